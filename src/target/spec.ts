@@ -1,0 +1,139 @@
+import { z } from 'zod';
+
+/**
+ * The accelerator-neutral description of a GEMM accelerator. Everything the shared compiler knows about a
+ * target comes from here; field names carry their units.
+ */
+
+export const tensorRoles = ['input', 'weight', 'output'] as const;
+export type TensorRole = (typeof tensorRoles)[number];
+
+export const dataflows = ['weight-stationary', 'output-stationary'] as const;
+export type Dataflow = (typeof dataflows)[number];
+
+export const elementTypes = ['int8', 'uint8', 'int16', 'int32', 'float32'] as const;
+export type ElementType = (typeof elementTypes)[number];
+
+export const activations = ['none', 'relu'] as const;
+export type Activation = (typeof activations)[number];
+
+const positiveInt = z.number().int().positive();
+const nonNegativeInt = z.number().int().nonnegative();
+
+const arraySchema = z.strictObject({
+  rows: positiveInt.describe('processing-element rows (the reduction axis in weight-stationary)'),
+  cols: positiveInt.describe('processing-element columns'),
+  dataflows: z.array(z.enum(dataflows)).min(1),
+  inputType: z.enum(elementTypes),
+  weightType: z.enum(elementTypes),
+  accType: z.enum(elementTypes),
+  outputType: z.enum(elementTypes),
+  partialSumBits: z
+    .number()
+    .int()
+    .min(8)
+    .max(64)
+    .describe('width of the partial sums inside the array; wider sums wrap'),
+  pipelineLatencyCycles: nonNegativeInt.describe('cycles from the first operand row to the first result'),
+});
+
+const memorySchema = z.strictObject({
+  capacityBytes: positiveInt,
+  rowBytes: positiveInt.describe('bytes in one addressable row'),
+  banks: positiveInt,
+  holds: z.array(z.enum(tensorRoles)).min(1),
+  elementType: z.enum(elementTypes).describe('the element type this memory stores'),
+  parent: z.string().describe('"dram", or the name of the memory this one is nested inside'),
+  doubleBuffer: z.boolean().describe('whether a tensor may be double-buffered here'),
+});
+
+const dramSchema = z.strictObject({
+  bytesPerCycle: z.number().positive(),
+  latencyCycles: nonNegativeInt,
+  maxTransferBytes: positiveInt.describe('largest DRAM row one load or store instruction moves'),
+  alignmentBytes: positiveInt,
+});
+
+const queuesSchema = z.strictObject({
+  load: positiveInt,
+  execute: positiveInt,
+  store: positiveInt,
+});
+
+const requantSchema = z.strictObject({
+  scale: z.enum(['float32', 'power-of-two-shift']),
+  perChannel: z.boolean(),
+  activations: z.array(z.enum(activations)).min(1),
+});
+
+export const specSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+    description: z.string().min(1),
+    clockHz: z.number().positive(),
+    array: arraySchema,
+    memories: z.record(z.string(), memorySchema),
+    dram: dramSchema,
+    issueCyclesPerInstruction: z.number().nonnegative(),
+    queues: queuesSchema,
+    requantization: requantSchema,
+  })
+  .superRefine((spec, ctx) => {
+    const names = Object.keys(spec.memories);
+    if (names.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['memories'], message: 'at least one memory is needed' });
+    }
+    for (const [name, m] of Object.entries(spec.memories)) {
+      const at = (field: string): (string | number)[] => ['memories', name, field];
+      if (name === 'dram') {
+        ctx.addIssue({ code: 'custom', path: ['memories', name], message: '"dram" is reserved' });
+      }
+      if (m.capacityBytes % (m.rowBytes * m.banks) !== 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('capacityBytes'),
+          message: `must be a multiple of rowBytes × banks (got ${m.capacityBytes})`,
+        });
+      }
+      if (m.parent !== 'dram' && !(m.parent in spec.memories)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('parent'),
+          message: `must be "dram" or one of the memories (${names.join(', ')}) (got "${m.parent}")`,
+        });
+      }
+      if (m.parent === name) {
+        ctx.addIssue({ code: 'custom', path: at('parent'), message: 'a memory cannot hold itself' });
+      }
+      if (new Set(m.holds).size !== m.holds.length) {
+        ctx.addIssue({ code: 'custom', path: at('holds'), message: 'lists a tensor twice' });
+      }
+    }
+    for (const role of tensorRoles) {
+      if (!Object.values(spec.memories).some((m) => m.holds.includes(role))) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['memories'],
+          message: `no memory holds the ${role} tensor`,
+        });
+      }
+    }
+    if (new Set(spec.array.dataflows).size !== spec.array.dataflows.length) {
+      ctx.addIssue({ code: 'custom', path: ['array', 'dataflows'], message: 'lists a dataflow twice' });
+    }
+    if (spec.dram.maxTransferBytes % spec.dram.alignmentBytes !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dram', 'maxTransferBytes'],
+        message: `must be a multiple of alignmentBytes (got ${spec.dram.maxTransferBytes})`,
+      });
+    }
+  });
+
+export type Spec = z.infer<typeof specSchema>;
+export type MemorySpec = Spec['memories'][string];
+
+/** Rows of a memory: its capacity divided by its row width. */
+export function memoryRows(memory: MemorySpec): number {
+  return memory.capacityBytes / memory.rowBytes;
+}
