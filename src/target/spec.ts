@@ -69,6 +69,10 @@ const requantSchema = z.strictObject({
 export const specSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
+    isa: z
+      .string()
+      .min(1)
+      .describe('the instruction set whose code (a folder under src/targets/) runs this accelerator'),
     description: z.string().min(1),
     clockHz: z.number().positive(),
     array: arraySchema,

@@ -56,10 +56,16 @@ export function accAddr(row: number, accumulate = false, full = false): number {
   return (accBit | (accumulate ? accumulateBit : 0) | (full ? readFullBit : 0) | row) >>> 0;
 }
 
-/** `sp[12]`, `acc[3]+` (accumulate), `acc[3]:full`, `garbage`. */
+/**
+ * `sp[12]`, `acc[3]+` (accumulate), `acc[3]:full` (raw int32 read), `acc[3]:norm2`, `garbage`. The row
+ * shown is bits 25:0 (garbage bit included); flag bits 30:26 are shown separately whenever they are set.
+ */
 export function formatAddr(addr: number): string {
   if (isGarbage(addr)) return 'garbage';
-  const row = addr & 0x3ff_ffff & ~(0x7 << 26);
-  const base = isAcc(addr) ? `acc[${row & 0xffffff}]` : `sp[${row}]`;
-  return base + (isAcc(addr) && isAccumulate(addr) ? '+' : '') + (isAcc(addr) && isReadFull(addr) ? ':full' : '');
+  const row = addr & 0x3ff_ffff;
+  const base = isAcc(addr) ? `acc[${row}]` : `sp[${row}]`;
+  const accumulate = isAccumulate(addr) ? '+' : '';
+  const full = isReadFull(addr) ? ':full' : '';
+  const norm = normCmd(addr) !== 0 ? `:norm${normCmd(addr)}` : '';
+  return base + accumulate + full + norm;
 }

@@ -1,0 +1,85 @@
+import { InternalError, SpecError } from '../errors.js';
+import type { Dram } from '../sim/dram.js';
+import type { Encoded, IsaTable } from './isa.js';
+import { parseSpec } from './load_spec.js';
+import type { Spec } from './spec.js';
+
+/**
+ * A target: its validated spec plus the small amount of code only it can supply (ARCHITECTURE.md).
+ * `I` is its instruction union, `M` its machine state for the simulator.
+ */
+export interface Target<I extends { readonly kind: string }, M> {
+  readonly name: string;
+  readonly description: string;
+  readonly spec: Spec;
+  /** Where the spec came from, for error messages. */
+  readonly specFile: string;
+  readonly isa: IsaTable<I, M>;
+  /** Decodes any instruction word of this target. */
+  decode(word: Encoded): I;
+  /** Fresh machine state over a DRAM; `functional` false skips data (timing only). */
+  createMachine(spec: Spec, dram: Dram, functional: boolean): M;
+  /** Problems this target's code has with a spec (e.g. a memory it needs is missing). */
+  checkSpec(spec: Spec): readonly { readonly path: string; readonly message: string }[];
+}
+
+/** A target of any instruction set, as the registry and the CLI hold it. */
+// The ISA's method parameters are bivariant, so every concrete target is assignable here.
+export type AnyTarget = Target<{ readonly kind: string }, unknown>;
+
+export interface TargetDefinition<I extends { readonly kind: string }, M> {
+  readonly specJson: unknown;
+  readonly specFile: string;
+  readonly isa: IsaTable<I, M>;
+  createMachine(spec: Spec, dram: Dram, functional: boolean): M;
+  checkSpec(spec: Spec): readonly { readonly path: string; readonly message: string }[];
+}
+
+/**
+ * Validates a built-in target when it loads: its spec against the shared schema and its own checks, and
+ * its ISA table's coverage (every entry has every function; no two kinds claim a funct exclusively).
+ */
+export function defineTarget<I extends { readonly kind: string }, M>(
+  def: TargetDefinition<I, M>,
+): Target<I, M> {
+  const spec = withTargetChecks(parseSpec(def.specJson, def.specFile), def.specFile, def.checkSpec);
+  const entries = Object.entries(def.isa) as [string, IsaTable<I, M>[I['kind']]][];
+  const byFunct = new Map<number, IsaTable<I, M>[I['kind']][]>();
+  for (const [kind, e] of entries) {
+    for (const fn of ['encode', 'decode', 'format', 'execute', 'timing'] as const) {
+      if (typeof e[fn] !== 'function') {
+        throw new InternalError(`${def.specFile}: ISA entry "${kind}" lacks ${fn}`);
+      }
+    }
+    for (const f of e.functs) byFunct.set(f, [...(byFunct.get(f) ?? []), e]);
+  }
+  const decode = (word: Encoded): I => {
+    for (const e of byFunct.get(word.funct) ?? []) {
+      const instr = e.decode(word) as I | undefined;
+      if (instr !== undefined) return instr;
+    }
+    throw new InternalError(`${spec.name}: no instruction has funct ${word.funct} (rs1=0x${
+      word.rs1.toString(16)}, rs2=0x${word.rs2.toString(16)})`);
+  };
+  return {
+    name: spec.name,
+    description: spec.description,
+    spec,
+    specFile: def.specFile,
+    isa: def.isa,
+    decode,
+    createMachine: def.createMachine,
+    checkSpec: def.checkSpec,
+  };
+}
+
+/** Runs a target's own spec checks after the shared schema, reporting both the same way. */
+export function withTargetChecks(
+  spec: Spec,
+  file: string,
+  check: (spec: Spec) => readonly { readonly path: string; readonly message: string }[],
+): Spec {
+  const problems = check(spec);
+  if (problems.length > 0) throw new SpecError(file, problems);
+  return spec;
+}

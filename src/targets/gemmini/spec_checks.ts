@@ -1,0 +1,60 @@
+import type { Spec } from '../../target/spec.js';
+
+type Problem = { readonly path: string; readonly message: string };
+
+/**
+ * What Gemmini's code needs from a spec beyond the shared schema: a square int8 array, a scratchpad of
+ * DIM-byte int8 rows holding inputs and weights, and an accumulator of DIM int32 rows holding outputs.
+ */
+export function checkGemminiSpec(spec: Spec): readonly Problem[] {
+  const problems: Problem[] = [];
+  const dim = spec.array.rows;
+  if (spec.array.cols !== dim) {
+    problems.push({ path: 'array.cols', message: `must equal array.rows (${dim}) (got ${spec.array.cols})` });
+  }
+  for (const [field, want] of [
+    ['inputType', 'int8'],
+    ['weightType', 'int8'],
+    ['accType', 'int32'],
+    ['outputType', 'int8'],
+  ] as const) {
+    if (spec.array[field] !== want) {
+      problems.push({ path: `array.${field}`, message: `must be ${want} (got ${spec.array[field]})` });
+    }
+  }
+  const sp = spec.memories.scratchpad;
+  const acc = spec.memories.accumulator;
+  if (sp === undefined) {
+    problems.push({ path: 'memories.scratchpad', message: 'is required (inputs and weights live there)' });
+  } else {
+    if (sp.rowBytes !== dim) {
+      problems.push({ path: 'memories.scratchpad.rowBytes', message: `must be DIM = ${dim} (got ${sp.rowBytes})` });
+    }
+    if (sp.elementType !== 'int8') {
+      problems.push({ path: 'memories.scratchpad.elementType', message: 'must be int8' });
+    }
+  }
+  if (acc === undefined) {
+    problems.push({ path: 'memories.accumulator', message: 'is required (partial sums live there)' });
+  } else {
+    if (acc.rowBytes !== 4 * dim) {
+      problems.push({
+        path: 'memories.accumulator.rowBytes',
+        message: `must be 4 × DIM = ${4 * dim} (got ${acc.rowBytes})`,
+      });
+    }
+    if (acc.elementType !== 'int32') {
+      problems.push({ path: 'memories.accumulator.elementType', message: 'must be int32' });
+    }
+  }
+  if (spec.dram.maxTransferBytes < dim) {
+    problems.push({
+      path: 'dram.maxTransferBytes',
+      message: `must hold at least one scratchpad row (${dim} bytes) (got ${spec.dram.maxTransferBytes})`,
+    });
+  }
+  if (spec.requantization.scale !== 'float32') {
+    problems.push({ path: 'requantization.scale', message: 'must be float32 (Gemmini scales in fp32)' });
+  }
+  return problems;
+}

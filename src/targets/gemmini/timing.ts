@@ -1,0 +1,136 @@
+import { addRead, addWrite, Unit, type TimingDesc } from '../../sim/timing_desc.js';
+import type { InstrKind, InstrOf, Operand } from './instr.js';
+import { isAcc, isGarbage, isReadFull, rowOf } from './local_addr.js';
+import type { GemminiMachine } from './machine.js';
+
+/**
+ * What each Gemmini instruction costs the timing engine (GEMMINI.md §6): the unit, how long it keeps the
+ * unit busy, the latency until its results are visible, DRAM bytes, and the local rows it touches.
+ * Timing runs after `execute`, so faults (bad shapes, bad addresses) have already been reported.
+ */
+
+function memoryOf(m: GemminiMachine, addr: number): number {
+  return isAcc(addr) ? m.accIndex : m.spIndex;
+}
+
+/** The rows an operand covers: rows r at base + r*stride. */
+function operandRange(
+  m: GemminiMachine,
+  op: Operand,
+  stride: number,
+  transposed: boolean,
+  add: typeof addRead,
+  d: TimingDesc,
+): void {
+  if (isGarbage(op.addr)) return;
+  const rows = transposed ? op.cols : op.rows;
+  const first = rowOf(op.addr, m.rowBits);
+  add(d, memoryOf(m, op.addr), first, first + (op.rows === 0 ? 0 : (rows - 1) * stride + 1));
+}
+
+/** Block b of a wide mvin/mvout is at base + b*blockStride; touches rows [.., + rows). */
+function blockRanges(
+  m: GemminiMachine,
+  op: Operand,
+  blockStride: number,
+  add: typeof addRead,
+  d: TimingDesc,
+): void {
+  const first = rowOf(op.addr, m.rowBits);
+  const mem = memoryOf(m, op.addr);
+  const blocks = Math.ceil(op.cols / m.dim);
+  if (blockStride === op.rows || blocks === 1) {
+    add(d, mem, first, first + (blocks - 1) * blockStride + op.rows);
+    return;
+  }
+  for (let b = 0; b < blocks; b++) add(d, mem, first + b * blockStride, first + b * blockStride + op.rows);
+}
+
+function mvin(m: GemminiMachine, i: InstrOf<'mvin'>, d: TimingDesc): void {
+  const slot = m.load[i.slot];
+  const toAcc = isAcc(i.dst.addr);
+  const esize = toAcc && !slot.shrink ? 4 : 1;
+  const elements = i.dst.rows * i.dst.cols;
+  d.unit = Unit.load;
+  d.dramReadBytes = i.dram === 0 ? 0 : elements * esize;
+  // One DMA request per row, at most one per cycle; the fp32 mvin scaler does 4 elements a cycle.
+  const scaled = esize === 1 && slot.scale !== 1;
+  d.occupancy = Math.max(i.dst.rows, scaled ? Math.ceil(elements / 4) : 0, 1);
+  d.latency = i.dram === 0 ? 1 : m.dramLatency;
+  blockRanges(m, i.dst, slot.blockStride, addWrite, d);
+}
+
+function mvout(m: GemminiMachine, i: InstrOf<'mvout'>, d: TimingDesc): void {
+  const esize = isAcc(i.src.addr) && isReadFull(i.src.addr) ? 4 : 1;
+  d.unit = Unit.store;
+  d.dramWriteBytes = i.src.rows * i.src.cols * esize;
+  d.occupancy = Math.max(i.src.rows, 1);
+  d.latency = m.dramLatency;
+  blockRanges(m, i.src, m.dim, addRead, d);
+}
+
+function preload(_m: GemminiMachine, _i: InstrOf<'preload'>, d: TimingDesc): void {
+  // Pairs with the compute after it: weight-stationary weights shift in while the previous block
+  // streams, so a preload adds no occupancy of its own; its operands count as the compute's.
+  d.unit = Unit.execute;
+  d.occupancy = 0;
+}
+
+function compute(m: GemminiMachine, i: InstrOf<'compute'>, d: TimingDesc): void {
+  const ws = m.dataflow === 1;
+  const aRows = m.aTranspose ? i.a.cols : i.a.rows;
+  const depth = m.aTranspose ? i.a.rows : i.a.cols;
+  const bCols = m.bTranspose ? i.bd.rows : i.bd.cols;
+  d.unit = Unit.execute;
+  // A streams one row a cycle (at least 4); output-stationary also streams its K rows through.
+  d.occupancy = ws ? Math.max(aRows, 4) : Math.max(aRows, depth, 4);
+  d.latency = m.pipelineLatency + (ws ? 0 : m.dim);
+  d.macs = isGarbage(i.a.addr) ? 0 : aRows * depth * (ws ? m.weightCols : bCols);
+  operandRange(m, i.a, m.aStride, m.aTranspose, addRead, d);
+  operandRange(m, i.bd, 1, !ws && m.bTranspose, addRead, d);
+  const p = m.consumedPreload;
+  if (p !== null) {
+    operandRange(m, p.bd, 1, ws && m.bTranspose, addRead, d);
+    operandRange(m, p.c, m.cStride, false, addWrite, d);
+  }
+}
+
+function configEx(_m: GemminiMachine, _i: InstrOf<'configEx'>, d: TimingDesc): void {
+  d.unit = Unit.execute;
+  d.occupancy = 1;
+  d.drainsUnit = true;
+}
+
+function issueOnly(): void {
+  // Completes at issue: Unit.none, as reset.
+}
+
+/** The timing table: one entry per instruction kind. */
+export const timing: {
+  readonly [K in InstrKind]: (m: GemminiMachine, i: InstrOf<K>, d: TimingDesc) => void;
+} = {
+  configEx,
+  configLd: issueOnly,
+  configSt: issueOnly,
+  configNorm: issueOnly,
+  mvin,
+  mvout,
+  preload,
+  compute,
+  flush: issueOnly,
+  loopWsConfigBounds: issueOnly,
+  loopWsConfigAddrsAB: issueOnly,
+  loopWsConfigAddrsDC: issueOnly,
+  loopWsConfigStridesAB: issueOnly,
+  loopWsConfigStridesDC: issueOnly,
+  loopWs: issueOnly,
+  loopConvWsConfig1: issueOnly,
+  loopConvWsConfig2: issueOnly,
+  loopConvWsConfig3: issueOnly,
+  loopConvWsConfig4: issueOnly,
+  loopConvWsConfig5: issueOnly,
+  loopConvWsConfig6: issueOnly,
+  loopConvWs: issueOnly,
+  counter: issueOnly,
+  rtlOnly: issueOnly,
+};
