@@ -2,6 +2,14 @@ import { readFileSync } from 'node:fs';
 import { SpecError } from '../errors.js';
 import { specSchema, type Spec } from './spec.js';
 
+/** zod's wording, made plainer where a field is simply missing. */
+function friendlyMessage(issue: { code: string; message: string; expected?: unknown }): string {
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return `is required (${String(issue.expected)})`;
+  }
+  return issue.message;
+}
+
 /** Validates parsed JSON as a spec; every bad field is reported by its path, in one SpecError. */
 export function parseSpec(json: unknown, file: string): Spec {
   const result = specSchema.safeParse(json);
@@ -10,7 +18,7 @@ export function parseSpec(json: unknown, file: string): Spec {
   }
   const problems = result.error.issues.map((issue) => ({
     path: issue.path.length === 0 ? '(spec)' : issue.path.map(String).join('.'),
-    message: issue.message,
+    message: friendlyMessage(issue),
   }));
   throw new SpecError(file, problems);
 }

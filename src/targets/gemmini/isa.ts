@@ -35,16 +35,14 @@ const cNames: { readonly [K in Instr['kind']]: string } = {
 
 function entry<K extends Instr['kind']>(kind: K): IsaTable<Instr, GemminiMachine>[K] {
   const enc = encodings[kind];
-  const exec = semantics[kind];
-  const time = timing[kind];
   return {
     functs: enc.functs,
-    encode: (i) => enc.encode(i),
-    decode: (w) => enc.decode(w),
-    format: (i) => enc.format(i),
+    encode: enc.encode,
+    decode: enc.decode,
+    format: enc.format,
     cName: cNames[kind],
-    execute: (i, m) => exec(m, i),
-    timing: (i, m, d) => time(m, i, d),
+    execute: semantics[kind],
+    timing: timing[kind],
   } as IsaTable<Instr, GemminiMachine>[K];
 }
 

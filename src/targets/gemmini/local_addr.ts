@@ -57,8 +57,8 @@ export function accAddr(row: number, accumulate = false, full = false): number {
 }
 
 /**
- * `sp[12]`, `acc[3]+` (accumulate), `acc[3]:full` (raw int32 read), `acc[3]:norm2`, `garbage`. The row
- * shown is bits 25:0 (garbage bit included); flag bits 30:26 are shown separately whenever they are set.
+ * `sp[12]`, `acc[3]+` (accumulate), `acc[3]:full` (raw int32 read), `acc[3]:norm2`, `garbage`.
+ * The row shown is bits 25:0 (garbage bit included); flag bits 30:26 are shown whenever set.
  */
 export function formatAddr(addr: number): string {
   if (isGarbage(addr)) return 'garbage';

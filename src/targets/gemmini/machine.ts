@@ -55,7 +55,7 @@ export interface GemminiMachine {
   stDramStride: number;
   stScale: number;
   // The array
-  /** Weights held in the array (weight-stationary), DIM x DIM. */
+  /** Weights held in the array (weight-stationary), DIM x DIM, transposed: weights[j * DIM + k]. */
   readonly weights: Int32Array;
   /** Partial sums held in the array (output-stationary), DIM x DIM. */
   readonly psum: Int32Array;

@@ -8,7 +8,8 @@ import { accAddr, garbageAddr, spAddr } from './local_addr.js';
  * A matmul C[I×J] = act(scale(A[I×K]·B[K×J] + bias)) as a Gemmini instruction stream with a fixed tiling:
  * output tiles of tileI × tileJ DIM-blocks, reduced over tiles of tileK blocks, k innermost so a C tile
  * stays in the accumulator. Tiles alternate between the two halves of the scratchpad and of the
- * accumulator, so the next tile's loads overlap this tile's compute. Both dataflows; partial edge blocks.
+ * accumulator, and the stream is software-pipelined: the next step's loads and the previous step's stores
+ * are interleaved with this step's computes. Both dataflows; partial edge blocks.
  * The scheduler-driven lowering replaces this fixed tiling; tests, the demo and bench/sim.ts use it.
  */
 export interface MatmulStreamParams {
@@ -36,6 +37,24 @@ function op(addr: number, rows: number, cols: number): Operand {
 }
 
 const garbage = op(garbageAddr, 0, 0);
+
+/** One reduction step of one output tile: its loads, its preload/compute pairs, its stores. */
+interface Step {
+  readonly loads: Instr[];
+  readonly computes: Instr[][];
+  readonly stores: Instr[];
+}
+
+/** Spreads `memory` evenly among the compute groups, memory operations first. */
+function interleave(out: StreamItem<Instr>[], groups: readonly Instr[][], memory: readonly Instr[]): void {
+  let m = 0;
+  for (let g = 0; g < groups.length; g++) {
+    const until = Math.ceil(((g + 1) * memory.length) / groups.length);
+    while (m < until) out.push(memory[m++]);
+    out.push(...groups[g]);
+  }
+  while (m < memory.length) out.push(memory[m++]);
+}
 
 export function matmulStream(spec: Spec, p: MatmulStreamParams): StreamItem<Instr>[] {
   const dim = spec.array.rows;
@@ -94,6 +113,7 @@ export function matmulStream(spec: Spec, p: MatmulStreamParams): StreamItem<Inst
   });
   out.push(ld(0, p.K), ld(1, p.J), ld(2, 0));
   const size = (n: number, b: number): number => Math.min(dim, n - b * dim);
+  const steps: Step[] = [];
   let spTurn = 0;
   let accTurn = 0;
   for (let i0 = 0; i0 < nI; i0 += tI) {
@@ -102,13 +122,12 @@ export function matmulStream(spec: Spec, p: MatmulStreamParams): StreamItem<Inst
       const tj = Math.min(tJ, nJ - j0);
       const accBase = (accTurn++ % 2) * accHalf;
       const cRow = (i: number, j: number): number => accBase + (i * tj + j) * dim;
+      const biasLoads: Instr[] = [];
       if (p.bias !== 0) {
         for (let i = 0; i < ti; i++) {
           for (let j = 0; j < tj; j++) {
-            const rows = size(p.I, i0 + i);
-            const cols = size(p.J, j0 + j);
-            const dst = op(accAddr(cRow(i, j)), rows, cols);
-            out.push({ kind: 'mvin', slot: 2, dram: p.bias + 4 * (j0 + j) * dim, dst });
+            const dst = op(accAddr(cRow(i, j)), size(p.I, i0 + i), size(p.J, j0 + j));
+            biasLoads.push({ kind: 'mvin', slot: 2, dram: p.bias + 4 * (j0 + j) * dim, dst });
           }
         }
       }
@@ -117,20 +136,19 @@ export function matmulStream(spec: Spec, p: MatmulStreamParams): StreamItem<Inst
         const spBase = (spTurn++ % 2) * spHalf;
         const aRow = (i: number, k: number): number => spBase + (i * tk + k) * dim;
         const bRow = (k: number, j: number): number => spBase + (ti * tk + k * tj + j) * dim;
+        const step: Step = { loads: k0 === 0 ? biasLoads : [], computes: [], stores: [] };
         for (let i = 0; i < ti; i++) {
           for (let k = 0; k < tk; k++) {
-            const rows = size(p.I, i0 + i);
-            const cols = size(p.K, k0 + k);
             const dram = p.a + (i0 + i) * dim * p.K + (k0 + k) * dim;
-            out.push({ kind: 'mvin', slot: 0, dram, dst: op(spAddr(aRow(i, k)), rows, cols) });
+            const dst = op(spAddr(aRow(i, k)), size(p.I, i0 + i), size(p.K, k0 + k));
+            step.loads.push({ kind: 'mvin', slot: 0, dram, dst });
           }
         }
         for (let k = 0; k < tk; k++) {
           for (let j = 0; j < tj; j++) {
-            const rows = size(p.K, k0 + k);
-            const cols = size(p.J, j0 + j);
             const dram = p.b + (k0 + k) * dim * p.J + (j0 + j) * dim;
-            out.push({ kind: 'mvin', slot: 1, dram, dst: op(spAddr(bRow(k, j)), rows, cols) });
+            const dst = op(spAddr(bRow(k, j)), size(p.K, k0 + k), size(p.J, j0 + j));
+            step.loads.push({ kind: 'mvin', slot: 1, dram, dst });
           }
         }
         const accumulateOld = p.bias !== 0 || k0 > 0;
@@ -143,9 +161,11 @@ export function matmulStream(spec: Spec, p: MatmulStreamParams): StreamItem<Inst
                 const kk = size(p.K, k0 + k);
                 const b = i === 0 ? op(spAddr(bRow(k, j)), kk, jj) : garbage;
                 const c = op(accAddr(cRow(i, j), accumulateOld || k > 0), ii, jj);
-                out.push({ kind: 'preload', bd: b, c });
                 const a = op(spAddr(aRow(i, k)), ii, kk);
-                out.push({ kind: 'compute', accumulated: i !== 0, a, bd: garbage });
+                step.computes.push([
+                  { kind: 'preload', bd: b, c },
+                  { kind: 'compute', accumulated: i !== 0, a, bd: garbage },
+                ]);
               }
             }
           }
@@ -158,25 +178,37 @@ export function matmulStream(spec: Spec, p: MatmulStreamParams): StreamItem<Inst
                 const kk = size(p.K, k0 + k);
                 const last = k === tk - 1;
                 const c = last ? op(accAddr(cRow(i, j), accumulateOld), ii, jj) : garbage;
-                out.push({ kind: 'preload', bd: garbage, c });
                 const a = op(spAddr(aRow(i, k)), ii, kk);
                 const b = op(spAddr(bRow(k, j)), kk, jj);
-                out.push({ kind: 'compute', accumulated: k !== 0, a, bd: b });
+                step.computes.push([
+                  { kind: 'preload', bd: garbage, c },
+                  { kind: 'compute', accumulated: k !== 0, a, bd: b },
+                ]);
               }
             }
           }
         }
-      }
-      for (let i = 0; i < ti; i++) {
-        for (let j = 0; j < tj; j++) {
-          const rows = size(p.I, i0 + i);
-          const cols = size(p.J, j0 + j);
-          const dram = p.c + (i0 + i) * dim * p.J + (j0 + j) * dim;
-          out.push({ kind: 'mvout', dram, src: op(accAddr(cRow(i, j)), rows, cols) });
+        if (k0 + tK >= nK) {
+          for (let i = 0; i < ti; i++) {
+            for (let j = 0; j < tj; j++) {
+              const dram = p.c + (i0 + i) * dim * p.J + (j0 + j) * dim;
+              const src = op(accAddr(cRow(i, j)), size(p.I, i0 + i), size(p.J, j0 + j));
+              step.stores.push({ kind: 'mvout', dram, src });
+            }
+          }
         }
+        steps.push(step);
       }
     }
   }
+  // Software pipelining: step s computes while step s+1 loads and step s-1 stores. Stores go before
+  // loads in each phase, so a region is read out before the next-but-one tile refills it.
+  out.push(...(steps[0]?.loads ?? []));
+  for (let s = 0; s < steps.length; s++) {
+    const memory = [...(steps[s - 1]?.stores ?? []), ...(steps[s + 1]?.loads ?? [])];
+    interleave(out, steps[s].computes, memory);
+  }
+  out.push(...(steps[steps.length - 1]?.stores ?? []));
   out.push(fenceItem);
   return out;
 }

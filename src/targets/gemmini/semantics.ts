@@ -129,11 +129,14 @@ function writeResult(m: GemminiMachine, c: Operand, buf: Int32Array, shift: numb
   }
 }
 
-/** out[i][j] = wrap(init[i][j] + sum_k a[i][k] * b[k][j]) for i < rows, j < cols, k < depth. */
+/**
+ * out[i][j] = wrap(out[i][j] + sum_k a[i][k] * bT[j][k]) for i < rows, j < cols, k < depth. The second
+ * operand is held transposed so the inner loop walks both operands contiguously.
+ */
 function matmul(
   m: GemminiMachine,
   a: Int32Array,
-  b: Int32Array,
+  bT: Int32Array,
   out: Int32Array,
   rows: number,
   cols: number,
@@ -144,8 +147,9 @@ function matmul(
   for (let i = 0; i < rows; i++) {
     const ai = i * dim;
     for (let j = 0; j < cols; j++) {
+      const bj = j * dim;
       let s = out[ai + j];
-      for (let k = 0; k < depth; k++) s += a[ai + k] * b[k * dim + j];
+      for (let k = 0; k < depth; k++) s += a[ai + k] * bT[bj + k];
       out[ai + j] = bits >= 32 ? s | 0 : wrapBits(s, bits);
     }
   }
@@ -159,10 +163,10 @@ function takePreload(m: GemminiMachine): { bd: Operand; c: Operand } {
   return p;
 }
 
-function computeWs(m: GemminiMachine, i: InstrOf<'compute'>): void {
+function computeWs(i: InstrOf<'compute'>, m: GemminiMachine): void {
   const p = takePreload(m);
   if (!i.accumulated) {
-    if (m.functional) readOperand(m, p.bd, m.weights, m.bTranspose, 1, 'B (preloaded weights)');
+    if (m.functional) readOperand(m, p.bd, m.weights, !m.bTranspose, 1, 'B (preloaded weights)');
     m.weightsValid = true;
     m.weightCols = isGarbage(p.bd.addr) ? 0 : m.bTranspose ? p.bd.rows : p.bd.cols;
   } else if (!m.weightsValid) {
@@ -176,7 +180,7 @@ function computeWs(m: GemminiMachine, i: InstrOf<'compute'>): void {
   writeResult(m, p.c, m.bufOut, 0);
 }
 
-function computeOs(m: GemminiMachine, i: InstrOf<'compute'>): void {
+function computeOs(i: InstrOf<'compute'>, m: GemminiMachine): void {
   const p = takePreload(m);
   if (i.accumulated && m.osResultTaken) {
     fault(
@@ -191,7 +195,7 @@ function computeOs(m: GemminiMachine, i: InstrOf<'compute'>): void {
   }
   if (!i.accumulated) readOperand(m, p.bd, m.psum, false, 1, 'D (preloaded partial sums)');
   readOperand(m, i.a, m.bufA, m.aTranspose, m.aStride, 'A');
-  readOperand(m, i.bd, m.bufB, m.bTranspose, 1, 'B');
+  readOperand(m, i.bd, m.bufB, !m.bTranspose, 1, 'B');
   const depth = m.aTranspose ? i.a.rows : i.a.cols;
   const rows = m.aTranspose ? i.a.cols : i.a.rows;
   const cols = m.bTranspose ? i.bd.rows : i.bd.cols;
@@ -202,7 +206,7 @@ function computeOs(m: GemminiMachine, i: InstrOf<'compute'>): void {
   }
 }
 
-function mvin(m: GemminiMachine, i: InstrOf<'mvin'>): void {
+function mvin(i: InstrOf<'mvin'>, m: GemminiMachine): void {
   const slot = m.load[i.slot];
   const toAcc = isAcc(i.dst.addr);
   if (isGarbage(i.dst.addr)) fault('mvin into the garbage address');
@@ -263,7 +267,7 @@ function writeRepeats(m: GemminiMachine, row: number, col: number, cols: number,
   }
 }
 
-function mvout(m: GemminiMachine, i: InstrOf<'mvout'>): void {
+function mvout(i: InstrOf<'mvout'>, m: GemminiMachine): void {
   if (isGarbage(i.src.addr)) fault('mvout from the garbage address');
   if (m.stPoolStride !== 0) fault('pooled mvout (CONFIG_ST pool stride != 0) is not simulated');
   const fromAcc = isAcc(i.src.addr);
@@ -297,7 +301,7 @@ function mvout(m: GemminiMachine, i: InstrOf<'mvout'>): void {
   }
 }
 
-function configEx(m: GemminiMachine, i: InstrOf<'configEx'>): void {
+function configEx(i: InstrOf<'configEx'>, m: GemminiMachine): void {
   m.aStride = i.aStride;
   m.cStride = i.cStride;
   if (i.setOnlyStrides) return;
@@ -318,7 +322,7 @@ function configEx(m: GemminiMachine, i: InstrOf<'configEx'>): void {
   m.osResultTaken = false;
 }
 
-function configLd(m: GemminiMachine, i: InstrOf<'configLd'>): void {
+function configLd(i: InstrOf<'configLd'>, m: GemminiMachine): void {
   if (i.slot > 2) fault(`load slot ${i.slot} does not exist (0, 1 and 2 do)`);
   const s = m.load[i.slot];
   s.shrink = i.shrink;
@@ -328,14 +332,14 @@ function configLd(m: GemminiMachine, i: InstrOf<'configLd'>): void {
   s.dramStride = i.dramStride;
 }
 
-function configSt(m: GemminiMachine, i: InstrOf<'configSt'>): void {
+function configSt(i: InstrOf<'configSt'>, m: GemminiMachine): void {
   m.stActivation = i.activation;
   m.stPoolStride = i.poolStride;
   m.stDramStride = i.dramStride;
   if ((i.scaleBits >>> 0) !== 0xffff_ffff) m.stScale = f32FromBits(i.scaleBits);
 }
 
-function unsupported(what: string): (m: GemminiMachine, i: Instr) => void {
+function unsupported(what: string): (i: Instr, m: GemminiMachine) => void {
   return () => fault(what);
 }
 
@@ -343,18 +347,18 @@ const loopReason =
   'is not simulated: gemmforge lowers tiles to mvin/preload/compute/mvout instead of the loop unrollers';
 
 /** The semantics table: one entry per instruction kind. */
-export const semantics: { readonly [K in InstrKind]: (m: GemminiMachine, i: InstrOf<K>) => void } = {
+export const semantics: { readonly [K in InstrKind]: (i: InstrOf<K>, m: GemminiMachine) => void } = {
   configEx,
   configLd,
   configSt,
   configNorm: unsupported('CONFIG_NORM needs normalizations, absent in this configuration'),
   mvin,
   mvout,
-  preload: (m, i) => {
+  preload: (i, m) => {
     if (m.pendingPreload !== null) fault('PRELOAD while another PRELOAD waits for its COMPUTE');
-    m.pendingPreload = { bd: i.bd, c: i.c };
+    m.pendingPreload = i;
   },
-  compute: (m, i) => (m.dataflow === 1 ? computeWs(m, i) : computeOs(m, i)),
+  compute: (i, m) => (m.dataflow === 1 ? computeWs(i, m) : computeOs(i, m)),
   flush: () => undefined,
   loopWsConfigBounds: unsupported(`LOOP_WS_CONFIG_BOUNDS ${loopReason}`),
   loopWsConfigAddrsAB: unsupported(`LOOP_WS_CONFIG_ADDRS_AB ${loopReason}`),
@@ -370,5 +374,5 @@ export const semantics: { readonly [K in InstrKind]: (m: GemminiMachine, i: Inst
   loopConvWsConfig6: unsupported(`LOOP_CONV_WS_CONFIG_6 ${loopReason}`),
   loopConvWs: unsupported(`LOOP_CONV_WS ${loopReason}`),
   counter: () => undefined,
-  rtlOnly: (m, i) => fault(`funct ${i.funct} exists only in newer RTL and is not simulated`),
+  rtlOnly: (i) => fault(`funct ${i.funct} exists only in newer RTL and is not simulated`),
 };

@@ -46,7 +46,7 @@ function blockRanges(
   for (let b = 0; b < blocks; b++) add(d, mem, first + b * blockStride, first + b * blockStride + op.rows);
 }
 
-function mvin(m: GemminiMachine, i: InstrOf<'mvin'>, d: TimingDesc): void {
+function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void {
   const slot = m.load[i.slot];
   const toAcc = isAcc(i.dst.addr);
   const esize = toAcc && !slot.shrink ? 4 : 1;
@@ -60,7 +60,7 @@ function mvin(m: GemminiMachine, i: InstrOf<'mvin'>, d: TimingDesc): void {
   blockRanges(m, i.dst, slot.blockStride, addWrite, d);
 }
 
-function mvout(m: GemminiMachine, i: InstrOf<'mvout'>, d: TimingDesc): void {
+function mvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): void {
   const esize = isAcc(i.src.addr) && isReadFull(i.src.addr) ? 4 : 1;
   d.unit = Unit.store;
   d.dramWriteBytes = i.src.rows * i.src.cols * esize;
@@ -69,14 +69,14 @@ function mvout(m: GemminiMachine, i: InstrOf<'mvout'>, d: TimingDesc): void {
   blockRanges(m, i.src, m.dim, addRead, d);
 }
 
-function preload(_m: GemminiMachine, _i: InstrOf<'preload'>, d: TimingDesc): void {
+function preload(_i: InstrOf<'preload'>, _m: GemminiMachine, d: TimingDesc): void {
   // Pairs with the compute after it: weight-stationary weights shift in while the previous block
   // streams, so a preload adds no occupancy of its own; its operands count as the compute's.
   d.unit = Unit.execute;
   d.occupancy = 0;
 }
 
-function compute(m: GemminiMachine, i: InstrOf<'compute'>, d: TimingDesc): void {
+function compute(i: InstrOf<'compute'>, m: GemminiMachine, d: TimingDesc): void {
   const ws = m.dataflow === 1;
   const aRows = m.aTranspose ? i.a.cols : i.a.rows;
   const depth = m.aTranspose ? i.a.rows : i.a.cols;
@@ -95,7 +95,7 @@ function compute(m: GemminiMachine, i: InstrOf<'compute'>, d: TimingDesc): void 
   }
 }
 
-function configEx(_m: GemminiMachine, _i: InstrOf<'configEx'>, d: TimingDesc): void {
+function configEx(_i: InstrOf<'configEx'>, _m: GemminiMachine, d: TimingDesc): void {
   d.unit = Unit.execute;
   d.occupancy = 1;
   d.drainsUnit = true;
@@ -107,7 +107,7 @@ function issueOnly(): void {
 
 /** The timing table: one entry per instruction kind. */
 export const timing: {
-  readonly [K in InstrKind]: (m: GemminiMachine, i: InstrOf<K>, d: TimingDesc) => void;
+  readonly [K in InstrKind]: (i: InstrOf<K>, m: GemminiMachine, d: TimingDesc) => void;
 } = {
   configEx,
   configLd: issueOnly,

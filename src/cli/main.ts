@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { GemmforgeError } from '../errors.js';
+import { registerTargets } from './targets_command.js';
+
+/** The gemmforge command. Exit status: 0 success, 1 a check failed, 2 bad input, 70 internal error. */
+function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('gemmforge')
+    .description('Compile DNN models to GEMM accelerators, simulate them bit-exactly, report why.')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError();
+  registerTargets(program);
+  return program;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv as string[]);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof GemmforgeError) {
+      process.stderr.write(`gemmforge: ${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    process.stderr.write(`gemmforge: internal error: ${err.message}\n${err.stack ?? ''}\n`);
+    return 70;
+  }
+}
+
+process.exitCode = await main(process.argv);
