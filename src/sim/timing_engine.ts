@@ -351,7 +351,7 @@ function perUnit(a: Float64Array, at = 0): PerUnit {
 /** The totals so far; the engine may keep stepping afterwards. */
 export function finish(e: TimingEngine): TimingResult {
   return {
-    totalCycles: e.maxCompletion > e.lastIssue ? e.maxCompletion : e.lastIssue,
+    totalCycles: Math.ceil(e.maxCompletion > e.lastIssue ? e.maxCompletion : e.lastIssue),
     busyCycles: perUnit(e.busy),
     bytesIn: e.bytesIn,
     bytesOut: e.bytesOut,

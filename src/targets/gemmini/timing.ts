@@ -13,19 +13,18 @@ function memoryOf(m: GemminiMachine, addr: number): number {
   return isAcc(addr) ? m.accIndex : m.spIndex;
 }
 
-/** The rows an operand covers: rows r at base + r*stride. */
-function operandRange(
-  m: GemminiMachine,
-  op: Operand,
-  stride: number,
-  transposed: boolean,
-  add: typeof addRead,
-  d: TimingDesc,
-): void {
-  if (isGarbage(op.addr)) return;
-  const rows = transposed ? op.cols : op.rows;
+/** The local rows an operand reads: rows r at base + r*stride (transposed or not, in memory). */
+function readRange(m: GemminiMachine, op: Operand, stride: number, d: TimingDesc): void {
+  if (isGarbage(op.addr) || op.rows === 0) return;
   const first = rowOf(op.addr, m.rowBits);
-  add(d, memoryOf(m, op.addr), first, first + (op.rows === 0 ? 0 : (rows - 1) * stride + 1));
+  addRead(d, isAcc(op.addr) ? m.accIndex : m.spIndex, first, first + (op.rows - 1) * stride + 1);
+}
+
+/** The local rows a result writes. */
+function writeRange(m: GemminiMachine, op: Operand, stride: number, d: TimingDesc): void {
+  if (isGarbage(op.addr) || op.rows === 0) return;
+  const first = rowOf(op.addr, m.rowBits);
+  addWrite(d, isAcc(op.addr) ? m.accIndex : m.spIndex, first, first + (op.rows - 1) * stride + 1);
 }
 
 /** Block b of a wide mvin/mvout is at base + b*blockStride; touches rows [.., + rows). */
@@ -86,12 +85,12 @@ function compute(i: InstrOf<'compute'>, m: GemminiMachine, d: TimingDesc): void 
   d.occupancy = ws ? Math.max(aRows, 4) : Math.max(aRows, depth, 4);
   d.latency = m.pipelineLatency + (ws ? 0 : m.dim);
   d.macs = isGarbage(i.a.addr) ? 0 : aRows * depth * (ws ? m.weightCols : bCols);
-  operandRange(m, i.a, m.aStride, m.aTranspose, addRead, d);
-  operandRange(m, i.bd, 1, !ws && m.bTranspose, addRead, d);
+  readRange(m, i.a, m.aStride, d);
+  readRange(m, i.bd, 1, d);
   const p = m.consumedPreload;
   if (p !== null) {
-    operandRange(m, p.bd, 1, ws && m.bTranspose, addRead, d);
-    operandRange(m, p.c, m.cStride, false, addWrite, d);
+    readRange(m, p.bd, 1, d);
+    writeRange(m, p.c, m.cStride, d);
   }
 }
 
