@@ -18,7 +18,7 @@ test: build
 
 demo: build
 	node dist/cli/main.js targets
-	node dist/cli/main.js simulate --gemm 64,64,64
+	npx tsx scripts/demo_matmul.ts
 
 bench: build
 	npx tsx bench/sim.ts

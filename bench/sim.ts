@@ -37,7 +37,18 @@ function setup(t: Preset, I: number, J: number, K: number, dataflow: Dataflow) {
   const c = allocate(dram, 'C', I * J);
   writeInt8(dram, a, random(I * K, 1));
   writeInt8(dram, b, random(K * J, 2));
-  const stream = matmulStream(t.spec, { I, J, K, a, b, bias, c, scale: 1 / 256, relu: true, dataflow });
+  const stream = matmulStream(t.spec, {
+    I,
+    J,
+    K,
+    a,
+    b,
+    bias,
+    c,
+    scale: 1 / 256,
+    relu: true,
+    dataflow,
+  });
   return { dram, stream };
 }
 
@@ -46,7 +57,10 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function time(run: () => SimulationResult, reps = 5): { seconds: number; result: SimulationResult } {
+function time(
+  run: () => SimulationResult,
+  reps = 5,
+): { seconds: number; result: SimulationResult } {
   let result = run();
   result = run();
   const seconds: number[] = [];
@@ -66,15 +80,23 @@ const out = (s = ''): void => {
 
 out('# Simulator throughput');
 out();
-out('Command: `make bench` (= `npm run build && npx tsx bench/sim.ts`), run on ' + new Date().toISOString().slice(0, 10) + '.');
-out(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ` +
-  `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`);
+out(
+  'Command: `make bench` (= `npm run build && npx tsx bench/sim.ts`), run on ' +
+    new Date().toISOString().slice(0, 10) +
+    '.',
+);
+out(
+  `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ` +
+    `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+);
 out('Median of 5 runs after two warm-ups; matmul streams from `matmulStream` (4×4×4-block tiles,');
 out('software-pipelined), int8 with bias, scale and ReLU.');
 out();
 out('Goals (issue 3): ≥ 200 M MACs/s functional, ≥ 5 M instructions/s timing only.');
 out();
-out('| target | shape I×J×K | dataflow | instructions | functional M MAC/s | timing-only M instr/s |');
+out(
+  '| target | shape I×J×K | dataflow | instructions | functional M MAC/s | timing-only M instr/s |',
+);
 out('|---|---|---|---:|---:|---:|');
 const cases: [string, Preset, number, number, number, Dataflow][] = [
   ['gemmini', gemmini, 512, 512, 512, 'weight-stationary'],
@@ -86,8 +108,18 @@ const cases: [string, Preset, number, number, number, Dataflow][] = [
 const simRows: string[] = [];
 // Timing-only runs first, for every case, then functional ones: a process usually runs one mode, and
 // V8 optimizes the shared instruction handlers for whichever mode it sees first.
-const prepared = cases.map(([name, t, I, J, K, dataflow]) => ({ name, t, I, J, K, dataflow, ...setup(t, I, J, K, dataflow) }));
-const timingOnly = prepared.map((p) => time(() => simulate(p.t, p.stream, p.dram, { functional: false }).result));
+const prepared = cases.map(([name, t, I, J, K, dataflow]) => ({
+  name,
+  t,
+  I,
+  J,
+  K,
+  dataflow,
+  ...setup(t, I, J, K, dataflow),
+}));
+const timingOnly = prepared.map((p) =>
+  time(() => simulate(p.t, p.stream, p.dram, { functional: false }).result),
+);
 const functional = prepared.map((p) =>
   time(() => simulate(p.t, p.stream, p.dram, { functional: true }).result, p.I >= 1024 ? 3 : 5),
 );
@@ -96,9 +128,12 @@ prepared.forEach((p, n) => {
   const g = timingOnly[n];
   const macs = f.result.macs / f.seconds / 1e6;
   const instr = p.stream.length / g.seconds / 1e6;
-  out(`| ${p.name} | ${p.I}×${p.J}×${p.K} | ${p.dataflow} | ${p.stream.length} | ${macs.toFixed(0)} | ${instr.toFixed(2)} |`);
+  out(
+    `| ${p.name} | ${p.I}×${p.J}×${p.K} | ${p.dataflow} | ${p.stream.length} | ${macs.toFixed(0)} | ${instr.toFixed(2)} |`,
+  );
   const r = g.result;
-  if (r.totalCycles !== f.result.totalCycles) throw new Error(`${p.name}: modes disagree on cycles`);
+  if (r.totalCycles !== f.result.totalCycles)
+    throw new Error(`${p.name}: modes disagree on cycles`);
   simRows.push(
     `| ${p.name} | ${p.I}×${p.J}×${p.K} | ${p.dataflow} | ${r.totalCycles} | ${(100 * r.utilization).toFixed(1)}% | ` +
       `${Math.round(r.busyCycles.load)} | ${Math.round(r.busyCycles.execute)} | ${Math.round(r.busyCycles.store)} | ` +
@@ -108,11 +143,15 @@ prepared.forEach((p, n) => {
 out();
 out('## Simulated cycles of the same streams');
 out();
-out('| target | shape | dataflow | cycles | utilization | load busy | execute busy | store busy | DRAM bytes in | out |');
+out(
+  '| target | shape | dataflow | cycles | utilization | load busy | execute busy | store busy | DRAM bytes in | out |',
+);
 out('|---|---|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of simRows) out(r);
 out();
-out('gemmini-32 moves 4× the data per array cycle over the same 16 B/cycle DRAM, so it is DRAM-bound here.');
+out(
+  'gemmini-32 moves 4× the data per array cycle over the same 16 B/cycle DRAM, so it is DRAM-bound here.',
+);
 
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/sim.md', lines.join('\n') + '\n');

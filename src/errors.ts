@@ -15,9 +15,7 @@ export class SpecError extends GemmforgeError {
     readonly file: string,
     readonly problems: readonly { readonly path: string; readonly message: string }[],
   ) {
-    super(
-      `${file}: invalid spec\n` + problems.map((p) => `  ${p.path}: ${p.message}`).join('\n'),
-    );
+    super(`${file}: invalid spec\n` + problems.map((p) => `  ${p.path}: ${p.message}`).join('\n'));
     this.name = 'SpecError';
   }
 }

@@ -1,7 +1,12 @@
 /** Plain-text tables for the terminal: columns padded to their widest cell, numbers right-aligned. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function formatTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
-  const numeric = header.map((_, c) => rows.length > 0 && rows.every((r) => /^[-\d.,%×x ]+$/.test(r[c] ?? '')));
+  const numeric = header.map(
+    (_, c) => rows.length > 0 && rows.every((r) => /^[-\d.,%×x ]+$/.test(r[c] ?? '')),
+  );
   const line = (cells: readonly string[]): string =>
     cells
       .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))

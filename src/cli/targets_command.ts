@@ -47,11 +47,20 @@ export function registerTargets(program: Command): void {
       }
       const targets = Object.entries(builtinTargets);
       if (opts.json) {
-        const list = targets.map(([name, t]) => ({ name, description: t.description, spec: t.spec }));
+        const list = targets.map(([name, t]) => ({
+          name,
+          description: t.description,
+          spec: t.spec,
+        }));
         process.stdout.write(JSON.stringify(list, null, 2) + '\n');
         return;
       }
-      process.stdout.write(formatTable(header, targets.map(([n, t]) => row(n, t.spec))) + '\n');
+      process.stdout.write(
+        formatTable(
+          header,
+          targets.map(([n, t]) => row(n, t.spec)),
+        ) + '\n',
+      );
       for (const [name, t] of targets) process.stdout.write(`\n  ${name}: ${t.description}`);
       process.stdout.write('\n');
     });

@@ -47,7 +47,7 @@ export function wrapBits(x: number, bits: number): number {
 }
 
 /**
- * Arithmetic right shift by s that rounds half to even (Gemmini's ROUNDING_RIGHT_SHIFT):
+ * Arithmetic right shift by s that rounds half to even (the hardware's ROUNDING_RIGHT_SHIFT):
  * (x >> s) + (bit(s-1) & (bit(s) | (x mod 2^(s-1)) != 0)). s = 0 is the identity; x is an int32.
  */
 export function roundingShift(x: number, s: number): number {

@@ -70,7 +70,9 @@ export function allocationNamed(dram: Dram, name: string): Allocation {
 
 function describeMiss(dram: Dram, address: number, length: number): string {
   const span = `[0x${address.toString(16)}, 0x${(address + length).toString(16)})`;
-  const inside = dram.allocations.find((a) => address >= a.address && address < a.address + a.bytes);
+  const inside = dram.allocations.find(
+    (a) => address >= a.address && address < a.address + a.bytes,
+  );
   if (inside !== undefined) {
     const over = address + length - (inside.address + inside.bytes);
     return `DRAM ${span} runs ${over} bytes past the end of allocation "${inside.name}"`;

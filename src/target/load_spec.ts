@@ -29,13 +29,17 @@ export function loadSpecFile(path: string): Spec {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new SpecError(path, [{ path: '(file)', message: `cannot be read: ${(e as Error).message}` }]);
+    throw new SpecError(path, [
+      { path: '(file)', message: `cannot be read: ${(e as Error).message}` },
+    ]);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new SpecError(path, [{ path: '(file)', message: `is not JSON: ${(e as Error).message}` }]);
+    throw new SpecError(path, [
+      { path: '(file)', message: `is not JSON: ${(e as Error).message}` },
+    ]);
   }
   return parseSpec(json, path);
 }

@@ -34,7 +34,9 @@ const arraySchema = z.strictObject({
     .min(8)
     .max(64)
     .describe('width of the partial sums inside the array; wider sums wrap'),
-  pipelineLatencyCycles: nonNegativeInt.describe('cycles from the first operand row to the first result'),
+  pipelineLatencyCycles: nonNegativeInt.describe(
+    'cycles from the first operand row to the first result',
+  ),
 });
 
 const memorySchema = z.strictObject({
@@ -72,7 +74,9 @@ export const specSchema = z
     isa: z
       .string()
       .min(1)
-      .describe('the instruction set whose code (a folder under src/targets/) runs this accelerator'),
+      .describe(
+        'the instruction set whose code (a folder under src/targets/) runs this accelerator',
+      ),
     description: z.string().min(1),
     clockHz: z.number().positive(),
     array: arraySchema,
@@ -85,7 +89,11 @@ export const specSchema = z
   .superRefine((spec, ctx) => {
     const names = Object.keys(spec.memories);
     if (names.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['memories'], message: 'at least one memory is needed' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['memories'],
+        message: 'at least one memory is needed',
+      });
     }
     for (const [name, m] of Object.entries(spec.memories)) {
       const at = (field: string): (string | number)[] => ['memories', name, field];
@@ -107,7 +115,11 @@ export const specSchema = z
         });
       }
       if (m.parent === name) {
-        ctx.addIssue({ code: 'custom', path: at('parent'), message: 'a memory cannot hold itself' });
+        ctx.addIssue({
+          code: 'custom',
+          path: at('parent'),
+          message: 'a memory cannot hold itself',
+        });
       }
       if (new Set(m.holds).size !== m.holds.length) {
         ctx.addIssue({ code: 'custom', path: at('holds'), message: 'lists a tensor twice' });
@@ -123,7 +135,11 @@ export const specSchema = z
       }
     }
     if (new Set(spec.array.dataflows).size !== spec.array.dataflows.length) {
-      ctx.addIssue({ code: 'custom', path: ['array', 'dataflows'], message: 'lists a dataflow twice' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['array', 'dataflows'],
+        message: 'lists a dataflow twice',
+      });
     }
     if (spec.dram.maxTransferBytes % spec.dram.alignmentBytes !== 0) {
       ctx.addIssue({

@@ -58,8 +58,11 @@ export function defineTarget<I extends { readonly kind: string }, M>(
       const instr = e.decode(word) as I | undefined;
       if (instr !== undefined) return instr;
     }
-    throw new InternalError(`${spec.name}: no instruction has funct ${word.funct} (rs1=0x${
-      word.rs1.toString(16)}, rs2=0x${word.rs2.toString(16)})`);
+    throw new InternalError(
+      `${spec.name}: no instruction has funct ${word.funct} (rs1=0x${word.rs1.toString(
+        16,
+      )}, rs2=0x${word.rs2.toString(16)})`,
+    );
   };
   return {
     name: spec.name,

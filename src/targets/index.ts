@@ -27,7 +27,9 @@ export function targetNames(): string[] {
 export function targetByName(name: string): AnyTarget {
   const t = (builtinTargets as Record<string, AnyTarget>)[name];
   if (t === undefined) {
-    throw new InputError(`unknown target "${name}" (built-in targets: ${targetNames().join(', ')})`);
+    throw new InputError(
+      `unknown target "${name}" (built-in targets: ${targetNames().join(', ')})`,
+    );
   }
   return t;
 }

@@ -335,7 +335,11 @@ describe('timing engine properties', () => {
       fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
         const t = createRowTimes(48);
         const naive = new Float64Array(48);
-        for (const { raise, span: [s, e], time } of ops) {
+        for (const {
+          raise,
+          span: [s, e],
+          time,
+        } of ops) {
           if (raise) {
             raiseRowTimes(t, s, e, time);
             for (let r = s; r < e; r++) naive[r] = Math.max(naive[r], time);

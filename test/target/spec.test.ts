@@ -87,19 +87,32 @@ describe('user spec files', () => {
   };
 
   it('a valid spec naming the gemmini ISA becomes a target', () => {
-    const t = targetFromSpecFile(write('ok.json', withChange((s) => (s.name = 'my-accel'))));
+    const t = targetFromSpecFile(
+      write(
+        'ok.json',
+        withChange((s) => (s.name = 'my-accel')),
+      ),
+    );
     expect(t.name).toBe('my-accel');
     expect(t.spec.array.rows).toBe(16);
   });
 
   it('an unknown ISA is a SpecError on the isa field', () => {
-    const path = write('isa.json', withChange((s) => (s.isa = 'tpu')));
+    const path = write(
+      'isa.json',
+      withChange((s) => (s.isa = 'tpu')),
+    );
     expect(() => targetFromSpecFile(path)).toThrow(/isa: must name a built-in instruction set/);
   });
 
   it("the ISA's own checks run too: Gemmini needs a DIM-byte scratchpad row", () => {
-    const path = write('row.json', withChange((s) => (s.memories.scratchpad.rowBytes = 32)));
-    expect(() => targetFromSpecFile(path)).toThrow(/memories.scratchpad.rowBytes: must be DIM = 16/);
+    const path = write(
+      'row.json',
+      withChange((s) => (s.memories.scratchpad.rowBytes = 32)),
+    );
+    expect(() => targetFromSpecFile(path)).toThrow(
+      /memories.scratchpad.rowBytes: must be DIM = 16/,
+    );
   });
 
   it('a file that is not JSON, or missing, is a SpecError', () => {

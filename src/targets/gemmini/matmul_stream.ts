@@ -46,7 +46,11 @@ interface Step {
 }
 
 /** Spreads `memory` evenly among the compute groups, memory operations first. */
-function interleave(out: StreamItem<Instr>[], groups: readonly Instr[][], memory: readonly Instr[]): void {
+function interleave(
+  out: StreamItem<Instr>[],
+  groups: readonly Instr[][],
+  memory: readonly Instr[],
+): void {
   let m = 0;
   for (let g = 0; g < groups.length; g++) {
     const until = Math.ceil(((g + 1) * memory.length) / groups.length);

@@ -10,14 +10,7 @@ import {
   wrapBits,
 } from '../../numeric/numeric.js';
 import type { Instr, InstrKind, InstrOf, Operand } from './instr.js';
-import {
-  isAcc,
-  isAccumulate,
-  isGarbage,
-  isReadFull,
-  normCmd,
-  rowOf,
-} from './local_addr.js';
+import { isAcc, isAccumulate, isGarbage, isReadFull, normCmd, rowOf } from './local_addr.js';
 import type { GemminiMachine } from './machine.js';
 
 /**
@@ -71,7 +64,8 @@ function readOperand(
   const dim = m.dim;
   const base = baseRow(m, op.addr, op.rows === 0 ? 0 : (op.rows - 1) * stride + 1, what);
   const fromAcc = isAcc(op.addr);
-  if (fromAcc && isReadFull(op.addr)) fault(`${what}: full-width accumulator operands do not exist`);
+  if (fromAcc && isReadFull(op.addr))
+    fault(`${what}: full-width accumulator operands do not exist`);
   const mem = fromAcc ? m.acc : m.sp;
   const written = fromAcc ? m.accWritten : m.spWritten;
   const relu = m.exActivation === 1;
@@ -80,8 +74,10 @@ function readOperand(
     for (let c = 0; c < op.cols; c++) {
       const idx = rowStart + c;
       if (written[idx] === 0) {
-        fault(`${what}: reads ${fromAcc ? 'accumulator' : 'scratchpad'} row ${base + r * stride}` +
-          ` column ${c}, never written`);
+        fault(
+          `${what}: reads ${fromAcc ? 'accumulator' : 'scratchpad'} row ${base + r * stride}` +
+            ` column ${c}, never written`,
+        );
       }
       const v = fromAcc ? accToInt8(mem[idx], relu, m.exAccScale) : mem[idx];
       buf[transpose ? c * dim + r : r * dim + c] = v;
@@ -102,11 +98,16 @@ function writeResult(m: GemminiMachine, c: Operand, buf: Int32Array, shift: numb
     for (let r = 0; r < c.rows; r++) {
       const rowStart = (base + r * stride) * dim;
       for (let j = 0; j < c.cols; j++) {
-        const v = shift === 0 ? buf[r * dim + j] : saturateBits(roundingShift(buf[r * dim + j], shift), bits);
+        const v =
+          shift === 0
+            ? buf[r * dim + j]
+            : saturateBits(roundingShift(buf[r * dim + j], shift), bits);
         const idx = rowStart + j;
         if (add) {
           if (m.accWritten[idx] === 0) {
-            fault(`C: accumulates into accumulator row ${base + r * stride} column ${j}, never written`);
+            fault(
+              `C: accumulates into accumulator row ${base + r * stride} column ${j}, never written`,
+            );
           }
           m.acc[idx] = (m.acc[idx] + v) | 0;
         } else {
@@ -176,7 +177,15 @@ function computeWs(i: InstrOf<'compute'>, m: GemminiMachine): void {
   readOperand(m, i.a, m.bufA, m.aTranspose, m.aStride, 'A');
   readOperand(m, i.bd, m.bufOut, false, 1, 'D');
   const depth = m.aTranspose ? i.a.rows : i.a.cols;
-  matmul(m, m.bufA, m.weights, m.bufOut, Math.min(p.c.rows, m.dim), Math.min(p.c.cols, m.dim), depth);
+  matmul(
+    m,
+    m.bufA,
+    m.weights,
+    m.bufOut,
+    Math.min(p.c.rows, m.dim),
+    Math.min(p.c.cols, m.dim),
+    depth,
+  );
   writeResult(m, p.c, m.bufOut, 0);
 }
 
@@ -238,7 +247,8 @@ function mvin(i: InstrOf<'mvin'>, m: GemminiMachine): void {
           if (esize === 1 && slot.scale !== 1) v = scaleToInt8(v, slot.scale);
         }
         if (isAccumulate(i.dst.addr)) {
-          if (m.accWritten[idx] === 0) fault(`mvin accumulates into accumulator row ${row}, never written`);
+          if (m.accWritten[idx] === 0)
+            fault(`mvin accumulates into accumulator row ${row}, never written`);
           m.acc[idx] = (m.acc[idx] + v) | 0;
         } else {
           m.acc[idx] = v;
@@ -256,12 +266,20 @@ function mvin(i: InstrOf<'mvin'>, m: GemminiMachine): void {
 }
 
 /** Pixel repeats: the row is also written to rows row-q, shifted right by q*cols (RTL: same half). */
-function writeRepeats(m: GemminiMachine, row: number, col: number, cols: number, p: number, v: number): void {
+function writeRepeats(
+  m: GemminiMachine,
+  row: number,
+  col: number,
+  cols: number,
+  p: number,
+  v: number,
+): void {
   const half = m.spRows >> 1;
   for (let q = 1; q < p; q++) {
     const target = row - q;
     const shifted = col + q * cols;
-    if (target < 0 || Math.floor(target / half) !== Math.floor(row / half) || shifted >= m.dim) continue;
+    if (target < 0 || Math.floor(target / half) !== Math.floor(row / half) || shifted >= m.dim)
+      continue;
     m.sp[target * m.dim + shifted] = v;
     m.spWritten[target * m.dim + shifted] = 1;
   }
@@ -292,8 +310,10 @@ function mvout(i: InstrOf<'mvout'>, m: GemminiMachine): void {
       const idx = row * dim + (c % dim);
       const written = fromAcc ? m.accWritten : m.spWritten;
       if (written[idx] === 0) {
-        fault(`mvout reads ${fromAcc ? 'accumulator' : 'scratchpad'} row ${row} column ${c % dim},` +
-          ' never written');
+        fault(
+          `mvout reads ${fromAcc ? 'accumulator' : 'scratchpad'} row ${row} column ${c % dim},` +
+            ' never written',
+        );
       }
       if (full) dram.view.setInt32(dst + 4 * c, m.acc[idx], true);
       else dram.i8[dst + c] = fromAcc ? accToInt8(m.acc[idx], relu, m.stScale) : m.sp[idx];
@@ -336,7 +356,7 @@ function configSt(i: InstrOf<'configSt'>, m: GemminiMachine): void {
   m.stActivation = i.activation;
   m.stPoolStride = i.poolStride;
   m.stDramStride = i.dramStride;
-  if ((i.scaleBits >>> 0) !== 0xffff_ffff) m.stScale = f32FromBits(i.scaleBits);
+  if (i.scaleBits >>> 0 !== 0xffff_ffff) m.stScale = f32FromBits(i.scaleBits);
 }
 
 function unsupported(what: string): (i: Instr, m: GemminiMachine) => void {
@@ -347,32 +367,33 @@ const loopReason =
   'is not simulated: gemmforge lowers tiles to mvin/preload/compute/mvout instead of the loop unrollers';
 
 /** The semantics table: one entry per instruction kind. */
-export const semantics: { readonly [K in InstrKind]: (i: InstrOf<K>, m: GemminiMachine) => void } = {
-  configEx,
-  configLd,
-  configSt,
-  configNorm: unsupported('CONFIG_NORM needs normalizations, absent in this configuration'),
-  mvin,
-  mvout,
-  preload: (i, m) => {
-    if (m.pendingPreload !== null) fault('PRELOAD while another PRELOAD waits for its COMPUTE');
-    m.pendingPreload = i;
-  },
-  compute: (i, m) => (m.dataflow === 1 ? computeWs(i, m) : computeOs(i, m)),
-  flush: () => undefined,
-  loopWsConfigBounds: unsupported(`LOOP_WS_CONFIG_BOUNDS ${loopReason}`),
-  loopWsConfigAddrsAB: unsupported(`LOOP_WS_CONFIG_ADDRS_AB ${loopReason}`),
-  loopWsConfigAddrsDC: unsupported(`LOOP_WS_CONFIG_ADDRS_DC ${loopReason}`),
-  loopWsConfigStridesAB: unsupported(`LOOP_WS_CONFIG_STRIDES_AB ${loopReason}`),
-  loopWsConfigStridesDC: unsupported(`LOOP_WS_CONFIG_STRIDES_DC ${loopReason}`),
-  loopWs: unsupported(`LOOP_WS ${loopReason}`),
-  loopConvWsConfig1: unsupported(`LOOP_CONV_WS_CONFIG_1 ${loopReason}`),
-  loopConvWsConfig2: unsupported(`LOOP_CONV_WS_CONFIG_2 ${loopReason}`),
-  loopConvWsConfig3: unsupported(`LOOP_CONV_WS_CONFIG_3 ${loopReason}`),
-  loopConvWsConfig4: unsupported(`LOOP_CONV_WS_CONFIG_4 ${loopReason}`),
-  loopConvWsConfig5: unsupported(`LOOP_CONV_WS_CONFIG_5 ${loopReason}`),
-  loopConvWsConfig6: unsupported(`LOOP_CONV_WS_CONFIG_6 ${loopReason}`),
-  loopConvWs: unsupported(`LOOP_CONV_WS ${loopReason}`),
-  counter: () => undefined,
-  rtlOnly: (i) => fault(`funct ${i.funct} exists only in newer RTL and is not simulated`),
-};
+export const semantics: { readonly [K in InstrKind]: (i: InstrOf<K>, m: GemminiMachine) => void } =
+  {
+    configEx,
+    configLd,
+    configSt,
+    configNorm: unsupported('CONFIG_NORM needs normalizations, absent in this configuration'),
+    mvin,
+    mvout,
+    preload: (i, m) => {
+      if (m.pendingPreload !== null) fault('PRELOAD while another PRELOAD waits for its COMPUTE');
+      m.pendingPreload = i;
+    },
+    compute: (i, m) => (m.dataflow === 1 ? computeWs(i, m) : computeOs(i, m)),
+    flush: () => undefined,
+    loopWsConfigBounds: unsupported(`LOOP_WS_CONFIG_BOUNDS ${loopReason}`),
+    loopWsConfigAddrsAB: unsupported(`LOOP_WS_CONFIG_ADDRS_AB ${loopReason}`),
+    loopWsConfigAddrsDC: unsupported(`LOOP_WS_CONFIG_ADDRS_DC ${loopReason}`),
+    loopWsConfigStridesAB: unsupported(`LOOP_WS_CONFIG_STRIDES_AB ${loopReason}`),
+    loopWsConfigStridesDC: unsupported(`LOOP_WS_CONFIG_STRIDES_DC ${loopReason}`),
+    loopWs: unsupported(`LOOP_WS ${loopReason}`),
+    loopConvWsConfig1: unsupported(`LOOP_CONV_WS_CONFIG_1 ${loopReason}`),
+    loopConvWsConfig2: unsupported(`LOOP_CONV_WS_CONFIG_2 ${loopReason}`),
+    loopConvWsConfig3: unsupported(`LOOP_CONV_WS_CONFIG_3 ${loopReason}`),
+    loopConvWsConfig4: unsupported(`LOOP_CONV_WS_CONFIG_4 ${loopReason}`),
+    loopConvWsConfig5: unsupported(`LOOP_CONV_WS_CONFIG_5 ${loopReason}`),
+    loopConvWsConfig6: unsupported(`LOOP_CONV_WS_CONFIG_6 ${loopReason}`),
+    loopConvWs: unsupported(`LOOP_CONV_WS ${loopReason}`),
+    counter: () => undefined,
+    rtlOnly: (i) => fault(`funct ${i.funct} exists only in newer RTL and is not simulated`),
+  };

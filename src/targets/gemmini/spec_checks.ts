@@ -10,7 +10,10 @@ export function checkGemminiSpec(spec: Spec): readonly Problem[] {
   const problems: Problem[] = [];
   const dim = spec.array.rows;
   if (spec.array.cols !== dim) {
-    problems.push({ path: 'array.cols', message: `must equal array.rows (${dim}) (got ${spec.array.cols})` });
+    problems.push({
+      path: 'array.cols',
+      message: `must equal array.rows (${dim}) (got ${spec.array.cols})`,
+    });
   }
   for (const [field, want] of [
     ['inputType', 'int8'],
@@ -19,23 +22,35 @@ export function checkGemminiSpec(spec: Spec): readonly Problem[] {
     ['outputType', 'int8'],
   ] as const) {
     if (spec.array[field] !== want) {
-      problems.push({ path: `array.${field}`, message: `must be ${want} (got ${spec.array[field]})` });
+      problems.push({
+        path: `array.${field}`,
+        message: `must be ${want} (got ${spec.array[field]})`,
+      });
     }
   }
   const sp = spec.memories.scratchpad;
   const acc = spec.memories.accumulator;
   if (sp === undefined) {
-    problems.push({ path: 'memories.scratchpad', message: 'is required (inputs and weights live there)' });
+    problems.push({
+      path: 'memories.scratchpad',
+      message: 'is required (inputs and weights live there)',
+    });
   } else {
     if (sp.rowBytes !== dim) {
-      problems.push({ path: 'memories.scratchpad.rowBytes', message: `must be DIM = ${dim} (got ${sp.rowBytes})` });
+      problems.push({
+        path: 'memories.scratchpad.rowBytes',
+        message: `must be DIM = ${dim} (got ${sp.rowBytes})`,
+      });
     }
     if (sp.elementType !== 'int8') {
       problems.push({ path: 'memories.scratchpad.elementType', message: 'must be int8' });
     }
   }
   if (acc === undefined) {
-    problems.push({ path: 'memories.accumulator', message: 'is required (partial sums live there)' });
+    problems.push({
+      path: 'memories.accumulator',
+      message: 'is required (partial sums live there)',
+    });
   } else {
     if (acc.rowBytes !== 4 * dim) {
       problems.push({
@@ -54,7 +69,10 @@ export function checkGemminiSpec(spec: Spec): readonly Problem[] {
     });
   }
   if (spec.requantization.scale !== 'float32') {
-    problems.push({ path: 'requantization.scale', message: 'must be float32 (Gemmini scales in fp32)' });
+    problems.push({
+      path: 'requantization.scale',
+      message: 'must be float32 (Gemmini scales in fp32)',
+    });
   }
   return problems;
 }

@@ -42,7 +42,8 @@ function blockRanges(
     add(d, mem, first, first + (blocks - 1) * blockStride + op.rows);
     return;
   }
-  for (let b = 0; b < blocks; b++) add(d, mem, first + b * blockStride, first + b * blockStride + op.rows);
+  for (let b = 0; b < blocks; b++)
+    add(d, mem, first + b * blockStride, first + b * blockStride + op.rows);
 }
 
 function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void {

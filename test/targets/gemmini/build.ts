@@ -20,7 +20,11 @@ export function configEx(p: Partial<Omit<InstrOf<'configEx'>, 'kind'>> = {}): In
   };
 }
 
-export function configLd(slot: number, dramStride: number, p: Partial<InstrOf<'configLd'>> = {}): Instr {
+export function configLd(
+  slot: number,
+  dramStride: number,
+  p: Partial<InstrOf<'configLd'>> = {},
+): Instr {
   return {
     kind: 'configLd',
     shrink: false,
@@ -52,7 +56,12 @@ export function configSt(dramStride: number, p: Partial<InstrOf<'configSt'>> = {
   };
 }
 
-export const mvin = (slot: 0 | 1 | 2, dram: number, dst: Operand): Instr => ({ kind: 'mvin', slot, dram, dst });
+export const mvin = (slot: 0 | 1 | 2, dram: number, dst: Operand): Instr => ({
+  kind: 'mvin',
+  slot,
+  dram,
+  dst,
+});
 export const mvout = (dram: number, src: Operand): Instr => ({ kind: 'mvout', dram, src });
 export const preload = (bd: Operand, c: Operand): Instr => ({ kind: 'preload', bd, c });
 export const compute = (accumulated: boolean, a: Operand, bd: Operand): Instr => ({

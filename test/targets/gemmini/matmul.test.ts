@@ -19,11 +19,16 @@ describe('matmul instruction streams equal the integer reference bit for bit', (
         fc.double({ min: 1 / 4096, max: 2, noNaN: true }),
         fc.integer(),
         (I, J, K, dataflow, withBias, relu, scale, seed) => {
-          const rng = fc.sample(fc.integer({ min: -128, max: 127 }), { numRuns: I * K + K * J, seed });
+          const rng = fc.sample(fc.integer({ min: -128, max: 127 }), {
+            numRuns: I * K + K * J,
+            seed,
+          });
           const a = Int8Array.from(rng.slice(0, I * K));
           const b = Int8Array.from(rng.slice(I * K));
           const bias = withBias
-            ? Int32Array.from(fc.sample(fc.integer({ min: -(2 ** 20), max: 2 ** 20 }), { numRuns: J, seed }))
+            ? Int32Array.from(
+                fc.sample(fc.integer({ min: -(2 ** 20), max: 2 ** 20 }), { numRuns: J, seed }),
+              )
             : null;
           const x = { I, J, K, a, b, bias, scale: Math.fround(scale), relu, dataflow };
           const tile = { i: 2, j: 2, k: 2 };

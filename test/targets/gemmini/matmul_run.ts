@@ -3,7 +3,10 @@ import { simulate, type SimulationResult } from '../../../src/sim/simulate.js';
 import type { Target } from '../../../src/target/target.js';
 import type { Instr } from '../../../src/targets/gemmini/instr.js';
 import type { GemminiMachine } from '../../../src/targets/gemmini/machine.js';
-import { matmulStream, type MatmulStreamParams } from '../../../src/targets/gemmini/matmul_stream.js';
+import {
+  matmulStream,
+  type MatmulStreamParams,
+} from '../../../src/targets/gemmini/matmul_stream.js';
 
 /** Runs a matmul through the Gemmini simulator: DRAM set up, stream built, C read back. */
 export interface MatmulCase {

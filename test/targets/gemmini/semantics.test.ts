@@ -19,7 +19,11 @@ import { compute, configEx, configLd, configSt, mvin, mvout, op, preload } from 
 
 const G = op(garbageAddr, 0, 0);
 
-function setup(target = gemmini): { dram: Dram; m: GemminiMachine; run: (s: StreamItem<Instr>[]) => void } {
+function setup(target = gemmini): {
+  dram: Dram;
+  m: GemminiMachine;
+  run: (s: StreamItem<Instr>[]) => void;
+} {
   const dram = createDram();
   const m = target.createMachine(target.spec, dram, true);
   return { dram, m, run: (s) => void runStream(target, m, s) };
@@ -86,7 +90,11 @@ describe('MVIN', () => {
 
   it('wider than DIM: column block b lands at row addr + b·blockStride + r', () => {
     const { dram, m, run } = setup();
-    const src = put8(dram, 'x', Array.from({ length: 40 }, (_, i) => i));
+    const src = put8(
+      dram,
+      'x',
+      Array.from({ length: 40 }, (_, i) => i),
+    );
     run([configLd(0, 40, { blockStride: 100 }), mvin(0, src, op(spAddr(0), 1, 40))]);
     expect(spRow(m, 0)).toEqual(Array.from({ length: 16 }, (_, i) => i));
     expect(spRow(m, 100)).toEqual(Array.from({ length: 16 }, (_, i) => 16 + i));
@@ -97,7 +105,11 @@ describe('MVIN', () => {
     const { dram, m, run } = setup();
     const a = put32(dram, 'a', [2147483647, -5, 7]);
     const b = put32(dram, 'b', [1, 10, -7]);
-    run([configLd(2, 12), mvin(2, a, op(accAddr(3), 1, 3)), mvin(2, b, op(accAddr(3, true), 1, 3))]);
+    run([
+      configLd(2, 12),
+      mvin(2, a, op(accAddr(3), 1, 3)),
+      mvin(2, b, op(accAddr(3, true), 1, 3)),
+    ]);
     // 2147483647 + 1 wraps to −2147483648; −5 + 10 = 5; 7 − 7 = 0
     expect(accRow(m, 3, 3)).toEqual([-2147483648, 5, 0]);
   });
@@ -105,7 +117,10 @@ describe('MVIN', () => {
   it('shrink: int8 from DRAM into the accumulator, scaled', () => {
     const { dram, m, run } = setup();
     const a = put8(dram, 'a', [100, -7, 9]);
-    run([configLd(0, 3, { shrink: true, scaleBits: f32Bits(0.5) }), mvin(0, a, op(accAddr(0), 1, 3))]);
+    run([
+      configLd(0, 3, { shrink: true, scaleBits: f32Bits(0.5) }),
+      mvin(0, a, op(accAddr(0), 1, 3)),
+    ]);
     // 50, −3.5 → −4 (even), 4.5 → 4
     expect(accRow(m, 0, 3)).toEqual([50, -4, 4]);
   });
@@ -176,16 +191,32 @@ describe('MVOUT', () => {
     const { dram, run } = setup();
     const a = put32(dram, 'a', [123456789, -987654321]);
     const out = allocate(dram, 'out', 8);
-    run([configLd(2, 8), mvin(2, a, op(accAddr(0), 1, 2)), configSt(8), mvout(out, op(accAddr(0, false, true), 1, 2))]);
+    run([
+      configLd(2, 8),
+      mvin(2, a, op(accAddr(0), 1, 2)),
+      configSt(8),
+      mvout(out, op(accAddr(0, false, true), 1, 2)),
+    ]);
     expect(Array.from(readInt32(dram, out, 2))).toEqual([123456789, -987654321]);
   });
 
   it('scratchpad rows go out raw, wide ones block by block', () => {
     const { dram, run } = setup();
-    const src = put8(dram, 'x', Array.from({ length: 20 }, (_, i) => i - 10));
+    const src = put8(
+      dram,
+      'x',
+      Array.from({ length: 20 }, (_, i) => i - 10),
+    );
     const out = allocate(dram, 'out', 20);
-    run([configLd(0, 20), mvin(0, src, op(spAddr(0), 1, 20)), configSt(20), mvout(out, op(spAddr(0), 1, 20))]);
-    expect(Array.from(readInt8(dram, out, 20))).toEqual(Array.from({ length: 20 }, (_, i) => i - 10));
+    run([
+      configLd(0, 20),
+      mvin(0, src, op(spAddr(0), 1, 20)),
+      configSt(20),
+      mvout(out, op(spAddr(0), 1, 20)),
+    ]);
+    expect(Array.from(readInt8(dram, out, 20))).toEqual(
+      Array.from({ length: 20 }, (_, i) => i - 10),
+    );
   });
 
   it('an activation the configuration lacks (LAYERNORM) is refused', () => {
@@ -193,7 +224,12 @@ describe('MVOUT', () => {
     const a = put32(dram, 'a', [1]);
     const out = allocate(dram, 'out', 1);
     const e = faultOf(() =>
-      run([configLd(2, 4), mvin(2, a, op(accAddr(0), 1, 1)), configSt(1, { activation: 2 }), mvout(out, op(accAddr(0), 1, 1))]),
+      run([
+        configLd(2, 4),
+        mvin(2, a, op(accAddr(0), 1, 1)),
+        configSt(1, { activation: 2 }),
+        mvout(out, op(accAddr(0), 1, 1)),
+      ]),
     );
     expect(e.index).toBe(3);
     expect(e.reason).toMatch(/layernorm needs normalizations/);
@@ -204,7 +240,12 @@ describe('MVOUT', () => {
 function loadAB(dram: Dram, a = [1, 2, 3, 4], b = [5, 6, 7, 8]): Instr[] {
   const pa = put8(dram, 'A', a);
   const pb = put8(dram, 'B', b);
-  return [configLd(0, 2), configLd(1, 2), mvin(0, pa, op(spAddr(0), 2, 2)), mvin(1, pb, op(spAddr(16), 2, 2))];
+  return [
+    configLd(0, 2),
+    configLd(1, 2),
+    mvin(0, pa, op(spAddr(0), 2, 2)),
+    mvin(1, pb, op(spAddr(16), 2, 2)),
+  ];
 }
 
 describe('PRELOAD / COMPUTE, weight-stationary', () => {
@@ -294,7 +335,9 @@ describe('faults name the instruction index, the decoded instruction and the rea
     const e = faultOf(() => run([configSt(16), mvout(out, op(spAddr(7), 1, 16))]));
     expect(e.index).toBe(1);
     expect(e.instruction).toMatch(/^mvout/);
-    expect(e.message).toMatch(/instruction 1 \(mvout .*\): mvout reads scratchpad row 7 column 0, never written/);
+    expect(e.message).toMatch(
+      /instruction 1 \(mvout .*\): mvout reads scratchpad row 7 column 0, never written/,
+    );
   });
 
   it('a DRAM access past the end of an allocation', () => {
@@ -321,12 +364,20 @@ describe('faults name the instruction index, the decoded instruction and the rea
   it('rows or columns beyond the array', () => {
     const { dram, run } = setup();
     const e = faultOf(() =>
-      run([...loadAB(dram), preload(op(spAddr(16), 2, 2), op(accAddr(0), 17, 2)), compute(false, op(spAddr(0), 2, 2), G)]),
+      run([
+        ...loadAB(dram),
+        preload(op(spAddr(16), 2, 2), op(accAddr(0), 17, 2)),
+        compute(false, op(spAddr(0), 2, 2), G),
+      ]),
     );
     expect(e.reason).toMatch(/C: 17 rows exceed the array's 16/);
     const { dram: d2, run: r2 } = setup();
     const e2 = faultOf(() =>
-      r2([...loadAB(d2), preload(op(spAddr(16), 2, 2), op(accAddr(0), 2, 2)), compute(false, op(spAddr(0), 2, 17), G)]),
+      r2([
+        ...loadAB(d2),
+        preload(op(spAddr(16), 2, 2), op(accAddr(0), 2, 2)),
+        compute(false, op(spAddr(0), 2, 17), G),
+      ]),
     );
     expect(e2.reason).toMatch(/A: 17 columns exceed the limit of 16/);
   });
@@ -340,9 +391,25 @@ describe('faults name the instruction index, the decoded instruction and the rea
   it('loop instructions are refused, not silently skipped', () => {
     const { run } = setup();
     const e = faultOf(() =>
-      run([{ kind: 'loopWs', exAccumulate: false, fullC: false, lowD: false, activation: 0, bSpadId: 0,
-        aSpadId: 0, aTranspose: false, bTranspose: false, isResadd: false, skip: 0, incAccAddr: false,
-        spadOnly: false, cSpadAddr: 0 }, fenceItem]),
+      run([
+        {
+          kind: 'loopWs',
+          exAccumulate: false,
+          fullC: false,
+          lowD: false,
+          activation: 0,
+          bSpadId: 0,
+          aSpadId: 0,
+          aTranspose: false,
+          bTranspose: false,
+          isResadd: false,
+          skip: 0,
+          incAccAddr: false,
+          spadOnly: false,
+          cSpadAddr: 0,
+        },
+        fenceItem,
+      ]),
     );
     expect(e.reason).toMatch(/LOOP_WS is not simulated/);
   });

@@ -15,7 +15,17 @@ describe('Gemmini timing', () => {
     'a compute-bound matmul (256³, %s) reaches ≥ 90%% utilization',
     (dataflow) => {
       const n = 256;
-      const x = { I: n, J: n, K: n, a: randomInt8(n * n, 1), b: randomInt8(n * n, 2), bias: null, scale: 1, relu: false, dataflow };
+      const x = {
+        I: n,
+        J: n,
+        K: n,
+        a: randomInt8(n * n, 1),
+        b: randomInt8(n * n, 2),
+        bias: null,
+        scale: 1,
+        relu: false,
+        dataflow,
+      };
       const { result } = runMatmul(gemmini, x, false);
       expect(result.macs).toBe(n * n * n);
       expect(result.utilization).toBeGreaterThanOrEqual(0.9);
@@ -25,7 +35,17 @@ describe('Gemmini timing', () => {
   );
 
   it('timing alone and functional + timing give the same cycles', () => {
-    const x = { I: 70, J: 33, K: 90, a: randomInt8(70 * 90, 3), b: randomInt8(90 * 33, 4), bias: null, scale: 1 / 8, relu: true, dataflow: 'weight-stationary' as const };
+    const x = {
+      I: 70,
+      J: 33,
+      K: 90,
+      a: randomInt8(70 * 90, 3),
+      b: randomInt8(90 * 33, 4),
+      bias: null,
+      scale: 1 / 8,
+      relu: true,
+      dataflow: 'weight-stationary' as const,
+    };
     expect(runMatmul(gemmini, x, true).result).toEqual(runMatmul(gemmini, x, false).result);
   });
 
@@ -45,8 +65,15 @@ describe('Gemmini timing', () => {
           spec.dram.bytesPerCycle /= 2;
           const slow = gemminiTarget(spec, 'halved.json');
           const x = {
-            I, J, K, a: new Int8Array(I * K), b: new Int8Array(K * J),
-            bias: bias ? new Int32Array(J) : null, scale: 1, relu: false, dataflow,
+            I,
+            J,
+            K,
+            a: new Int8Array(I * K),
+            b: new Int8Array(K * J),
+            bias: bias ? new Int32Array(J) : null,
+            scale: 1,
+            relu: false,
+            dataflow,
           } as const;
           const f = runMatmul(fast, x, false).result;
           const s = runMatmul(slow, x, false).result;
@@ -59,7 +86,11 @@ describe('Gemmini timing', () => {
 
   describe('loads and computes overlap unless they share rows', () => {
     // Eight weight-stationary blocks reading A at sp[0..15] and B at sp[16..31], results in acc[0..15].
-    function base(): { stream: StreamItem<Instr>[]; src: number; dram: ReturnType<typeof createDram> } {
+    function base(): {
+      stream: StreamItem<Instr>[];
+      src: number;
+      dram: ReturnType<typeof createDram>;
+    } {
       const dram = createDram();
       const src = allocate(dram, 'x', 256);
       writeInt8(dram, src, randomInt8(256, 9));
@@ -77,7 +108,8 @@ describe('Gemmini timing', () => {
     }
     const cycles = (extra: (src: number) => Instr[]): number => {
       const { stream, src, dram } = base();
-      return simulate(gemmini, [...stream, ...extra(src)], dram, { functional: true }).result.totalCycles;
+      return simulate(gemmini, [...stream, ...extra(src)], dram, { functional: true }).result
+        .totalCycles;
     };
 
     it('a load that depends on nothing runs while the array computes', () => {
