@@ -14,7 +14,8 @@ build: install
 
 test: build
 	npx tsc --noEmit -p .
-	npx vitest run
+	npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json; \
+	  status=$$?; node scripts/test_summary.mjs .vitest-results.json; exit $$status
 
 demo: build
 	node dist/cli/main.js targets
