@@ -1,8 +1,40 @@
 import { InternalError, SpecError } from '../errors.js';
 import type { Dram } from '../sim/dram.js';
+import type { Program } from '../program/program.js';
+import type { Mapping } from '../schedule/mapping.js';
+import type { Workload } from '../workload/workload.js';
 import type { Encoded, IsaTable } from './isa.js';
 import { parseSpec } from './load_spec.js';
-import type { Spec } from './spec.js';
+import type { Spec, TensorRole } from './spec.js';
+
+export interface Problem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Rows of a memory one tensor's on-chip copy takes (once; double buffering doubles it). */
+export interface Footprint {
+  readonly memory: string;
+  readonly tensor: TensorRole;
+  readonly rows: number;
+}
+
+/** Data the program needs beyond shapes: the requantization scale (per tensor). */
+export interface LowerOptions {
+  readonly scale: number;
+}
+
+/**
+ * What only the target's code knows about running a workload: how it lays tensors out on chip
+ * (footprints), what else limits a mapping, how a mapping becomes a program, and optionally the
+ * vendor's own tiling heuristic.
+ */
+export interface TargetCode {
+  lower(workload: Workload, mapping: Mapping, spec: Spec, options: LowerOptions): Program;
+  footprint(workload: Workload, mapping: Mapping, spec: Spec): readonly Footprint[];
+  checkMapping(workload: Workload, mapping: Mapping, spec: Spec): readonly Problem[];
+  readonly baseline?: (workload: Workload, spec: Spec) => Mapping;
+}
 
 /**
  * A target: its validated spec plus the small amount of code only it can supply (ARCHITECTURE.md).
@@ -10,6 +42,8 @@ import type { Spec } from './spec.js';
  */
 export interface Target<I extends { readonly kind: string }, M> {
   readonly name: string;
+  /** Lowering, layout and the vendor baseline. */
+  readonly code: TargetCode;
   readonly description: string;
   readonly spec: Spec;
   /** Where the spec came from, for error messages. */
@@ -20,7 +54,7 @@ export interface Target<I extends { readonly kind: string }, M> {
   /** Fresh machine state over a DRAM; `functional` false skips data (timing only). */
   createMachine(spec: Spec, dram: Dram, functional: boolean): M;
   /** Problems this target's code has with a spec (e.g. a memory it needs is missing). */
-  checkSpec(spec: Spec): readonly { readonly path: string; readonly message: string }[];
+  checkSpec(spec: Spec): readonly Problem[];
 }
 
 /** A target of any instruction set, as the registry and the CLI hold it. */
@@ -31,8 +65,9 @@ export interface TargetDefinition<I extends { readonly kind: string }, M> {
   readonly specJson: unknown;
   readonly specFile: string;
   readonly isa: IsaTable<I, M>;
+  readonly code: TargetCode;
   createMachine(spec: Spec, dram: Dram, functional: boolean): M;
-  checkSpec(spec: Spec): readonly { readonly path: string; readonly message: string }[];
+  checkSpec(spec: Spec): readonly Problem[];
 }
 
 /**
@@ -69,6 +104,7 @@ export function defineTarget<I extends { readonly kind: string }, M>(
     description: spec.description,
     spec,
     specFile: def.specFile,
+    code: def.code,
     isa: def.isa,
     decode,
     createMachine: def.createMachine,

@@ -1,5 +1,7 @@
 import { defineTarget } from '../../target/target.js';
+import { baseline } from './baseline.js';
 import { isa } from './isa.js';
+import { checkMapping, footprint, lower } from './lower.js';
 import { createMachine } from './machine.js';
 import { checkGemminiSpec } from './spec_checks.js';
 import gemminiSpec from './specs/gemmini.json' with { type: 'json' };
@@ -9,7 +11,14 @@ import gemmini8Spec from './specs/gemmini-8.json' with { type: 'json' };
 
 /** A Gemmini target from a spec: the built-in presets and users' specs with `"isa": "gemmini"`. */
 export function gemminiTarget(specJson: unknown, specFile: string) {
-  return defineTarget({ specJson, specFile, isa, createMachine, checkSpec: checkGemminiSpec });
+  return defineTarget({
+    specJson,
+    specFile,
+    isa,
+    createMachine,
+    checkSpec: checkGemminiSpec,
+    code: { lower, footprint, checkMapping, baseline },
+  });
 }
 
 const dir = 'src/targets/gemmini/specs';

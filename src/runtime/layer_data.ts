@@ -1,0 +1,68 @@
+import { referenceConv } from '../reference/conv.js';
+import { referenceGemm } from '../reference/gemm.js';
+import { tensorBytes } from '../workload/shape.js';
+import type { Workload } from '../workload/workload.js';
+
+/** The data of one layer in the workload's DRAM layouts (workload.ts). */
+export interface LayerData {
+  readonly input: Int8Array;
+  readonly weight: Int8Array;
+  readonly bias: Int32Array | null;
+  readonly scale: number;
+}
+
+/** xorshift32: a small seeded generator, so every run with a seed sees the same data. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+}
+
+/**
+ * Seeded random int8 input and weights, an int32 bias of the size real layers have, and a scale that
+ * maps the typical accumulator range onto int8 (so outputs are neither all zero nor all saturated).
+ */
+export function randomLayerData(w: Workload, seed: number): LayerData {
+  const next = seededRandom(seed);
+  const bytes = tensorBytes(w);
+  const int8 = (n: number): Int8Array => Int8Array.from({ length: n }, () => (next() & 0xff) - 128);
+  const input = int8(bytes.input);
+  const weight = int8(bytes.weight);
+  const channels = w.kind === 'gemm' ? w.N : w.K;
+  const depth = w.kind === 'gemm' ? w.K : (w.C / w.groups) * w.R * w.S;
+  const spread = Math.max(1, Math.round(Math.sqrt(depth) * 74 * 74));
+  const bias = w.bias
+    ? Int32Array.from({ length: channels }, () => (next() % (2 * spread)) - spread)
+    : null;
+  const scale = Math.fround(127 / (3 * spread));
+  return { input, weight, bias, scale };
+}
+
+/** The plain integer reference output of a layer. */
+export function referenceOutput(w: Workload, d: LayerData): Int8Array {
+  if (w.kind === 'gemm') {
+    return referenceGemm({
+      I: w.M,
+      J: w.N,
+      K: w.K,
+      a: d.input,
+      b: d.weight,
+      bias: d.bias,
+      scale: d.scale,
+      relu: w.activation === 'relu',
+    });
+  }
+  return referenceConv({
+    workload: w,
+    input: d.input,
+    weight: d.weight,
+    bias: d.bias,
+    scale: d.scale,
+  });
+}

@@ -1,0 +1,46 @@
+import { InternalError } from '../errors.js';
+import { expand } from '../program/interpret.js';
+import type { Program } from '../program/program.js';
+import type { Mapping } from '../schedule/mapping.js';
+import { allocate, createDram, readInt8, writeInt32, writeInt8 } from '../sim/dram.js';
+import { simulate, type SimulationResult } from '../sim/simulate.js';
+import type { AnyTarget } from '../target/target.js';
+import type { Workload } from '../workload/workload.js';
+import type { LayerData } from './layer_data.js';
+
+export interface LayerRun {
+  readonly program: Program;
+  readonly instructions: number;
+  readonly result: SimulationResult;
+  /** The layer's output, read back from simulated DRAM (functional runs only). */
+  readonly output: Int8Array | null;
+}
+
+/**
+ * Runs one layer on a target's simulator: lowers the mapping, places the program's buffers in a fresh
+ * DRAM, writes the data (when given), expands the program and simulates it. Without data the run is
+ * timing only.
+ */
+export function runLayer(
+  target: AnyTarget,
+  w: Workload,
+  m: Mapping,
+  data: LayerData | null,
+): LayerRun {
+  const program = target.code.lower(w, m, target.spec, { scale: data?.scale ?? 1 });
+  const dram = createDram();
+  const bases: Record<string, number> = {};
+  for (const b of program.buffers) {
+    bases[b.name] = allocate(dram, b.name, Math.max(1, b.bytes), target.spec.dram.alignmentBytes);
+    if (data === null) continue;
+    if (b.role === 'input') writeInt8(dram, bases[b.name], data.input);
+    if (b.role === 'weight') writeInt8(dram, bases[b.name], data.weight);
+    if (b.role === 'bias' && data.bias !== null) writeInt32(dram, bases[b.name], data.bias);
+  }
+  const stream = expand<{ readonly kind: string }>(program, bases);
+  const { result } = simulate(target, stream, dram, { functional: data !== null });
+  const out = program.buffers.find((b) => b.role === 'output');
+  if (out === undefined) throw new InternalError(`program ${program.name} has no output buffer`);
+  const output = data === null ? null : readInt8(dram, bases[out.name], out.bytes);
+  return { program, instructions: stream.length, result, output };
+}

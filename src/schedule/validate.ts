@@ -1,0 +1,135 @@
+import { InputError } from '../errors.js';
+import { memoryRows, type Spec, type TensorRole } from '../target/spec.js';
+import type { Problem, TargetCode } from '../target/target.js';
+import { loopNest } from '../workload/shape.js';
+import type { Workload } from '../workload/workload.js';
+import type { Mapping } from './mapping.js';
+import { tensorRoleList, tileSchedule } from './tile_schedule.js';
+
+/**
+ * Checks a mapping against a workload and a target: the loop order and tiles are well formed, the
+ * dataflow exists, partial sums never leave the on-chip output memory, every memory holds what is
+ * placed in it (double buffering doubles a tensor's rows), and the target's own limits. Returns every
+ * problem, each saying what does not fit and by how much; an empty list means the mapping is legal.
+ */
+export function validateMapping(
+  w: Workload,
+  m: Mapping,
+  spec: Spec,
+  code: Pick<TargetCode, 'footprint' | 'checkMapping'>,
+): Problem[] {
+  const problems: Problem[] = [];
+  const nest = loopNest(w);
+  const dims = nest.dims.map((d) => d.dim);
+  const boundOf = new Map(nest.dims.map((d) => [d.dim, d.bound]));
+  const sorted = (xs: readonly string[]): string => [...xs].sort().join(',');
+  if (m.order.length !== dims.length || sorted(m.order) !== sorted(dims)) {
+    problems.push({
+      path: 'order',
+      message: `must list each of ${dims.join(', ')} once (got ${m.order.join(', ')})`,
+    });
+  }
+  for (const [d, t] of Object.entries(m.tile)) {
+    const b = boundOf.get(d as never);
+    if (b === undefined) {
+      problems.push({
+        path: `tile.${d}`,
+        message: `is not a loop of this workload (${dims.join(', ')})`,
+      });
+    } else if (!Number.isInteger(t) || (t ?? 0) < 1 || (t ?? 0) > b) {
+      problems.push({ path: `tile.${d}`, message: `must be an integer from 1 to ${b} (got ${t})` });
+    }
+  }
+  if (!spec.array.dataflows.includes(m.dataflow)) {
+    problems.push({
+      path: 'dataflow',
+      message: `${m.dataflow} is not one of this target's (${spec.array.dataflows.join(', ')})`,
+    });
+  }
+  for (const axis of ['rows', 'cols'] as const) {
+    if (!dims.includes(m.spatial[axis])) {
+      problems.push({
+        path: `spatial.${axis}`,
+        message: `${m.spatial[axis]} is not a loop of this workload`,
+      });
+    }
+  }
+  for (const v of tensorRoleList) {
+    for (const d of m.resident[v]) {
+      if (!nest.relevant[v].includes(d)) {
+        problems.push({ path: `resident.${v}`, message: `${d} does not index the ${v}` });
+      }
+    }
+    const home = Object.entries(spec.memories).find(([, mem]) => mem.holds.includes(v));
+    if (m.doubleBuffer[v] && home !== undefined && !home[1].doubleBuffer) {
+      problems.push({
+        path: `doubleBuffer.${v}`,
+        message: `memories.${home[0]} does not allow double buffering`,
+      });
+    }
+  }
+  if (problems.length > 0) return problems;
+
+  const s = tileSchedule(nest, m);
+  const trips = (d: string): number => s.trips[d as never] ?? 1;
+  m.order.forEach((r, ri) => {
+    if (!nest.reduction.includes(r) || trips(r) <= 1) return;
+    for (const e of m.order.slice(ri + 1)) {
+      if (nest.relevant.output.includes(e) && trips(e) > 1 && !m.resident.output.includes(e)) {
+        problems.push({
+          path: 'order',
+          message:
+            `the reduction loop ${r} is outside the output loop ${e}: partial sums would leave the ` +
+            `output memory (put ${e} outside ${r}, or keep the output resident over ${e})`,
+        });
+      }
+    }
+  });
+  problems.push(...capacityProblems(w, m, spec, code));
+  problems.push(...code.checkMapping(w, m, spec));
+  return problems;
+}
+
+function capacityProblems(
+  w: Workload,
+  m: Mapping,
+  spec: Spec,
+  code: Pick<TargetCode, 'footprint'>,
+): Problem[] {
+  const used = new Map<string, { rows: number; parts: string[] }>();
+  for (const f of code.footprint(w, m, spec)) {
+    const copies = m.doubleBuffer[f.tensor as TensorRole] ? 2 : 1;
+    const entry = used.get(f.memory) ?? { rows: 0, parts: [] };
+    entry.rows += copies * f.rows;
+    entry.parts.push(`${f.tensor} ${copies * f.rows}${copies === 2 ? ' (double-buffered)' : ''}`);
+    used.set(f.memory, entry);
+  }
+  const problems: Problem[] = [];
+  for (const [name, u] of used) {
+    const mem = spec.memories[name];
+    const rows = memoryRows(mem);
+    if (u.rows > rows) {
+      problems.push({
+        path: `memories.${name}`,
+        message: `${u.parts.join(' + ')} = ${u.rows} rows exceed its ${rows} rows by ${u.rows - rows}`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** Throws an InputError listing every problem of a mapping (for the CLI and explicit mappings). */
+export function assertValidMapping(
+  w: Workload,
+  m: Mapping,
+  spec: Spec,
+  code: Pick<TargetCode, 'footprint' | 'checkMapping'>,
+): void {
+  const problems = validateMapping(w, m, spec, code);
+  if (problems.length > 0) {
+    throw new InputError(
+      `mapping for ${w.name} on ${spec.name} is not legal:\n` +
+        problems.map((p) => `  ${p.path}: ${p.message}`).join('\n'),
+    );
+  }
+}

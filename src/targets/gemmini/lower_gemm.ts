@@ -1,0 +1,396 @@
+import { f32Bits } from '../../numeric/numeric.js';
+import {
+  add,
+  and,
+  bool,
+  c,
+  ceilDiv,
+  div,
+  eq,
+  fence,
+  if_,
+  instr,
+  let_,
+  loop,
+  lt,
+  max,
+  min,
+  mod,
+  mul,
+  ne,
+  or,
+  select,
+  sub,
+  v,
+  type Arg,
+  type Cond,
+  type Expr,
+  type Program,
+  type Stmt,
+} from '../../program/program.js';
+import type { Mapping } from '../../schedule/mapping.js';
+import { tileSchedule, type TileSchedule } from '../../schedule/tile_schedule.js';
+import type { Spec } from '../../target/spec.js';
+import type { LowerOptions } from '../../target/target.js';
+import { loopNest } from '../../workload/shape.js';
+import type { Dim, GemmWorkload } from '../../workload/workload.js';
+import { gemmLayout, type TensorLayout } from './gemm_layout.js';
+import { garbageAddr } from './local_addr.js';
+
+/**
+ * A GEMM mapping as a Gemmini program. The DRAM loops are flattened into steps (the tile schedule); a
+ * step computes one tile in DIM blocks. Double-buffered tensors are software-pipelined: the next step's
+ * loads and the previous step's stores are spread between this step's computes. The others load at the
+ * start of their step and store at its end. The C tile stays in the accumulator across the reduction;
+ * bias enters it by mvin; ReLU and the scale apply on mvout.
+ */
+
+const accFlag = 0x8000_0000;
+const accumulateFlag = 0x4000_0000;
+const one = f32Bits(1);
+const garbage: Arg = { addr: c(garbageAddr), rows: c(0), cols: c(0) };
+
+interface Ctx {
+  readonly w: GemmWorkload;
+  readonly m: Mapping;
+  readonly s: TileSchedule;
+  readonly dim: number;
+  readonly A: TensorLayout;
+  readonly B: TensorLayout;
+  readonly C: TensorLayout;
+  /** Column blocks one mvin moves into the scratchpad / accumulator, and one mvout moves out. */
+  readonly groupSp: number;
+  readonly groupAcc: number;
+  readonly groupOut: number;
+}
+
+/** A list of memory operations: how many (an expression of the step), and item f's statements. */
+interface MemOps {
+  readonly count: Expr;
+  emit(f: Expr): Stmt[];
+}
+
+const bound = (x: Ctx, d: Dim): number => x.s.bound[d] ?? 1;
+const tileOf = (x: Ctx, d: Dim): number => x.s.tile[d] ?? 1;
+
+/** Lets for a step: tile index i<d>, extent e<d>, block count b<d>, copy bases, all prefixed. */
+function stepLets(x: Ctx, p: string, step: Expr): Stmt[] {
+  const out: Stmt[] = [let_(`${p}step`, step)];
+  const s = v(`${p}step`);
+  x.s.order.forEach((d, n) => {
+    const st = x.s.stride[d] ?? 1;
+    const tr = x.s.trips[d] ?? 1;
+    out.push(let_(`${p}i${d}`, n === 0 ? div(s, st) : mod(div(s, st), tr)));
+    out.push(
+      let_(`${p}e${d}`, min(tileOf(x, d), sub(bound(x, d), mul(tileOf(x, d), v(`${p}i${d}`))))),
+    );
+    out.push(let_(`${p}b${d}`, ceilDiv(v(`${p}e${d}`), x.dim)));
+  });
+  for (const l of [x.A, x.B, x.C]) {
+    const base =
+      l.copies === 1
+        ? c(l.base)
+        : add(l.base, mul(l.copyRows, mod(div(s, x.s.period[l.tensor]), 2)));
+    out.push(let_(`${p}base_${l.tensor}`, base));
+  }
+  return out;
+}
+
+/** Block offset of the current tile inside a resident panel along d. */
+function panelOffset(x: Ctx, l: TensorLayout, d: Dim, p: string): Expr {
+  return x.m.resident[l.tensor].includes(d) ? div(mul(tileOf(x, d), v(`${p}i${d}`)), x.dim) : c(0);
+}
+
+/** Row of block (r, col) of the current tile of tensor l at step prefix p. */
+function blockRow(x: Ctx, l: TensorLayout, p: string, r: Expr, col: Expr): Expr {
+  const rr = add(r, panelOffset(x, l, l.rowDim, p));
+  const cc = add(col, panelOffset(x, l, l.colDim, p));
+  return add(v(`${p}base_${l.tensor}`), mul(l.rowsPerBlock, add(mul(l.blockCols, rr), cc)));
+}
+
+/** What a load of tensor l moves along d: its resident panel, or the step's tile. */
+function held(x: Ctx, l: TensorLayout, d: Dim, p: string): { origin: Expr; extent: Expr } {
+  if (x.m.resident[l.tensor].includes(d)) return { origin: c(0), extent: c(bound(x, d)) };
+  return { origin: mul(tileOf(x, d), v(`${p}i${d}`)), extent: v(`${p}e${d}`) };
+}
+
+/** Loads of A (slot 0, from buffer A, K bytes a row) or B (slot 1, from B, N bytes a row). */
+function tensorLoads(x: Ctx, l: TensorLayout, p: string): MemOps {
+  const slot = l.tensor === 'input' ? 0 : 1;
+  const buffer = l.tensor === 'input' ? 'A' : 'B';
+  const rowBytes = l.tensor === 'input' ? x.w.K : x.w.N;
+  const row = held(x, l, l.rowDim, p);
+  const col = held(x, l, l.colDim, p);
+  const span = x.groupSp * x.dim;
+  const groups = ceilDiv(col.extent, span);
+  return {
+    count: mul(ceilDiv(row.extent, x.dim), groups),
+    emit: (f) => [
+      let_('lr', div(f, groups)),
+      let_('lg', mod(f, groups)),
+      instr('mvin', {
+        slot: c(slot),
+        dram: add(
+          v(buffer),
+          mul(rowBytes, add(row.origin, mul(x.dim, v('lr')))),
+          col.origin,
+          mul(span, v('lg')),
+        ),
+        dst: {
+          addr: add(
+            v(`${p}base_${l.tensor}`),
+            mul(l.rowsPerBlock, add(mul(l.blockCols, v('lr')), mul(x.groupSp, v('lg')))),
+          ),
+          rows: min(x.dim, sub(row.extent, mul(x.dim, v('lr')))),
+          cols: min(span, sub(col.extent, mul(span, v('lg')))),
+        },
+      }),
+    ],
+  };
+}
+
+/** Bias into the accumulator blocks of the step's C tile (one DRAM row repeated: slot 2, stride 0). */
+function biasLoads(x: Ctx, p: string): MemOps {
+  const span = x.groupAcc * x.dim;
+  const groups = ceilDiv(v(`${p}eN`), span);
+  return {
+    count: mul(v(`${p}bM`), groups),
+    emit: (f) => [
+      let_('br', div(f, groups)),
+      let_('bg', mod(f, groups)),
+      instr('mvin', {
+        slot: c(2),
+        dram: add(v('bias'), mul(4, add(mul(tileOf(x, 'N'), v(`${p}iN`)), mul(span, v('bg'))))),
+        dst: {
+          addr: add(accFlag, blockRow(x, x.C, p, v('br'), mul(x.groupAcc, v('bg')))),
+          rows: min(x.dim, sub(v(`${p}eM`), mul(x.dim, v('br')))),
+          cols: min(span, sub(v(`${p}eN`), mul(span, v('bg')))),
+        },
+      }),
+    ],
+  };
+}
+
+/** Stores of the step's C tile: mvout through the scale and activation. */
+function stores(x: Ctx, p: string): MemOps {
+  const span = x.groupOut * x.dim;
+  const groups = ceilDiv(v(`${p}eN`), span);
+  return {
+    count: mul(v(`${p}bM`), groups),
+    emit: (f) => [
+      let_('sr', div(f, groups)),
+      let_('sg', mod(f, groups)),
+      instr('mvout', {
+        dram: add(
+          v('C'),
+          mul(x.w.N, add(mul(tileOf(x, 'M'), v(`${p}iM`)), mul(x.dim, v('sr')))),
+          mul(tileOf(x, 'N'), v(`${p}iN`)),
+          mul(span, v('sg')),
+        ),
+        src: {
+          addr: add(accFlag, blockRow(x, x.C, p, v('sr'), mul(x.groupOut, v('sg')))),
+          rows: min(x.dim, sub(v(`${p}eM`), mul(x.dim, v('sr')))),
+          cols: min(span, sub(v(`${p}eN`), mul(span, v('sg')))),
+        },
+      }),
+    ],
+  };
+}
+
+const all = (ops: MemOps): Stmt[] => [loop('f', 0, ops.count, 1, ops.emit(v('f')))];
+
+/** Item f of a concatenation of memory-operation lists, whose counts are the lets named in `counts`. */
+function pick(
+  segments: readonly { readonly name: string; readonly ops: MemOps }[],
+  f: Expr,
+): Stmt[] {
+  let out: Stmt[] = [];
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const start = segments.slice(0, i).reduce<Expr>((s, g) => add(s, v(g.name)), c(0));
+    const body = segments[i].ops.emit(sub(f, start));
+    out =
+      i === segments.length - 1 ? body : [if_(lt(f, add(start, v(segments[i].name))), body, out)];
+  }
+  return out;
+}
+
+/** The memory operations spread over compute group g of G (memory first). */
+function chunk(
+  segments: readonly { readonly name: string; readonly ops: MemOps }[],
+  g: Expr,
+  G: Expr,
+): Stmt[] {
+  if (segments.length === 0) return [];
+  const L = v('nmem');
+  const lo = div(add(mul(g, L), G, -1), G);
+  const hi = div(add(mul(add(g, 1), L), G, -1), G);
+  return [loop('f', lo, hi, 1, pick(segments, v('f')))];
+}
+
+function cAddr(x: Ctx, p: string, i: Expr, j: Expr, accumulate: Cond): Expr {
+  return add(accFlag, select(accumulate, accumulateFlag, 0), blockRow(x, x.C, p, i, j));
+}
+
+function computeBlocks(x: Ctx, segments: readonly { name: string; ops: MemOps }[]): Stmt[] {
+  const p = 'c';
+  const rowsI = min(x.dim, sub(v('ceM'), mul(x.dim, v('i'))));
+  const colsJ = min(x.dim, sub(v('ceN'), mul(x.dim, v('j'))));
+  const depth = min(x.dim, sub(v('ceK'), mul(x.dim, v('k'))));
+  const a = { addr: blockRow(x, x.A, p, v('i'), v('k')), rows: rowsI, cols: depth };
+  const b = { addr: blockRow(x, x.B, p, v('k'), v('j')), rows: depth, cols: colsJ };
+  const firstK = or(bool(x.w.bias), lt(0, v('ciK')));
+  if (x.m.dataflow === 'weight-stationary') {
+    const cOp = {
+      addr: cAddr(x, p, v('i'), v('j'), or(firstK, lt(0, v('k')))),
+      rows: rowsI,
+      cols: colsJ,
+    };
+    return [
+      loop('j', 0, v('cbN'), 1, [
+        ...chunk(segments, v('j'), v('cbN')),
+        loop('k', 0, v('cbK'), 1, [
+          loop('i', 0, v('cbM'), 1, [
+            if_(
+              eq(v('i'), 0),
+              [
+                instr('preload', { bd: b, c: cOp }),
+                instr('compute', { accumulated: bool(false), a, bd: garbage }),
+              ],
+              [
+                instr('preload', { bd: garbage, c: cOp }),
+                instr('compute', { accumulated: bool(true), a, bd: garbage }),
+              ],
+            ),
+          ]),
+        ]),
+      ]),
+    ];
+  }
+  const cOp = { addr: cAddr(x, p, v('i'), v('j'), firstK), rows: rowsI, cols: colsJ };
+  return [
+    loop('i', 0, v('cbM'), 1, [
+      ...chunk(segments, v('i'), v('cbM')),
+      loop('j', 0, v('cbN'), 1, [
+        loop('k', 0, v('cbK'), 1, [
+          if_(
+            eq(v('k'), sub(v('cbK'), 1)),
+            [instr('preload', { bd: garbage, c: cOp })],
+            [instr('preload', { bd: garbage, c: garbage })],
+          ),
+          instr('compute', { accumulated: ne(v('k'), 0), a, bd: b }),
+        ]),
+      ]),
+    ]),
+  ];
+}
+
+function configs(x: Ctx, options: LowerOptions): Stmt[] {
+  const ld = (slot: number, dramStride: number, blockStride: number): Stmt =>
+    instr('configLd', {
+      shrink: bool(false),
+      slot: c(slot),
+      pixelRepeats: c(1),
+      blockStride: c(blockStride),
+      scaleBits: c(one),
+      dramStride: c(dramStride),
+    });
+  return [
+    instr('configEx', {
+      dataflow: c(x.m.dataflow === 'weight-stationary' ? 1 : 0),
+      activation: c(0),
+      setOnlyStrides: bool(false),
+      aTranspose: bool(false),
+      bTranspose: bool(false),
+      aStride: c(1),
+      accScaleBits: c(one),
+      sysShift: c(0),
+      cStride: c(1),
+    }),
+    instr('configSt', {
+      activation: c(x.w.activation === 'relu' ? 1 : 0),
+      poolStride: c(0),
+      poolSize: c(0),
+      upad: c(0),
+      lpad: c(0),
+      poolOutDim: c(0),
+      porows: c(0),
+      pocols: c(0),
+      orows: c(0),
+      ocols: c(0),
+      dramStride: c(x.w.N),
+      scaleBits: c(f32Bits(options.scale)),
+    }),
+    ld(0, x.w.K, x.A.rowsPerBlock),
+    ld(1, x.w.N, x.B.rowsPerBlock),
+    ld(2, 0, x.C.rowsPerBlock),
+  ];
+}
+
+export function lowerGemm(w: GemmWorkload, m: Mapping, spec: Spec, options: LowerOptions): Program {
+  const dim = spec.array.rows;
+  const s = tileSchedule(loopNest(w), m);
+  const { A, B, C } = gemmLayout(w, m, spec);
+  const x: Ctx = {
+    w,
+    m,
+    s,
+    dim,
+    A,
+    B,
+    C,
+    groupSp: Math.max(1, Math.floor(spec.dram.maxTransferBytes / dim)),
+    groupAcc: Math.max(1, Math.floor(spec.dram.maxTransferBytes / (4 * dim))),
+    groupOut:
+      C.rowsPerBlock === dim ? Math.max(1, Math.floor(spec.dram.maxTransferBytes / dim)) : 1,
+  };
+  const S = s.steps;
+  const lastK = (s.trips.K ?? 1) - 1;
+  const db = m.doubleBuffer;
+  const loadsDue = (l: TensorLayout, p: string): Cond =>
+    eq(mod(v(`${p}step`), s.period[l.tensor]), 0);
+  const body: Stmt[] = [...configs(x, options)];
+
+  // Prologue: the first step's double-buffered loads.
+  body.push(...stepLets(x, 'n', c(0)));
+  if (db.input) body.push(...all(tensorLoads(x, A, 'n')));
+  if (db.weight) body.push(...all(tensorLoads(x, B, 'n')));
+  if (db.output && w.bias) body.push(...all(biasLoads(x, 'n')));
+
+  const step: Stmt[] = [...stepLets(x, 'c', v('s'))];
+  step.push(
+    ...stepLets(x, 'p', max(0, sub(v('s'), 1))),
+    ...stepLets(x, 'n', min(S - 1, add(v('s'), 1))),
+  );
+  if (!db.input) step.push(if_(loadsDue(A, 'c'), all(tensorLoads(x, A, 'c'))));
+  if (!db.weight) step.push(if_(loadsDue(B, 'c'), all(tensorLoads(x, B, 'c'))));
+  if (!db.output && w.bias) step.push(if_(eq(v('ciK'), 0), all(biasLoads(x, 'c'))));
+  const hasNext = lt(v('s'), S - 1);
+  const segments: { name: string; ops: MemOps }[] = [];
+  const segment = (name: string, when: Cond, ops: MemOps): void => {
+    step.push(let_(name, select(when, ops.count, 0)));
+    segments.push({ name, ops });
+  };
+  if (db.output) segment('nstore', and(lt(0, v('s')), eq(v('piK'), lastK)), stores(x, 'p'));
+  if (db.input) segment('nloadA', and(hasNext, loadsDue(A, 'n')), tensorLoads(x, A, 'n'));
+  if (db.weight) segment('nloadB', and(hasNext, loadsDue(B, 'n')), tensorLoads(x, B, 'n'));
+  if (db.output && w.bias) segment('nbias', and(hasNext, eq(v('niK'), 0)), biasLoads(x, 'n'));
+  step.push(
+    let_(
+      'nmem',
+      segments.reduce<Expr>((t, g) => add(t, v(g.name)), c(0)),
+    ),
+  );
+  step.push(...computeBlocks(x, segments));
+  if (!db.output) step.push(if_(eq(v('ciK'), lastK), all(stores(x, 'c'))));
+  body.push(loop('s', 0, S, 1, step));
+
+  if (db.output) body.push(...stepLets(x, 'l', c(S - 1)), ...all(stores(x, 'l')));
+  body.push(fence);
+  const buffers: Program['buffers'] = [
+    { name: 'A', bytes: w.M * w.K, role: 'input' },
+    { name: 'B', bytes: w.K * w.N, role: 'weight' },
+    ...(w.bias ? [{ name: 'bias', bytes: 4 * w.N, role: 'bias' } as const] : []),
+    { name: 'C', bytes: w.M * w.N, role: 'output' },
+  ];
+  return { name: w.name, buffers, body };
+}
