@@ -29,6 +29,13 @@ import {
   type Stmt,
 } from '../../program/program.js';
 import type { Mapping } from '../../schedule/mapping.js';
+import {
+  chunk,
+  pipelinedSteps,
+  stepLets as sharedStepLets,
+  type MemOps,
+  type Segment,
+} from '../../program/steps.js';
 import { tileSchedule, type TileSchedule } from '../../schedule/tile_schedule.js';
 import type { Spec } from '../../target/spec.js';
 import type { LowerOptions } from '../../target/target.js';
@@ -62,12 +69,6 @@ interface Ctx {
   readonly groupSp: number;
   readonly groupAcc: number;
   readonly groupOut: number;
-}
-
-/** A list of memory operations: how many (an expression of the step), and item f's statements. */
-interface MemOps {
-  readonly count: Expr;
-  emit(f: Expr): Stmt[];
 }
 
 const bound = (x: Ctx, d: Dim): number => x.s.bound[d] ?? 1;
@@ -197,41 +198,11 @@ function stores(x: Ctx, p: string): MemOps {
   };
 }
 
-const all = (ops: MemOps): Stmt[] => [loop('f', 0, ops.count, 1, ops.emit(v('f')))];
-
-/** Item f of a concatenation of memory-operation lists, whose counts are the lets named in `counts`. */
-function pick(
-  segments: readonly { readonly name: string; readonly ops: MemOps }[],
-  f: Expr,
-): Stmt[] {
-  let out: Stmt[] = [];
-  for (let i = segments.length - 1; i >= 0; i--) {
-    const start = segments.slice(0, i).reduce<Expr>((s, g) => add(s, v(g.name)), c(0));
-    const body = segments[i].ops.emit(sub(f, start));
-    out =
-      i === segments.length - 1 ? body : [if_(lt(f, add(start, v(segments[i].name))), body, out)];
-  }
-  return out;
-}
-
-/** The memory operations spread over compute group g of G (memory first). */
-function chunk(
-  segments: readonly { readonly name: string; readonly ops: MemOps }[],
-  g: Expr,
-  G: Expr,
-): Stmt[] {
-  if (segments.length === 0) return [];
-  const L = v('nmem');
-  const lo = div(add(mul(g, L), G, -1), G);
-  const hi = div(add(mul(add(g, 1), L), G, -1), G);
-  return [loop('f', lo, hi, 1, pick(segments, v('f')))];
-}
-
 function cAddr(x: Ctx, p: string, i: Expr, j: Expr, accumulate: Cond): Expr {
   return add(accFlag, select(accumulate, accumulateFlag, 0), blockRow(x, x.C, p, i, j));
 }
 
-function computeBlocks(x: Ctx, segments: readonly { name: string; ops: MemOps }[]): Stmt[] {
+function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
   const p = 'c';
   const rowsI = min(x.dim, sub(v('ceM'), mul(x.dim, v('i'))));
   const colsJ = min(x.dim, sub(v('ceN'), mul(x.dim, v('j'))));
@@ -247,7 +218,7 @@ function computeBlocks(x: Ctx, segments: readonly { name: string; ops: MemOps }[
     };
     return [
       loop('j', 0, v('cbN'), 1, [
-        ...chunk(segments, v('j'), v('cbN')),
+        ...chunk(segments, 'nmem', v('j'), v('cbN')),
         loop('k', 0, v('cbK'), 1, [
           loop('i', 0, v('cbM'), 1, [
             if_(
@@ -269,7 +240,7 @@ function computeBlocks(x: Ctx, segments: readonly { name: string; ops: MemOps }[
   const cOp = { addr: cAddr(x, p, v('i'), v('j'), firstK), rows: rowsI, cols: colsJ };
   return [
     loop('i', 0, v('cbM'), 1, [
-      ...chunk(segments, v('i'), v('cbM')),
+      ...chunk(segments, 'nmem', v('i'), v('cbM')),
       loop('j', 0, v('cbN'), 1, [
         loop('k', 0, v('cbK'), 1, [
           if_(
@@ -343,48 +314,26 @@ export function lowerGemm(w: GemmWorkload, m: Mapping, spec: Spec, options: Lowe
     groupOut:
       C.rowsPerBlock === dim ? Math.max(1, Math.floor(spec.dram.maxTransferBytes / dim)) : 1,
   };
-  const S = s.steps;
   const lastK = (s.trips.K ?? 1) - 1;
-  const db = m.doubleBuffer;
-  const loadsDue = (l: TensorLayout, p: string): Cond =>
-    eq(mod(v(`${p}step`), s.period[l.tensor]), 0);
   const body: Stmt[] = [...configs(x, options)];
-
-  // Prologue: the first step's double-buffered loads.
-  body.push(...stepLets(x, 'n', c(0)));
-  if (db.input) body.push(...all(tensorLoads(x, A, 'n')));
-  if (db.weight) body.push(...all(tensorLoads(x, B, 'n')));
-  if (db.output && w.bias) body.push(...all(biasLoads(x, 'n')));
-
-  const step: Stmt[] = [...stepLets(x, 'c', v('s'))];
-  step.push(
-    ...stepLets(x, 'p', max(0, sub(v('s'), 1))),
-    ...stepLets(x, 'n', min(S - 1, add(v('s'), 1))),
+  body.push(
+    ...pipelinedSteps({
+      steps: s.steps,
+      lets: (p, step) => stepLets(x, p, step),
+      loads: [
+        { name: 'A', doubleBuffered: m.doubleBuffer.input, period: s.period.input, loads: (p) => tensorLoads(x, A, p) },
+        { name: 'B', doubleBuffered: m.doubleBuffer.weight, period: s.period.weight, loads: (p) => tensorLoads(x, B, p) },
+      ],
+      output: {
+        doubleBuffered: m.doubleBuffer.output,
+        init: w.bias ? (p) => biasLoads(x, p) : null,
+        stores: (p) => stores(x, p),
+        first: (p) => eq(v(`${p}iK`), 0),
+        last: (p) => eq(v(`${p}iK`), lastK),
+      },
+      compute: (segments) => computeBlocks(x, segments),
+    }),
   );
-  if (!db.input) step.push(if_(loadsDue(A, 'c'), all(tensorLoads(x, A, 'c'))));
-  if (!db.weight) step.push(if_(loadsDue(B, 'c'), all(tensorLoads(x, B, 'c'))));
-  if (!db.output && w.bias) step.push(if_(eq(v('ciK'), 0), all(biasLoads(x, 'c'))));
-  const hasNext = lt(v('s'), S - 1);
-  const segments: { name: string; ops: MemOps }[] = [];
-  const segment = (name: string, when: Cond, ops: MemOps): void => {
-    step.push(let_(name, select(when, ops.count, 0)));
-    segments.push({ name, ops });
-  };
-  if (db.output) segment('nstore', and(lt(0, v('s')), eq(v('piK'), lastK)), stores(x, 'p'));
-  if (db.input) segment('nloadA', and(hasNext, loadsDue(A, 'n')), tensorLoads(x, A, 'n'));
-  if (db.weight) segment('nloadB', and(hasNext, loadsDue(B, 'n')), tensorLoads(x, B, 'n'));
-  if (db.output && w.bias) segment('nbias', and(hasNext, eq(v('niK'), 0)), biasLoads(x, 'n'));
-  step.push(
-    let_(
-      'nmem',
-      segments.reduce<Expr>((t, g) => add(t, v(g.name)), c(0)),
-    ),
-  );
-  step.push(...computeBlocks(x, segments));
-  if (!db.output) step.push(if_(eq(v('ciK'), lastK), all(stores(x, 'c'))));
-  body.push(loop('s', 0, S, 1, step));
-
-  if (db.output) body.push(...stepLets(x, 'l', c(S - 1)), ...all(stores(x, 'l')));
   body.push(fence);
   const buffers: Program['buffers'] = [
     { name: 'A', bytes: w.M * w.K, role: 'input' },
