@@ -1,10 +1,11 @@
-import { UnsupportedError } from '../../errors.js';
 import type { Program } from '../../program/program.js';
 import type { Mapping } from '../../schedule/mapping.js';
 import type { Spec } from '../../target/spec.js';
 import type { Footprint, LowerOptions, Problem } from '../../target/target.js';
 import type { Workload } from '../../workload/workload.js';
+import { convFootprint } from './conv_layout.js';
 import { gemmFootprint } from './gemm_layout.js';
+import { lowerConv } from './lower_conv.js';
 import { lowerGemm } from './lower_gemm.js';
 
 /** Mapping → Gemmini program, per workload kind. */
@@ -13,7 +14,7 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
     case 'gemm':
       return lowerGemm(w, m, spec, options);
     case 'conv':
-      throw new UnsupportedError(w.name, 'convolution lowering is not built yet');
+      return lowerConv(w, m, spec, options);
   }
 }
 
@@ -22,7 +23,7 @@ export function footprint(w: Workload, m: Mapping, spec: Spec): readonly Footpri
     case 'gemm':
       return gemmFootprint(w, m, spec);
     case 'conv':
-      throw new UnsupportedError(w.name, 'convolution layout is not built yet');
+      return convFootprint(w, m, spec);
   }
 }
 
@@ -43,6 +44,16 @@ export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Prob
       path: 'spatial',
       message: `${m.dataflow} on this array puts ${want.rows} on its rows and ${want.cols} on its columns`,
     });
+  }
+  if (w.kind === 'conv') {
+    if ((m.tile.G ?? 1) !== 1) {
+      problems.push({ path: 'tile.G', message: `a step runs one group at a time (got ${m.tile.G})` });
+    }
+    for (const [tensor, dims] of Object.entries(m.resident)) {
+      if (dims.length > 0) {
+        problems.push({ path: `resident.${tensor}`, message: 'conv panels are not supported yet' });
+      }
+    }
   }
   for (const [tensor, dims] of Object.entries(m.resident)) {
     for (const d of dims) {

@@ -82,13 +82,16 @@ function compute(i: InstrOf<'compute'>, m: GemminiMachine, d: TimingDesc): void 
   const depth = m.aTranspose ? i.a.rows : i.a.cols;
   const bCols = m.bTranspose ? i.bd.rows : i.bd.cols;
   d.unit = Unit.execute;
-  // A streams one row a cycle (at least 4); output-stationary also streams its K rows through.
-  d.occupancy = ws ? Math.max(aRows, 4) : Math.max(aRows, depth, 4);
+  // A streams one row a cycle (at least 4). New weights shift in one row a cycle, overlapped with the
+  // previous block, so a preloaded block takes at least as long as its weight rows. Output-stationary
+  // also streams its K rows through.
+  const p = m.consumedPreload;
+  const weightRows = ws && !i.accumulated && p !== null && !isGarbage(p.bd.addr) ? p.bd.rows : 0;
+  d.occupancy = ws ? Math.max(aRows, weightRows, 4) : Math.max(aRows, depth, 4);
   d.latency = m.pipelineLatency + (ws ? 0 : m.dim);
   d.macs = isGarbage(i.a.addr) ? 0 : aRows * depth * (ws ? m.weightCols : bCols);
   readRange(m, i.a, m.aStride, d);
   readRange(m, i.bd, 1, d);
-  const p = m.consumedPreload;
   if (p !== null) {
     readRange(m, p.bd, 1, d);
     writeRange(m, p.c, m.cStride, d);

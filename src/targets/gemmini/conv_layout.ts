@@ -1,0 +1,101 @@
+import type { Mapping } from '../../schedule/mapping.js';
+import type { Spec } from '../../target/spec.js';
+import type { Footprint } from '../../target/target.js';
+import { convOutputSize } from '../../workload/shape.js';
+import type { ConvWorkload, Dim } from '../../workload/workload.js';
+
+/**
+ * How a conv tile sits in Gemmini's memories (implicit im2col, as the library's LOOP_CONV_WS does):
+ * - input: one scratchpad row per input pixel of the tile and DIM channels, its halo included
+ *   ((tP−1)·strideH + (tR−1)·dilationH + 1 rows × the same for columns, per image), one region per
+ *   channel block. A compute reads DIM consecutive output columns of one output row as rows spaced
+ *   strideW apart (CONFIG_EX's A stride), shifted by the kernel position.
+ * - weight: per block of DIM output channels, a region of one row per (r, s, channel): a weight block
+ *   (r, s, DIM channels) is consecutive rows.
+ * - output: per block of DIM output channels, a region of one int32 row per output pixel of the tile
+ *   (images × rows × columns), as the library packs it.
+ * Double-buffered tensors have two copies.
+ */
+export interface ConvLayout {
+  readonly dim: number;
+  readonly P: number;
+  readonly Q: number;
+  /** Tiles (the bound where the mapping leaves a dim out); G is always 1. */
+  readonly t: Readonly<Record<'N' | 'K' | 'C' | 'P' | 'Q' | 'R' | 'S', number>>;
+  readonly inRows: number;
+  readonly inCols: number;
+  /** Input rows of one channel block (images × rows × columns of the tile). */
+  readonly inPixels: number;
+  readonly channelBlocks: number;
+  readonly outBlocks: number;
+  readonly colBlocks: number;
+  /** Rows of one output-channel block's region of weights (R·S·C of the tile) and of outputs. */
+  readonly weightRegion: number;
+  readonly outRegion: number;
+  readonly input: { readonly base: number; readonly copyRows: number; readonly copies: number };
+  readonly weight: { readonly base: number; readonly copyRows: number; readonly copies: number };
+  readonly output: { readonly base: number; readonly copyRows: number; readonly copies: number };
+}
+
+export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout {
+  const dim = spec.array.rows;
+  const { P, Q } = convOutputSize(w);
+  const bounds: Record<'N' | 'K' | 'C' | 'P' | 'Q' | 'R' | 'S', number> = {
+    N: w.N,
+    K: w.K / w.groups,
+    C: w.C / w.groups,
+    P,
+    Q,
+    R: w.R,
+    S: w.S,
+  };
+  const t = Object.fromEntries(
+    Object.entries(bounds).map(([d, b]) => [d, Math.min(m.tile[d as Dim] ?? b, b)]),
+  ) as Record<keyof typeof bounds, number>;
+  const inRows = (t.P - 1) * w.strideH + (t.R - 1) * w.dilationH + 1;
+  const inCols = (t.Q - 1) * w.strideW + (t.S - 1) * w.dilationW + 1;
+  const inPixels = t.N * inRows * inCols;
+  const channelBlocks = Math.ceil(t.C / dim);
+  const outBlocks = Math.ceil(t.K / dim);
+  const colBlocks = Math.ceil(t.Q / dim);
+  const weightRegion = t.R * t.S * t.C;
+  const outRegion = t.N * t.P * t.Q;
+  const copies = (db: boolean): number => (db ? 2 : 1);
+  const input = { base: 0, copyRows: channelBlocks * inPixels, copies: copies(m.doubleBuffer.input) };
+  const weight = {
+    base: input.copyRows * input.copies,
+    copyRows: outBlocks * weightRegion,
+    copies: copies(m.doubleBuffer.weight),
+  };
+  const output = {
+    base: 0,
+    copyRows: outBlocks * outRegion,
+    copies: copies(m.doubleBuffer.output),
+  };
+  return {
+    dim,
+    P,
+    Q,
+    t,
+    inRows,
+    inCols,
+    inPixels,
+    channelBlocks,
+    outBlocks,
+    colBlocks,
+    weightRegion,
+    outRegion,
+    input,
+    weight,
+    output,
+  };
+}
+
+export function convFootprint(w: ConvWorkload, m: Mapping, spec: Spec): Footprint[] {
+  const l = convLayout(w, m, spec);
+  return [
+    { memory: 'scratchpad', tensor: 'input', rows: l.input.copyRows },
+    { memory: 'scratchpad', tensor: 'weight', rows: l.weight.copyRows },
+    { memory: 'accumulator', tensor: 'output', rows: l.output.copyRows },
+  ];
+}

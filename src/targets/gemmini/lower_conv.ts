@@ -1,0 +1,415 @@
+import { f32Bits } from '../../numeric/numeric.js';
+import {
+  add,
+  and,
+  bool,
+  c,
+  ceilDiv,
+  div,
+  eq,
+  fence,
+  if_,
+  instr,
+  let_,
+  loop,
+  lt,
+  max,
+  min,
+  mod,
+  mul,
+  ne,
+  or,
+  select,
+  sub,
+  v,
+  type Arg,
+  type Cond,
+  type Expr,
+  type Program,
+  type Stmt,
+} from '../../program/program.js';
+import {
+  chunk,
+  pipelinedSteps,
+  stepLets as sharedStepLets,
+  type MemOps,
+  type Segment,
+} from '../../program/steps.js';
+import type { Mapping } from '../../schedule/mapping.js';
+import { tileSchedule, type TileSchedule } from '../../schedule/tile_schedule.js';
+import type { Spec } from '../../target/spec.js';
+import type { LowerOptions } from '../../target/target.js';
+import { loopNest } from '../../workload/shape.js';
+import type { ConvWorkload, Dim } from '../../workload/workload.js';
+import { convLayout, type ConvLayout } from './conv_layout.js';
+import { garbageAddr } from './local_addr.js';
+
+/**
+ * A conv mapping as a Gemmini program: implicit im2col straight from the NHWC input. A step loads an
+ * input tile with its halo (padding written as zeros by mvins from address 0), the weight blocks and
+ * the bias, then for each weight block (weight-stationary) or output block (output-stationary) streams
+ * DIM output columns at a time: their input rows are strideW apart in the scratchpad, shifted by the
+ * kernel position, so the tile is loaded once for all R×S positions. Steps are pipelined as for GEMM.
+ */
+
+const accFlag = 0x8000_0000;
+const accumulateFlag = 0x4000_0000;
+const one = f32Bits(1);
+const garbage: Arg = { addr: c(garbageAddr), rows: c(0), cols: c(0) };
+
+interface Ctx {
+  readonly w: ConvWorkload;
+  readonly m: Mapping;
+  readonly s: TileSchedule;
+  readonly l: ConvLayout;
+  readonly dim: number;
+  readonly groupSp: number;
+  readonly groupAcc: number;
+  readonly groupOut: number;
+}
+
+const tileOf = (x: Ctx, d: Dim): number => x.s.tile[d] ?? 1;
+/** The group index of a step (0 without groups). */
+const groupOf = (x: Ctx, p: string): Expr => (x.w.groups > 1 ? v(`${p}iG`) : c(0));
+/** A tile index or 0 for a dim that is not in the nest. */
+const idx = (p: string, d: Dim): Expr => v(`${p}i${d}`);
+
+function copyBase(x: Ctx, which: 'input' | 'weight' | 'output', step: Expr): Expr {
+  const r = x.l[which];
+  if (r.copies === 1) return c(r.base);
+  return add(r.base, mul(r.copyRows, mod(div(step, x.s.period[which]), 2)));
+}
+
+function stepLets(x: Ctx, p: string, step: Expr): Stmt[] {
+  const w = x.w;
+  const out = sharedStepLets(x.s, p, step, x.dim);
+  const at = v(`${p}step`);
+  out.push(
+    let_(`${p}base_input`, copyBase(x, 'input', at)),
+    let_(`${p}base_weight`, copyBase(x, 'weight', at)),
+    let_(`${p}base_output`, copyBase(x, 'output', at)),
+    // The input tile: rows × columns with halo, and where it starts in the (unpadded) image.
+    let_(`${p}irows`, add(mul(w.strideH, sub(v(`${p}eP`), 1)), mul(w.dilationH, sub(v(`${p}eR`), 1)), 1)),
+    let_(`${p}icols`, add(mul(w.strideW, sub(v(`${p}eQ`), 1)), mul(w.dilationW, sub(v(`${p}eS`), 1)), 1)),
+    let_(`${p}h0`, add(mul(w.strideH * tileOf(x, 'P'), idx(p, 'P')), mul(w.dilationH * tileOf(x, 'R'), idx(p, 'R')), -w.padTop)),
+    let_(`${p}w0`, add(mul(w.strideW * tileOf(x, 'Q'), idx(p, 'Q')), mul(w.dilationW * tileOf(x, 'S'), idx(p, 'S')), -w.padLeft)),
+    // First input channel, output channel and image of the tile.
+    let_(`${p}c0`, add(mul(w.C / w.groups, groupOf(x, p)), mul(tileOf(x, 'C'), idx(p, 'C')))),
+    let_(`${p}k0`, add(mul(w.K / w.groups, groupOf(x, p)), mul(tileOf(x, 'K'), idx(p, 'K')))),
+    let_(`${p}n0`, mul(tileOf(x, 'N'), idx(p, 'N'))),
+  );
+  return out;
+}
+
+/** Decodes f into digits of the given radices (innermost last), as lets named `names`. */
+function digits(f: Expr, names: readonly string[], radices: readonly Expr[]): Stmt[] {
+  const out: Stmt[] = [];
+  let rest: Expr = f;
+  for (let i = names.length - 1; i >= 0; i--) {
+    if (i === 0) {
+      out.push(let_(names[i], rest));
+    } else {
+      out.push(let_(names[i], mod(rest, radices[i])));
+      rest = div(rest, radices[i]);
+    }
+  }
+  return out;
+}
+
+/** Input tile loads: per image, input row, channel group and DIM-column chunk; padding as zeros. */
+function inputLoads(x: Ctx, p: string): MemOps {
+  const { w, l, dim } = x;
+  const span = x.groupSp * dim;
+  const groups = ceilDiv(v(`${p}eC`), span);
+  const chunks = ceilDiv(v(`${p}icols`), dim);
+  const mvin = (from: Expr, to: Expr, zero: boolean): Stmt =>
+    if_(lt(from, to), [
+      instr('mvin', {
+        slot: c(0),
+        dram: zero
+          ? c(0)
+          : add(
+              v('input'),
+              mul(w.C, add(mul(w.W, add(mul(w.H, add(v(`${p}n0`), v('xn'))), v('xh'))), v(`${p}w0`), from)),
+              v(`${p}c0`),
+              mul(span, v('xg')),
+            ),
+        dst: {
+          addr: add(
+            v(`${p}base_input`),
+            mul(l.inPixels * x.groupSp, v('xg')),
+            mul(l.inCols, add(mul(l.inRows, v('xn')), v('xr'))),
+            from,
+          ),
+          rows: sub(to, from),
+          cols: min(span, sub(v(`${p}eC`), mul(span, v('xg')))),
+        },
+      }),
+    ]);
+  return {
+    count: mul(v(`${p}eN`), v(`${p}irows`), groups, chunks),
+    emit: (f) => [
+      ...digits(f, ['xn', 'xr', 'xg', 'xc'], [v(`${p}eN`), v(`${p}irows`), groups, chunks]),
+      let_('xh', add(v(`${p}h0`), v('xr'))),
+      let_('xa', mul(dim, v('xc'))),
+      let_('xb', min(v(`${p}icols`), add(v('xa'), dim))),
+      // Columns of the tile inside the image: [lo, hi).
+      let_('xlo', max(v('xa'), min(v('xb'), sub(0, v(`${p}w0`))))),
+      let_('xhi', max(v('xlo'), min(v('xb'), sub(w.W, v(`${p}w0`))))),
+      if_(
+        or(lt(v('xh'), 0), le_(w.H, v('xh'))),
+        [mvin(v('xa'), v('xb'), true)],
+        [mvin(v('xa'), v('xlo'), true), mvin(v('xlo'), v('xhi'), false), mvin(v('xhi'), v('xb'), true)],
+      ),
+    ],
+  };
+}
+
+const le_ = (a: number, b: Expr): Cond => ({ kind: 'le', a: c(a), b });
+
+/** Weight blocks of the tile: per kernel position, channel block and output-channel group. */
+function weightLoads(x: Ctx, p: string): MemOps {
+  const { w, l, dim } = x;
+  const span = x.groupSp * dim;
+  const groups = ceilDiv(v(`${p}eK`), span);
+  return {
+    count: mul(v(`${p}eR`), v(`${p}eS`), v(`${p}bC`), groups),
+    emit: (f) => [
+      ...digits(f, ['wr', 'ws', 'wc', 'wg'], [v(`${p}eR`), v(`${p}eS`), v(`${p}bC`), groups]),
+      instr('mvin', {
+        slot: c(1),
+        dram: add(
+          v('weight'),
+          mul(
+            w.K,
+            add(
+              mul(
+                w.C / w.groups,
+                add(mul(w.S, add(mul(tileOf(x, 'R'), idx(p, 'R')), v('wr'))), mul(tileOf(x, 'S'), idx(p, 'S')), v('ws')),
+              ),
+              mul(tileOf(x, 'C'), idx(p, 'C')),
+              mul(dim, v('wc')),
+            ),
+          ),
+          v(`${p}k0`),
+          mul(span, v('wg')),
+        ),
+        dst: {
+          addr: add(
+            v(`${p}base_weight`),
+            mul(l.weightRegion * x.groupSp, v('wg')),
+            mul(l.t.C, add(mul(l.t.S, v('wr')), v('ws'))),
+            mul(dim, v('wc')),
+          ),
+          rows: min(dim, sub(v(`${p}eC`), mul(dim, v('wc')))),
+          cols: min(span, sub(v(`${p}eK`), mul(span, v('wg')))),
+        },
+      }),
+    ],
+  };
+}
+
+/** Accumulator row of output block (n, p, column block, output-channel block) at step prefix q. */
+function outRow(x: Ctx, q: string, n: Expr, p: Expr, qb: Expr, kb: Expr): Expr {
+  const l = x.l;
+  return add(v(`${q}base_output`), mul(l.outRegion, kb), mul(l.t.Q, add(mul(l.t.P, n), p)), mul(x.dim, qb));
+}
+
+/** Per output block of the tile: bias mvins (init) or mvouts (stores). */
+function outputOps(x: Ctx, q: string, kind: 'bias' | 'store'): MemOps {
+  const { w, l, dim } = x;
+  const group = kind === 'bias' ? x.groupAcc : x.groupOut;
+  const span = group * dim;
+  const groups = ceilDiv(v(`${q}eK`), span);
+  const pixel = add(
+    mul(l.Q, add(mul(l.P, add(v(`${q}n0`), v('on'))), mul(tileOf(x, 'P'), idx(q, 'P')), v('op'))),
+    mul(tileOf(x, 'Q'), idx(q, 'Q')),
+    mul(dim, v('oq')),
+  );
+  const local = {
+    addr: add(accFlag, outRow(x, q, v('on'), v('op'), v('oq'), mul(group, v('og')))),
+    rows: min(dim, sub(v(`${q}eQ`), mul(dim, v('oq')))),
+    cols: min(span, sub(v(`${q}eK`), mul(span, v('og')))),
+  };
+  const channel = add(v(`${q}k0`), mul(span, v('og')));
+  return {
+    count: mul(v(`${q}eN`), v(`${q}eP`), v(`${q}bQ`), groups),
+    emit: (f) => [
+      ...digits(f, ['on', 'op', 'oq', 'og'], [v(`${q}eN`), v(`${q}eP`), v(`${q}bQ`), groups]),
+      kind === 'bias'
+        ? instr('mvin', { slot: c(2), dram: add(v('bias'), mul(4, channel)), dst: local })
+        : instr('mvout', { dram: add(v('output'), mul(w.K, pixel), channel), src: local }),
+    ],
+  };
+}
+
+/** The step's blocks: A (input rows), B (weights), C (accumulator) for the current loop variables. */
+function operands(x: Ctx, first: Cond) {
+  const { w, l, dim } = x;
+  const rows = min(dim, sub(v('ceQ'), mul(dim, v('qb'))));
+  const chans = min(dim, sub(v('ceC'), mul(dim, v('cb'))));
+  const outs = min(dim, sub(v('ceK'), mul(dim, v('kb'))));
+  const a = {
+    addr: add(
+      v('cbase_input'),
+      mul(l.inPixels, v('cb')),
+      mul(l.inCols, add(mul(l.inRows, v('n')), mul(w.strideH, v('p')), mul(w.dilationH, v('r')))),
+      mul(dim * w.strideW, v('qb')),
+      mul(w.dilationW, v('ks')),
+    ),
+    rows,
+    cols: chans,
+  };
+  const b = {
+    addr: add(
+      v('cbase_weight'),
+      mul(l.weightRegion, v('kb')),
+      mul(l.t.C, add(mul(l.t.S, v('r')), v('ks'))),
+      mul(dim, v('cb')),
+    ),
+    rows: chans,
+    cols: outs,
+  };
+  const cOp = {
+    addr: add(accFlag, select(first, 0, accumulateFlag), outRow(x, 'c', v('n'), v('p'), v('qb'), v('kb'))),
+    rows,
+    cols: outs,
+  };
+  return { a, b, cOp };
+}
+
+function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
+  const firstDram = and(
+    ...(['C', 'R', 'S'] as const).map((d) => eq(idx('c', d), 0)),
+    bool(!x.w.bias),
+  );
+  if (x.m.dataflow === 'weight-stationary') {
+    const G = mul(v('cbK'), v('ceR'), v('ceS'), v('cbC'));
+    const first = and(firstDram, eq(v('r'), 0), eq(v('ks'), 0), eq(v('cb'), 0));
+    const { a, b, cOp } = operands(x, first);
+    const isFirstPixel = and(eq(v('n'), 0), eq(v('p'), 0), eq(v('qb'), 0));
+    return [
+      loop('wb', 0, G, 1, [
+        ...digits(v('wb'), ['kb', 'r', 'ks', 'cb'], [v('cbK'), v('ceR'), v('ceS'), v('cbC')]),
+        ...chunk(segments, 'nmem', v('wb'), G),
+        loop('n', 0, v('ceN'), 1, [
+          loop('p', 0, v('ceP'), 1, [
+            loop('qb', 0, v('cbQ'), 1, [
+              if_(
+                isFirstPixel,
+                [instr('preload', { bd: b, c: cOp }), instr('compute', { accumulated: bool(false), a, bd: garbage })],
+                [instr('preload', { bd: garbage, c: cOp }), instr('compute', { accumulated: bool(true), a, bd: garbage })],
+              ),
+            ]),
+          ]),
+        ]),
+      ]),
+    ];
+  }
+  const G = mul(v('ceN'), v('ceP'), v('cbQ'), v('cbK'));
+  const RB = mul(v('ceR'), v('ceS'), v('cbC'));
+  const { a, b, cOp } = operands(x, firstDram);
+  return [
+    loop('ob', 0, G, 1, [
+      ...digits(v('ob'), ['n', 'p', 'qb', 'kb'], [v('ceN'), v('ceP'), v('cbQ'), v('cbK')]),
+      ...chunk(segments, 'nmem', v('ob'), G),
+      loop('rb', 0, RB, 1, [
+        ...digits(v('rb'), ['r', 'ks', 'cb'], [v('ceR'), v('ceS'), v('cbC')]),
+        if_(eq(v('rb'), sub(RB, 1)), [instr('preload', { bd: garbage, c: cOp })], [instr('preload', { bd: garbage, c: garbage })]),
+        instr('compute', { accumulated: ne(v('rb'), 0), a, bd: b }),
+      ]),
+    ]),
+  ];
+}
+
+function configs(x: Ctx, options: LowerOptions): Stmt[] {
+  const { w, l } = x;
+  const ld = (slot: number, dramStride: number, blockStride: number): Stmt =>
+    instr('configLd', {
+      shrink: bool(false),
+      slot: c(slot),
+      pixelRepeats: c(1),
+      blockStride: c(blockStride),
+      scaleBits: c(one),
+      dramStride: c(dramStride),
+    });
+  return [
+    instr('configEx', {
+      dataflow: c(x.m.dataflow === 'weight-stationary' ? 1 : 0),
+      activation: c(0),
+      setOnlyStrides: bool(false),
+      aTranspose: bool(false),
+      bTranspose: bool(false),
+      aStride: c(w.strideW),
+      accScaleBits: c(one),
+      sysShift: c(0),
+      cStride: c(1),
+    }),
+    instr('configSt', {
+      activation: c(w.activation === 'relu' ? 1 : 0),
+      poolStride: c(0),
+      poolSize: c(0),
+      upad: c(0),
+      lpad: c(0),
+      poolOutDim: c(0),
+      porows: c(0),
+      pocols: c(0),
+      orows: c(0),
+      ocols: c(0),
+      dramStride: c(w.K),
+      scaleBits: c(f32Bits(options.scale)),
+    }),
+    ld(0, w.C, l.inPixels),
+    ld(1, w.K, l.weightRegion),
+    ld(2, 0, l.outRegion),
+  ];
+}
+
+export function lowerConv(w: ConvWorkload, m: Mapping, spec: Spec, options: LowerOptions): Program {
+  const dim = spec.array.rows;
+  const s = tileSchedule(loopNest(w), m);
+  const l = convLayout(w, m, spec);
+  const x: Ctx = {
+    w,
+    m,
+    s,
+    l,
+    dim,
+    groupSp: Math.max(1, Math.floor(spec.dram.maxTransferBytes / dim)),
+    groupAcc: Math.max(1, Math.floor(spec.dram.maxTransferBytes / (4 * dim))),
+    groupOut: l.outRegion === dim ? Math.max(1, Math.floor(spec.dram.maxTransferBytes / dim)) : 1,
+  };
+  const lastOf = (d: Dim): number => (s.trips[d] ?? 1) - 1;
+  const reduction = ['C', 'R', 'S'] as const;
+  const body: Stmt[] = [...configs(x, options)];
+  body.push(
+    ...pipelinedSteps({
+      steps: s.steps,
+      lets: (p, step) => stepLets(x, p, step),
+      loads: [
+        { name: 'input', doubleBuffered: m.doubleBuffer.input, period: s.period.input, loads: (p) => inputLoads(x, p) },
+        { name: 'weight', doubleBuffered: m.doubleBuffer.weight, period: s.period.weight, loads: (p) => weightLoads(x, p) },
+      ],
+      output: {
+        doubleBuffered: m.doubleBuffer.output,
+        init: w.bias ? (p) => outputOps(x, p, 'bias') : null,
+        stores: (p) => outputOps(x, p, 'store'),
+        first: (p) => and(...reduction.map((d) => eq(idx(p, d), 0))),
+        last: (p) => and(...reduction.map((d) => eq(idx(p, d), lastOf(d)))),
+      },
+      compute: (segments) => computeBlocks(x, segments),
+    }),
+  );
+  body.push(fence);
+  const { P, Q } = l;
+  return {
+    name: w.name,
+    buffers: [
+      { name: 'input', bytes: w.N * w.H * w.W * w.C, role: 'input' },
+      { name: 'weight', bytes: w.R * w.S * (w.C / w.groups) * w.K, role: 'weight' },
+      ...(w.bias ? [{ name: 'bias', bytes: 4 * w.K, role: 'bias' } as const] : []),
+      { name: 'output', bytes: w.N * P * Q * w.K, role: 'output' },
+    ],
+    body,
+  };
+}
