@@ -12,7 +12,8 @@ type Env = Float64Array;
 type NumFn = (env: Env) => number;
 type BoolFn = (env: Env) => boolean;
 type ArgFn = (env: Env) => unknown;
-type StmtFn = (env: Env, out: unknown[]) => void;
+type Sink = (item: unknown) => void;
+type StmtFn = (env: Env, out: Sink) => void;
 
 interface Scope {
   readonly slots: Map<string, number>;
@@ -199,12 +200,12 @@ function compileStmt(s: Stmt, scope: Scope): StmtFn {
     case 'instr': {
       const make = compileRecord(s.args, scope, s.op);
       return (env, out) => {
-        out.push(make(env));
+        out(make(env));
       };
     }
     case 'fence':
       return (_env, out) => {
-        out.push(fenceItem);
+        out(fenceItem);
       };
     case 'comment':
       return () => undefined;
@@ -212,13 +213,15 @@ function compileStmt(s: Stmt, scope: Scope): StmtFn {
 }
 
 /**
- * Expands a program into its instruction stream, given the DRAM base address of each buffer. The
- * instructions are the target's plain decoded objects (`{ kind: op, ...fields }`).
+ * Runs a program, handing each instruction to `sink` as it is produced (`{ kind: op, ...fields }`, the
+ * target's plain decoded objects), given the DRAM base address of each buffer. Nothing is kept, so a
+ * program of any length runs in constant memory.
  */
-export function expand<I>(
+export function interpret<I>(
   program: Program,
   bases: Readonly<Record<string, number>>,
-): StreamItem<I>[] {
+  sink: (item: StreamItem<I>) => void,
+): void {
   const scope: Scope = { slots: new Map(), size: 0 };
   for (const b of program.buffers) {
     if (bases[b.name] === undefined) {
@@ -229,7 +232,12 @@ export function expand<I>(
   const body = compileBlock(program.body, scope);
   const env = new Float64Array(Math.max(scope.size, 1));
   program.buffers.forEach((b, i) => (env[i] = bases[b.name]));
-  const out: unknown[] = [];
-  body(env, out);
-  return out as StreamItem<I>[];
+  body(env, sink as Sink);
+}
+
+/** Expands a program into its whole instruction stream. */
+export function expand<I>(program: Program, bases: Readonly<Record<string, number>>): StreamItem<I>[] {
+  const out: StreamItem<I>[] = [];
+  interpret<I>(program, bases, (item) => out.push(item));
+  return out;
 }

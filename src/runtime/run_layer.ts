@@ -1,9 +1,9 @@
 import { InternalError } from '../errors.js';
-import { expand } from '../program/interpret.js';
+import { interpret } from '../program/interpret.js';
 import type { Program } from '../program/program.js';
 import type { Mapping } from '../schedule/mapping.js';
 import { allocate, createDram, readInt8, writeInt32, writeInt8 } from '../sim/dram.js';
-import { simulate, type SimulationResult } from '../sim/simulate.js';
+import { startSimulation, type SimulationResult } from '../sim/simulate.js';
 import type { AnyTarget } from '../target/target.js';
 import type { Workload } from '../workload/workload.js';
 import type { LayerData } from './layer_data.js';
@@ -37,10 +37,16 @@ export function runLayer(
     if (b.role === 'weight') writeInt8(dram, bases[b.name], data.weight);
     if (b.role === 'bias' && data.bias !== null) writeInt32(dram, bases[b.name], data.bias);
   }
-  const stream = expand<{ readonly kind: string }>(program, bases);
-  const { result } = simulate(target, stream, dram, { functional: data !== null });
+  const machine = target.createMachine(target.spec, dram, data !== null);
+  const sim = startSimulation(target, machine);
+  let instructions = 0;
+  interpret<{ readonly kind: string }>(program, bases, (item) => {
+    instructions++;
+    sim.step(item);
+  });
+  const result = sim.finish();
   const out = program.buffers.find((b) => b.role === 'output');
   if (out === undefined) throw new InternalError(`program ${program.name} has no output buffer`);
   const output = data === null ? null : readInt8(dram, bases[out.name], out.bytes);
-  return { program, instructions: stream.length, result, output };
+  return { program, instructions, result, output };
 }

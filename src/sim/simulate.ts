@@ -29,44 +29,62 @@ export interface SimulationResult extends TimingResult {
   readonly utilization: number;
 }
 
+/** A simulation in progress: feed it instructions one at a time, then finish it. */
+export interface Simulation<I> {
+  step(item: StreamItem<I>): void;
+  finish(): SimulationResult;
+}
+
 /**
- * Runs an instruction stream on a machine: functional semantics (when the machine is functional) and
- * the timing engine together, one instruction at a time. A fault stops the run with a SimulationError
- * naming the instruction's index and its decoded form.
+ * Starts simulating on a machine: each step runs an instruction's functional semantics (when the
+ * machine is functional) and its timing. A fault stops the run with a SimulationError naming the
+ * instruction's index and its decoded form.
  */
+export function startSimulation<I extends { readonly kind: string }, M>(
+  target: Target<I, M>,
+  machine: M,
+): Simulation<I> {
+  const engine = createTimingEngine(timingParamsOf(target.spec));
+  const desc = createTimingDesc();
+  const table = target.isa as unknown as Record<string, InstrDef<I, M>>;
+  let index = 0;
+  return {
+    step(item) {
+      if (item.kind === 'fence') {
+        fence(engine);
+        index++;
+        return;
+      }
+      const def = table[item.kind];
+      const instr = item as I;
+      try {
+        def.execute(instr, machine);
+      } catch (e) {
+        if (e instanceof Fault) throw new SimulationError(index, def.format(instr), e.reason);
+        throw e;
+      }
+      resetTimingDesc(desc);
+      def.timing(instr, machine, desc);
+      step(engine, desc);
+      index++;
+    },
+    finish() {
+      const result = finish(engine);
+      const peak = target.spec.array.rows * target.spec.array.cols;
+      return { ...result, utilization: utilization(result, peak) };
+    },
+  };
+}
+
+/** Runs a whole instruction stream on a machine. */
 export function runStream<I extends { readonly kind: string }, M>(
   target: Target<I, M>,
   machine: M,
   stream: readonly StreamItem<I>[],
 ): SimulationResult {
-  const engine = createTimingEngine(timingParamsOf(target.spec));
-  const desc = createTimingDesc();
-  const table = target.isa as unknown as Record<string, InstrDef<I, M>>;
-  let index = 0;
-  try {
-    for (; index < stream.length; index++) {
-      const item = stream[index];
-      if (item.kind === 'fence') {
-        fence(engine);
-        continue;
-      }
-      const def = table[item.kind];
-      const instr = item as I;
-      def.execute(instr, machine);
-      resetTimingDesc(desc);
-      def.timing(instr, machine, desc);
-      step(engine, desc);
-    }
-  } catch (e) {
-    if (e instanceof Fault) {
-      const item = stream[index] as I;
-      throw new SimulationError(index, table[item.kind].format(item), e.reason);
-    }
-    throw e;
-  }
-  const result = finish(engine);
-  const peak = target.spec.array.rows * target.spec.array.cols;
-  return { ...result, utilization: utilization(result, peak) };
+  const sim = startSimulation(target, machine);
+  for (let i = 0; i < stream.length; i++) sim.step(stream[i]);
+  return sim.finish();
 }
 
 /** Creates a machine over `dram` and runs the stream; `functional: false` is timing only. */

@@ -1,0 +1,22 @@
+import type { AnyTarget } from '../target/target.js';
+import type { Workload } from '../workload/workload.js';
+import type { Mapping } from './mapping.js';
+
+/** What every scheduler returns: a mapping, how it was found, and whether it fell back. */
+export interface ScheduleResult {
+  readonly scheduler: string;
+  readonly mapping: Mapping;
+  readonly solveSeconds: number;
+  /** Mappings the scheduler evaluated (searches), or 1. */
+  readonly mappingsTried: number;
+  /** Set when the scheduler could not do its job and returned another mapping instead. */
+  readonly fallback: { readonly reason: string } | null;
+}
+
+export interface ScheduleOptions {
+  readonly seed: number;
+  /** Wall-clock budget for searching schedulers, in seconds. */
+  readonly timeLimitSeconds: number;
+}
+
+export type Scheduler = (w: Workload, target: AnyTarget, options: ScheduleOptions) => ScheduleResult;
