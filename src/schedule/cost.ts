@@ -5,16 +5,21 @@ import type { Mapping } from './mapping.js';
 import { tensorRoleList, tileSchedule, type TileSchedule } from './tile_schedule.js';
 
 /**
- * An analytical cycle estimate of a mapping from the spec alone (no simulation, no target code):
- * - compute: per step, the array's blocks along its two spatial dims, each streaming the other dims'
- *   rows (at least one weight load's worth of rows per stationary block); partial blocks cost their rows,
- *   padding to a full block costs nothing extra but wastes the array;
- * - DRAM: bytes each tensor moves (tile reuse from the loop order, halos of conv inputs, panels of
- *   resident tensors), one request per row at most per cycle, the channel's bandwidth shared;
- * - overlap: double-buffered transfers hide behind compute (a step costs max(compute, transfer)),
- *   the others add to it with their latency, plus the first loads and the last stores;
- * - issue: the host's cost per instruction bounds everything from below.
- * Steps differ only in partial tiles, so they are costed by class (full or last tile per dim).
+ * An analytical cycle estimate of a mapping from the spec alone (no simulation, no target code).
+ *
+ * - Compute: the array works in blocks. Weight-stationary: each block of weights (array rows of the
+ *   channel dim × array columns of the output-channel dim, per other weight index such as a kernel
+ *   position) streams the tile's pixels in blocks of up to `array.rows` rows along the pixel dim, a
+ *   block costing max(rows, 4) cycles, and a new weight block at least its own rows. Output-stationary:
+ *   each block of outputs accumulates over channel blocks, max(pixel rows, channel rows, 4) cycles each.
+ * - DRAM: the bytes each tensor moves (reuse from the loop order, halos of conv inputs, panels of
+ *   resident tensors), one request per row at most per cycle, one channel shared by loads and stores.
+ * - Instructions: two per array block, one per load or store of up to `array.rows` rows and one DRAM
+ *   transfer; the host issues one per `issueCyclesPerInstruction`.
+ * - Overlap: double-buffered transfers hide behind compute; the others stall it, with their latency;
+ *   the first loads and the last store add to the total. The total is the largest of compute with its
+ *   stalls, DRAM time and issue time.
+ * Steps differ only in partial tiles, so they are costed by class (the full or the last tile per dim).
  */
 export interface CostEstimate {
   readonly cycles: number;
@@ -39,14 +44,21 @@ function extents(s: TileSchedule, d: Dim): { e: number; n: number }[] {
   return out;
 }
 
-/** Σ over all tiles of f(tile extents): a sum over classes of steps. */
-function sumOverSteps(s: TileSchedule, dims: readonly Dim[], f: (e: Map<Dim, number>) => number): number {
+/**
+ * Σ over all tiles (of the given dims) of f(tile extents), by classes of equal extents; f returns a
+ * few numbers, summed each.
+ */
+function sumOverSteps(
+  s: TileSchedule,
+  dims: readonly Dim[],
+  f: (e: Map<Dim, number>) => readonly number[],
+): number[] {
   const lists = dims.map((d) => extents(s, d));
   const e = new Map<Dim, number>();
-  let total = 0;
+  const total: number[] = [];
   const visit = (i: number, count: number): void => {
     if (i === dims.length) {
-      total += count * f(e);
+      f(e).forEach((x, k) => (total[k] = (total[k] ?? 0) + count * x));
       return;
     }
     for (const x of lists[i]) {
@@ -58,6 +70,52 @@ function sumOverSteps(s: TileSchedule, dims: readonly Dim[], f: (e: Map<Dim, num
   return total;
 }
 
+/** Σ over blocks of size `block` covering `n` of max(block rows, floor). */
+function blockRows(n: number, block: number, floor: number): number {
+  const full = Math.floor(n / block);
+  const rest = n - full * block;
+  return full * Math.max(block, floor) + (rest > 0 ? Math.max(rest, floor) : 0);
+}
+
+const product = (dims: readonly Dim[], e: Map<Dim, number>): number =>
+  dims.reduce((p, d) => p * (e.get(d) ?? 1), 1);
+
+/** Compute cycles and array blocks of one step with extents e. */
+function stepCompute(nest: LoopNest, m: Mapping, spec: Spec, e: Map<Dim, number>): [number, number] {
+  const R = spec.array.rows;
+  const C = spec.array.cols;
+  const ch = e.get(nest.channel) ?? 1;
+  const oc = e.get(nest.outChannel) ?? 1;
+  const px = e.get(nest.pixel) ?? 1;
+  const minRows = 4;
+  if (m.dataflow === 'weight-stationary') {
+    const others = nest.relevant.weight.filter((d) => d !== nest.channel && d !== nest.outChannel && d !== 'G');
+    const weightBlocks = Math.ceil(ch / R) * Math.ceil(oc / C) * product(others, e);
+    const stream = nest.dims
+      .map((d) => d.dim)
+      .filter((d) => !nest.relevant.weight.includes(d) && d !== nest.pixel && d !== 'G');
+    const lines = product(stream, e);
+    const perWeightBlock = lines * blockRows(px, R, minRows);
+    // A new weight block shifts in its rows (up to R) while the previous block streams.
+    const firstRows = Math.min(px, R);
+    const weightLoad = Math.max(0, Math.min(ch, R) - Math.max(firstRows, minRows));
+    const cycles = weightBlocks * (perWeightBlock + weightLoad);
+    return [cycles, weightBlocks * lines * Math.ceil(px / R)];
+  }
+  const outOthers = nest.relevant.output.filter((d) => d !== nest.pixel && d !== nest.outChannel && d !== 'G');
+  const redOthers = nest.reduction.filter((d) => d !== nest.channel);
+  const outBlocks = Math.ceil(oc / C) * product(outOthers, e);
+  const redLines = product(redOthers, e);
+  let perPair = 0;
+  for (const p of [{ r: R, n: Math.floor(px / R) }, { r: px % R, n: px % R > 0 ? 1 : 0 }]) {
+    for (const c of [{ r: R, n: Math.floor(ch / R) }, { r: ch % R, n: ch % R > 0 ? 1 : 0 }]) {
+      perPair += p.n * c.n * Math.max(p.r, c.r, minRows);
+    }
+  }
+  const pairs = outBlocks * Math.ceil(px / R) * redLines * Math.ceil(ch / R);
+  return [outBlocks * redLines * perPair, pairs];
+}
+
 /** Elements of one on-chip copy of tensor v for the given extents (halo included for conv inputs). */
 function tileElements(w: Workload, nest: LoopNest, m: Mapping, v: TensorRole, e: Map<Dim, number>): number {
   const bound = new Map(nest.dims.map((d) => [d.dim, d.bound]));
@@ -65,93 +123,101 @@ function tileElements(w: Workload, nest: LoopNest, m: Mapping, v: TensorRole, e:
   if (w.kind === 'conv' && v === 'input') {
     const rows = (ext('P') - 1) * w.strideH + (ext('R') - 1) * w.dilationH + 1;
     const cols = (ext('Q') - 1) * w.strideW + (ext('S') - 1) * w.dilationW + 1;
-    return ext('N') * Math.min(rows, w.H + w.padTop + w.padBottom) * Math.min(cols, w.W + w.padLeft + w.padRight) * ext('C');
+    return ext('N') * rows * cols * ext('C');
   }
   return nest.relevant[v].filter((d) => d !== 'G').reduce((p, d) => p * ext(d), 1);
 }
 
-/** Bytes of one DRAM row of a tensor (its innermost, contiguous dim), capped by one transfer. */
-function rowBytes(w: Workload, v: TensorRole, e: Map<Dim, number>, spec: Spec): number {
-  const inner: Dim = w.kind === 'gemm' ? (v === 'input' ? 'K' : 'N') : v === 'input' ? 'C' : 'K';
-  return Math.max(1, Math.min(spec.dram.maxTransferBytes, e.get(inner) ?? 1));
+/** The contiguous (innermost) dim of a tensor's DRAM layout. */
+function contiguous(nest: LoopNest, v: TensorRole): Dim {
+  return v === 'input' ? nest.channel : nest.outChannel;
 }
 
 export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate {
   const nest = loopNest(w);
   const s = tileSchedule(nest, m);
   const dims = nest.dims.map((d) => d.dim);
-  const rowsDim = m.spatial.rows;
-  const colsDim = m.spatial.cols;
   const R = spec.array.rows;
-  const C = spec.array.cols;
-  const stationary: TensorRole = m.dataflow === 'weight-stationary' ? 'weight' : 'output';
-  const statDims = nest.relevant[stationary].filter((d) => d !== rowsDim && d !== colsDim && d !== 'G');
-  const streamDims = dims.filter((d) => !nest.relevant[stationary].includes(d) && d !== 'G');
   const inBytes = bytesOf[spec.array.inputType] ?? 1;
   const accBytes = bytesOf[spec.array.accType] ?? 4;
   const outBytes = bytesOf[spec.array.outputType] ?? 1;
-
-  let blocks = 0;
-  const computeCycles = sumOverSteps(s, dims, (e) => {
-    const b = Math.ceil((e.get(rowsDim) ?? 1) / R) * Math.ceil((e.get(colsDim) ?? 1) / C);
-    const stat = statDims.reduce((p, d) => p * (e.get(d) ?? 1), 1);
-    const stream = streamDims.reduce((p, d) => p * (e.get(d) ?? 1), 1);
-    blocks += b * stat * Math.ceil(stream / R);
-    return m.dataflow === 'weight-stationary' ? b * stat * Math.max(stream, R) : b * stat * Math.max(stream, 4);
-  });
-
-  // DRAM: each distinct tile of v moves loads_v / tiles_v times.
-  const groups = w.kind === 'conv' ? w.groups : 1;
-  const perTensor = {} as Record<TensorRole, { bytes: number; rows: number; loads: number }>;
-  for (const v of tensorRoleList) {
-    const own = nest.relevant[v].filter((d) => !m.resident[v].includes(d) && d !== 'G');
-    const tiles = own.reduce((p, d) => p * (s.trips[d] ?? 1), 1) * (dims.includes('G') ? groups : 1);
-    // The output is stored once per element (reductions stay on chip); inputs reload with the order.
-    const reloads = v === 'output' ? 1 : s.loads[v] / Math.max(1, tiles);
-    const elemBytes = v === 'output' ? outBytes : inBytes;
-    let rows = 0;
-    const bytes =
-      reloads *
-      (dims.includes('G') ? groups : 1) *
-      sumOverSteps(s, own, (e) => {
-        const n = tileElements(w, nest, m, v, e) * elemBytes;
-        rows += n / rowBytes(w, v, e, spec);
-        return n;
-      });
-    perTensor[v] = { bytes, rows: rows * reloads, loads: s.loads[v] };
-  }
-  const bias = w.bias ? (perTensor.output.bytes / outBytes) * accBytes : 0;
   const bw = spec.dram.bytesPerCycle;
   const lat = spec.dram.latencyCycles;
-  const dma = (v: TensorRole, extra = 0): number => Math.max((perTensor[v].bytes + extra) / bw, perTensor[v].rows);
-  const dIn = dma('input');
-  const dW = dma('weight');
-  const dOut = dma('output', bias);
+  const maxRow = spec.dram.maxTransferBytes;
+  const groups = dims.includes('G') ? (s.bound.G ?? 1) : 1;
+
+  const [computeCycles, blocks] = sumOverSteps(s, dims, (e) => stepCompute(nest, m, spec, e));
+
+  // DRAM per tensor: each distinct tile of v moves loads_v / tiles_v times (the output once).
+  const moved = {} as Record<TensorRole, { bytes: number; time: number; transfers: number; loads: number }>;
+  for (const v of tensorRoleList) {
+    const own = nest.relevant[v].filter((d) => !m.resident[v].includes(d) && d !== 'G');
+    const tiles = own.reduce((p, d) => p * (s.trips[d] ?? 1), 1) * groups;
+    const reloads = v === 'output' ? 1 : s.loads[v] / Math.max(1, tiles);
+    const elem = v === 'output' ? outBytes : inBytes;
+    const inner = contiguous(nest, v);
+    const [bytes, time, transfers] = sumOverSteps(s, own, (e) => {
+      const ext = (d: Dim): number => (m.resident[v].includes(d) ? (s.bound[d] ?? 1) : (e.get(d) ?? 1));
+      const elements = tileElements(w, nest, m, v, e);
+      const n = elements * elem;
+      const contig = ext(inner);
+      // Rows of a transfer run along the row axis of the on-chip layout, at most R of them, each
+      // at most one DRAM transfer wide (outputs leave one array block of columns at a time).
+      const line =
+        v === 'weight'
+          ? ext(nest.channel)
+          : w.kind === 'conv' && v === 'input'
+            ? (ext('Q') - 1) * w.strideW + (ext('S') - 1) * w.dilationW + 1
+            : ext(nest.pixel);
+      const rows = elements / contig;
+      const width = v === 'output' ? spec.array.cols * elem : maxRow;
+      const count = (rows / line) * Math.ceil(line / R) * Math.ceil((contig * elem) / width);
+      return [n, Math.max(rows * Math.ceil((contig * elem) / maxRow), n / bw), count];
+    });
+    const k = reloads * groups;
+    moved[v] = { bytes: bytes * k, time: time * k, transfers: transfers * k, loads: s.loads[v] };
+  }
+  const biasBytes = w.bias ? (moved.output.bytes / outBytes) * accBytes : 0;
+  const biasTime = w.bias ? Math.max(biasBytes / bw, moved.output.bytes / Math.min(maxRow, R * outBytes)) : 0;
+  const dIn = moved.input.time;
+  const dW = moved.weight.time;
+  const dOut = moved.output.time + biasTime;
   const dramCycles = dIn + dW + dOut;
-  const exposed =
-    (m.doubleBuffer.input ? 0 : dIn + perTensor.input.loads * lat) +
-    (m.doubleBuffer.weight ? 0 : dW + perTensor.weight.loads * lat) +
-    (m.doubleBuffer.output ? 0 : dOut + perTensor.output.loads * lat);
+  // A queue entry is held until its transfer completes, latency included: with few entries, short
+  // transfers are bound by depth / (rows + latency), not by bandwidth.
+  const queueBound = (transfers: number, time: number, depth: number): number =>
+    Math.max(time, (transfers * (time / Math.max(1, transfers) + lat)) / depth);
+  const loadCycles = queueBound(
+    moved.input.transfers + moved.weight.transfers + (w.bias ? moved.output.transfers : 0),
+    dIn + dW + biasTime,
+    spec.queues.load,
+  );
+  const storeCycles = queueBound(moved.output.transfers, moved.output.time, spec.queues.store);
+  const stall = (v: TensorRole, time: number): number =>
+    m.doubleBuffer[v] ? 0 : time + moved[v].loads * lat;
+  const exposedCycles =
+    stall('input', dIn) + stall('weight', dW) + stall('output', dOut) + (m.doubleBuffer.output ? 0 : moved.output.loads * spec.array.pipelineLatencyCycles);
   const firstLoads =
-    (m.doubleBuffer.input ? dIn / perTensor.input.loads + lat : 0) +
-    (m.doubleBuffer.weight ? dW / perTensor.weight.loads + lat : 0);
-  const lastStore = (m.doubleBuffer.output ? dOut / perTensor.output.loads : 0) + lat;
+    (m.doubleBuffer.input ? dIn / moved.input.loads + lat : 0) +
+    (m.doubleBuffer.weight ? dW / moved.weight.loads + lat : 0);
+  const lastStore = (m.doubleBuffer.output ? dOut / moved.output.loads : 0) + lat + spec.array.pipelineLatencyCycles;
   const instructions =
-    2 * blocks +
-    (perTensor.input.rows + perTensor.weight.rows + perTensor.output.rows) / R +
-    s.steps * 4;
+    2 * blocks + moved.input.transfers + moved.weight.transfers + moved.output.transfers * (w.bias ? 2 : 1) + 8;
   const issueCycles = instructions * spec.issueCyclesPerInstruction;
-  const body = Math.max(computeCycles + exposed, dramCycles);
-  const cycles = Math.max(body + firstLoads + lastStore + spec.array.pipelineLatencyCycles, issueCycles);
+  // The host issues in order: while a load or store queue is full of transfers waiting out their
+  // latency, it issues nothing else.
+  const blocked = Math.max(0, loadCycles - (dIn + dW + biasTime)) + Math.max(0, storeCycles - moved.output.time);
+  const cycles =
+    Math.max(computeCycles + exposedCycles, dramCycles, issueCycles + blocked) + firstLoads + lastStore;
   return {
     cycles: Math.round(cycles),
     computeCycles: Math.round(computeCycles),
     dramCycles: Math.round(dramCycles),
-    exposedCycles: Math.round(exposed),
+    exposedCycles: Math.round(exposedCycles),
     issueCycles: Math.round(issueCycles),
     bytes: {
-      read: Math.round(perTensor.input.bytes + perTensor.weight.bytes + (w.bias ? bias : 0)),
-      write: Math.round(perTensor.output.bytes),
+      read: Math.round(moved.input.bytes + moved.weight.bytes + biasBytes),
+      write: Math.round(moved.output.bytes),
     },
     instructions: Math.round(instructions),
   };
@@ -159,5 +225,7 @@ export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate 
 
 /** The roofline bound: the larger of ideal compute (every MAC on the array) and minimal DRAM traffic. */
 export function rooflineCycles(spec: Spec, macs: number, minimalBytes: number): number {
-  return Math.ceil(Math.max(macs / (spec.array.rows * spec.array.cols), minimalBytes / spec.dram.bytesPerCycle));
+  return Math.ceil(
+    Math.max(macs / (spec.array.rows * spec.array.cols), minimalBytes / spec.dram.bytesPerCycle),
+  );
 }

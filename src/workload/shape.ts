@@ -51,6 +51,9 @@ export function loopNest(w: Workload): LoopNest {
       ],
       relevant: { input: ['M', 'K'], weight: ['K', 'N'], output: ['M', 'N'] },
       reduction: ['K'],
+      channel: 'K',
+      outChannel: 'N',
+      pixel: 'M',
     };
   }
   const { P, Q } = convOutputSize(w);
@@ -73,6 +76,9 @@ export function loopNest(w: Workload): LoopNest {
       output: ['N', ...g, 'K', 'P', 'Q'],
     },
     reduction: ['C', 'R', 'S'],
+    channel: 'C',
+    outChannel: 'K',
+    pixel: 'Q',
   };
 }
 

@@ -62,4 +62,12 @@ export interface LoopNest {
   readonly relevant: { readonly input: readonly Dim[]; readonly weight: readonly Dim[]; readonly output: readonly Dim[] };
   /** Reduction dims (summed into the output). */
   readonly reduction: readonly Dim[];
+  /**
+   * The roles of three dims in the data layouts: `channel` is the reduction dim contiguous in memory
+   * in both operands (GEMM K, conv C), `outChannel` the output's contiguous dim (N, K), `pixel` the
+   * output's innermost spatial dim, along which rows of the input stream (M, Q).
+   */
+  readonly channel: Dim;
+  readonly outChannel: Dim;
+  readonly pixel: Dim;
 }
