@@ -1,0 +1,176 @@
+import { runLayer } from '../runtime/run_layer.js';
+import type { Dataflow } from '../target/spec.js';
+import type { AnyTarget } from '../target/target.js';
+import { loopNest } from '../workload/shape.js';
+import type { Dim, LoopNest, Workload } from '../workload/workload.js';
+import { estimateCost } from './cost.js';
+import type { Mapping } from './mapping.js';
+import type { ScheduleOptions, ScheduleResult } from './scheduler.js';
+import { simpleMapping } from './simple_mapping.js';
+import { validateMapping } from './validate.js';
+
+/**
+ * The exhaustive scheduler, our oracle. Its space, stated:
+ * - every dataflow of the target, with the conventional array axes (weight-stationary: channel dim
+ *   on the rows, output-channel dim on the columns; output-stationary: pixel dim on the rows);
+ * - per dim, the smallest tile for each trip count n: ⌈D/n⌉ rounded up to a multiple of the array
+ *   dimension for dims bound to an array axis (so 1000 → 1000, 512, 336, … 16), ⌈D/n⌉ otherwise; all
+ *   trip counts when that gives at most `maxTiles` distinct tiles, else `maxTiles` log-spaced ones
+ *   (always n = 1 and the largest);
+ * - every DRAM loop order of the dims with more than one trip in which no reduction loop is outside an
+ *   output loop, one per distinct pattern of reuse (orders that reload every tensor equally often are
+ *   the same mapping to the hardware);
+ * - every combination of double-buffered tensors the memories allow; no resident panels.
+ * Every legal mapping in it is scored by the cost model; the best `simulateTop`, and the target's
+ * baseline mapping when it has one, are then simulated (timing only) and the fastest wins. When the whole space has at most `simulateTop` legal mappings,
+ * all are simulated. `mappingsTried` counts the legal mappings scored.
+ */
+export interface ExhaustiveOptions extends ScheduleOptions {
+  readonly maxTiles?: number;
+  readonly simulateTop?: number;
+}
+
+function tileCandidates(bound: number, block: number, maxTiles: number): number[] {
+  const blocks = Math.ceil(bound / block);
+  const trips = block > 1 ? blocks : bound;
+  let ns: number[] = [];
+  for (let n = 1; n <= trips; n++) ns.push(n);
+  const tileFor = (n: number): number =>
+    block > 1 ? Math.min(bound, block * Math.ceil(blocks / n)) : Math.ceil(bound / n);
+  const distinct = [...new Set(ns.map(tileFor))];
+  if (distinct.length > maxTiles) {
+    ns = [];
+    for (let i = 0; i < maxTiles; i++) ns.push(Math.round(Math.exp((Math.log(trips) * i) / (maxTiles - 1))));
+  }
+  return [...new Set(ns.map(tileFor))].sort((a, b) => b - a);
+}
+
+function permutations<T>(xs: readonly T[]): T[][] {
+  if (xs.length <= 1) return [[...xs]];
+  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+}
+
+/** Orders of the active dims with reductions inside outputs, one per reuse pattern. */
+function ordersFor(nest: LoopNest, active: readonly Dim[]): Dim[][] {
+  const seen = new Set<string>();
+  const out: Dim[][] = [];
+  for (const order of permutations(active)) {
+    const legal = order.every((d, i) => !nest.reduction.includes(d) || order.slice(i + 1).every((e) => nest.reduction.includes(e)));
+    if (!legal) continue;
+    // Reuse pattern: for each tensor, the dims inside its innermost relevant loop.
+    const key = (['input', 'weight', 'output'] as const)
+      .map((v) => {
+        let innermost = -1;
+        order.forEach((d, i) => {
+          if (nest.relevant[v].includes(d)) innermost = i;
+        });
+        return order.slice(innermost + 1).sort().join('');
+      })
+      .join('|');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(order);
+  }
+  return out;
+}
+
+function spatialFor(nest: LoopNest, dataflow: Dataflow): Mapping['spatial'] {
+  return dataflow === 'weight-stationary'
+    ? { rows: nest.channel, cols: nest.outChannel }
+    : { rows: nest.pixel, cols: nest.outChannel };
+}
+
+export function exhaustive(w: Workload, target: AnyTarget, options: ExhaustiveOptions): ScheduleResult {
+  const start = performance.now();
+  const spec = target.spec;
+  const nest = loopNest(w);
+  const maxTiles = options.maxTiles ?? 12;
+  const simulateTop = options.simulateTop ?? 16;
+  const dbChoices = (['input', 'weight', 'output'] as const).map((v) => {
+    const home = Object.values(spec.memories).find((m) => m.holds.includes(v));
+    return home?.doubleBuffer ? [false, true] : [false];
+  });
+  const scored: { mapping: Mapping; cost: number }[] = [];
+  const ordersCache = new Map<string, Dim[][]>();
+  let tried = 0;
+  for (const dataflow of spec.array.dataflows) {
+    const spatial = spatialFor(nest, dataflow);
+    const lists = nest.dims.map(({ dim, bound }) => {
+      if (dim === 'G') return [1];
+      const block = dim === spatial.rows ? spec.array.rows : dim === spatial.cols ? spec.array.cols : 1;
+      return tileCandidates(bound, block, maxTiles);
+    });
+    const tile: Partial<Record<Dim, number>> = {};
+    const visit = (i: number): void => {
+      if (i < nest.dims.length) {
+        for (const t of lists[i]) {
+          tile[nest.dims[i].dim] = t;
+          visit(i + 1);
+        }
+        return;
+      }
+      const active = nest.dims.filter((d) => Math.ceil(d.bound / (tile[d.dim] ?? 1)) > 1).map((d) => d.dim);
+      const inactive = nest.dims.map((d) => d.dim).filter((d) => !active.includes(d));
+      const key = active.join('');
+      let orders = ordersCache.get(key);
+      if (orders === undefined) {
+        orders = ordersFor(nest, active);
+        ordersCache.set(key, orders);
+      }
+      for (const dbI of dbChoices[0]) {
+        for (const dbW of dbChoices[1]) {
+          for (const dbO of dbChoices[2]) {
+            let fits: boolean | undefined;
+            for (const order of orders) {
+              const mapping: Mapping = {
+                dataflow,
+                spatial,
+                tile: { ...tile },
+                order: [...inactive, ...order],
+                resident: { input: [], weight: [], output: [] },
+                doubleBuffer: { input: dbI, weight: dbW, output: dbO },
+              };
+              if (fits === undefined) fits = validateMapping(w, mapping, spec, target.code).length === 0;
+              if (!fits) break;
+              tried++;
+              scored.push({ mapping, cost: estimateCost(w, mapping, spec).cycles });
+            }
+          }
+        }
+      }
+    };
+    visit(0);
+  }
+  if (scored.length === 0) {
+    return {
+      scheduler: 'exhaustive',
+      mapping: target.code.baseline?.(w, spec) ?? simpleMapping(w, target),
+      solveSeconds: (performance.now() - start) / 1000,
+      mappingsTried: 0,
+      fallback: { reason: 'no mapping in the search space fits this target' },
+    };
+  }
+  scored.sort((a, b) => a.cost - b.cost || JSON.stringify(a.mapping).localeCompare(JSON.stringify(b.mapping)));
+  const finalists = scored.slice(0, simulateTop);
+  // The target's own heuristic is a finalist too, so the oracle is never worse than the baseline.
+  const base = target.code.baseline?.(w, spec);
+  if (base !== undefined && validateMapping(w, base, spec, target.code).length === 0) {
+    finalists.push({ mapping: base, cost: estimateCost(w, base, spec).cycles });
+  }
+  let best = finalists[0].mapping;
+  let bestCycles = Infinity;
+  for (const f of finalists) {
+    const cycles = runLayer(target, w, f.mapping, null).result.totalCycles;
+    if (cycles < bestCycles) {
+      bestCycles = cycles;
+      best = f.mapping;
+    }
+  }
+  return {
+    scheduler: 'exhaustive',
+    mapping: best,
+    solveSeconds: (performance.now() - start) / 1000,
+    mappingsTried: tried,
+    fallback: null,
+  };
+}
