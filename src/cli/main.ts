@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { GemmforgeError } from '../errors.js';
+import { registerSchedule } from './schedule_command.js';
 import { registerTargets } from './targets_command.js';
 
 /** The gemmforge command. Exit status: 0 success, 1 a check failed, 2 bad input, 70 internal error. */
@@ -13,13 +14,14 @@ function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerTargets(program);
+  registerSchedule(program);
   return program;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv as string[]);
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? 0 : 2;

@@ -81,7 +81,12 @@ const product = (dims: readonly Dim[], e: Map<Dim, number>): number =>
   dims.reduce((p, d) => p * (e.get(d) ?? 1), 1);
 
 /** Compute cycles and array blocks of one step with extents e. */
-function stepCompute(nest: LoopNest, m: Mapping, spec: Spec, e: Map<Dim, number>): [number, number] {
+function stepCompute(
+  nest: LoopNest,
+  m: Mapping,
+  spec: Spec,
+  e: Map<Dim, number>,
+): [number, number] {
   const R = spec.array.rows;
   const C = spec.array.cols;
   const ch = e.get(nest.channel) ?? 1;
@@ -89,7 +94,9 @@ function stepCompute(nest: LoopNest, m: Mapping, spec: Spec, e: Map<Dim, number>
   const px = e.get(nest.pixel) ?? 1;
   const minRows = 4;
   if (m.dataflow === 'weight-stationary') {
-    const others = nest.relevant.weight.filter((d) => d !== nest.channel && d !== nest.outChannel && d !== 'G');
+    const others = nest.relevant.weight.filter(
+      (d) => d !== nest.channel && d !== nest.outChannel && d !== 'G',
+    );
     const weightBlocks = Math.ceil(ch / R) * Math.ceil(oc / C) * product(others, e);
     const stream = nest.dims
       .map((d) => d.dim)
@@ -102,13 +109,21 @@ function stepCompute(nest: LoopNest, m: Mapping, spec: Spec, e: Map<Dim, number>
     const cycles = weightBlocks * (perWeightBlock + weightLoad);
     return [cycles, weightBlocks * lines * Math.ceil(px / R)];
   }
-  const outOthers = nest.relevant.output.filter((d) => d !== nest.pixel && d !== nest.outChannel && d !== 'G');
+  const outOthers = nest.relevant.output.filter(
+    (d) => d !== nest.pixel && d !== nest.outChannel && d !== 'G',
+  );
   const redOthers = nest.reduction.filter((d) => d !== nest.channel);
   const outBlocks = Math.ceil(oc / C) * product(outOthers, e);
   const redLines = product(redOthers, e);
   let perPair = 0;
-  for (const p of [{ r: R, n: Math.floor(px / R) }, { r: px % R, n: px % R > 0 ? 1 : 0 }]) {
-    for (const c of [{ r: R, n: Math.floor(ch / R) }, { r: ch % R, n: ch % R > 0 ? 1 : 0 }]) {
+  for (const p of [
+    { r: R, n: Math.floor(px / R) },
+    { r: px % R, n: px % R > 0 ? 1 : 0 },
+  ]) {
+    for (const c of [
+      { r: R, n: Math.floor(ch / R) },
+      { r: ch % R, n: ch % R > 0 ? 1 : 0 },
+    ]) {
       perPair += p.n * c.n * Math.max(p.r, c.r, minRows);
     }
   }
@@ -117,9 +132,16 @@ function stepCompute(nest: LoopNest, m: Mapping, spec: Spec, e: Map<Dim, number>
 }
 
 /** Elements of one on-chip copy of tensor v for the given extents (halo included for conv inputs). */
-function tileElements(w: Workload, nest: LoopNest, m: Mapping, v: TensorRole, e: Map<Dim, number>): number {
+function tileElements(
+  w: Workload,
+  nest: LoopNest,
+  m: Mapping,
+  v: TensorRole,
+  e: Map<Dim, number>,
+): number {
   const bound = new Map(nest.dims.map((d) => [d.dim, d.bound]));
-  const ext = (d: Dim): number => (m.resident[v].includes(d) ? (bound.get(d) ?? 1) : (e.get(d) ?? 1));
+  const ext = (d: Dim): number =>
+    m.resident[v].includes(d) ? (bound.get(d) ?? 1) : (e.get(d) ?? 1);
   if (w.kind === 'conv' && v === 'input') {
     const rows = (ext('P') - 1) * w.strideH + (ext('R') - 1) * w.dilationH + 1;
     const cols = (ext('Q') - 1) * w.strideW + (ext('S') - 1) * w.dilationW + 1;
@@ -149,7 +171,10 @@ export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate 
   const [computeCycles, blocks] = sumOverSteps(s, dims, (e) => stepCompute(nest, m, spec, e));
 
   // DRAM per tensor: each distinct tile of v moves loads_v / tiles_v times (the output once).
-  const moved = {} as Record<TensorRole, { bytes: number; time: number; transfers: number; loads: number }>;
+  const moved = {} as Record<
+    TensorRole,
+    { bytes: number; time: number; transfers: number; loads: number }
+  >;
   for (const v of tensorRoleList) {
     const own = nest.relevant[v].filter((d) => !m.resident[v].includes(d) && d !== 'G');
     const tiles = own.reduce((p, d) => p * (s.trips[d] ?? 1), 1) * groups;
@@ -157,7 +182,8 @@ export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate 
     const elem = v === 'output' ? outBytes : inBytes;
     const inner = contiguous(nest, v);
     const [bytes, time, transfers] = sumOverSteps(s, own, (e) => {
-      const ext = (d: Dim): number => (m.resident[v].includes(d) ? (s.bound[d] ?? 1) : (e.get(d) ?? 1));
+      const ext = (d: Dim): number =>
+        m.resident[v].includes(d) ? (s.bound[d] ?? 1) : (e.get(d) ?? 1);
       const elements = tileElements(w, nest, m, v, e);
       const n = elements * elem;
       const contig = ext(inner);
@@ -178,7 +204,9 @@ export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate 
     moved[v] = { bytes: bytes * k, time: time * k, transfers: transfers * k, loads: s.loads[v] };
   }
   const biasBytes = w.bias ? (moved.output.bytes / outBytes) * accBytes : 0;
-  const biasTime = w.bias ? Math.max(biasBytes / bw, moved.output.bytes / Math.min(maxRow, R * outBytes)) : 0;
+  const biasTime = w.bias
+    ? Math.max(biasBytes / bw, moved.output.bytes / Math.min(maxRow, R * outBytes))
+    : 0;
   const dIn = moved.input.time;
   const dW = moved.weight.time;
   const dOut = moved.output.time + biasTime;
@@ -205,17 +233,32 @@ export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate 
   const firstLoads =
     (m.doubleBuffer.input ? dIn / moved.input.loads + lat : 0) +
     (m.doubleBuffer.weight ? dW / moved.weight.loads + lat : 0);
-  const lastStore = (m.doubleBuffer.output ? dOut / moved.output.loads : 0) + lat + spec.array.pipelineLatencyCycles;
+  const lastStore =
+    (m.doubleBuffer.output ? dOut / moved.output.loads : 0) +
+    lat +
+    spec.array.pipelineLatencyCycles;
   const instructions =
-    2 * blocks + moved.input.transfers + moved.weight.transfers + moved.output.transfers * (w.bias ? 2 : 1) + 8;
+    2 * blocks +
+    moved.input.transfers +
+    moved.weight.transfers +
+    moved.output.transfers * (w.bias ? 2 : 1) +
+    8;
   const issueCycles = instructions * spec.issueCyclesPerInstruction;
   // The host issues in order: while a load or store queue is full of transfers waiting out their
   // latency, it issues nothing else.
-  const blocked = Math.max(0, loadCycles - (dIn + dW + biasTime)) + Math.max(0, storeCycles - moved.output.time);
+  const blocked =
+    Math.max(0, loadCycles - (dIn + dW + biasTime)) + Math.max(0, storeCycles - moved.output.time);
   // Overlap is never perfect: when two of them are close, the units wait on each other now and then.
   // A 4-norm is the max when one dominates and up to 19% above it when all three tie.
-  const norm = (xs: readonly number[]): number => Math.pow(xs.reduce((t, x) => t + x ** 4, 0), 1 / 4);
-  const cycles = norm([computeCycles + exposedCycles, dramCycles, issueCycles + blocked]) + firstLoads + lastStore;
+  const norm = (xs: readonly number[]): number =>
+    Math.pow(
+      xs.reduce((t, x) => t + x ** 4, 0),
+      1 / 4,
+    );
+  const cycles =
+    norm([computeCycles + exposedCycles, dramCycles, issueCycles + blocked]) +
+    firstLoads +
+    lastStore;
   return {
     cycles: Math.round(cycles),
     computeCycles: Math.round(computeCycles),

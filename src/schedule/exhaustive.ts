@@ -40,14 +40,17 @@ function tileCandidates(bound: number, block: number, maxTiles: number): number[
   const distinct = [...new Set(ns.map(tileFor))];
   if (distinct.length > maxTiles) {
     ns = [];
-    for (let i = 0; i < maxTiles; i++) ns.push(Math.round(Math.exp((Math.log(trips) * i) / (maxTiles - 1))));
+    for (let i = 0; i < maxTiles; i++)
+      ns.push(Math.round(Math.exp((Math.log(trips) * i) / (maxTiles - 1))));
   }
   return [...new Set(ns.map(tileFor))].sort((a, b) => b - a);
 }
 
 function permutations<T>(xs: readonly T[]): T[][] {
   if (xs.length <= 1) return [[...xs]];
-  return xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+  return xs.flatMap((x, i) =>
+    permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]),
+  );
 }
 
 /** Orders of the active dims with reductions inside outputs, one per reuse pattern. */
@@ -55,7 +58,10 @@ function ordersFor(nest: LoopNest, active: readonly Dim[]): Dim[][] {
   const seen = new Set<string>();
   const out: Dim[][] = [];
   for (const order of permutations(active)) {
-    const legal = order.every((d, i) => !nest.reduction.includes(d) || order.slice(i + 1).every((e) => nest.reduction.includes(e)));
+    const legal = order.every(
+      (d, i) =>
+        !nest.reduction.includes(d) || order.slice(i + 1).every((e) => nest.reduction.includes(e)),
+    );
     if (!legal) continue;
     // Reuse pattern: for each tensor, the dims inside its innermost relevant loop.
     const key = (['input', 'weight', 'output'] as const)
@@ -64,7 +70,10 @@ function ordersFor(nest: LoopNest, active: readonly Dim[]): Dim[][] {
         order.forEach((d, i) => {
           if (nest.relevant[v].includes(d)) innermost = i;
         });
-        return order.slice(innermost + 1).sort().join('');
+        return order
+          .slice(innermost + 1)
+          .sort()
+          .join('');
       })
       .join('|');
     if (seen.has(key)) continue;
@@ -80,7 +89,11 @@ function spatialFor(nest: LoopNest, dataflow: Dataflow): Mapping['spatial'] {
     : { rows: nest.pixel, cols: nest.outChannel };
 }
 
-export function exhaustive(w: Workload, target: AnyTarget, options: ExhaustiveOptions): ScheduleResult {
+export function exhaustive(
+  w: Workload,
+  target: AnyTarget,
+  options: ExhaustiveOptions,
+): ScheduleResult {
   const start = performance.now();
   const spec = target.spec;
   const nest = loopNest(w);
@@ -97,7 +110,8 @@ export function exhaustive(w: Workload, target: AnyTarget, options: ExhaustiveOp
     const spatial = spatialFor(nest, dataflow);
     const lists = nest.dims.map(({ dim, bound }) => {
       if (dim === 'G') return [1];
-      const block = dim === spatial.rows ? spec.array.rows : dim === spatial.cols ? spec.array.cols : 1;
+      const block =
+        dim === spatial.rows ? spec.array.rows : dim === spatial.cols ? spec.array.cols : 1;
       return tileCandidates(bound, block, maxTiles);
     });
     const tile: Partial<Record<Dim, number>> = {};
@@ -109,7 +123,9 @@ export function exhaustive(w: Workload, target: AnyTarget, options: ExhaustiveOp
         }
         return;
       }
-      const active = nest.dims.filter((d) => Math.ceil(d.bound / (tile[d.dim] ?? 1)) > 1).map((d) => d.dim);
+      const active = nest.dims
+        .filter((d) => Math.ceil(d.bound / (tile[d.dim] ?? 1)) > 1)
+        .map((d) => d.dim);
       const inactive = nest.dims.map((d) => d.dim).filter((d) => !active.includes(d));
       const key = active.join('');
       let orders = ordersCache.get(key);
@@ -130,7 +146,8 @@ export function exhaustive(w: Workload, target: AnyTarget, options: ExhaustiveOp
                 resident: { input: [], weight: [], output: [] },
                 doubleBuffer: { input: dbI, weight: dbW, output: dbO },
               };
-              if (fits === undefined) fits = validateMapping(w, mapping, spec, target.code).length === 0;
+              if (fits === undefined)
+                fits = validateMapping(w, mapping, spec, target.code).length === 0;
               if (!fits) break;
               tried++;
               scored.push({ mapping, cost: estimateCost(w, mapping, spec).cycles });
@@ -150,7 +167,9 @@ export function exhaustive(w: Workload, target: AnyTarget, options: ExhaustiveOp
       fallback: { reason: 'no mapping in the search space fits this target' },
     };
   }
-  scored.sort((a, b) => a.cost - b.cost || JSON.stringify(a.mapping).localeCompare(JSON.stringify(b.mapping)));
+  scored.sort(
+    (a, b) => a.cost - b.cost || JSON.stringify(a.mapping).localeCompare(JSON.stringify(b.mapping)),
+  );
   const finalists = scored.slice(0, simulateTop);
   // The target's own heuristic is a finalist too, so the oracle is never worse than the baseline.
   const base = target.code.baseline?.(w, spec);

@@ -19,4 +19,8 @@ export interface ScheduleOptions {
   readonly timeLimitSeconds: number;
 }
 
-export type Scheduler = (w: Workload, target: AnyTarget, options: ScheduleOptions) => ScheduleResult;
+export type Scheduler = (
+  w: Workload,
+  target: AnyTarget,
+  options: ScheduleOptions,
+) => ScheduleResult;

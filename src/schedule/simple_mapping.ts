@@ -22,7 +22,8 @@ export function simpleMapping(w: Workload, target: AnyTarget): Mapping {
         : { rows: 'Q', cols: 'K' };
   const tile: Partial<Record<Dim, number>> = {};
   for (const { dim, bound } of nest.dims) {
-    const block = dim === spatial.rows ? spec.array.rows : dim === spatial.cols ? spec.array.cols : 1;
+    const block =
+      dim === spatial.rows ? spec.array.rows : dim === spatial.cols ? spec.array.cols : 1;
     tile[dim] = Math.min(bound, block);
   }
   const outer = nest.dims.map((d) => d.dim).filter((d) => !nest.reduction.includes(d));

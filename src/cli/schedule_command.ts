@@ -1,0 +1,149 @@
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { layerReport, type LayerReport } from '../runtime/layer_report.js';
+import { schedule, schedulerNames } from '../schedule/schedulers.js';
+import { defaultTargetName, resolveTarget } from '../targets/index.js';
+import { parseConv, parseGemm } from '../workload/parse.js';
+import type { Workload } from '../workload/workload.js';
+import { formatBytes, formatTable } from './table.js';
+
+interface ScheduleFlags {
+  target: string;
+  gemm?: string;
+  conv?: string;
+  scheduler: string;
+  verify?: boolean;
+  json?: boolean;
+  seed: string;
+  timeLimit: string;
+  relu?: boolean;
+  bias: boolean;
+}
+
+function workloadOf(f: ScheduleFlags): Workload {
+  const opts = { bias: f.bias, activation: f.relu ? ('relu' as const) : ('none' as const) };
+  if ((f.gemm === undefined) === (f.conv === undefined)) {
+    throw new InputError(
+      'give exactly one shape: --gemm M,N,K or --conv N=..,H=..,W=..,C=..,K=..,R=..,S=..',
+    );
+  }
+  return f.gemm !== undefined ? parseGemm(f.gemm, opts) : parseConv(f.conv as string, opts);
+}
+
+function count(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0)
+    throw new InputError(`${flag} must be a non-negative number (got "${text}")`);
+  return n;
+}
+
+function printReport(r: LayerReport): void {
+  const m = r.mapping;
+  const out: string[] = [];
+  const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+  out.push(
+    `${r.workload.name} on ${r.target}, scheduler ${r.scheduler}` +
+      ` (${r.mappingsTried} mapping${r.mappingsTried === 1 ? '' : 's'}, ${r.solveSeconds.toFixed(2)} s)`,
+  );
+  if (r.fallback !== null) out.push(`  fallback: ${r.fallback.reason}`);
+  out.push('');
+  out.push(`mapping: ${m.dataflow}, array rows ← ${m.spatial.rows}, columns ← ${m.spatial.cols}`);
+  const dims = m.order;
+  out.push(
+    formatTable(
+      ['', ...dims],
+      [
+        ['tile', ...dims.map((d) => String(m.tile[d] ?? '-'))],
+        ['trips', ...dims.map((d) => String(r.trips[d] ?? 1))],
+      ],
+    ),
+  );
+  out.push(`DRAM loop order (outer → inner): ${dims.join(' ')}`);
+  const db = Object.entries(m.doubleBuffer)
+    .filter(([, on]) => on)
+    .map(([t]) => t);
+  out.push(`double-buffered: ${db.length > 0 ? db.join(', ') : 'none'}`);
+  const resident = Object.entries(m.resident).filter(([, ds]) => ds.length > 0);
+  if (resident.length > 0)
+    out.push(`resident: ${resident.map(([t, ds]) => `${t} over ${ds.join(',')}`).join('; ')}`);
+  out.push('');
+  out.push(
+    formatTable(
+      ['memory', 'used', 'of capacity'],
+      Object.entries(r.occupancy).map(([name, o]) => [name, formatBytes(o.bytes), pct(o.fraction)]),
+    ),
+  );
+  out.push('');
+  out.push(
+    formatTable(
+      ['cycles', ''],
+      [
+        ['predicted (cost model)', String(r.predictedCycles)],
+        ['simulated', String(r.simulatedCycles)],
+        ['roofline bound', String(r.rooflineCycles)],
+      ],
+    ),
+  );
+  out.push(
+    `time ${(r.seconds * 1e6).toFixed(1)} µs; utilization ${pct(r.utilization)}; ` +
+      `${pct(r.rooflineCycles / r.simulatedCycles)} of the roofline`,
+  );
+  out.push(
+    `MACs ${r.macs}; instructions ${r.instructions}; DRAM read ${formatBytes(r.dramBytes.read)}, ` +
+      `written ${formatBytes(r.dramBytes.write)}`,
+  );
+  out.push(
+    `busy: load ${Math.round(r.busyCycles.load)}, execute ${Math.round(r.busyCycles.execute)}, ` +
+      `store ${Math.round(r.busyCycles.store)} cycles`,
+  );
+  if (r.verified !== undefined) {
+    out.push(
+      r.verified
+        ? 'verify: bit-exact against the integer reference'
+        : `verify: ${r.mismatches} outputs differ from the integer reference`,
+    );
+  }
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+export function registerSchedule(program: Command): void {
+  program
+    .command('schedule')
+    .description('schedule one GEMM or conv layer on a target, simulate it, and report')
+    .option('--target <name|file.json>', 'a built-in target or a spec file', defaultTargetName)
+    .option('--gemm <M,N,K>', 'a GEMM: A[M×K] · B[K×N]')
+    .option(
+      '--conv <spec>',
+      'a conv: N=1,H=56,W=56,C=64,K=64,R=3,S=3,stride=1,pad=1[,dilation=1][,groups=1]',
+    )
+    .option('--scheduler <name>', `one of ${schedulerNames().join(', ')}`, 'baseline')
+    .option(
+      '--verify',
+      'simulate on seeded random data and compare every output with the integer reference',
+    )
+    .option('--seed <n>', 'seed of the random data for --verify', '0')
+    .option('--time-limit <seconds>', 'time budget of searching schedulers', '60')
+    .option('--relu', 'apply ReLU on the output')
+    .option('--no-bias', 'no bias')
+    .option('--json', 'print the report as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  gemmforge schedule --gemm 128,768,768\n' +
+        '  gemmforge schedule --conv N=1,H=56,W=56,C=64,K=64,R=3,S=3,stride=1,pad=1 --scheduler exhaustive --verify\n' +
+        '  gemmforge schedule --target gemmini-8 --gemm 49,1000,64 --json',
+    )
+    .action((f: ScheduleFlags) => {
+      const target = resolveTarget(f.target);
+      const w = workloadOf(f);
+      const seed = count(f.seed, '--seed');
+      const result = schedule(f.scheduler, w, target, {
+        seed,
+        timeLimitSeconds: count(f.timeLimit, '--time-limit'),
+      });
+      const report = layerReport(w, target, result, { verify: f.verify === true, seed });
+      if (f.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else printReport(report);
+      if (report.verified === false) process.exitCode = 1;
+    });
+}

@@ -1,0 +1,94 @@
+import { estimateCost, rooflineCycles } from '../schedule/cost.js';
+import type { Mapping } from '../schedule/mapping.js';
+import type { ScheduleResult } from '../schedule/scheduler.js';
+import { tileSchedule } from '../schedule/tile_schedule.js';
+import { assertValidMapping } from '../schedule/validate.js';
+import type { PerUnit } from '../sim/timing_engine.js';
+import { memoryRows } from '../target/spec.js';
+import type { AnyTarget } from '../target/target.js';
+import { loopNest, macs as macsOf, minimalTraffic, totalBytes } from '../workload/shape.js';
+import type { Workload } from '../workload/workload.js';
+import { randomLayerData, referenceOutput } from './layer_data.js';
+import { runLayer } from './run_layer.js';
+
+/** Everything `gemmforge schedule` reports about one layer, JSON-serialisable. */
+export interface LayerReport {
+  readonly workload: Workload;
+  readonly target: string;
+  readonly scheduler: string;
+  readonly mapping: Mapping;
+  readonly trips: Readonly<Record<string, number>>;
+  readonly predictedCycles: number;
+  readonly simulatedCycles: number;
+  readonly seconds: number;
+  readonly utilization: number;
+  readonly rooflineCycles: number;
+  readonly macs: number;
+  readonly instructions: number;
+  readonly dramBytes: { readonly read: number; readonly write: number };
+  readonly busyCycles: PerUnit;
+  readonly occupancy: Readonly<
+    Record<string, { readonly bytes: number; readonly fraction: number }>
+  >;
+  readonly solveSeconds: number;
+  readonly mappingsTried: number;
+  readonly fallback: { readonly reason: string } | null;
+  readonly verified?: boolean;
+  readonly mismatches?: number;
+}
+
+/**
+ * Validates a scheduler's mapping, simulates it (functionally on seeded random data with `verify`,
+ * comparing every output with the integer reference; timing only otherwise) and gathers the numbers.
+ */
+export function layerReport(
+  w: Workload,
+  target: AnyTarget,
+  result: ScheduleResult,
+  options: { readonly verify: boolean; readonly seed: number },
+): LayerReport {
+  const spec = target.spec;
+  const m = result.mapping;
+  assertValidMapping(w, m, spec, target.code);
+  const data = options.verify ? randomLayerData(w, options.seed) : null;
+  const run = runLayer(target, w, m, data);
+  let mismatches: number | undefined;
+  if (data !== null && run.output !== null) {
+    const want = referenceOutput(w, data);
+    mismatches = 0;
+    for (let i = 0; i < want.length; i++) if (want[i] !== run.output[i]) mismatches++;
+  }
+  const occupancy: Record<string, { bytes: number; fraction: number }> = {};
+  for (const f of target.code.footprint(w, m, spec)) {
+    const mem = spec.memories[f.memory];
+    const rows = f.rows * (m.doubleBuffer[f.tensor] ? 2 : 1);
+    const prev = occupancy[f.memory] ?? { bytes: 0, fraction: 0 };
+    occupancy[f.memory] = {
+      bytes: prev.bytes + rows * mem.rowBytes,
+      fraction: prev.fraction + rows / memoryRows(mem),
+    };
+  }
+  const macs = macsOf(w);
+  const s = tileSchedule(loopNest(w), m);
+  return {
+    workload: w,
+    target: spec.name,
+    scheduler: result.scheduler,
+    mapping: m,
+    trips: s.trips as Record<string, number>,
+    predictedCycles: estimateCost(w, m, spec).cycles,
+    simulatedCycles: run.result.totalCycles,
+    seconds: run.result.totalCycles / spec.clockHz,
+    utilization: run.result.utilization,
+    rooflineCycles: rooflineCycles(spec, macs, totalBytes(minimalTraffic(w))),
+    macs,
+    instructions: run.instructions,
+    dramBytes: { read: run.result.bytesIn, write: run.result.bytesOut },
+    busyCycles: run.result.busyCycles,
+    occupancy,
+    solveSeconds: result.solveSeconds,
+    mappingsTried: result.mappingsTried,
+    fallback: result.fallback,
+    ...(mismatches === undefined ? {} : { verified: mismatches === 0, mismatches }),
+  };
+}
