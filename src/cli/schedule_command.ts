@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { layerReport, type LayerReport } from '../runtime/layer_report.js';
 import { schedule, schedulerNames } from '../schedule/schedulers.js';
 import { defaultTargetName, resolveTarget } from '../targets/index.js';
+import { canonicalWorkload } from '../workload/canonical.js';
 import { parseConv, parseGemm } from '../workload/parse.js';
 import type { Workload } from '../workload/workload.js';
 import { formatBytes, formatTable } from './table.js';
@@ -135,7 +136,7 @@ export function registerSchedule(program: Command): void {
     )
     .action((f: ScheduleFlags) => {
       const target = resolveTarget(f.target);
-      const w = workloadOf(f);
+      const w = canonicalWorkload(workloadOf(f));
       const seed = count(f.seed, '--seed');
       const result = schedule(f.scheduler, w, target, {
         seed,
