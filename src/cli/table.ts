@@ -17,8 +17,9 @@ export function formatTable(
 
 /** 262144 → "256 KiB". */
 export function formatBytes(bytes: number): string {
-  if (bytes >= 1 << 20 && bytes % (1 << 20) === 0) return `${bytes / (1 << 20)} MiB`;
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  const unit = (n: number, name: string): string => `${+(bytes / n).toFixed(1)} ${name}`;
+  if (bytes >= 1 << 20) return unit(1 << 20, 'MiB');
+  if (bytes >= 1024) return unit(1024, 'KiB');
   return `${bytes} B`;
 }
 
