@@ -61,7 +61,11 @@ export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout 
   const weightRegion = t.R * t.S * t.C;
   const outRegion = t.N * t.P * t.Q;
   const copies = (db: boolean): number => (db ? 2 : 1);
-  const input = { base: 0, copyRows: channelBlocks * inPixels, copies: copies(m.doubleBuffer.input) };
+  const input = {
+    base: 0,
+    copyRows: channelBlocks * inPixels,
+    copies: copies(m.doubleBuffer.input),
+  };
   const weight = {
     base: input.copyRows * input.copies,
     copyRows: outBlocks * weightRegion,

@@ -47,7 +47,10 @@ export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Prob
   }
   if (w.kind === 'conv') {
     if ((m.tile.G ?? 1) !== 1) {
-      problems.push({ path: 'tile.G', message: `a step runs one group at a time (got ${m.tile.G})` });
+      problems.push({
+        path: 'tile.G',
+        message: `a step runs one group at a time (got ${m.tile.G})`,
+      });
     }
     for (const [tensor, dims] of Object.entries(m.resident)) {
       if (dims.length > 0) {

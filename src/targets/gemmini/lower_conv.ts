@@ -1,4 +1,3 @@
-import { f32Bits } from '../../numeric/numeric.js';
 import {
   add,
   and,
@@ -22,7 +21,6 @@ import {
   select,
   sub,
   v,
-  type Arg,
   type Cond,
   type Expr,
   type Program,
@@ -42,7 +40,7 @@ import type { LowerOptions } from '../../target/target.js';
 import { loopNest } from '../../workload/shape.js';
 import type { ConvWorkload, Dim } from '../../workload/workload.js';
 import { convLayout, type ConvLayout } from './conv_layout.js';
-import { garbageAddr } from './local_addr.js';
+import { accFlag, accumulateFlag, garbage, preamble } from './lower_common.js';
 
 /**
  * A conv mapping as a Gemmini program: implicit im2col straight from the NHWC input. A step loads an
@@ -51,11 +49,6 @@ import { garbageAddr } from './local_addr.js';
  * DIM output columns at a time: their input rows are strideW apart in the scratchpad, shifted by the
  * kernel position, so the tile is loaded once for all R×S positions. Steps are pipelined as for GEMM.
  */
-
-const accFlag = 0x8000_0000;
-const accumulateFlag = 0x4000_0000;
-const one = f32Bits(1);
-const garbage: Arg = { addr: c(garbageAddr), rows: c(0), cols: c(0) };
 
 interface Ctx {
   readonly w: ConvWorkload;
@@ -89,10 +82,30 @@ function stepLets(x: Ctx, p: string, step: Expr): Stmt[] {
     let_(`${p}base_weight`, copyBase(x, 'weight', at)),
     let_(`${p}base_output`, copyBase(x, 'output', at)),
     // The input tile: rows × columns with halo, and where it starts in the (unpadded) image.
-    let_(`${p}irows`, add(mul(w.strideH, sub(v(`${p}eP`), 1)), mul(w.dilationH, sub(v(`${p}eR`), 1)), 1)),
-    let_(`${p}icols`, add(mul(w.strideW, sub(v(`${p}eQ`), 1)), mul(w.dilationW, sub(v(`${p}eS`), 1)), 1)),
-    let_(`${p}h0`, add(mul(w.strideH * tileOf(x, 'P'), idx(p, 'P')), mul(w.dilationH * tileOf(x, 'R'), idx(p, 'R')), -w.padTop)),
-    let_(`${p}w0`, add(mul(w.strideW * tileOf(x, 'Q'), idx(p, 'Q')), mul(w.dilationW * tileOf(x, 'S'), idx(p, 'S')), -w.padLeft)),
+    let_(
+      `${p}irows`,
+      add(mul(w.strideH, sub(v(`${p}eP`), 1)), mul(w.dilationH, sub(v(`${p}eR`), 1)), 1),
+    ),
+    let_(
+      `${p}icols`,
+      add(mul(w.strideW, sub(v(`${p}eQ`), 1)), mul(w.dilationW, sub(v(`${p}eS`), 1)), 1),
+    ),
+    let_(
+      `${p}h0`,
+      add(
+        mul(w.strideH * tileOf(x, 'P'), idx(p, 'P')),
+        mul(w.dilationH * tileOf(x, 'R'), idx(p, 'R')),
+        -w.padTop,
+      ),
+    ),
+    let_(
+      `${p}w0`,
+      add(
+        mul(w.strideW * tileOf(x, 'Q'), idx(p, 'Q')),
+        mul(w.dilationW * tileOf(x, 'S'), idx(p, 'S')),
+        -w.padLeft,
+      ),
+    ),
     // First input channel, output channel and image of the tile.
     let_(`${p}c0`, add(mul(w.C / w.groups, groupOf(x, p)), mul(tileOf(x, 'C'), idx(p, 'C')))),
     let_(`${p}k0`, add(mul(w.K / w.groups, groupOf(x, p)), mul(tileOf(x, 'K'), idx(p, 'K')))),
@@ -130,7 +143,10 @@ function inputLoads(x: Ctx, p: string): MemOps {
           ? c(0)
           : add(
               v('input'),
-              mul(w.C, add(mul(w.W, add(mul(w.H, add(v(`${p}n0`), v('xn'))), v('xh'))), v(`${p}w0`), from)),
+              mul(
+                w.C,
+                add(mul(w.W, add(mul(w.H, add(v(`${p}n0`), v('xn'))), v('xh'))), v(`${p}w0`), from),
+              ),
               v(`${p}c0`),
               mul(span, v('xg')),
             ),
@@ -159,7 +175,11 @@ function inputLoads(x: Ctx, p: string): MemOps {
       if_(
         or(lt(v('xh'), 0), le_(w.H, v('xh'))),
         [mvin(v('xa'), v('xb'), true)],
-        [mvin(v('xa'), v('xlo'), true), mvin(v('xlo'), v('xhi'), false), mvin(v('xhi'), v('xb'), true)],
+        [
+          mvin(v('xa'), v('xlo'), true),
+          mvin(v('xlo'), v('xhi'), false),
+          mvin(v('xhi'), v('xb'), true),
+        ],
       ),
     ],
   };
@@ -185,7 +205,11 @@ function weightLoads(x: Ctx, p: string): MemOps {
             add(
               mul(
                 w.C / w.groups,
-                add(mul(w.S, add(mul(tileOf(x, 'R'), idx(p, 'R')), v('wr'))), mul(tileOf(x, 'S'), idx(p, 'S')), v('ws')),
+                add(
+                  mul(w.S, add(mul(tileOf(x, 'R'), idx(p, 'R')), v('wr'))),
+                  mul(tileOf(x, 'S'), idx(p, 'S')),
+                  v('ws'),
+                ),
               ),
               mul(tileOf(x, 'C'), idx(p, 'C')),
               mul(dim, v('wc')),
@@ -212,7 +236,12 @@ function weightLoads(x: Ctx, p: string): MemOps {
 /** Accumulator row of output block (n, p, column block, output-channel block) at step prefix q. */
 function outRow(x: Ctx, q: string, n: Expr, p: Expr, qb: Expr, kb: Expr): Expr {
   const l = x.l;
-  return add(v(`${q}base_output`), mul(l.outRegion, kb), mul(l.t.Q, add(mul(l.t.P, n), p)), mul(x.dim, qb));
+  return add(
+    v(`${q}base_output`),
+    mul(l.outRegion, kb),
+    mul(l.t.Q, add(mul(l.t.P, n), p)),
+    mul(x.dim, qb),
+  );
 }
 
 /** Per output block of the tile: bias mvins (init) or mvouts (stores). */
@@ -271,7 +300,11 @@ function operands(x: Ctx, first: Cond) {
     cols: outs,
   };
   const cOp = {
-    addr: add(accFlag, select(first, 0, accumulateFlag), outRow(x, 'c', v('n'), v('p'), v('qb'), v('kb'))),
+    addr: add(
+      accFlag,
+      select(first, 0, accumulateFlag),
+      outRow(x, 'c', v('n'), v('p'), v('qb'), v('kb')),
+    ),
     rows,
     cols: outs,
   };
@@ -297,8 +330,14 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
             loop('qb', 0, v('cbQ'), 1, [
               if_(
                 isFirstPixel,
-                [instr('preload', { bd: b, c: cOp }), instr('compute', { accumulated: bool(false), a, bd: garbage })],
-                [instr('preload', { bd: garbage, c: cOp }), instr('compute', { accumulated: bool(true), a, bd: garbage })],
+                [
+                  instr('preload', { bd: b, c: cOp }),
+                  instr('compute', { accumulated: bool(false), a, bd: garbage }),
+                ],
+                [
+                  instr('preload', { bd: garbage, c: cOp }),
+                  instr('compute', { accumulated: bool(true), a, bd: garbage }),
+                ],
               ),
             ]),
           ]),
@@ -315,7 +354,11 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
       ...chunk(segments, 'nmem', v('ob'), G),
       loop('rb', 0, RB, 1, [
         ...digits(v('rb'), ['r', 'ks', 'cb'], [v('ceR'), v('ceS'), v('cbC')]),
-        if_(eq(v('rb'), sub(RB, 1)), [instr('preload', { bd: garbage, c: cOp })], [instr('preload', { bd: garbage, c: garbage })]),
+        if_(
+          eq(v('rb'), sub(RB, 1)),
+          [instr('preload', { bd: garbage, c: cOp })],
+          [instr('preload', { bd: garbage, c: garbage })],
+        ),
         instr('compute', { accumulated: ne(v('rb'), 0), a, bd: b }),
       ]),
     ]),
@@ -324,45 +367,18 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
 
 function configs(x: Ctx, options: LowerOptions): Stmt[] {
   const { w, l } = x;
-  const ld = (slot: number, dramStride: number, blockStride: number): Stmt =>
-    instr('configLd', {
-      shrink: bool(false),
-      slot: c(slot),
-      pixelRepeats: c(1),
-      blockStride: c(blockStride),
-      scaleBits: c(one),
-      dramStride: c(dramStride),
-    });
-  return [
-    instr('configEx', {
-      dataflow: c(x.m.dataflow === 'weight-stationary' ? 1 : 0),
-      activation: c(0),
-      setOnlyStrides: bool(false),
-      aTranspose: bool(false),
-      bTranspose: bool(false),
-      aStride: c(w.strideW),
-      accScaleBits: c(one),
-      sysShift: c(0),
-      cStride: c(1),
-    }),
-    instr('configSt', {
-      activation: c(w.activation === 'relu' ? 1 : 0),
-      poolStride: c(0),
-      poolSize: c(0),
-      upad: c(0),
-      lpad: c(0),
-      poolOutDim: c(0),
-      porows: c(0),
-      pocols: c(0),
-      orows: c(0),
-      ocols: c(0),
-      dramStride: c(w.K),
-      scaleBits: c(f32Bits(options.scale)),
-    }),
-    ld(0, w.C, l.inPixels),
-    ld(1, w.K, l.weightRegion),
-    ld(2, 0, l.outRegion),
-  ];
+  return preamble({
+    dataflow: x.m.dataflow,
+    aStride: w.strideW,
+    relu: w.activation === 'relu',
+    outRowBytes: w.K,
+    scale: options.scale,
+    loads: [
+      { dramStride: w.C, blockStride: l.inPixels },
+      { dramStride: w.K, blockStride: l.weightRegion },
+      { dramStride: 0, blockStride: l.outRegion },
+    ],
+  });
 }
 
 export function lowerConv(w: ConvWorkload, m: Mapping, spec: Spec, options: LowerOptions): Program {
@@ -387,8 +403,18 @@ export function lowerConv(w: ConvWorkload, m: Mapping, spec: Spec, options: Lowe
       steps: s.steps,
       lets: (p, step) => stepLets(x, p, step),
       loads: [
-        { name: 'input', doubleBuffered: m.doubleBuffer.input, period: s.period.input, loads: (p) => inputLoads(x, p) },
-        { name: 'weight', doubleBuffered: m.doubleBuffer.weight, period: s.period.weight, loads: (p) => weightLoads(x, p) },
+        {
+          name: 'input',
+          doubleBuffered: m.doubleBuffer.input,
+          period: s.period.input,
+          loads: (p) => inputLoads(x, p),
+        },
+        {
+          name: 'weight',
+          doubleBuffered: m.doubleBuffer.weight,
+          period: s.period.weight,
+          loads: (p) => weightLoads(x, p),
+        },
       ],
       output: {
         doubleBuffered: m.doubleBuffer.output,

@@ -1,7 +1,5 @@
-import { f32Bits } from '../../numeric/numeric.js';
 import {
   add,
-  and,
   bool,
   c,
   ceilDiv,
@@ -13,7 +11,6 @@ import {
   let_,
   loop,
   lt,
-  max,
   min,
   mod,
   mul,
@@ -22,7 +19,6 @@ import {
   select,
   sub,
   v,
-  type Arg,
   type Cond,
   type Expr,
   type Program,
@@ -42,7 +38,7 @@ import type { LowerOptions } from '../../target/target.js';
 import { loopNest } from '../../workload/shape.js';
 import type { Dim, GemmWorkload } from '../../workload/workload.js';
 import { gemmLayout, type TensorLayout } from './gemm_layout.js';
-import { garbageAddr } from './local_addr.js';
+import { accFlag, accumulateFlag, garbage, preamble } from './lower_common.js';
 
 /**
  * A GEMM mapping as a Gemmini program. The DRAM loops are flattened into steps (the tile schedule); a
@@ -51,11 +47,6 @@ import { garbageAddr } from './local_addr.js';
  * start of their step and store at its end. The C tile stays in the accumulator across the reduction;
  * bias enters it by mvin; ReLU and the scale apply on mvout.
  */
-
-const accFlag = 0x8000_0000;
-const accumulateFlag = 0x4000_0000;
-const one = f32Bits(1);
-const garbage: Arg = { addr: c(garbageAddr), rows: c(0), cols: c(0) };
 
 interface Ctx {
   readonly w: GemmWorkload;
@@ -76,17 +67,8 @@ const tileOf = (x: Ctx, d: Dim): number => x.s.tile[d] ?? 1;
 
 /** Lets for a step: tile index i<d>, extent e<d>, block count b<d>, copy bases, all prefixed. */
 function stepLets(x: Ctx, p: string, step: Expr): Stmt[] {
-  const out: Stmt[] = [let_(`${p}step`, step)];
+  const out = sharedStepLets(x.s, p, step, x.dim);
   const s = v(`${p}step`);
-  x.s.order.forEach((d, n) => {
-    const st = x.s.stride[d] ?? 1;
-    const tr = x.s.trips[d] ?? 1;
-    out.push(let_(`${p}i${d}`, n === 0 ? div(s, st) : mod(div(s, st), tr)));
-    out.push(
-      let_(`${p}e${d}`, min(tileOf(x, d), sub(bound(x, d), mul(tileOf(x, d), v(`${p}i${d}`))))),
-    );
-    out.push(let_(`${p}b${d}`, ceilDiv(v(`${p}e${d}`), x.dim)));
-  });
   for (const l of [x.A, x.B, x.C]) {
     const base =
       l.copies === 1
@@ -256,45 +238,18 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
 }
 
 function configs(x: Ctx, options: LowerOptions): Stmt[] {
-  const ld = (slot: number, dramStride: number, blockStride: number): Stmt =>
-    instr('configLd', {
-      shrink: bool(false),
-      slot: c(slot),
-      pixelRepeats: c(1),
-      blockStride: c(blockStride),
-      scaleBits: c(one),
-      dramStride: c(dramStride),
-    });
-  return [
-    instr('configEx', {
-      dataflow: c(x.m.dataflow === 'weight-stationary' ? 1 : 0),
-      activation: c(0),
-      setOnlyStrides: bool(false),
-      aTranspose: bool(false),
-      bTranspose: bool(false),
-      aStride: c(1),
-      accScaleBits: c(one),
-      sysShift: c(0),
-      cStride: c(1),
-    }),
-    instr('configSt', {
-      activation: c(x.w.activation === 'relu' ? 1 : 0),
-      poolStride: c(0),
-      poolSize: c(0),
-      upad: c(0),
-      lpad: c(0),
-      poolOutDim: c(0),
-      porows: c(0),
-      pocols: c(0),
-      orows: c(0),
-      ocols: c(0),
-      dramStride: c(x.w.N),
-      scaleBits: c(f32Bits(options.scale)),
-    }),
-    ld(0, x.w.K, x.A.rowsPerBlock),
-    ld(1, x.w.N, x.B.rowsPerBlock),
-    ld(2, 0, x.C.rowsPerBlock),
-  ];
+  return preamble({
+    dataflow: x.m.dataflow,
+    aStride: 1,
+    relu: x.w.activation === 'relu',
+    outRowBytes: x.w.N,
+    scale: options.scale,
+    loads: [
+      { dramStride: x.w.K, blockStride: x.A.rowsPerBlock },
+      { dramStride: x.w.N, blockStride: x.B.rowsPerBlock },
+      { dramStride: 0, blockStride: x.C.rowsPerBlock },
+    ],
+  });
 }
 
 export function lowerGemm(w: GemmWorkload, m: Mapping, spec: Spec, options: LowerOptions): Program {
@@ -321,8 +276,18 @@ export function lowerGemm(w: GemmWorkload, m: Mapping, spec: Spec, options: Lowe
       steps: s.steps,
       lets: (p, step) => stepLets(x, p, step),
       loads: [
-        { name: 'A', doubleBuffered: m.doubleBuffer.input, period: s.period.input, loads: (p) => tensorLoads(x, A, p) },
-        { name: 'B', doubleBuffered: m.doubleBuffer.weight, period: s.period.weight, loads: (p) => tensorLoads(x, B, p) },
+        {
+          name: 'A',
+          doubleBuffered: m.doubleBuffer.input,
+          period: s.period.input,
+          loads: (p) => tensorLoads(x, A, p),
+        },
+        {
+          name: 'B',
+          doubleBuffered: m.doubleBuffer.weight,
+          period: s.period.weight,
+          loads: (p) => tensorLoads(x, B, p),
+        },
       ],
       output: {
         doubleBuffered: m.doubleBuffer.output,
