@@ -236,7 +236,10 @@ export function interpret<I>(
 }
 
 /** Expands a program into its whole instruction stream. */
-export function expand<I>(program: Program, bases: Readonly<Record<string, number>>): StreamItem<I>[] {
+export function expand<I>(
+  program: Program,
+  bases: Readonly<Record<string, number>>,
+): StreamItem<I>[] {
   const out: StreamItem<I>[] = [];
   interpret<I>(program, bases, (item) => out.push(item));
   return out;

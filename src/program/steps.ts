@@ -63,7 +63,8 @@ export function pick(segments: readonly Segment[], f: Expr): Stmt[] {
   for (let i = segments.length - 1; i >= 0; i--) {
     const start = segments.slice(0, i).reduce<Expr>((s, g) => add(s, v(g.name)), c(0));
     const body = segments[i].ops.emit(sub(f, start));
-    out = i === segments.length - 1 ? body : [if_(lt(f, add(start, v(segments[i].name))), body, out)];
+    out =
+      i === segments.length - 1 ? body : [if_(lt(f, add(start, v(segments[i].name))), body, out)];
   }
   return out;
 }
@@ -128,7 +129,8 @@ export function pipelinedSteps(x: PipelinedSteps): Stmt[] {
   const step: Stmt[] = [...x.lets('c', v('s'))];
   step.push(...x.lets('p', max0(sub(v('s'), 1))), ...x.lets('n', min(S - 1, add(v('s'), 1))));
   for (const l of x.loads) if (!l.doubleBuffered) step.push(if_(due(l, 'c'), all(l.loads('c'))));
-  if (!x.output.doubleBuffered && init !== null) step.push(if_(x.output.first('c'), all(init('c'))));
+  if (!x.output.doubleBuffered && init !== null)
+    step.push(if_(x.output.first('c'), all(init('c'))));
   const segments: Segment[] = [];
   const segment = (name: string, when: import('./program.js').Cond, ops: MemOps): void => {
     step.push(let_(name, { kind: 'select', cond: when, then: ops.count, else: c(0) }));
@@ -136,15 +138,25 @@ export function pipelinedSteps(x: PipelinedSteps): Stmt[] {
   };
   const hasNext = lt(v('s'), S - 1);
   if (x.output.doubleBuffered) {
-    segment('nstore', { kind: 'and', args: [lt(0, v('s')), x.output.last('p')] }, x.output.stores('p'));
+    segment(
+      'nstore',
+      { kind: 'and', args: [lt(0, v('s')), x.output.last('p')] },
+      x.output.stores('p'),
+    );
   }
   x.loads.forEach((l) => {
-    if (l.doubleBuffered) segment(`nload_${l.name}`, { kind: 'and', args: [hasNext, due(l, 'n')] }, l.loads('n'));
+    if (l.doubleBuffered)
+      segment(`nload_${l.name}`, { kind: 'and', args: [hasNext, due(l, 'n')] }, l.loads('n'));
   });
   if (x.output.doubleBuffered && init !== null) {
     segment('ninit', { kind: 'and', args: [hasNext, x.output.first('n')] }, init('n'));
   }
-  step.push(let_('nmem', segments.reduce<Expr>((t, g) => add(t, v(g.name)), c(0))));
+  step.push(
+    let_(
+      'nmem',
+      segments.reduce<Expr>((t, g) => add(t, v(g.name)), c(0)),
+    ),
+  );
   step.push(...x.compute(segments));
   if (!x.output.doubleBuffered) step.push(if_(x.output.last('c'), all(x.output.stores('c'))));
   body.push(loop('s', 0, S, 1, step));

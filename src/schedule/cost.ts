@@ -143,8 +143,11 @@ function tileElements(
   const ext = (d: Dim): number =>
     m.resident[v].includes(d) ? (bound.get(d) ?? 1) : (e.get(d) ?? 1);
   if (w.kind === 'conv' && v === 'input') {
-    const rows = (ext('P') - 1) * w.strideH + (ext('R') - 1) * w.dilationH + 1;
-    const cols = (ext('Q') - 1) * w.strideW + (ext('S') - 1) * w.dilationW + 1;
+    // A kernel of extent 1 along an axis reads only every stride-th row (column).
+    const rows =
+      w.R === 1 ? ext('P') : (ext('P') - 1) * w.strideH + (ext('R') - 1) * w.dilationH + 1;
+    const cols =
+      w.S === 1 ? ext('Q') : (ext('Q') - 1) * w.strideW + (ext('S') - 1) * w.dilationW + 1;
     return ext('N') * rows * cols * ext('C');
   }
   return nest.relevant[v].filter((d) => d !== 'G').reduce((p, d) => p * ext(d), 1);
@@ -192,7 +195,7 @@ export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate 
       const line =
         v === 'weight'
           ? ext(nest.channel)
-          : w.kind === 'conv' && v === 'input'
+          : w.kind === 'conv' && v === 'input' && w.S > 1
             ? (ext('Q') - 1) * w.strideW + (ext('S') - 1) * w.dilationW + 1
             : ext(nest.pixel);
       const rows = elements / contig;

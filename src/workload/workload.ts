@@ -59,7 +59,11 @@ export type Dim = 'M' | 'N' | 'K' | 'G' | 'C' | 'P' | 'Q' | 'R' | 'S';
 export interface LoopNest {
   readonly dims: readonly { readonly dim: Dim; readonly bound: number }[];
   /** Dims each tensor is indexed by (the input of a conv also through P+R and Q+S, the halo). */
-  readonly relevant: { readonly input: readonly Dim[]; readonly weight: readonly Dim[]; readonly output: readonly Dim[] };
+  readonly relevant: {
+    readonly input: readonly Dim[];
+    readonly weight: readonly Dim[];
+    readonly output: readonly Dim[];
+  };
   /** Reduction dims (summed into the output). */
   readonly reduction: readonly Dim[];
   /**

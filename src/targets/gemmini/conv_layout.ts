@@ -9,7 +9,8 @@ import type { ConvWorkload, Dim } from '../../workload/workload.js';
  * - input: one scratchpad row per input pixel of the tile and DIM channels, its halo included
  *   ((tP−1)·strideH + (tR−1)·dilationH + 1 rows × the same for columns, per image), one region per
  *   channel block. A compute reads DIM consecutive output columns of one output row as rows spaced
- *   strideW apart (CONFIG_EX's A stride), shifted by the kernel position.
+ *   strideW apart (CONFIG_EX's A stride), shifted by the kernel position. A kernel of extent 1 along an
+ *   axis loads only the rows (columns) it reads.
  * - weight: per block of DIM output channels, a region of one row per (r, s, channel): a weight block
  *   (r, s, DIM channels) is consecutive rows.
  * - output: per block of DIM output channels, a region of one int32 row per output pixel of the tile
@@ -24,6 +25,9 @@ export interface ConvLayout {
   readonly t: Readonly<Record<'N' | 'K' | 'C' | 'P' | 'Q' | 'R' | 'S', number>>;
   readonly inRows: number;
   readonly inCols: number;
+  /** Image rows (columns) between consecutive rows (columns) of the input tile. */
+  readonly rowStep: number;
+  readonly colStep: number;
   /** Input rows of one channel block (images × rows × columns of the tile). */
   readonly inPixels: number;
   readonly channelBlocks: number;
@@ -52,8 +56,12 @@ export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout 
   const t = Object.fromEntries(
     Object.entries(bounds).map(([d, b]) => [d, Math.min(m.tile[d as Dim] ?? b, b)]),
   ) as Record<keyof typeof bounds, number>;
-  const inRows = (t.P - 1) * w.strideH + (t.R - 1) * w.dilationH + 1;
-  const inCols = (t.Q - 1) * w.strideW + (t.S - 1) * w.dilationW + 1;
+  // A kernel one row (column) high reads only every stride-th input row (column): those alone are
+  // loaded, consecutive in the tile (the library's "downsample").
+  const rowStep = w.R === 1 ? w.strideH : 1;
+  const colStep = w.S === 1 ? w.strideW : 1;
+  const inRows = w.R === 1 ? t.P : (t.P - 1) * w.strideH + (t.R - 1) * w.dilationH + 1;
+  const inCols = w.S === 1 ? t.Q : (t.Q - 1) * w.strideW + (t.S - 1) * w.dilationW + 1;
   const inPixels = t.N * inRows * inCols;
   const channelBlocks = Math.ceil(t.C / dim);
   const outBlocks = Math.ceil(t.K / dim);
@@ -83,6 +91,8 @@ export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout 
     t,
     inRows,
     inCols,
+    rowStep,
+    colStep,
     inPixels,
     channelBlocks,
     outBlocks,

@@ -84,11 +84,15 @@ function stepLets(x: Ctx, p: string, step: Expr): Stmt[] {
     // The input tile: rows × columns with halo, and where it starts in the (unpadded) image.
     let_(
       `${p}irows`,
-      add(mul(w.strideH, sub(v(`${p}eP`), 1)), mul(w.dilationH, sub(v(`${p}eR`), 1)), 1),
+      w.R === 1
+        ? v(`${p}eP`)
+        : add(mul(w.strideH, sub(v(`${p}eP`), 1)), mul(w.dilationH, sub(v(`${p}eR`), 1)), 1),
     ),
     let_(
       `${p}icols`,
-      add(mul(w.strideW, sub(v(`${p}eQ`), 1)), mul(w.dilationW, sub(v(`${p}eS`), 1)), 1),
+      w.S === 1
+        ? v(`${p}eQ`)
+        : add(mul(w.strideW, sub(v(`${p}eQ`), 1)), mul(w.dilationW, sub(v(`${p}eS`), 1)), 1),
     ),
     let_(
       `${p}h0`,
@@ -145,7 +149,11 @@ function inputLoads(x: Ctx, p: string): MemOps {
               v('input'),
               mul(
                 w.C,
-                add(mul(w.W, add(mul(w.H, add(v(`${p}n0`), v('xn'))), v('xh'))), v(`${p}w0`), from),
+                add(
+                  mul(w.W, add(mul(w.H, add(v(`${p}n0`), v('xn'))), v('xh'))),
+                  v(`${p}w0`),
+                  mul(l.colStep, from),
+                ),
               ),
               v(`${p}c0`),
               mul(span, v('xg')),
@@ -166,12 +174,12 @@ function inputLoads(x: Ctx, p: string): MemOps {
     count: mul(v(`${p}eN`), v(`${p}irows`), groups, chunks),
     emit: (f) => [
       ...digits(f, ['xn', 'xr', 'xg', 'xc'], [v(`${p}eN`), v(`${p}irows`), groups, chunks]),
-      let_('xh', add(v(`${p}h0`), v('xr'))),
+      let_('xh', add(v(`${p}h0`), mul(l.rowStep, v('xr')))),
       let_('xa', mul(dim, v('xc'))),
       let_('xb', min(v(`${p}icols`), add(v('xa'), dim))),
       // Columns of the tile inside the image: [lo, hi).
-      let_('xlo', max(v('xa'), min(v('xb'), sub(0, v(`${p}w0`))))),
-      let_('xhi', max(v('xlo'), min(v('xb'), sub(w.W, v(`${p}w0`))))),
+      let_('xlo', max(v('xa'), min(v('xb'), ceilDiv(sub(0, v(`${p}w0`)), l.colStep)))),
+      let_('xhi', max(v('xlo'), min(v('xb'), ceilDiv(sub(w.W, v(`${p}w0`)), l.colStep)))),
       if_(
         or(lt(v('xh'), 0), le_(w.H, v('xh'))),
         [mvin(v('xa'), v('xb'), true)],
@@ -282,8 +290,14 @@ function operands(x: Ctx, first: Cond) {
     addr: add(
       v('cbase_input'),
       mul(l.inPixels, v('cb')),
-      mul(l.inCols, add(mul(l.inRows, v('n')), mul(w.strideH, v('p')), mul(w.dilationH, v('r')))),
-      mul(dim * w.strideW, v('qb')),
+      mul(
+        l.inCols,
+        add(
+          mul(l.inRows, v('n')),
+          w.R === 1 ? v('p') : add(mul(w.strideH, v('p')), mul(w.dilationH, v('r'))),
+        ),
+      ),
+      w.S === 1 ? mul(dim, v('qb')) : mul(dim * w.strideW, v('qb')),
       mul(w.dilationW, v('ks')),
     ),
     rows,
@@ -369,12 +383,12 @@ function configs(x: Ctx, options: LowerOptions): Stmt[] {
   const { w, l } = x;
   return preamble({
     dataflow: x.m.dataflow,
-    aStride: w.strideW,
+    aStride: w.S === 1 ? 1 : w.strideW,
     relu: w.activation === 'relu',
     outRowBytes: w.K,
     scale: options.scale,
     loads: [
-      { dramStride: w.C, blockStride: l.inPixels },
+      { dramStride: w.C * l.colStep, blockStride: l.inPixels },
       { dramStride: w.K, blockStride: l.weightRegion },
       { dramStride: 0, blockStride: l.outRegion },
     ],

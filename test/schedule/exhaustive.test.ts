@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { runLayer } from '../../src/runtime/run_layer.js';
+import { exhaustive } from '../../src/schedule/exhaustive.js';
+import { schedule, schedulerNames } from '../../src/schedule/schedulers.js';
+import { simpleMapping } from '../../src/schedule/simple_mapping.js';
+import { validateMapping } from '../../src/schedule/validate.js';
+import { InputError } from '../../src/errors.js';
+import type { AnyTarget } from '../../src/target/target.js';
+import { gemmini, gemminiTarget } from '../../src/targets/gemmini/index.js';
+import { parseConv, parseGemm } from '../../src/workload/parse.js';
+import type { Workload } from '../../src/workload/workload.js';
+
+const options = { seed: 0, timeLimitSeconds: 60 };
+const simulated = (t: AnyTarget, w: Workload, m: Parameters<typeof runLayer>[2]): number =>
+  runLayer(t, w, m, null).result.totalCycles;
+
+const shapes: readonly Workload[] = [
+  parseGemm('15,16,17'),
+  parseGemm('64,64,64'),
+  parseGemm('49,100,64'),
+  parseConv('H=8,W=8,C=16,K=16,R=3,pad=1'),
+];
+
+describe('exhaustive', () => {
+  for (const w of shapes) {
+    it(`${w.name}: legal, searched, no fallback, never slower than the baseline`, () => {
+      const target = gemmini as AnyTarget;
+      const r = exhaustive(w, target, options);
+      expect(r.scheduler).toBe('exhaustive');
+      expect(r.fallback).toBeNull();
+      expect(r.mappingsTried).toBeGreaterThan(0);
+      expect(r.solveSeconds).toBeGreaterThanOrEqual(0);
+      expect(validateMapping(w, r.mapping, target.spec, target.code)).toEqual([]);
+      // The stated space: no resident panels, conventional array axes.
+      expect(r.mapping.resident).toEqual({ input: [], weight: [], output: [] });
+      const base = target.code.baseline!(w, target.spec);
+      expect(simulated(target, w, r.mapping)).toBeLessThanOrEqual(simulated(target, w, base));
+    });
+  }
+
+  it('is deterministic: the same input gives the same mapping', () => {
+    const w = parseGemm('49,100,64');
+    const a = exhaustive(w, gemmini as AnyTarget, options);
+    const b = exhaustive(w, gemmini as AnyTarget, { ...options, seed: 7 });
+    expect(b.mapping).toEqual(a.mapping);
+    expect(b.mappingsTried).toBe(a.mappingsTried);
+  });
+
+  it('never double-buffers in memories that do not allow it', () => {
+    const spec = structuredClone(gemmini.spec) as {
+      name: string;
+      memories: Record<string, { doubleBuffer: boolean }>;
+    };
+    spec.name = 'gemmini-single';
+    spec.memories.scratchpad.doubleBuffer = false;
+    spec.memories.accumulator.doubleBuffer = false;
+    const single = gemminiTarget(spec, 'test/single.json') as AnyTarget;
+    const w = parseGemm('15,16,17');
+    const r = exhaustive(w, single, options);
+    expect(r.mapping.doubleBuffer).toEqual({ input: false, weight: false, output: false });
+    expect(validateMapping(w, r.mapping, single.spec, single.code)).toEqual([]);
+  });
+});
+
+describe('schedule (the scheduler registry)', () => {
+  const w = parseGemm('15,16,17');
+
+  it('names baseline and exhaustive', () => {
+    expect(schedulerNames()).toEqual(['baseline', 'exhaustive']);
+  });
+
+  it("baseline is the target's own heuristic, one mapping, no fallback", () => {
+    const r = schedule('baseline', w, gemmini as AnyTarget, options);
+    expect(r.scheduler).toBe('baseline');
+    expect(r.mapping).toEqual(gemmini.code.baseline!(w, gemmini.spec));
+    expect(r.mappingsTried).toBe(1);
+    expect(r.fallback).toBeNull();
+  });
+
+  it('without a target baseline: the simple mapping, a legal one, reported as a fallback', () => {
+    const bare: AnyTarget = { ...gemmini, code: { ...gemmini.code, baseline: undefined } };
+    const r = schedule('baseline', w, bare, options);
+    expect(r.mapping).toEqual(simpleMapping(w, bare));
+    // One array block along K (rows) and N (columns), one row of M; outputs outside the reduction.
+    expect(r.mapping).toEqual({
+      dataflow: 'weight-stationary',
+      spatial: { rows: 'K', cols: 'N' },
+      tile: { M: 1, N: 16, K: 16 },
+      order: ['M', 'N', 'K'],
+      resident: { input: [], weight: [], output: [] },
+      doubleBuffer: { input: false, weight: false, output: false },
+    });
+    expect(r.fallback).toEqual({
+      reason: 'gemmini has no baseline heuristic; simple mapping used',
+    });
+    expect(validateMapping(w, r.mapping, bare.spec, bare.code)).toEqual([]);
+  });
+
+  it('an unknown scheduler is an InputError naming the known ones', () => {
+    expect(() => schedule('cosa', w, gemmini as AnyTarget, options)).toThrow(InputError);
+    expect(() => schedule('cosa', w, gemmini as AnyTarget, options)).toThrow(
+      'unknown scheduler "cosa" (schedulers: baseline, exhaustive)',
+    );
+  });
+});
