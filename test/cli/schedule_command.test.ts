@@ -1,0 +1,160 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { layerReport, type LayerReport } from '../../src/runtime/layer_report.js';
+import { schedule } from '../../src/schedule/schedulers.js';
+import { builtinTargets } from '../../src/targets/index.js';
+import { parseGemm } from '../../src/workload/parse.js';
+import { gemmforge } from './run_cli.js';
+
+/** No stack trace lines ("    at f (file:1:2)") on stderr. */
+const noStack = /\n\s+at /;
+
+describe('gemmforge schedule', () => {
+  it('--gemm 15,16,17 --verify --json: the whole report, matching an in-process run', () => {
+    const r = gemmforge('schedule', '--gemm', '15,16,17', '--verify', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const got = JSON.parse(r.stdout) as LayerReport;
+    const w = parseGemm('15,16,17');
+    const target = builtinTargets.gemmini;
+    const want = layerReport(
+      w,
+      target,
+      schedule('baseline', w, target, { seed: 0, timeLimitSeconds: 60 }),
+      {
+        verify: true,
+        seed: 0,
+      },
+    );
+    expect(got.workload).toEqual(w);
+    expect(got.workload).toMatchObject({ kind: 'gemm', M: 15, N: 16, K: 17, bias: true });
+    expect(got.target).toBe('gemmini');
+    expect(got.scheduler).toBe('baseline');
+    expect(got.mapping).toEqual(want.mapping);
+    expect(got.predictedCycles).toBe(want.predictedCycles);
+    expect(got.predictedCycles).toBeGreaterThan(0);
+    expect(got.simulatedCycles).toBe(want.simulatedCycles);
+    expect(got.simulatedCycles).toBeGreaterThanOrEqual(got.rooflineCycles);
+    expect(got.utilization).toBeGreaterThan(0);
+    expect(got.utilization).toBeLessThanOrEqual(1);
+    // (15·17 + 17·16 + 15·16 + 16·4 bias) / 16 bytes a cycle = 51.9 → 52.
+    expect(got.rooflineCycles).toBe(52);
+    expect(got.macs).toBe(4080);
+    expect(got.dramBytes).toEqual(want.dramBytes);
+    expect(got.dramBytes.write).toBe(240);
+    expect(got.dramBytes.read).toBeGreaterThanOrEqual(255 + 272);
+    expect(got.occupancy).toEqual(want.occupancy);
+    expect(Object.keys(got.occupancy).sort()).toEqual(['accumulator', 'scratchpad']);
+    expect(got.solveSeconds).toBeGreaterThanOrEqual(0);
+    expect(got.mappingsTried).toBe(1);
+    expect(got.fallback).toBeNull();
+    expect(got.verified).toBe(true);
+    expect(got.mismatches).toBe(0);
+  });
+
+  it('--scheduler exhaustive on a small conv', () => {
+    const r = gemmforge(
+      'schedule',
+      '--scheduler',
+      'exhaustive',
+      '--conv',
+      'N=1,H=8,W=8,C=16,K=16,R=3,S=3,pad=1',
+      '--verify',
+      '--json',
+    );
+    expect(r.status).toBe(0);
+    const got = JSON.parse(r.stdout) as LayerReport;
+    expect(got.workload).toMatchObject({ kind: 'conv', H: 8, W: 8, C: 16, K: 16, R: 3, S: 3 });
+    expect(got.scheduler).toBe('exhaustive');
+    expect(got.mappingsTried).toBeGreaterThan(1);
+    expect(got.fallback).toBeNull();
+    expect(got.macs).toBe(8 * 8 * 16 * 16 * 9);
+    expect(got.verified).toBe(true);
+    expect(got.mismatches).toBe(0);
+  });
+
+  it('the human-readable report shows the mapping, the cycles and "bit-exact"', () => {
+    const r = gemmforge('schedule', '--gemm', '15,16,17', '--verify');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('gemm 15x16x17 on gemmini, scheduler baseline (1 mapping,');
+    expect(r.stdout).toContain('mapping: weight-stationary, array rows ← K, columns ← N');
+    expect(r.stdout).toMatch(/^tile +15 +16 +17$/m);
+    expect(r.stdout).toMatch(/^trips +1 +1 +1$/m);
+    expect(r.stdout).toContain('DRAM loop order (outer → inner): M N K');
+    expect(r.stdout).toContain('double-buffered: input, weight, output');
+    expect(r.stdout).toMatch(/^roofline bound +52$/m);
+    expect(r.stdout).toContain('MACs 4080;');
+    expect(r.stdout).toContain('verify: bit-exact against the integer reference');
+  });
+
+  it('a spec file target (isa gemmini, another name) is used', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gf-schedule-'));
+    const path = join(dir, 'slow-dram.json');
+    const spec = structuredClone(builtinTargets.gemmini.spec) as {
+      name: string;
+      isa: string;
+      dram: { bytesPerCycle: number };
+    };
+    spec.name = 'slow-dram';
+    spec.isa = 'gemmini';
+    spec.dram.bytesPerCycle = 8;
+    writeFileSync(path, JSON.stringify(spec));
+    const r = gemmforge(
+      'schedule',
+      '--target',
+      path,
+      '--gemm',
+      '15,16,17',
+      '--relu',
+      '--no-bias',
+      '--json',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const got = JSON.parse(r.stdout) as LayerReport;
+    expect(got.target).toBe('slow-dram');
+    expect(got.workload).toMatchObject({ activation: 'relu', bias: false });
+    // Half the bandwidth, no bias: (255 + 272 + 240) / 8 = 95.9 → 96.
+    expect(got.rooflineCycles).toBe(96);
+    expect('verified' in got).toBe(false);
+  });
+});
+
+describe('gemmforge schedule: bad input exits 2 with a message and no stack trace', () => {
+  const bad = (args: string[], message: string) => {
+    const r = gemmforge('schedule', ...args);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(noStack);
+  };
+
+  it('a zero size', () => {
+    bad(
+      ['--gemm', '0,4,4'],
+      'gemmforge: gemm shape "0,4,4": M must be a positive integer, got "0"',
+    );
+  });
+
+  it('both --gemm and --conv, or neither', () => {
+    const message = 'give exactly one shape: --gemm M,N,K or --conv';
+    bad(['--gemm', '4,4,4', '--conv', 'H=4,W=4,C=4,K=4,R=1'], message);
+    bad([], message);
+  });
+
+  it('an unknown scheduler', () => {
+    bad(
+      ['--gemm', '4,4,4', '--scheduler', 'cosa'],
+      'unknown scheduler "cosa" (schedulers: baseline, exhaustive)',
+    );
+  });
+
+  it('an unknown target', () => {
+    bad(
+      ['--gemm', '4,4,4', '--target', 'nope'],
+      'unknown target "nope" (built-in targets: gemmini,',
+    );
+  });
+});
