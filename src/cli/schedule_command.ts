@@ -47,6 +47,7 @@ function printReport(r: LayerReport): void {
       ` (${r.mappingsTried} mapping${r.mappingsTried === 1 ? '' : 's'}, ${r.solveSeconds.toFixed(2)} s)`,
   );
   if (r.fallback !== null) out.push(`  fallback: ${r.fallback.reason}`);
+  if (!r.searchComplete) out.push('  the search stopped at its time limit (--time-limit)');
   out.push('');
   out.push(`mapping: ${m.dataflow}, array rows ← ${m.spatial.rows}, columns ← ${m.spatial.cols}`);
   const dims = m.order;
@@ -138,6 +139,7 @@ export function registerSchedule(program: Command): void {
       const target = resolveTarget(f.target);
       const w = canonicalWorkload(workloadOf(f));
       const seed = count(f.seed, '--seed');
+      if (!Number.isInteger(seed)) throw new InputError(`--seed must be an integer (got "${f.seed}")`);
       const result = schedule(f.scheduler, w, target, {
         seed,
         timeLimitSeconds: count(f.timeLimit, '--time-limit'),

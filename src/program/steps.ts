@@ -1,7 +1,11 @@
 import type { TileSchedule } from '../schedule/tile_schedule.js';
 import {
   add,
+  and,
   c,
+  eq,
+  max,
+  select,
   ceilDiv,
   div,
   let_,
@@ -12,6 +16,7 @@ import {
   mul,
   sub,
   v,
+  type Cond,
   type Expr,
   type Stmt,
   if_,
@@ -96,8 +101,8 @@ export interface StepOutput {
   init: ((p: string) => MemOps) | null;
   stores(p: string): MemOps;
   /** Whether the step under prefix p is the first / last reduction step of its output tile. */
-  first(p: string): import('./program.js').Cond;
-  last(p: string): import('./program.js').Cond;
+  first(p: string): Cond;
+  last(p: string): Cond;
 }
 
 export interface PipelinedSteps {
@@ -119,21 +124,20 @@ export interface PipelinedSteps {
  */
 export function pipelinedSteps(x: PipelinedSteps): Stmt[] {
   const S = x.steps;
-  const due = (l: StepLoad, p: string) =>
-    ({ kind: 'eq', a: mod(v(`${p}step`), l.period), b: c(0) }) as const;
+  const due = (l: StepLoad, p: string): Cond => eq(mod(v(`${p}step`), l.period), 0);
   const body: Stmt[] = [...x.lets('n', c(0))];
   for (const l of x.loads) if (l.doubleBuffered) body.push(...all(l.loads('n')));
   const init = x.output.init;
   if (x.output.doubleBuffered && init !== null) body.push(...all(init('n')));
 
   const step: Stmt[] = [...x.lets('c', v('s'))];
-  step.push(...x.lets('p', max0(sub(v('s'), 1))), ...x.lets('n', min(S - 1, add(v('s'), 1))));
+  step.push(...x.lets('p', max(0, sub(v('s'), 1))), ...x.lets('n', min(S - 1, add(v('s'), 1))));
   for (const l of x.loads) if (!l.doubleBuffered) step.push(if_(due(l, 'c'), all(l.loads('c'))));
   if (!x.output.doubleBuffered && init !== null)
     step.push(if_(x.output.first('c'), all(init('c'))));
   const segments: Segment[] = [];
-  const segment = (name: string, when: import('./program.js').Cond, ops: MemOps): void => {
-    step.push(let_(name, { kind: 'select', cond: when, then: ops.count, else: c(0) }));
+  const segment = (name: string, when: Cond, ops: MemOps): void => {
+    step.push(let_(name, select(when, ops.count, 0)));
     segments.push({ name, ops });
   };
   const hasNext = lt(v('s'), S - 1);
@@ -149,7 +153,7 @@ export function pipelinedSteps(x: PipelinedSteps): Stmt[] {
       segment(`nload_${l.name}`, { kind: 'and', args: [hasNext, due(l, 'n')] }, l.loads('n'));
   });
   if (x.output.doubleBuffered && init !== null) {
-    segment('ninit', { kind: 'and', args: [hasNext, x.output.first('n')] }, init('n'));
+    segment('ninit', and(hasNext, x.output.first('n')), init('n'));
   }
   step.push(
     let_(
@@ -162,8 +166,4 @@ export function pipelinedSteps(x: PipelinedSteps): Stmt[] {
   body.push(loop('s', 0, S, 1, step));
   if (x.output.doubleBuffered) body.push(...x.lets('l', c(S - 1)), ...all(x.output.stores('l')));
   return body;
-}
-
-function max0(e: Expr): Expr {
-  return { kind: 'max', args: [c(0), e] };
 }

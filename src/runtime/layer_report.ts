@@ -32,6 +32,7 @@ export interface LayerReport {
   >;
   readonly solveSeconds: number;
   readonly mappingsTried: number;
+  readonly searchComplete: boolean;
   readonly fallback: { readonly reason: string } | null;
   readonly verified?: boolean;
   readonly mismatches?: number;
@@ -88,6 +89,7 @@ export function layerReport(
     occupancy,
     solveSeconds: result.solveSeconds,
     mappingsTried: result.mappingsTried,
+    searchComplete: result.complete,
     fallback: result.fallback,
     ...(mismatches === undefined ? {} : { verified: mismatches === 0, mismatches }),
   };

@@ -252,7 +252,7 @@ export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate 
   const blocked =
     Math.max(0, loadCycles - (dIn + dW + biasTime)) + Math.max(0, storeCycles - moved.output.time);
   // Overlap is never perfect: when two of them are close, the units wait on each other now and then.
-  // A 4-norm is the max when one dominates and up to 19% above it when all three tie.
+  // A 4-norm is the max when one dominates, 19% above it when two tie and 32% when all three do.
   const norm = (xs: readonly number[]): number =>
     Math.pow(
       xs.reduce((t, x) => t + x ** 4, 0),

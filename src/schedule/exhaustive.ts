@@ -23,7 +23,8 @@ import { validateMapping } from './validate.js';
  * - every combination of double-buffered tensors the memories allow; no resident panels.
  * Every legal mapping in it is scored by the cost model; the best `simulateTop`, and the target's
  * baseline mapping when it has one, are then simulated (timing only) and the fastest wins. When the whole space has at most `simulateTop` legal mappings,
- * all are simulated. `mappingsTried` counts the legal mappings scored.
+ * all are simulated. `mappingsTried` counts the legal mappings scored. At the time limit the search
+ * stops (`complete: false`) and the best of what it scored wins.
  */
 export interface ExhaustiveOptions extends ScheduleOptions {
   readonly maxTiles?: number;
@@ -106,6 +107,8 @@ export function exhaustive(
   const scored: { mapping: Mapping; cost: number }[] = [];
   const ordersCache = new Map<string, Dim[][]>();
   let tried = 0;
+  const deadline = start + 1000 * options.timeLimitSeconds;
+  let complete = true;
   for (const dataflow of spec.array.dataflows) {
     const spatial = spatialFor(nest, dataflow);
     const lists = nest.dims.map(({ dim, bound }) => {
@@ -116,11 +119,16 @@ export function exhaustive(
     });
     const tile: Partial<Record<Dim, number>> = {};
     const visit = (i: number): void => {
+      if (!complete) return;
       if (i < nest.dims.length) {
         for (const t of lists[i]) {
           tile[nest.dims[i].dim] = t;
           visit(i + 1);
         }
+        return;
+      }
+      if (performance.now() > deadline) {
+        complete = false;
         return;
       }
       const active = nest.dims
@@ -164,7 +172,12 @@ export function exhaustive(
       mapping: target.code.baseline?.(w, spec) ?? simpleMapping(w, target),
       solveSeconds: (performance.now() - start) / 1000,
       mappingsTried: 0,
-      fallback: { reason: 'no mapping in the search space fits this target' },
+      complete,
+      fallback: {
+        reason: complete
+          ? 'no mapping in the search space fits this target'
+          : `the time limit (${options.timeLimitSeconds} s) ran out before a mapping was found`,
+      },
     };
   }
   scored.sort(
@@ -190,6 +203,7 @@ export function exhaustive(
     mapping: best,
     solveSeconds: (performance.now() - start) / 1000,
     mappingsTried: tried,
+    complete,
     fallback: null,
   };
 }

@@ -9,6 +9,8 @@ export interface ScheduleResult {
   readonly solveSeconds: number;
   /** Mappings the scheduler evaluated (searches), or 1. */
   readonly mappingsTried: number;
+  /** False when a search stopped at its time limit before covering its space. */
+  readonly complete: boolean;
   /** Set when the scheduler could not do its job and returned another mapping instead. */
   readonly fallback: { readonly reason: string } | null;
 }

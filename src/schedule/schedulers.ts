@@ -14,6 +14,7 @@ function baselineScheduler(w: Workload, target: AnyTarget): ScheduleResult {
     mapping: own === undefined ? simpleMapping(w, target) : own(w, target.spec),
     solveSeconds: (performance.now() - start) / 1000,
     mappingsTried: 1,
+    complete: true,
     fallback:
       own === undefined
         ? { reason: `${target.name} has no baseline heuristic; simple mapping used` }

@@ -6,7 +6,8 @@ import type { Mapping } from './mapping.js';
 /**
  * The smallest sensible mapping: one array block along the spatial dims, one element along every other
  * dim, outputs outside reductions, nothing double-buffered. It fits any target that can hold one block
- * of each tensor; schedulers fall back to it when a target has no baseline of its own.
+ * of each tensor; the baseline scheduler uses it for a target without a heuristic of its own, and
+ * searching schedulers fall back to it when the target has none.
  */
 export function simpleMapping(w: Workload, target: AnyTarget): Mapping {
   const spec = target.spec;

@@ -9,8 +9,10 @@ import { tensorRoleList, tileSchedule } from './tile_schedule.js';
 /**
  * Checks a mapping against a workload and a target: the loop order and tiles are well formed, the
  * dataflow exists, partial sums never leave the on-chip output memory, every memory holds what is
- * placed in it (double buffering doubles a tensor's rows), and the target's own limits. Returns every
- * problem, each saying what does not fit and by how much; an empty list means the mapping is legal.
+ * placed in it (double buffering doubles a tensor's rows), and the target's own limits. Returns the
+ * problems, each saying what does not fit and by how much; an empty list means the mapping is legal.
+ * Well-formedness comes first: while the mapping is malformed, only those problems are listed (the
+ * later checks would be meaningless).
  */
 export function validateMapping(
   w: Workload,
