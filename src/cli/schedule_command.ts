@@ -133,7 +133,7 @@ export function registerSchedule(program: Command): void {
       '\nExamples:\n' +
         '  gemmforge schedule --gemm 128,768,768\n' +
         '  gemmforge schedule --conv N=1,H=56,W=56,C=64,K=64,R=3,S=3,stride=1,pad=1 --scheduler exhaustive --verify\n' +
-        '  gemmforge schedule --target gemmini-8 --gemm 49,1000,64 --json',
+        '  gemmforge schedule --target my_accel.json --gemm 49,1000,64 --json',
     )
     .action((f: ScheduleFlags) => {
       const target = resolveTarget(f.target);

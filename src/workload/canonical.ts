@@ -3,8 +3,8 @@ import type { GemmWorkload, Workload } from './workload.js';
 /**
  * A workload in its simplest equivalent form. A 1×1 conv with stride 1, no padding and no groups is a
  * GEMM over the same DRAM bytes: the NHWC input is A [N·H·W][C], the [1][1][C][K] weights are B [C][K]
- * and the NHWC output is C [N·H·W][K]. As a GEMM its pixels block freely across image rows. (Gemmini's
- * own library runs such layers as matmuls too.)
+ * and the NHWC output is C [N·H·W][K]. As a GEMM its pixels block freely across image rows. (Accelerator vendors'
+ * libraries run such layers as matmuls too.)
  */
 export function canonicalWorkload(w: Workload): Workload {
   if (

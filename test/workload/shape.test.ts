@@ -129,6 +129,9 @@ describe('loopNest', () => {
       ],
       relevant: { input: ['M', 'K'], weight: ['K', 'N'], output: ['M', 'N'] },
       reduction: ['K'],
+      channel: 'K',
+      outChannel: 'N',
+      pixel: 'M',
     });
   });
 
@@ -149,6 +152,9 @@ describe('loopNest', () => {
         output: ['N', 'K', 'P', 'Q'],
       },
       reduction: ['C', 'R', 'S'],
+      channel: 'C',
+      outChannel: 'K',
+      pixel: 'Q',
     });
   });
 
