@@ -338,10 +338,18 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
     return [
       loop('wb', 0, G, 1, [
         ...digits(v('wb'), ['kb', 'r', 'ks', 'cb'], [v('cbK'), v('ceR'), v('ceS'), v('cbC')]),
-        ...chunk(segments, 'nmem', v('wb'), G),
         loop('n', 0, v('ceN'), 1, [
           loop('p', 0, v('ceP'), 1, [
             loop('qb', 0, v('cbQ'), 1, [
+              ...chunk(
+                segments,
+                'nmem',
+                add(
+                  mul(add(mul(add(mul(v('wb'), v('ceN')), v('n')), v('ceP')), v('p')), v('cbQ')),
+                  v('qb'),
+                ),
+                mul(G, v('ceN'), v('ceP'), v('cbQ')),
+              ),
               if_(
                 isFirstPixel,
                 [
@@ -365,9 +373,9 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
   return [
     loop('ob', 0, G, 1, [
       ...digits(v('ob'), ['n', 'p', 'qb', 'kb'], [v('ceN'), v('ceP'), v('cbQ'), v('cbK')]),
-      ...chunk(segments, 'nmem', v('ob'), G),
       loop('rb', 0, RB, 1, [
         ...digits(v('rb'), ['r', 'ks', 'cb'], [v('ceR'), v('ceS'), v('cbC')]),
+        ...chunk(segments, 'nmem', add(mul(v('ob'), RB), v('rb')), mul(G, RB)),
         if_(
           eq(v('rb'), sub(RB, 1)),
           [instr('preload', { bd: garbage, c: cOp })],

@@ -200,9 +200,14 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
     };
     return [
       loop('j', 0, v('cbN'), 1, [
-        ...chunk(segments, 'nmem', v('j'), v('cbN')),
         loop('k', 0, v('cbK'), 1, [
           loop('i', 0, v('cbM'), 1, [
+            ...chunk(
+              segments,
+              'nmem',
+              add(mul(add(mul(v('j'), v('cbK')), v('k')), v('cbM')), v('i')),
+              mul(v('cbN'), v('cbK'), v('cbM')),
+            ),
             if_(
               eq(v('i'), 0),
               [
@@ -222,9 +227,14 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
   const cOp = { addr: cAddr(x, p, v('i'), v('j'), firstK), rows: rowsI, cols: colsJ };
   return [
     loop('i', 0, v('cbM'), 1, [
-      ...chunk(segments, 'nmem', v('i'), v('cbM')),
       loop('j', 0, v('cbN'), 1, [
         loop('k', 0, v('cbK'), 1, [
+          ...chunk(
+            segments,
+            'nmem',
+            add(mul(add(mul(v('i'), v('cbN')), v('j')), v('cbK')), v('k')),
+            mul(v('cbM'), v('cbN'), v('cbK')),
+          ),
           if_(
             eq(v('k'), sub(v('cbK'), 1)),
             [instr('preload', { bd: garbage, c: cOp })],
