@@ -153,9 +153,128 @@ function tileElements(
   return nest.relevant[v].filter((d) => d !== 'G').reduce((p, d) => p * ext(d), 1);
 }
 
+/**
+ * What one load (or store) of tensor v's tile with extents e moves: bytes, DMA cycles (a request per
+ * row at most per cycle, bandwidth), and transfer instructions.
+ */
+function tileMove(
+  w: Workload,
+  nest: LoopNest,
+  m: Mapping,
+  spec: Spec,
+  s: TileSchedule,
+  v: TensorRole,
+  e: Map<Dim, number>,
+): [number, number, number] {
+  const R = spec.array.rows;
+  const maxRow = spec.dram.maxTransferBytes;
+  const elem =
+    (v === 'output' ? bytesOf[spec.array.outputType] : bytesOf[spec.array.inputType]) ?? 1;
+  const ext = (d: Dim): number => (m.resident[v].includes(d) ? (s.bound[d] ?? 1) : (e.get(d) ?? 1));
+  const elements = tileElements(w, nest, m, v, e);
+  const n = elements * elem;
+  const contig = ext(contiguous(nest, v));
+  // Rows of a transfer run along the row axis of the on-chip layout, at most R of them, each at
+  // most one DRAM transfer wide (outputs leave one array block of columns at a time).
+  const line =
+    v === 'weight'
+      ? ext(nest.channel)
+      : w.kind === 'conv' && v === 'input' && w.S > 1
+        ? (ext('Q') - 1) * w.strideW + (ext('S') - 1) * w.dilationW + 1
+        : ext(nest.pixel);
+  const rows = elements / contig;
+  const width = v === 'output' ? spec.array.cols * elem : maxRow;
+  const count = (rows / line) * Math.ceil(line / R) * Math.ceil((contig * elem) / width);
+  return [
+    n,
+    Math.max(rows * Math.ceil((contig * elem) / maxRow), n / spec.dram.bytesPerCycle),
+    count,
+  ];
+}
+
 /** The contiguous (innermost) dim of a tensor's DRAM layout. */
 function contiguous(nest: LoopNest, v: TensorRole): Dim {
   return v === 'input' ? nest.channel : nest.outChannel;
+}
+
+/** Most steps costed one by one; beyond it, steps are costed by class (aggregate overlap). */
+const maxStepwise = 4096;
+
+/**
+ * Cycles when steps are costed one by one: step s computes while the double-buffered loads of step
+ * s+1 and stores of step s−1 move (T_s = max(compute, those transfers, issue)), after its own
+ * single-buffered loads and before its single-buffered stores. Unlike totals over the layer, this
+ * sees a light step (a partial tile) that cannot hide the next full tile's loads.
+ */
+function stepwiseCycles(
+  w: Workload,
+  nest: LoopNest,
+  m: Mapping,
+  spec: Spec,
+  s: TileSchedule,
+): number {
+  const lat = spec.dram.latencyCycles;
+  const accPerOut = (bytesOf[spec.array.accType] ?? 4) / (bytesOf[spec.array.outputType] ?? 1);
+  const dims = nest.dims.map((d) => d.dim);
+  const ext = (step: number): Map<Dim, number> => {
+    const e = new Map<Dim, number>();
+    for (const d of dims) {
+      const i = Math.floor(step / (s.stride[d] ?? 1)) % (s.trips[d] ?? 1);
+      const t = s.tile[d] ?? 1;
+      e.set(d, Math.min(t, (s.bound[d] ?? 1) - i * t));
+    }
+    return e;
+  };
+  const index = (step: number, d: Dim): number =>
+    Math.floor(step / (s.stride[d] ?? 1)) % (s.trips[d] ?? 1);
+  const first = (step: number): boolean => nest.reduction.every((d) => index(step, d) === 0);
+  const last = (step: number): boolean =>
+    nest.reduction.every((d) => index(step, d) === (s.trips[d] ?? 1) - 1);
+  const queue = (time: number, transfers: number, depth: number): number =>
+    transfers === 0 ? 0 : Math.max(time, (transfers * (time / transfers + lat)) / depth);
+  /** Loads (inputs, weights, bias) due at a step: DMA time and transfers, double-buffered or not. */
+  const loadsAt = (step: number, buffered: boolean): [number, number] => {
+    if (step < 0 || step >= s.steps) return [0, 0];
+    const e = ext(step);
+    let time = 0;
+    let n = 0;
+    for (const v of ['input', 'weight'] as const) {
+      if (m.doubleBuffer[v] !== buffered || step % s.period[v] !== 0) continue;
+      const [, t, k] = tileMove(w, nest, m, spec, s, v, e);
+      time += t;
+      n += k;
+    }
+    if (w.bias && m.doubleBuffer.output === buffered && first(step)) {
+      const [bytes, , k] = tileMove(w, nest, m, spec, s, 'output', e);
+      time += Math.max((bytes * accPerOut) / spec.dram.bytesPerCycle, k * spec.array.rows);
+      n += k;
+    }
+    return [time, n];
+  };
+  const storesAt = (step: number, buffered: boolean): [number, number] => {
+    if (step < 0 || step >= s.steps || m.doubleBuffer.output !== buffered || !last(step))
+      return [0, 0];
+    const [, t, k] = tileMove(w, nest, m, spec, s, 'output', ext(step));
+    return [t, k];
+  };
+  let total = 0;
+  const [t0, n0] = loadsAt(0, true);
+  total += t0 > 0 ? queue(t0, n0, spec.queues.load) + lat : 0;
+  for (let step = 0; step < s.steps; step++) {
+    const [compute, blocks] = stepCompute(nest, m, spec, ext(step));
+    const [own, ownN] = loadsAt(step, false);
+    const [next, nextN] = loadsAt(step + 1, true);
+    const [prev, prevN] = storesAt(step - 1, true);
+    const [out, outN] = storesAt(step, false);
+    const issue = (2 * blocks + ownN + nextN + prevN + outN) * spec.issueCyclesPerInstruction;
+    const overlapped = queue(next, nextN, spec.queues.load) + queue(prev, prevN, spec.queues.store);
+    total += own > 0 ? queue(own, ownN, spec.queues.load) + lat : 0;
+    total += Math.max(compute, overlapped, issue);
+    total +=
+      out > 0 ? queue(out, outN, spec.queues.store) + lat + spec.array.pipelineLatencyCycles : 0;
+  }
+  const [tl] = storesAt(s.steps - 1, true);
+  return total + tl + lat + spec.array.pipelineLatencyCycles;
 }
 
 export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate {
@@ -163,7 +282,6 @@ export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate 
   const s = tileSchedule(nest, m);
   const dims = nest.dims.map((d) => d.dim);
   const R = spec.array.rows;
-  const inBytes = bytesOf[spec.array.inputType] ?? 1;
   const accBytes = bytesOf[spec.array.accType] ?? 4;
   const outBytes = bytesOf[spec.array.outputType] ?? 1;
   const bw = spec.dram.bytesPerCycle;
@@ -182,27 +300,9 @@ export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate 
     const own = nest.relevant[v].filter((d) => !m.resident[v].includes(d) && d !== 'G');
     const tiles = own.reduce((p, d) => p * (s.trips[d] ?? 1), 1) * groups;
     const reloads = v === 'output' ? 1 : s.loads[v] / Math.max(1, tiles);
-    const elem = v === 'output' ? outBytes : inBytes;
-    const inner = contiguous(nest, v);
-    const [bytes, time, transfers] = sumOverSteps(s, own, (e) => {
-      const ext = (d: Dim): number =>
-        m.resident[v].includes(d) ? (s.bound[d] ?? 1) : (e.get(d) ?? 1);
-      const elements = tileElements(w, nest, m, v, e);
-      const n = elements * elem;
-      const contig = ext(inner);
-      // Rows of a transfer run along the row axis of the on-chip layout, at most R of them, each
-      // at most one DRAM transfer wide (outputs leave one array block of columns at a time).
-      const line =
-        v === 'weight'
-          ? ext(nest.channel)
-          : w.kind === 'conv' && v === 'input' && w.S > 1
-            ? (ext('Q') - 1) * w.strideW + (ext('S') - 1) * w.dilationW + 1
-            : ext(nest.pixel);
-      const rows = elements / contig;
-      const width = v === 'output' ? spec.array.cols * elem : maxRow;
-      const count = (rows / line) * Math.ceil(line / R) * Math.ceil((contig * elem) / width);
-      return [n, Math.max(rows * Math.ceil((contig * elem) / maxRow), n / bw), count];
-    });
+    const [bytes, time, transfers] = sumOverSteps(s, own, (e) =>
+      tileMove(w, nest, m, spec, s, v, e),
+    );
     const k = reloads * groups;
     moved[v] = { bytes: bytes * k, time: time * k, transfers: transfers * k, loads: s.loads[v] };
   }
@@ -259,9 +359,11 @@ export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate 
       1 / 4,
     );
   const cycles =
-    norm([computeCycles + exposedCycles, dramCycles, issueCycles + blocked]) +
-    firstLoads +
-    lastStore;
+    s.steps <= maxStepwise
+      ? stepwiseCycles(w, nest, m, spec, s)
+      : norm([computeCycles + exposedCycles, dramCycles, issueCycles + blocked]) +
+        firstLoads +
+        lastStore;
   return {
     cycles: Math.round(cycles),
     computeCycles: Math.round(computeCycles),

@@ -15,7 +15,8 @@
  *   instruction's start plus its busy time on that unit; with `drainsUnit`, also >= the
  *   retirement of everything earlier on the unit.
  * - Dependencies, per memory row: a read waits for the completion of the last write to any row
- *   it reads (RAW); a write waits for the last write (WAW) and for the latest completion of any
+ *   it reads (RAW); a write waits for the last write by another unit (WAW; a unit is an in-order
+ *   pipeline, so its own writes land in program order) and for the latest completion of any
  *   earlier read (WAR) of the rows it writes. Per-row last-write and last-read completion times
  *   (`RowTimes`, summarised per 16-row block) make a step cost at most O(rows touched).
  * - DRAM. Loads and stores share one channel. An instruction moving b > 0 bytes holds it for
@@ -87,6 +88,8 @@ export interface TimingEngine {
   /** Completion of the last write to each row, and latest completion of a read of it. */
   readonly lastWrite: RowTimes;
   readonly lastRead: RowTimes;
+  /** Completion of the last write to each row by each unit (WAW only waits for other units). */
+  readonly lastWriteBy: readonly RowTimes[];
   /** Per unit: queue depth, ring offset in `ring`, next ring slot. */
   readonly depth: Int32Array;
   readonly ringOffset: Int32Array;
@@ -222,6 +225,7 @@ export function createTimingEngine(params: TimingParams): TimingEngine {
     rowOffset,
     lastWrite: createRowTimes(totalRows),
     lastRead: createRowTimes(totalRows),
+    lastWriteBy: [createRowTimes(totalRows), createRowTimes(totalRows), createRowTimes(totalRows)],
     depth,
     ringOffset,
     ringHead: new Int32Array(unitCount),
@@ -261,8 +265,13 @@ function dependencyReady(e: TimingEngine, d: TimingDesc): number {
   }
   for (let i = 0; i < d.writeCount; i++) {
     const base = rangeBase(e, d.writeMemory[i], d.writeStart[i], d.writeEnd[i]);
-    ready = latestRowTime(e.lastWrite, base + d.writeStart[i], base + d.writeEnd[i], ready);
-    ready = latestRowTime(e.lastRead, base + d.writeStart[i], base + d.writeEnd[i], ready);
+    const start = base + d.writeStart[i];
+    const end = base + d.writeEnd[i];
+    // WAW only across units: a unit is an in-order pipeline, so its own writes land in order.
+    for (let u = 0; u < unitCount; u++) {
+      if (u !== d.unit) ready = latestRowTime(e.lastWriteBy[u], start, end, ready);
+    }
+    ready = latestRowTime(e.lastRead, start, end, ready);
   }
   return ready;
 }
@@ -276,6 +285,7 @@ function recordRows(e: TimingEngine, d: TimingDesc, completion: number): void {
   for (let i = 0; i < d.writeCount; i++) {
     const base = e.rowOffset[d.writeMemory[i]];
     raiseRowTimes(e.lastWrite, base + d.writeStart[i], base + d.writeEnd[i], completion);
+    raiseRowTimes(e.lastWriteBy[d.unit], base + d.writeStart[i], base + d.writeEnd[i], completion);
   }
 }
 
