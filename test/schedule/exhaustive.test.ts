@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { randomLayerData, referenceOutput } from '../../src/runtime/layer_data.js';
 import { runLayer } from '../../src/runtime/run_layer.js';
 import { exhaustive } from '../../src/schedule/exhaustive.js';
 import { schedule, schedulerNames } from '../../src/schedule/schedulers.js';
@@ -35,6 +36,9 @@ describe('exhaustive', () => {
       expect(r.mapping.resident).toEqual({ input: [], weight: [], output: [] });
       const base = target.code.baseline!(w, target.spec);
       expect(simulated(target, w, r.mapping)).toBeLessThanOrEqual(simulated(target, w, base));
+      // Its mapping computes the layer bit for bit.
+      const data = randomLayerData(w, 3);
+      expect(runLayer(target, w, r.mapping, data).output).toEqual(referenceOutput(w, data));
     });
   }
 
