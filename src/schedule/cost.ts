@@ -277,7 +277,16 @@ function stepwiseCycles(
   return total + tl + lat + spec.array.pipelineLatencyCycles;
 }
 
-export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate {
+/**
+ * `stepwise: false` costs steps by class only (fast, for scoring many candidates); by default steps
+ * are costed one by one when there are at most 4096 of them.
+ */
+export function estimateCost(
+  w: Workload,
+  m: Mapping,
+  spec: Spec,
+  options: { readonly stepwise?: boolean } = {},
+): CostEstimate {
   const nest = loopNest(w);
   const s = tileSchedule(nest, m);
   const dims = nest.dims.map((d) => d.dim);
@@ -359,7 +368,7 @@ export function estimateCost(w: Workload, m: Mapping, spec: Spec): CostEstimate 
       1 / 4,
     );
   const cycles =
-    s.steps <= maxStepwise
+    options.stepwise !== false && s.steps <= maxStepwise
       ? stepwiseCycles(w, nest, m, spec, s)
       : norm([computeCycles + exposedCycles, dramCycles, issueCycles + blocked]) +
         firstLoads +

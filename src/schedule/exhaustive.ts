@@ -21,14 +21,20 @@ import { validateMapping } from './validate.js';
  *   output loop, one per distinct pattern of reuse (orders that reload every tensor equally often are
  *   the same mapping to the hardware);
  * - every combination of double-buffered tensors the memories allow; no resident panels.
- * Every legal mapping in it is scored by the cost model; the best `simulateTop`, and the target's
- * baseline mapping when it has one, are then simulated (timing only) and the fastest wins. When the whole space has at most `simulateTop` legal mappings,
+ * Every legal mapping in it is scored by the cost model (costing steps by class), the best 256 again
+ * step by step; the best `simulateTop` of those, and the target's baseline mapping when it has one,
+ * are then simulated (timing only) and the fastest wins. When the whole space has at most `simulateTop` legal mappings,
  * all are simulated. `mappingsTried` counts the legal mappings scored. At the time limit the search
  * stops (`complete: false`) and the best of what it scored wins.
  */
 export interface ExhaustiveOptions extends ScheduleOptions {
   readonly maxTiles?: number;
   readonly simulateTop?: number;
+}
+
+interface Scored {
+  readonly mapping: Mapping;
+  readonly cost: number;
 }
 
 function tileCandidates(bound: number, block: number, maxTiles: number): number[] {
@@ -100,6 +106,7 @@ export function exhaustive(
   const nest = loopNest(w);
   const maxTiles = options.maxTiles ?? 12;
   const simulateTop = options.simulateTop ?? 16;
+  const rescoreTop = Math.max(simulateTop, 256);
   const dbChoices = (['input', 'weight', 'output'] as const).map((v) => {
     const home = Object.values(spec.memories).find((m) => m.holds.includes(v));
     return home?.doubleBuffer ? [false, true] : [false];
@@ -158,7 +165,10 @@ export function exhaustive(
                 fits = validateMapping(w, mapping, spec, target.code).length === 0;
               if (!fits) break;
               tried++;
-              scored.push({ mapping, cost: estimateCost(w, mapping, spec).cycles });
+              scored.push({
+                mapping,
+                cost: estimateCost(w, mapping, spec, { stepwise: false }).cycles,
+              });
             }
           }
         }
@@ -180,10 +190,15 @@ export function exhaustive(
       },
     };
   }
-  scored.sort(
-    (a, b) => a.cost - b.cost || JSON.stringify(a.mapping).localeCompare(JSON.stringify(b.mapping)),
-  );
-  const finalists = scored.slice(0, simulateTop);
+  const byCost = (a: Scored, b: Scored): number =>
+    a.cost - b.cost || JSON.stringify(a.mapping).localeCompare(JSON.stringify(b.mapping));
+  scored.sort(byCost);
+  // The best by the fast (per class) estimate are re-scored step by step, the best of those simulated.
+  const shortlist = scored
+    .slice(0, rescoreTop)
+    .map((x) => ({ mapping: x.mapping, cost: estimateCost(w, x.mapping, spec).cycles }))
+    .sort(byCost);
+  const finalists = shortlist.slice(0, simulateTop);
   // The target's own heuristic is a finalist too, so the oracle is never worse than the baseline.
   const base = target.code.baseline?.(w, spec);
   if (base !== undefined && validateMapping(w, base, spec, target.code).length === 0) {
