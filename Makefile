@@ -19,7 +19,8 @@ test: build
 
 demo: build
 	node dist/cli/main.js targets
-	npx tsx scripts/demo_matmul.ts
+	node dist/cli/main.js schedule --gemm 200,120,300 --relu --verify
+	node dist/cli/main.js schedule --conv N=1,H=28,W=28,C=64,K=64,R=3,S=3,stride=1,pad=1 --scheduler exhaustive --verify
 
 bench: build
 	npx tsx bench/sim.ts

@@ -1,14 +1,10 @@
-import { allocate, createDram, readInt8, writeInt32, writeInt8 } from '../../../src/sim/dram.js';
-import { simulate, type SimulationResult } from '../../../src/sim/simulate.js';
-import type { Target } from '../../../src/target/target.js';
-import type { Instr } from '../../../src/targets/gemmini/instr.js';
-import type { GemminiMachine } from '../../../src/targets/gemmini/machine.js';
-import {
-  matmulStream,
-  type MatmulStreamParams,
-} from '../../../src/targets/gemmini/matmul_stream.js';
+import { runLayer } from '../../../src/runtime/run_layer.js';
+import type { SimulationResult } from '../../../src/sim/simulate.js';
+import type { Mapping } from '../../../src/schedule/mapping.js';
+import type { AnyTarget } from '../../../src/target/target.js';
+import type { GemmWorkload } from '../../../src/workload/workload.js';
 
-/** Runs a matmul through the Gemmini simulator: DRAM set up, stream built, C read back. */
+/** A matmul run through lowering and the simulator with a fixed tiling, C read back. */
 export interface MatmulCase {
   readonly I: number;
   readonly J: number;
@@ -18,40 +14,40 @@ export interface MatmulCase {
   readonly bias: Int32Array | null;
   readonly scale: number;
   readonly relu: boolean;
-  readonly dataflow: MatmulStreamParams['dataflow'];
+  readonly dataflow: Mapping['dataflow'];
+  /** Tile in array blocks (default 4 × 4 × 4), every tensor double-buffered, k innermost. */
   readonly tile?: { readonly i: number; readonly j: number; readonly k: number };
 }
 
 export function runMatmul(
-  target: Target<Instr, GemminiMachine>,
+  target: unknown,
   x: MatmulCase,
   functional = true,
 ): { readonly c: Int8Array; readonly result: SimulationResult } {
-  const dram = createDram();
-  const a = allocate(dram, 'A', x.I * x.K);
-  const b = allocate(dram, 'B', x.K * x.J);
-  const bias = x.bias === null ? 0 : allocate(dram, 'bias', 4 * x.J);
-  const c = allocate(dram, 'C', x.I * x.J);
-  writeInt8(dram, a, x.a);
-  writeInt8(dram, b, x.b);
-  if (x.bias !== null) writeInt32(dram, bias, x.bias);
-  const stream = matmulStream(target.spec, {
-    I: x.I,
-    J: x.J,
+  const t = target as AnyTarget;
+  const dim = t.spec.array.rows;
+  const w: GemmWorkload = {
+    kind: 'gemm',
+    name: `gemm ${x.I}x${x.J}x${x.K}`,
+    M: x.I,
+    N: x.J,
     K: x.K,
-    a,
-    b,
-    bias,
-    c,
-    scale: x.scale,
-    relu: x.relu,
+    bias: x.bias !== null,
+    requant: 'per-tensor',
+    activation: x.relu ? 'relu' : 'none',
+  };
+  const tile = x.tile ?? { i: 4, j: 4, k: 4 };
+  const m: Mapping = {
     dataflow: x.dataflow,
-    tileI: x.tile?.i,
-    tileJ: x.tile?.j,
-    tileK: x.tile?.k,
-  });
-  const { result } = simulate(target, stream, dram, { functional });
-  return { c: readInt8(dram, c, x.I * x.J), result };
+    spatial: x.dataflow === 'weight-stationary' ? { rows: 'K', cols: 'N' } : { rows: 'M', cols: 'N' },
+    tile: { M: Math.min(x.I, tile.i * dim), N: Math.min(x.J, tile.j * dim), K: Math.min(x.K, tile.k * dim) },
+    order: ['M', 'N', 'K'],
+    resident: { input: [], weight: [], output: [] },
+    doubleBuffer: { input: true, weight: true, output: true },
+  };
+  const data = functional ? { input: x.a, weight: x.b, bias: x.bias, scale: x.scale } : null;
+  const run = runLayer(t, w, m, data);
+  return { c: run.output ?? new Int8Array(0), result: run.result };
 }
 
 /** A deterministic int8 array from a seed (xorshift). */
