@@ -90,6 +90,8 @@ export interface TimingEngine {
   readonly lastRead: RowTimes;
   /** Completion of the last write to each row by each unit (WAW only waits for other units). */
   readonly lastWriteBy: readonly RowTimes[];
+  /** Whether each unit has written local memory yet (a unit that never writes is never waited on). */
+  readonly unitWrites: Uint8Array;
   /** Per unit: queue depth, ring offset in `ring`, next ring slot. */
   readonly depth: Int32Array;
   readonly ringOffset: Int32Array;
@@ -226,6 +228,7 @@ export function createTimingEngine(params: TimingParams): TimingEngine {
     lastWrite: createRowTimes(totalRows),
     lastRead: createRowTimes(totalRows),
     lastWriteBy: [createRowTimes(totalRows), createRowTimes(totalRows), createRowTimes(totalRows)],
+    unitWrites: new Uint8Array(unitCount),
     depth,
     ringOffset,
     ringHead: new Int32Array(unitCount),
@@ -269,7 +272,9 @@ function dependencyReady(e: TimingEngine, d: TimingDesc): number {
     const end = base + d.writeEnd[i];
     // WAW only across units: a unit is an in-order pipeline, so its own writes land in order.
     for (let u = 0; u < unitCount; u++) {
-      if (u !== d.unit) ready = latestRowTime(e.lastWriteBy[u], start, end, ready);
+      if (u !== d.unit && e.unitWrites[u] !== 0) {
+        ready = latestRowTime(e.lastWriteBy[u], start, end, ready);
+      }
     }
     ready = latestRowTime(e.lastRead, start, end, ready);
   }
@@ -287,6 +292,7 @@ function recordRows(e: TimingEngine, d: TimingDesc, completion: number): void {
     raiseRowTimes(e.lastWrite, base + d.writeStart[i], base + d.writeEnd[i], completion);
     raiseRowTimes(e.lastWriteBy[d.unit], base + d.writeStart[i], base + d.writeEnd[i], completion);
   }
+  if (d.writeCount > 0) e.unitWrites[d.unit] = 1;
 }
 
 /** Issues one instruction, in program order, and advances the engine. Allocates nothing. */
