@@ -34,7 +34,10 @@ export function runLayer(
     bases[b.name] = allocate(dram, b.name, Math.max(1, b.bytes), target.spec.dram.alignmentBytes);
     if (data === null) continue;
     if (b.role === 'input') writeInt8(dram, bases[b.name], data.input);
-    if (b.role === 'weight') writeInt8(dram, bases[b.name], data.weight);
+    if (b.role === 'weight') {
+      const packed = target.code.packWeights?.(w, m, target.spec, data.weight) ?? data.weight;
+      writeInt8(dram, bases[b.name], packed);
+    }
     if (b.role === 'bias' && data.bias !== null) writeInt32(dram, bases[b.name], data.bias);
   }
   const machine = target.createMachine(target.spec, dram, data !== null);

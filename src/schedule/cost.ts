@@ -89,10 +89,29 @@ function stepCompute(
 ): [number, number] {
   const R = spec.array.rows;
   const C = spec.array.cols;
-  const ch = e.get(nest.channel) ?? 1;
-  const oc = e.get(nest.outChannel) ?? 1;
+  // Groups on the array (a depthwise conv on diagonal weight blocks): each block of R groups is
+  // one block of channels whose outputs are its own channels.
+  const diag = m.spatial.cols === 'G';
+  const groups = e.get('G') ?? 1;
+  const ch = diag ? groups : (e.get(nest.channel) ?? 1);
+  const oc = diag ? 1 : (e.get(nest.outChannel) ?? 1);
   const px = e.get(nest.pixel) ?? 1;
   const minRows = 4;
+  if (diag && m.dataflow === 'output-stationary') {
+    const outOthers = nest.relevant.output.filter(
+      (d) => d !== nest.pixel && d !== nest.outChannel && d !== 'G',
+    );
+    const redOthers = nest.reduction.filter((d) => d !== nest.channel);
+    const outBlocks = Math.ceil(groups / C) * product(outOthers, e) * Math.ceil(px / R);
+    const pairs = outBlocks * product(redOthers, e);
+    return [
+      product(outOthers, e) *
+        product(redOthers, e) *
+        Math.ceil(groups / C) *
+        blockRows(px, R, minRows),
+      pairs,
+    ];
+  }
   if (m.dataflow === 'weight-stationary') {
     const others = nest.relevant.weight.filter(
       (d) => d !== nest.channel && d !== nest.outChannel && d !== 'G',
@@ -148,9 +167,9 @@ function tileElements(
       w.R === 1 ? ext('P') : (ext('P') - 1) * w.strideH + (ext('R') - 1) * w.dilationH + 1;
     const cols =
       w.S === 1 ? ext('Q') : (ext('Q') - 1) * w.strideW + (ext('S') - 1) * w.dilationW + 1;
-    return ext('N') * rows * cols * ext('C');
+    return ext('N') * rows * cols * ext('C') * ext('G');
   }
-  return nest.relevant[v].filter((d) => d !== 'G').reduce((p, d) => p * ext(d), 1);
+  return nest.relevant[v].reduce((p, d) => p * ext(d), 1);
 }
 
 /**
@@ -173,12 +192,14 @@ function tileMove(
   const ext = (d: Dim): number => (m.resident[v].includes(d) ? (s.bound[d] ?? 1) : (e.get(d) ?? 1));
   const elements = tileElements(w, nest, m, v, e);
   const n = elements * elem;
-  const contig = ext(contiguous(nest, v));
+  // With groups on the array, a tile's groups are contiguous channels too.
+  const groupsOnArray = m.spatial.cols === 'G' ? ext('G') : 1;
+  const contig = ext(contiguous(nest, v)) * groupsOnArray;
   // Rows of a transfer run along the row axis of the on-chip layout, at most R of them, each at
   // most one DRAM transfer wide (outputs leave one array block of columns at a time).
   const line =
     v === 'weight'
-      ? ext(nest.channel)
+      ? ext(nest.channel) * groupsOnArray
       : w.kind === 'conv' && v === 'input' && w.S > 1
         ? (ext('Q') - 1) * w.strideW + (ext('S') - 1) * w.dilationW + 1
         : ext(nest.pixel);
@@ -296,7 +317,6 @@ export function estimateCost(
   const bw = spec.dram.bytesPerCycle;
   const lat = spec.dram.latencyCycles;
   const maxRow = spec.dram.maxTransferBytes;
-  const groups = dims.includes('G') ? (s.bound.G ?? 1) : 1;
 
   const [computeCycles, blocks] = sumOverSteps(s, dims, (e) => stepCompute(nest, m, spec, e));
 
@@ -306,13 +326,13 @@ export function estimateCost(
     { bytes: number; time: number; transfers: number; loads: number }
   >;
   for (const v of tensorRoleList) {
-    const own = nest.relevant[v].filter((d) => !m.resident[v].includes(d) && d !== 'G');
-    const tiles = own.reduce((p, d) => p * (s.trips[d] ?? 1), 1) * groups;
+    const own = nest.relevant[v].filter((d) => !m.resident[v].includes(d));
+    const tiles = own.reduce((p, d) => p * (s.trips[d] ?? 1), 1);
     const reloads = v === 'output' ? 1 : s.loads[v] / Math.max(1, tiles);
     const [bytes, time, transfers] = sumOverSteps(s, own, (e) =>
       tileMove(w, nest, m, spec, s, v, e),
     );
-    const k = reloads * groups;
+    const k = reloads;
     moved[v] = { bytes: bytes * k, time: time * k, transfers: transfers * k, loads: s.loads[v] };
   }
   const biasBytes = w.bias ? (moved.output.bytes / outBytes) * accBytes : 0;

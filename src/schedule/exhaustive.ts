@@ -12,7 +12,8 @@ import { validateMapping } from './validate.js';
 /**
  * The exhaustive scheduler, our oracle. Its space, stated:
  * - every dataflow of the target, with the conventional array axes (weight-stationary: channel dim
- *   on the rows, output-channel dim on the columns; output-stationary: pixel dim on the rows);
+ *   on the rows, output-channel dim on the columns; output-stationary: pixel dim on the rows), and
+ *   for a depthwise conv also its groups on the array (diagonal weight blocks);
  * - per dim, the smallest tile for each trip count n: ⌈D/n⌉ rounded up to a multiple of the array
  *   dimension for dims bound to an array axis (so 1000 → 1000, 512, 336, … 16), ⌈D/n⌉ otherwise; all
  *   trip counts when that gives at most `maxTiles` distinct tiles, else `maxTiles` log-spaced ones
@@ -90,10 +91,20 @@ function ordersFor(nest: LoopNest, active: readonly Dim[]): Dim[][] {
   return out;
 }
 
-function spatialFor(nest: LoopNest, dataflow: Dataflow): Mapping['spatial'] {
-  return dataflow === 'weight-stationary'
-    ? { rows: nest.channel, cols: nest.outChannel }
-    : { rows: nest.pixel, cols: nest.outChannel };
+/**
+ * The array axes a dataflow may use: the conventional ones, and for a depthwise conv (one channel per
+ * group) also groups on the array (DIM groups at once on diagonal weight blocks).
+ */
+function spatialFor(w: Workload, nest: LoopNest, dataflow: Dataflow): Mapping['spatial'][] {
+  const ws = dataflow === 'weight-stationary';
+  const out: Mapping['spatial'][] = [
+    ws
+      ? { rows: nest.channel, cols: nest.outChannel }
+      : { rows: nest.pixel, cols: nest.outChannel },
+  ];
+  const depthwise = w.kind === 'conv' && w.groups > 1 && w.C === w.groups && w.K === w.groups;
+  if (depthwise) out.push(ws ? { rows: 'G', cols: 'G' } : { rows: nest.pixel, cols: 'G' });
+  return out;
 }
 
 export function exhaustive(
@@ -116,10 +127,11 @@ export function exhaustive(
   let tried = 0;
   const deadline = start + 1000 * options.timeLimitSeconds;
   let complete = true;
-  for (const dataflow of spec.array.dataflows) {
-    const spatial = spatialFor(nest, dataflow);
+  for (const [dataflow, spatial] of spec.array.dataflows.flatMap((d) =>
+    spatialFor(w, nest, d).map((sp) => [d, sp] as const),
+  )) {
     const lists = nest.dims.map(({ dim, bound }) => {
-      if (dim === 'G') return [1];
+      if (dim === 'G' && spatial.cols !== 'G') return [1];
       const block =
         dim === spatial.rows ? spec.array.rows : dim === spatial.cols ? spec.array.cols : 1;
       return tileCandidates(bound, block, maxTiles);

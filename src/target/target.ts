@@ -3,7 +3,7 @@ import type { Dram } from '../sim/dram.js';
 import type { Program } from '../program/program.js';
 import type { Mapping } from '../schedule/mapping.js';
 import type { Workload } from '../workload/workload.js';
-import type { Encoded, IsaTable } from './isa.js';
+import type { CEncoding, Encoded, IsaTable } from './isa.js';
 import { parseSpec } from './load_spec.js';
 import type { Spec, TensorRole } from './spec.js';
 
@@ -33,7 +33,18 @@ export interface TargetCode {
   lower(workload: Workload, mapping: Mapping, spec: Spec, options: LowerOptions): Program;
   footprint(workload: Workload, mapping: Mapping, spec: Spec): readonly Footprint[];
   checkMapping(workload: Workload, mapping: Mapping, spec: Spec): readonly Problem[];
+  /** Weights in the DRAM layout the program reads, when that is not the workload's own layout. */
+  readonly packWeights?: (
+    workload: Workload,
+    mapping: Mapping,
+    spec: Spec,
+    weights: Int8Array,
+  ) => Int8Array;
   readonly baseline?: (workload: Workload, spec: Spec) => Mapping;
+  /** The C runtime header emitted programs include (src/program/c.ts lists what it defines). */
+  readonly cHeader?: (spec: Spec) => string;
+  /** Each instruction kind's header macro and word layout, for the C emitter. */
+  readonly cEncoding?: CEncoding;
 }
 
 /**

@@ -19,10 +19,15 @@ import type { ConvWorkload, Dim } from '../../workload/workload.js';
  */
 export interface ConvLayout {
   readonly dim: number;
+  /**
+   * Depthwise with many groups per step: the array takes DIM groups at once, each weight block a
+   * DIM×DIM diagonal (diag(w[r][s][g..g+DIM))), packed so in DRAM by `packConvWeights`.
+   */
+  readonly diag: boolean;
   readonly P: number;
   readonly Q: number;
   /** Tiles (the bound where the mapping leaves a dim out); G is always 1. */
-  readonly t: Readonly<Record<'N' | 'K' | 'C' | 'P' | 'Q' | 'R' | 'S', number>>;
+  readonly t: Readonly<Record<'N' | 'G' | 'K' | 'C' | 'P' | 'Q' | 'R' | 'S', number>>;
   readonly inRows: number;
   readonly inCols: number;
   /** Image rows (columns) between consecutive rows (columns) of the input tile. */
@@ -44,8 +49,9 @@ export interface ConvLayout {
 export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout {
   const dim = spec.array.rows;
   const { P, Q } = convOutputSize(w);
-  const bounds: Record<'N' | 'K' | 'C' | 'P' | 'Q' | 'R' | 'S', number> = {
+  const bounds: Record<'N' | 'G' | 'K' | 'C' | 'P' | 'Q' | 'R' | 'S', number> = {
     N: w.N,
+    G: w.groups,
     K: w.K / w.groups,
     C: w.C / w.groups,
     P,
@@ -63,8 +69,9 @@ export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout 
   const inRows = w.R === 1 ? t.P : (t.P - 1) * w.strideH + (t.R - 1) * w.dilationH + 1;
   const inCols = w.S === 1 ? t.Q : (t.Q - 1) * w.strideW + (t.S - 1) * w.dilationW + 1;
   const inPixels = t.N * inRows * inCols;
-  const channelBlocks = Math.ceil(t.C / dim);
-  const outBlocks = Math.ceil(t.K / dim);
+  const diag = isDiagonal(m);
+  const channelBlocks = Math.ceil((diag ? t.G : t.C) / dim);
+  const outBlocks = diag ? channelBlocks : Math.ceil(t.K / dim);
   const colBlocks = Math.ceil(t.Q / dim);
   const weightRegion = t.R * t.S * t.C;
   const outRegion = t.N * t.P * t.Q;
@@ -76,7 +83,7 @@ export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout 
   };
   const weight = {
     base: input.copyRows * input.copies,
-    copyRows: outBlocks * weightRegion,
+    copyRows: diag ? t.R * t.S * channelBlocks * dim : outBlocks * weightRegion,
     copies: copies(m.doubleBuffer.weight),
   };
   const output = {
@@ -86,6 +93,7 @@ export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout 
   };
   return {
     dim,
+    diag,
     P,
     Q,
     t,
@@ -103,6 +111,28 @@ export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout 
     weight,
     output,
   };
+}
+
+/** A mapping that runs DIM groups of a depthwise conv at once on diagonal weight blocks. */
+export function isDiagonal(m: Mapping): boolean {
+  return m.spatial.cols === 'G';
+}
+
+/**
+ * Depthwise weights [R][S][1][G] in the layout the diagonal lowering reads: per (r, s) and block of
+ * DIM groups, a DIM×DIM int8 matrix whose entry (c, c) is w[r][s][0][block·DIM + c].
+ */
+export function packDiagonalWeights(w: ConvWorkload, weights: Int8Array, dim: number): Int8Array {
+  const blocks = Math.ceil(w.groups / dim);
+  const out = new Int8Array(w.R * w.S * blocks * dim * dim);
+  for (let rs = 0; rs < w.R * w.S; rs++) {
+    for (let g = 0; g < w.groups; g++) {
+      const b = Math.floor(g / dim);
+      const c = g % dim;
+      out[((rs * blocks + b) * dim + c) * dim + c] = weights[rs * w.groups + g];
+    }
+  }
+  return out;
 }
 
 export function convFootprint(w: ConvWorkload, m: Mapping, spec: Spec): Footprint[] {

@@ -6,7 +6,7 @@
  * wider than 53 bits hold integers in [0, 2^53), and decode refuses words whose value would not
  * fit. Decode ignores reserved bits, so encode(decode(w)) equals w except for reserved bits.
  */
-import type { Encoded, InstrEncoding } from '../../target/isa.js';
+import type { Encoded, InstrEncoding, WordField, WordFunct, WordLayout } from '../../target/isa.js';
 import type { Instr, InstrKind, InstrOf, Operand } from './instr.js';
 import { formatAddr } from './local_addr.js';
 
@@ -26,7 +26,13 @@ interface FlagLoc {
   readonly reg: Reg;
   readonly bit: number;
 }
-/** A whole register in the operand format: [31:0] local address, [47:32] cols, [63:48] rows. */
+/** The operand format's fields: [31:0] local address, [47:32] cols, [63:48] rows. */
+const operandFields = [
+  { key: 'addr', hi: 31, lo: 0 },
+  { key: 'cols', hi: 47, lo: 32 },
+  { key: 'rows', hi: 63, lo: 48 },
+] as const;
+/** A whole register in the operand format. */
 interface OperandLoc {
   readonly type: 'operand';
   readonly reg: Reg;
@@ -137,12 +143,11 @@ function putOperand(value: unknown, where: string): bigint {
   if (typeof value !== 'object' || value === null) {
     throw new Error(`${where}: ${String(value)} is not an operand {addr, cols, rows}`);
   }
-  const get = (key: string): unknown => Reflect.get(value, key);
-  return (
-    putField(get('addr'), 31, 0, `${where}.addr`) |
-    putField(get('cols'), 47, 32, `${where}.cols`) |
-    putField(get('rows'), 63, 48, `${where}.rows`)
-  );
+  let reg = 0n;
+  for (const { key, hi, lo } of operandFields) {
+    reg |= putField(Reflect.get(value, key), hi, lo, `${where}.${key}`);
+  }
+  return reg;
 }
 
 /** The bits a field contributes to its register, after checking its type and width. */
@@ -183,11 +188,10 @@ function getNumber(reg: bigint, hi: number, lo: number, where: string): number {
 }
 
 function getOperand(reg: bigint, where: string): Operand {
-  return {
-    addr: getNumber(reg, 31, 0, `${where}.addr`),
-    cols: getNumber(reg, 47, 32, `${where}.cols`),
-    rows: getNumber(reg, 63, 48, `${where}.rows`),
-  };
+  const [addr, cols, rows] = operandFields.map(({ key, hi, lo }) =>
+    getNumber(reg, hi, lo, `${where}.${key}`),
+  );
+  return { addr, cols, rows };
 }
 
 function hex(value: number | bigint): string {
@@ -224,8 +228,51 @@ function formatField(key: string, loc: AnyLoc, value: unknown): string {
   }
 }
 
-/** The encoder, decoder and formatter of one kind, driven by its layout. */
-function codec<I extends Instr>(spec: KindSpec<I>): InstrEncoding<I> {
+/** Where one field's bits go, as target-neutral data (operands as their three fields). */
+function wordFields(key: string, loc: RegLoc): WordField[] {
+  switch (loc.type) {
+    case 'bits':
+      return [{ path: [key], reg: loc.reg, hi: loc.hi, lo: loc.lo, flag: false }];
+    case 'flag':
+      return [{ path: [key], reg: loc.reg, hi: loc.bit, lo: loc.bit, flag: true }];
+    case 'operand':
+      return operandFields.map(({ key: sub, hi, lo }) => ({
+        path: [key, sub],
+        reg: loc.reg,
+        hi,
+        lo,
+        flag: false,
+      }));
+    case 'raw':
+      return [{ path: [key], reg: loc.reg, hi: 63, lo: 0, flag: false }];
+  }
+}
+
+/** A kind's layout as the C emitter reads it (src/target/isa.ts): the same table as `codec`'s. */
+function wordLayout<I extends Instr>(spec: KindSpec<I>): WordLayout {
+  const entries: readonly (readonly [string, AnyLoc])[] = Object.entries(spec.layout);
+  let funct: WordFunct | undefined = spec.op && { kind: 'fixed', funct: spec.op.funct };
+  const fields: WordField[] = [];
+  for (const [key, loc] of entries) {
+    if (loc.type !== 'funct') {
+      fields.push(...wordFields(key, loc));
+      continue;
+    }
+    const cases = loc.cases.map(({ funct, value }) => {
+      if (typeof value !== 'number' && typeof value !== 'boolean') {
+        throw new Error(`encoding of ${spec.kind}.${key}: case ${String(value)} is not a value`);
+      }
+      return { funct, value };
+    });
+    funct = { kind: 'field', field: key, cases };
+  }
+  if (funct === undefined) throw new Error(`encoding of ${spec.kind}: no funct`);
+  const fixed = spec.tag ? [spec.tag] : [];
+  return { funct, fixed, fields };
+}
+
+/** The encoder, decoder and formatter of one kind, driven by its layout, and the layout as data. */
+function codec<I extends Instr>(spec: KindSpec<I>): InstrEncoding<I> & { word: WordLayout } {
   const fields: readonly (readonly [string, AnyLoc])[] = Object.entries(spec.layout);
   const selector = fields.find(
     (field): field is readonly [string, FunctLoc<unknown>] => field[1].type === 'funct',
@@ -239,6 +286,7 @@ function codec<I extends Instr>(spec: KindSpec<I>): InstrEncoding<I> {
 
   return {
     functs: cases.map((c) => c.funct),
+    word: wordLayout(spec),
 
     encode(instr) {
       const found = caseOf(instr);
@@ -285,9 +333,14 @@ function codec<I extends Instr>(spec: KindSpec<I>): InstrEncoding<I> {
   };
 }
 
-type Encodings = { readonly [K in InstrKind]: InstrEncoding<InstrOf<K>> };
+type Encodings = {
+  readonly [K in InstrKind]: InstrEncoding<InstrOf<K>> & { readonly word: WordLayout };
+};
 
-/** One entry per instruction kind; bit positions as in GEMMINI.md §3. */
+/**
+ * One entry per instruction kind; bit positions as in GEMMINI.md §3. `word` is the layout as data,
+ * for the C emitter (c_header.ts).
+ */
 export const encodings: Encodings = {
   configEx: codec<InstrOf<'configEx'>>({
     kind: 'configEx',
@@ -601,6 +654,9 @@ export function formatInstr(instr: Instr): string {
   return entry.format(instr);
 }
 
+/** The RISC-V major opcode of every Gemmini instruction: custom-3. */
+export const opcodeCustom3 = 0x7b;
+
 /** funct3 of every instruction but COUNTER (rd = x0), and of COUNTER (returns rd). */
 export const funct3Default = 0b011;
 export const funct3Counter = 0b111;
@@ -623,7 +679,7 @@ export function riscvWord(
     ['funct3', funct3, 3, 12],
     ['rd', rdReg, 5, 7],
   ] as const;
-  let word = 0x7b;
+  let word = opcodeCustom3;
   for (const [name, value, width, lo] of fields) {
     if (!Number.isInteger(value) || value < 0 || value >= 2 ** width) {
       throw new Error(`riscvWord: ${name} = ${value} is not an integer in [0, 2^${width})`);

@@ -1,7 +1,8 @@
 import { defineTarget } from '../../target/target.js';
 import { baseline } from './baseline.js';
+import { cEncoding, cHeader } from './c_header.js';
 import { isa } from './isa.js';
-import { checkMapping, footprint, lower } from './lower.js';
+import { checkMapping, footprint, lower, packWeights } from './lower.js';
 import { createMachine } from './machine.js';
 import { checkGemminiSpec } from './spec_checks.js';
 import gemminiSpec from './specs/gemmini.json' with { type: 'json' };
@@ -17,7 +18,7 @@ export function gemminiTarget(specJson: unknown, specFile: string) {
     isa,
     createMachine,
     checkSpec: checkGemminiSpec,
-    code: { lower, footprint, checkMapping, baseline },
+    code: { lower, footprint, checkMapping, baseline, packWeights, cHeader, cEncoding },
   });
 }
 

@@ -3,7 +3,7 @@ import type { Mapping } from '../../schedule/mapping.js';
 import type { Spec } from '../../target/spec.js';
 import type { Footprint, LowerOptions, Problem } from '../../target/target.js';
 import type { Workload } from '../../workload/workload.js';
-import { convFootprint } from './conv_layout.js';
+import { convFootprint, isDiagonal, packDiagonalWeights } from './conv_layout.js';
 import { gemmFootprint } from './gemm_layout.js';
 import { lowerConv } from './lower_conv.js';
 import { lowerGemm } from './lower_gemm.js';
@@ -31,25 +31,41 @@ export function footprint(w: Workload, m: Mapping, spec: Spec): readonly Footpri
 export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Problem[] {
   const dim = spec.array.rows;
   const problems: Problem[] = [];
+  const ws = m.dataflow === 'weight-stationary';
+  const depthwise = w.kind === 'conv' && w.groups > 1 && w.C === w.groups && w.K === w.groups;
   const want =
     w.kind === 'gemm'
-      ? m.dataflow === 'weight-stationary'
+      ? ws
         ? { rows: 'K', cols: 'N' }
         : { rows: 'M', cols: 'N' }
-      : m.dataflow === 'weight-stationary'
-        ? { rows: 'C', cols: 'K' }
-        : { rows: 'Q', cols: 'K' };
+      : isDiagonal(m)
+        ? ws
+          ? { rows: 'G', cols: 'G' }
+          : { rows: 'Q', cols: 'G' }
+        : ws
+          ? { rows: 'C', cols: 'K' }
+          : { rows: 'Q', cols: 'K' };
   if (m.spatial.rows !== want.rows || m.spatial.cols !== want.cols) {
     problems.push({
       path: 'spatial',
       message: `${m.dataflow} on this array puts ${want.rows} on its rows and ${want.cols} on its columns`,
     });
   }
+  if (isDiagonal(m) && !depthwise) {
+    problems.push({
+      path: 'spatial',
+      message: 'groups on the array columns need a depthwise conv',
+    });
+  }
   if (w.kind === 'conv') {
-    if ((m.tile.G ?? 1) !== 1) {
+    const tG = m.tile.G ?? 1;
+    if (!isDiagonal(m) && tG !== 1) {
+      problems.push({ path: 'tile.G', message: `a step runs one group at a time (got ${tG})` });
+    }
+    if (isDiagonal(m) && tG % dim !== 0 && tG !== w.groups) {
       problems.push({
         path: 'tile.G',
-        message: `a step runs one group at a time (got ${m.tile.G})`,
+        message: `diagonal blocks need a multiple of ${dim} groups, or all ${w.groups} (got ${tG})`,
       });
     }
     for (const [tensor, dims] of Object.entries(m.resident)) {
@@ -71,4 +87,11 @@ export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Prob
     }
   }
   return problems;
+}
+
+/** Depthwise weights for the diagonal path are packed as DIM×DIM diagonal blocks. */
+export function packWeights(w: Workload, m: Mapping, spec: Spec, weights: Int8Array): Int8Array {
+  return w.kind === 'conv' && isDiagonal(m)
+    ? packDiagonalWeights(w, weights, spec.array.rows)
+    : weights;
 }

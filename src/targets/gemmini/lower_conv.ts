@@ -111,9 +111,21 @@ function stepLets(x: Ctx, p: string, step: Expr): Stmt[] {
       ),
     ),
     // First input channel, output channel and image of the tile.
-    let_(`${p}c0`, add(mul(w.C / w.groups, groupOf(x, p)), mul(tileOf(x, 'C'), idx(p, 'C')))),
-    let_(`${p}k0`, add(mul(w.K / w.groups, groupOf(x, p)), mul(tileOf(x, 'K'), idx(p, 'K')))),
+    let_(
+      `${p}c0`,
+      add(mul((w.C / w.groups) * tileOf(x, 'G'), groupOf(x, p)), mul(tileOf(x, 'C'), idx(p, 'C'))),
+    ),
+    let_(
+      `${p}k0`,
+      add(mul((w.K / w.groups) * tileOf(x, 'G'), groupOf(x, p)), mul(tileOf(x, 'K'), idx(p, 'K'))),
+    ),
     let_(`${p}n0`, mul(tileOf(x, 'N'), idx(p, 'N'))),
+    // Channels of the tile and their blocks: input (ech) and output (eoc). On the diagonal path
+    // both are the tile's groups.
+    let_(`${p}ech`, x.l.diag ? v(`${p}eG`) : v(`${p}eC`)),
+    let_(`${p}bch`, x.l.diag ? v(`${p}bG`) : v(`${p}bC`)),
+    let_(`${p}eoc`, x.l.diag ? v(`${p}eG`) : v(`${p}eK`)),
+    let_(`${p}boc`, x.l.diag ? v(`${p}bG`) : v(`${p}bK`)),
   );
   return out;
 }
@@ -137,7 +149,7 @@ function digits(f: Expr, names: readonly string[], radices: readonly Expr[]): St
 function inputLoads(x: Ctx, p: string): MemOps {
   const { w, l, dim } = x;
   const span = x.groupSp * dim;
-  const groups = ceilDiv(v(`${p}eC`), span);
+  const groups = ceilDiv(v(`${p}ech`), span);
   const chunks = ceilDiv(v(`${p}icols`), dim);
   const mvin = (from: Expr, to: Expr, zero: boolean): Stmt =>
     if_(lt(from, to), [
@@ -166,7 +178,7 @@ function inputLoads(x: Ctx, p: string): MemOps {
             from,
           ),
           rows: sub(to, from),
-          cols: min(span, sub(v(`${p}eC`), mul(span, v('xg')))),
+          cols: min(span, sub(v(`${p}ech`), mul(span, v('xg')))),
         },
       }),
     ]);
@@ -195,8 +207,54 @@ function inputLoads(x: Ctx, p: string): MemOps {
 
 const le_ = (a: number, b: Expr): Cond => ({ kind: 'le', a: c(a), b });
 
+/**
+ * Diagonal weight blocks of the tile: per kernel position and block of DIM groups, one DIM×DIM block
+ * of the packed weights (packDiagonalWeights), DIM bytes a row.
+ */
+function diagonalWeightLoads(x: Ctx, p: string): MemOps {
+  const { w, l, dim } = x;
+  const blocks = Math.ceil(w.groups / dim);
+  return {
+    count: mul(v(`${p}eR`), v(`${p}eS`), v(`${p}bch`)),
+    emit: (f) => [
+      ...digits(f, ['wr', 'ws', 'wc'], [v(`${p}eR`), v(`${p}eS`), v(`${p}bch`)]),
+      let_('wn', min(dim, sub(v(`${p}ech`), mul(dim, v('wc'))))),
+      instr('mvin', {
+        slot: c(1),
+        dram: add(
+          v('weight'),
+          mul(
+            dim * dim,
+            add(
+              mul(
+                blocks,
+                add(
+                  mul(w.S, add(mul(tileOf(x, 'R'), idx(p, 'R')), v('wr'))),
+                  mul(tileOf(x, 'S'), idx(p, 'S')),
+                  v('ws'),
+                ),
+              ),
+              div(v(`${p}c0`), dim),
+              v('wc'),
+            ),
+          ),
+        ),
+        dst: {
+          addr: add(
+            v(`${p}base_weight`),
+            mul(dim, add(mul(l.channelBlocks, add(mul(l.t.S, v('wr')), v('ws'))), v('wc'))),
+          ),
+          rows: v('wn'),
+          cols: v('wn'),
+        },
+      }),
+    ],
+  };
+}
+
 /** Weight blocks of the tile: per kernel position, channel block and output-channel group. */
 function weightLoads(x: Ctx, p: string): MemOps {
+  if (x.l.diag) return diagonalWeightLoads(x, p);
   const { w, l, dim } = x;
   const span = x.groupSp * dim;
   const groups = ceilDiv(v(`${p}eK`), span);
@@ -257,7 +315,7 @@ function outputOps(x: Ctx, q: string, kind: 'bias' | 'store'): MemOps {
   const { w, l, dim } = x;
   const group = kind === 'bias' ? x.groupAcc : x.groupOut;
   const span = group * dim;
-  const groups = ceilDiv(v(`${q}eK`), span);
+  const groups = ceilDiv(v(`${q}eoc`), span);
   const pixel = add(
     mul(l.Q, add(mul(l.P, add(v(`${q}n0`), v('on'))), mul(tileOf(x, 'P'), idx(q, 'P')), v('op'))),
     mul(tileOf(x, 'Q'), idx(q, 'Q')),
@@ -266,7 +324,7 @@ function outputOps(x: Ctx, q: string, kind: 'bias' | 'store'): MemOps {
   const local = {
     addr: add(accFlag, outRow(x, q, v('on'), v('op'), v('oq'), mul(group, v('og')))),
     rows: min(dim, sub(v(`${q}eQ`), mul(dim, v('oq')))),
-    cols: min(span, sub(v(`${q}eK`), mul(span, v('og')))),
+    cols: min(span, sub(v(`${q}eoc`), mul(span, v('og')))),
   };
   const channel = add(v(`${q}k0`), mul(span, v('og')));
   return {
@@ -284,8 +342,8 @@ function outputOps(x: Ctx, q: string, kind: 'bias' | 'store'): MemOps {
 function operands(x: Ctx, first: Cond) {
   const { w, l, dim } = x;
   const rows = min(dim, sub(v('ceQ'), mul(dim, v('qb'))));
-  const chans = min(dim, sub(v('ceC'), mul(dim, v('cb'))));
-  const outs = min(dim, sub(v('ceK'), mul(dim, v('kb'))));
+  const chans = min(dim, sub(v('cech'), mul(dim, v('cb'))));
+  const outs = min(dim, sub(v('ceoc'), mul(dim, v('kb'))));
   const a = {
     addr: add(
       v('cbase_input'),
@@ -304,12 +362,17 @@ function operands(x: Ctx, first: Cond) {
     cols: chans,
   };
   const b = {
-    addr: add(
-      v('cbase_weight'),
-      mul(l.weightRegion, v('kb')),
-      mul(l.t.C, add(mul(l.t.S, v('r')), v('ks'))),
-      mul(dim, v('cb')),
-    ),
+    addr: l.diag
+      ? add(
+          v('cbase_weight'),
+          mul(dim, add(mul(l.channelBlocks, add(mul(l.t.S, v('r')), v('ks'))), v('cb'))),
+        )
+      : add(
+          v('cbase_weight'),
+          mul(l.weightRegion, v('kb')),
+          mul(l.t.C, add(mul(l.t.S, v('r')), v('ks'))),
+          mul(dim, v('cb')),
+        ),
     rows: chans,
     cols: outs,
   };
@@ -330,14 +393,22 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
     ...(['C', 'R', 'S'] as const).map((d) => eq(idx('c', d), 0)),
     bool(!x.w.bias),
   );
+  const diag = x.l.diag;
+  // On the diagonal path a weight block's output channels are its input channels: kb = cb.
+  const weightBlock = (index: Expr): Stmt[] =>
+    diag
+      ? [...digits(index, ['cb', 'r', 'ks'], [v('cbch'), v('ceR'), v('ceS')]), let_('kb', v('cb'))]
+      : digits(index, ['kb', 'r', 'ks', 'cb'], [v('cboc'), v('ceR'), v('ceS'), v('cbch')]);
   if (x.m.dataflow === 'weight-stationary') {
-    const G = mul(v('cbK'), v('ceR'), v('ceS'), v('cbC'));
-    const first = and(firstDram, eq(v('r'), 0), eq(v('ks'), 0), eq(v('cb'), 0));
+    const G = diag
+      ? mul(v('cbch'), v('ceR'), v('ceS'))
+      : mul(v('cboc'), v('ceR'), v('ceS'), v('cbch'));
+    const first = and(firstDram, eq(v('r'), 0), eq(v('ks'), 0), diag ? bool(true) : eq(v('cb'), 0));
     const { a, b, cOp } = operands(x, first);
     const isFirstPixel = and(eq(v('n'), 0), eq(v('p'), 0), eq(v('qb'), 0));
     return [
       loop('wb', 0, G, 1, [
-        ...digits(v('wb'), ['kb', 'r', 'ks', 'cb'], [v('cbK'), v('ceR'), v('ceS'), v('cbC')]),
+        ...weightBlock(v('wb')),
         loop('n', 0, v('ceN'), 1, [
           loop('p', 0, v('ceP'), 1, [
             loop('qb', 0, v('cbQ'), 1, [
@@ -367,14 +438,16 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
       ]),
     ];
   }
-  const G = mul(v('ceN'), v('ceP'), v('cbQ'), v('cbK'));
-  const RB = mul(v('ceR'), v('ceS'), v('cbC'));
+  const G = mul(v('ceN'), v('ceP'), v('cbQ'), v('cboc'));
+  const RB = diag ? mul(v('ceR'), v('ceS')) : mul(v('ceR'), v('ceS'), v('cbch'));
   const { a, b, cOp } = operands(x, firstDram);
   return [
     loop('ob', 0, G, 1, [
-      ...digits(v('ob'), ['n', 'p', 'qb', 'kb'], [v('ceN'), v('ceP'), v('cbQ'), v('cbK')]),
+      ...digits(v('ob'), ['n', 'p', 'qb', 'kb'], [v('ceN'), v('ceP'), v('cbQ'), v('cboc')]),
       loop('rb', 0, RB, 1, [
-        ...digits(v('rb'), ['r', 'ks', 'cb'], [v('ceR'), v('ceS'), v('cbC')]),
+        ...(diag
+          ? [...digits(v('rb'), ['r', 'ks'], [v('ceR'), v('ceS')]), let_('cb', v('kb'))]
+          : digits(v('rb'), ['r', 'ks', 'cb'], [v('ceR'), v('ceS'), v('cbch')])),
         ...chunk(segments, 'nmem', add(mul(v('ob'), RB), v('rb')), mul(G, RB)),
         if_(
           eq(v('rb'), sub(RB, 1)),
@@ -397,7 +470,9 @@ function configs(x: Ctx, options: LowerOptions): Stmt[] {
     scale: options.scale,
     loads: [
       { dramStride: w.C * l.colStep, blockStride: l.inPixels },
-      { dramStride: w.K, blockStride: l.weightRegion },
+      l.diag
+        ? { dramStride: x.dim, blockStride: x.dim }
+        : { dramStride: w.K, blockStride: l.weightRegion },
       { dramStride: 0, blockStride: l.outRegion },
     ],
   });
@@ -454,7 +529,13 @@ export function lowerConv(w: ConvWorkload, m: Mapping, spec: Spec, options: Lowe
     name: w.name,
     buffers: [
       { name: 'input', bytes: w.N * w.H * w.W * w.C, role: 'input' },
-      { name: 'weight', bytes: w.R * w.S * (w.C / w.groups) * w.K, role: 'weight' },
+      {
+        name: 'weight',
+        bytes: l.diag
+          ? w.R * w.S * Math.ceil(w.groups / dim) * dim * dim
+          : w.R * w.S * (w.C / w.groups) * w.K,
+        role: 'weight',
+      },
       ...(w.bias ? [{ name: 'bias', bytes: 4 * w.K, role: 'bias' } as const] : []),
       { name: 'output', bytes: w.N * P * Q * w.K, role: 'output' },
     ],

@@ -271,6 +271,39 @@ describe('round trip', () => {
   });
 });
 
+describe('word layouts (what the C emitter packs) give the words encode gives', () => {
+  it.each(kinds)('%s', (kind) => {
+    const { word } = encodings[kind];
+    const arb: fc.Arbitrary<Instr> = arbitraries[kind];
+    fc.assert(
+      fc.property(arb, (instr) => {
+        const get = (path: readonly string[]): unknown =>
+          path.reduce<unknown>((at, key) => Reflect.get(Object(at), key), instr);
+        const regs = { rs1: 0n, rs2: 0n };
+        for (const b of word.fixed) regs[b.reg] |= BigInt(b.value) << BigInt(b.lo);
+        for (const f of word.fields) {
+          const value = get(f.path);
+          if (
+            typeof value !== 'number' &&
+            typeof value !== 'boolean' &&
+            typeof value !== 'bigint'
+          ) {
+            throw new Error(`${kind}.${f.path.join('.')}: ${String(value)}`);
+          }
+          regs[f.reg] |= BigInt(value) << BigInt(f.lo);
+        }
+        const selector = word.funct;
+        const funct =
+          selector.kind === 'fixed'
+            ? selector.funct
+            : selector.cases.find((c) => c.value === get([selector.field]))?.funct;
+        expect({ funct, ...regs }).toStrictEqual(encodeInstr(instr));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('golden encodings (GEMMINI.md §3)', () => {
   const golden: readonly (readonly [string, Instr, Encoded])[] = [
     [

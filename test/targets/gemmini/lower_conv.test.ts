@@ -63,13 +63,25 @@ function randomMapping(w: ConvWorkload, t: AnyTarget, seed: number): Mapping {
   const rnd = fc.sample(fc.integer({ min: 0, max: 1 << 30 }), { numRuns: 32, seed });
   let n = 0;
   const pick = (k: number): number => rnd[n++ % rnd.length] % k;
-  const tile: Partial<Record<Dim, number>> = {};
-  for (const { dim, bound } of nest.dims) tile[dim] = dim === 'G' ? 1 : 1 + pick(bound);
-  const order = [...nest.dims.map((d) => d.dim)].sort(() => pick(3) - 1);
+  const dim = t.spec.array.rows;
   const dataflow = t.spec.array.dataflows[pick(t.spec.array.dataflows.length)];
+  // Depthwise convs also run with their groups on the array (diagonal weight blocks).
+  const diag = w.groups > 1 && w.C === w.groups && pick(2) === 1;
+  const tile: Partial<Record<Dim, number>> = {};
+  for (const { dim: d, bound } of nest.dims) {
+    tile[d] = d === 'G' ? (diag ? Math.min(bound, dim * (1 + pick(3))) : 1) : 1 + pick(bound);
+  }
+  const order = [...nest.dims.map((d) => d.dim)].sort(() => pick(3) - 1);
+  const spatial: Mapping['spatial'] = diag
+    ? dataflow === 'weight-stationary'
+      ? { rows: 'G', cols: 'G' }
+      : { rows: 'Q', cols: 'G' }
+    : dataflow === 'weight-stationary'
+      ? { rows: 'C', cols: 'K' }
+      : { rows: 'Q', cols: 'K' };
   return {
     dataflow,
-    spatial: dataflow === 'weight-stationary' ? { rows: 'C', cols: 'K' } : { rows: 'Q', cols: 'K' },
+    spatial,
     tile,
     order,
     resident: { input: [], weight: [], output: [] },
@@ -80,6 +92,7 @@ function randomMapping(w: ConvWorkload, t: AnyTarget, seed: number): Mapping {
 describe('conv lowering is bit-exact', () => {
   it('random convs (strides, paddings, kernels, dilation, depthwise, batch) and mappings, every preset', () => {
     let legal = 0;
+    let diagonal = 0;
     fc.assert(
       fc.property(
         convArb,
@@ -90,6 +103,7 @@ describe('conv lowering is bit-exact', () => {
             const m = randomMapping(w, t, seed + k);
             if (validateMapping(w, m, t.spec, t.code).length > 0) continue;
             legal++;
+          if (m.spatial.cols === 'G') diagonal++;
             const d = randomLayerData(w, seed);
             expect(runLayer(t, w, m, d).output).toEqual(referenceOutput(w, d));
           }
@@ -98,6 +112,7 @@ describe('conv lowering is bit-exact', () => {
       { numRuns: 50, seed: 5 },
     );
     expect(legal).toBeGreaterThan(40);
+    expect(diagonal).toBeGreaterThan(3);
   });
 
   it('the baseline mapping on first layers, 1×1 stride 2 and depthwise, every preset that has WS', () => {

@@ -1,0 +1,129 @@
+import type { CEncoding } from '../../target/isa.js';
+import type { Spec } from '../../target/spec.js';
+import { encodings, funct3Counter, funct3Default, opcodeCustom3 } from './encoding.js';
+import type { InstrKind } from './instr.js';
+import { isa } from './isa.js';
+
+/**
+ * Gemmini's part of C emission (src/program/c.ts): each instruction kind's header macro and word
+ * layout (the table the TS encoder runs on), and the runtime header. On RISC-V the header issues the
+ * RoCC instructions (GEMMINI.md §3); on any other host it writes them to a trace, one line each, so a
+ * program's C can be checked against the interpreter without hardware.
+ */
+
+const kinds = Object.keys(encodings) as InstrKind[];
+
+/** Every kind's C macro (isa.ts) and word layout (encoding.ts), as the C emitter reads them. */
+export const cEncoding: CEncoding = Object.fromEntries(
+  kinds.map((kind) => [kind, { cName: isa[kind].cName, word: encodings[kind].word }]),
+);
+
+/** COUNTER returns a value in rd (funct3 0b111); every other instruction has rd = x0. */
+const returnsRd: ReadonlySet<InstrKind> = new Set(['counter']);
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+
+function kindMacros(): string[] {
+  return kinds.map((kind) => {
+    const rocc = returnsRd.has(kind) ? 'gf_rocc_rd' : 'gf_rocc';
+    const functs = encodings[kind].functs.join('/');
+    return `#define ${isa[kind].cName}(funct, rs1, rs2) ${rocc}(funct, rs1, rs2) /* ${functs} */`;
+  });
+}
+
+const device = (opcode: string): string => `#define gf_rocc(funct, rs1, rs2) \\
+  __asm__ volatile(".insn r ${opcode}, ${hex(funct3Default)}, " #funct ", x0, %0, %1" \\
+                   : \\
+                   : "r"((uint64_t)(rs1)), "r"((uint64_t)(rs2)) \\
+                   : "memory")
+#define gf_rocc_rd(funct, rs1, rs2) \\
+  do { \\
+    uint64_t gf_rd_; \\
+    __asm__ volatile(".insn r ${opcode}, ${hex(funct3Counter)}, " #funct ", %0, %1, %2" \\
+                     : "=r"(gf_rd_) \\
+                     : "r"((uint64_t)(rs1)), "r"((uint64_t)(rs2)) \\
+                     : "memory"); \\
+    (void)gf_rd_; \\
+  } while (0)
+#define gf_fence() __asm__ volatile("fence" : : : "memory")
+static inline void gf_trace_init(const char *path) { (void)path; }
+static inline void gf_trace_close(void) {}
+static inline void gf_bad_field(const char *where, int64_t value) {
+  (void)where;
+  (void)value;
+  __builtin_trap();
+}`;
+
+const host = `#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static FILE *gf_trace_file;
+
+/* Starts the trace in the file at path (truncated). */
+static inline void gf_trace_init(const char *path) {
+  if (gf_trace_file != NULL && gf_trace_file != stdout) fclose(gf_trace_file);
+  gf_trace_file = fopen(path, "w");
+  if (gf_trace_file == NULL) {
+    perror(path);
+    exit(EXIT_FAILURE);
+  }
+}
+
+/* Ends the trace: flushes and closes its file. */
+static inline void gf_trace_close(void) {
+  if (gf_trace_file != NULL && gf_trace_file != stdout) fclose(gf_trace_file);
+  gf_trace_file = NULL;
+}
+
+/* The trace: as gf_trace_init chose, else the file named by GF_TRACE, else stdout. */
+static inline FILE *gf_trace(void) {
+  if (gf_trace_file == NULL) {
+    const char *path = getenv("GF_TRACE");
+    if (path != NULL && path[0] != '\\0') gf_trace_init(path);
+    else gf_trace_file = stdout;
+  }
+  return gf_trace_file;
+}
+
+static inline void gf_rocc_trace(unsigned funct, uint64_t rs1, uint64_t rs2) {
+  fprintf(gf_trace(), "%u 0x%016" PRIx64 " 0x%016" PRIx64 "\\n", funct, rs1, rs2);
+}
+#define gf_rocc(funct, rs1, rs2) gf_rocc_trace((funct), (rs1), (rs2))
+#define gf_rocc_rd(funct, rs1, rs2) gf_rocc_trace((funct), (rs1), (rs2))
+static inline void gf_fence(void) { fputs("fence\\n", gf_trace()); }
+static inline void gf_bad_field(const char *where, int64_t value) {
+  fprintf(stderr, "gemmforge: %s = %" PRId64 " does not fit its field\\n", where, value);
+  abort();
+}`;
+
+/** The runtime header the emitted C of a program for this spec includes. */
+export function cHeader(spec: Spec): string {
+  const opcode = hex(opcodeCustom3);
+  return `/*
+ * gemmforge runtime for ${spec.name} (generated): ${spec.description.replace(/\*\//g, '* /')}
+ *
+ * gf_rocc(funct, rs1, rs2), funct a literal: on RISC-V the R-type instruction with opcode custom-3
+ * (${opcode}), funct7 = funct, funct3 ${hex(funct3Default)} and rd = x0 (COUNTER: funct3 ${hex(funct3Counter)},
+ * returns rd). On any other host a trace line "funct rs1 rs2" (decimal funct, registers as 0x and
+ * 16 hex digits) in the file named by GF_TRACE or given to gf_trace_init, else on stdout; the
+ * trace state is per translation unit. gf_fence(): a RISC-V fence, or a "fence" line.
+ */
+#ifndef GF_RUNTIME_H
+#define GF_RUNTIME_H
+#include <stdint.h>
+
+#define GF_DIM ${spec.array.rows}
+
+#if defined(__riscv)
+${device(opcode)}
+#else
+${host}
+#endif
+
+/* One macro per instruction kind (the functs each may carry). */
+${kindMacros().join('\n')}
+
+#endif
+`;
+}
