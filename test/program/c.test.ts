@@ -1,3 +1,4 @@
+import { convWorkload } from '../fixtures/workloads.js';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,30 +128,13 @@ function gemm(M: number, N: number, K: number, bias: boolean): GemmWorkload {
 }
 
 function conv(p: Partial<ConvWorkload>): ConvWorkload {
-  return {
-    kind: 'conv',
-    name: 'conv',
-    N: 1,
+  return convWorkload({
     H: 6,
     W: 6,
     C: 5,
     K: 7,
-    R: 3,
-    S: 3,
-    strideH: 1,
-    strideW: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    dilationH: 1,
-    dilationW: 1,
-    groups: 1,
-    bias: true,
-    requant: 'per-tensor',
-    activation: 'relu',
     ...p,
-  };
+  });
 }
 
 /** A mapping from the target's baseline with some fields replaced. */

@@ -1,3 +1,4 @@
+import { convWorkload } from '../fixtures/workloads.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -6,30 +7,22 @@ import { referenceGemm } from '../../src/reference/gemm.js';
 import type { ConvWorkload } from '../../src/workload/workload.js';
 
 function conv(fields: Partial<ConvWorkload>): ConvWorkload {
-  return {
-    kind: 'conv',
+  return convWorkload({
     name: 'test conv',
-    N: 1,
     H: 3,
     W: 3,
     C: 1,
     K: 1,
     R: 2,
     S: 2,
-    strideH: 1,
-    strideW: 1,
     padTop: 0,
     padBottom: 0,
     padLeft: 0,
     padRight: 0,
-    dilationH: 1,
-    dilationW: 1,
-    groups: 1,
     bias: false,
-    requant: 'per-tensor',
     activation: 'none',
     ...fields,
-  };
+  });
 }
 
 const pad1 = { padTop: 1, padBottom: 1, padLeft: 1, padRight: 1 };

@@ -1,3 +1,4 @@
+import { convWorkload } from '../fixtures/workloads.js';
 import { describe, expect, it } from 'vitest';
 import { noResidency, type Mapping } from '../../src/schedule/mapping.js';
 import { tileExtent, tileSchedule } from '../../src/schedule/tile_schedule.js';
@@ -18,30 +19,12 @@ function gemm(M: number, N: number, K: number): GemmWorkload {
 }
 
 function conv(fields: Partial<ConvWorkload>): ConvWorkload {
-  return {
-    kind: 'conv',
+  return convWorkload({
     name: 'test conv',
-    N: 1,
-    H: 8,
-    W: 8,
     C: 32,
-    K: 16,
-    R: 3,
-    S: 3,
-    strideH: 1,
-    strideW: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    dilationH: 1,
-    dilationW: 1,
-    groups: 1,
-    bias: true,
-    requant: 'per-tensor',
     activation: 'none',
     ...fields,
-  };
+  });
 }
 
 function mapping(

@@ -1,3 +1,4 @@
+import { convWorkload } from '../fixtures/workloads.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -13,30 +14,14 @@ import {
 import type { ConvWorkload, GemmWorkload } from '../../src/workload/workload.js';
 
 function conv(fields: Partial<ConvWorkload>): ConvWorkload {
-  return {
-    kind: 'conv',
+  return convWorkload({
     name: 'test conv',
-    N: 1,
     H: 56,
     W: 56,
     C: 64,
     K: 64,
-    R: 3,
-    S: 3,
-    strideH: 1,
-    strideW: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    dilationH: 1,
-    dilationW: 1,
-    groups: 1,
-    bias: true,
-    requant: 'per-tensor',
-    activation: 'relu',
     ...fields,
-  };
+  });
 }
 
 const pad = (p: number): Partial<ConvWorkload> => ({

@@ -1,3 +1,4 @@
+import { convWorkload } from '../../fixtures/workloads.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -41,30 +42,14 @@ function gemm(M: number, N: number, K: number): GemmWorkload {
 }
 
 function conv(fields: Partial<ConvWorkload>): ConvWorkload {
-  return {
-    kind: 'conv',
+  return convWorkload({
     name: 'test conv',
-    N: 1,
     H: 56,
     W: 56,
     C: 64,
     K: 64,
-    R: 3,
-    S: 3,
-    strideH: 1,
-    strideW: 1,
-    padTop: 1,
-    padBottom: 1,
-    padLeft: 1,
-    padRight: 1,
-    dilationH: 1,
-    dilationW: 1,
-    groups: 1,
-    bias: true,
-    requant: 'per-tensor',
-    activation: 'relu',
     ...fields,
-  };
+  });
 }
 
 /** A 3×3 conv, stride 1, pad 1 (ResNet's), on an H×H×C input. */

@@ -103,7 +103,7 @@ describe('conv lowering is bit-exact', () => {
             const m = randomMapping(w, t, seed + k);
             if (validateMapping(w, m, t.spec, t.code).length > 0) continue;
             legal++;
-          if (m.spatial.cols === 'G') diagonal++;
+            if (m.spatial.cols === 'G') diagonal++;
             const d = randomLayerData(w, seed);
             expect(runLayer(t, w, m, d).output).toEqual(referenceOutput(w, d));
           }

@@ -1,3 +1,4 @@
+import { gemmWorkload } from '../../fixtures/workloads.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { randomLayerData, referenceOutput } from '../../../src/runtime/layer_data.js';
@@ -12,16 +13,7 @@ const presets = [gemmini, gemminiOs, gemmini8, gemmini32] as unknown as AnyTarge
 const sizes = [1, 3, 7, 15, 16, 17, 33, 49, 100, 147];
 
 function gemm(M: number, N: number, K: number, bias: boolean, relu: boolean): GemmWorkload {
-  return {
-    kind: 'gemm',
-    name: `gemm ${M}x${N}x${K}`,
-    M,
-    N,
-    K,
-    bias,
-    requant: 'per-tensor',
-    activation: relu ? 'relu' : 'none',
-  };
+  return gemmWorkload(M, N, K, { bias, activation: relu ? 'relu' : 'none' });
 }
 
 const mappingArb = (w: GemmWorkload, t: AnyTarget) =>

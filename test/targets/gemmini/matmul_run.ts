@@ -39,8 +39,13 @@ export function runMatmul(
   const tile = x.tile ?? { i: 4, j: 4, k: 4 };
   const m: Mapping = {
     dataflow: x.dataflow,
-    spatial: x.dataflow === 'weight-stationary' ? { rows: 'K', cols: 'N' } : { rows: 'M', cols: 'N' },
-    tile: { M: Math.min(x.I, tile.i * dim), N: Math.min(x.J, tile.j * dim), K: Math.min(x.K, tile.k * dim) },
+    spatial:
+      x.dataflow === 'weight-stationary' ? { rows: 'K', cols: 'N' } : { rows: 'M', cols: 'N' },
+    tile: {
+      M: Math.min(x.I, tile.i * dim),
+      N: Math.min(x.J, tile.j * dim),
+      K: Math.min(x.K, tile.k * dim),
+    },
     order: ['M', 'N', 'K'],
     resident: { input: [], weight: [], output: [] },
     doubleBuffer: { input: true, weight: true, output: true },

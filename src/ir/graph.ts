@@ -1,0 +1,220 @@
+/**
+ * The graph IR: the model as the frontend imported it. Plain readonly data, JSON-friendly except for
+ * constant tensor data (typed arrays). Names are the model's own (ONNX node and tensor names).
+ */
+
+/** Element types a tensor may hold. */
+export type DType =
+  | 'float32'
+  | 'float64'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'int64'
+  | 'bool';
+
+/**
+ * Constant data, row-major. One array type per dtype (see `TensorDataOf`). int64 is a plain `number[]`
+ * (bigint is kept for instruction words): values beyond ±2^53 are rounded, which only affects sentinels
+ * such as INT64_MAX in Slice ends, and those are clamped anyway. bool is a Uint8Array of 0/1.
+ */
+export interface TensorDataByDType {
+  readonly float32: Float32Array;
+  readonly float64: Float64Array;
+  readonly int8: Int8Array;
+  readonly uint8: Uint8Array;
+  readonly int16: Int16Array;
+  readonly uint16: Uint16Array;
+  readonly int32: Int32Array;
+  readonly int64: readonly number[];
+  readonly bool: Uint8Array;
+}
+
+export type TensorData = TensorDataByDType[DType];
+
+/** Quantization parameters: per tensor (one scale) or per channel along `axis`. */
+export interface Quant {
+  readonly scale: Float32Array;
+  readonly zeroPoint: Int32Array;
+  readonly axis?: number;
+}
+
+/** A tensor: a graph input, a constant (`data` set) or a node output. `shape` is fully known. */
+export interface Tensor {
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly data?: TensorData;
+  readonly quant?: Quant;
+}
+
+export type AutoPad = 'NOTSET' | 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
+
+/** Attributes shared by convolutions. Rank-dependent fields are absent when the model omits them. */
+export interface ConvAttrs {
+  readonly group: number;
+  readonly autoPad: AutoPad;
+  readonly kernelShape?: readonly number[];
+  readonly strides?: readonly number[];
+  /** ONNX order: all begins, then all ends ([x1_begin, x2_begin, ..., x1_end, x2_end]). */
+  readonly pads?: readonly number[];
+  readonly dilations?: readonly number[];
+}
+
+export interface PoolAttrs {
+  readonly kernelShape: readonly number[];
+  readonly autoPad: AutoPad;
+  readonly strides?: readonly number[];
+  readonly pads?: readonly number[];
+  readonly dilations?: readonly number[];
+  readonly ceilMode: boolean;
+}
+
+type NoAttrs = Readonly<Record<never, never>>;
+
+/** Each supported op's attributes, parsed and defaulted at the import boundary. */
+export interface AttrsByOp {
+  readonly Conv: ConvAttrs;
+  readonly QLinearConv: ConvAttrs;
+  readonly Gemm: {
+    readonly transA: boolean;
+    readonly transB: boolean;
+    readonly alpha: number;
+    readonly beta: number;
+  };
+  readonly MatMul: NoAttrs;
+  readonly QLinearMatMul: NoAttrs;
+  readonly Add: NoAttrs;
+  readonly Sub: NoAttrs;
+  readonly Mul: NoAttrs;
+  readonly Div: NoAttrs;
+  readonly Pow: NoAttrs;
+  readonly Sqrt: NoAttrs;
+  readonly Relu: NoAttrs;
+  readonly Sigmoid: NoAttrs;
+  readonly HardSwish: NoAttrs;
+  readonly Tanh: NoAttrs;
+  readonly Erf: NoAttrs;
+  readonly Identity: NoAttrs;
+  readonly GlobalAveragePool: NoAttrs;
+  /** min/max are attributes before opset 11; from opset 11 they are inputs 1 and 2 and these are absent. */
+  readonly Clip: { readonly min?: number; readonly max?: number };
+  readonly HardSigmoid: { readonly alpha: number; readonly beta: number };
+  /** `axis` is already defaulted by opset (1 before 13, -1 from 13). */
+  readonly Softmax: { readonly axis: number };
+  readonly BatchNormalization: { readonly epsilon: number };
+  readonly LayerNormalization: { readonly axis: number; readonly epsilon: number };
+  readonly MaxPool: PoolAttrs;
+  readonly AveragePool: PoolAttrs & { readonly countIncludePad: boolean };
+  readonly Flatten: { readonly axis: number };
+  readonly Reshape: { readonly allowzero: boolean };
+  /** Absent perm reverses the dimensions. */
+  readonly Transpose: { readonly perm?: readonly number[] };
+  readonly Concat: { readonly axis: number };
+  /** `split` is an attribute before opset 13, input 1 from 13; absent means equal parts. */
+  readonly Split: { readonly axis: number; readonly split?: readonly number[] };
+  /** Attributes before opset 10 only; from opset 10 starts/ends/axes/steps are inputs 1–4. */
+  readonly Slice: {
+    readonly starts?: readonly number[];
+    readonly ends?: readonly number[];
+    readonly axes?: readonly number[];
+  };
+  readonly Gather: { readonly axis: number };
+  readonly Shape: { readonly start: number; readonly end?: number };
+  /** `axes` is an attribute before opset 13, input 1 from 13. */
+  readonly Unsqueeze: { readonly axes?: readonly number[] };
+  readonly Squeeze: { readonly axes?: readonly number[] };
+  /** `axes` is an attribute before opset 18, input 1 from 18. */
+  readonly ReduceMean: {
+    readonly axes?: readonly number[];
+    readonly keepdims: boolean;
+    readonly noopWithEmptyAxes: boolean;
+  };
+  readonly Cast: { readonly to: DType };
+  /** The fill value (a one-element tensor; float32 0 by default). */
+  readonly ConstantOfShape: { readonly dtype: DType; readonly value: number };
+  readonly QuantizeLinear: { readonly axis: number };
+  readonly DequantizeLinear: { readonly axis: number };
+}
+
+/** The ONNX op types gemmforge imports (`Constant` nodes become constant tensors, not nodes). */
+export type OpType = keyof AttrsByOp;
+
+export const supportedOps: readonly OpType[] = [
+  'Conv',
+  'QLinearConv',
+  'Gemm',
+  'MatMul',
+  'QLinearMatMul',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Pow',
+  'Sqrt',
+  'Relu',
+  'Sigmoid',
+  'HardSwish',
+  'Tanh',
+  'Erf',
+  'Identity',
+  'GlobalAveragePool',
+  'Clip',
+  'HardSigmoid',
+  'Softmax',
+  'BatchNormalization',
+  'LayerNormalization',
+  'MaxPool',
+  'AveragePool',
+  'Flatten',
+  'Reshape',
+  'Transpose',
+  'Concat',
+  'Split',
+  'Slice',
+  'Gather',
+  'Shape',
+  'Unsqueeze',
+  'Squeeze',
+  'ReduceMean',
+  'Cast',
+  'ConstantOfShape',
+  'QuantizeLinear',
+  'DequantizeLinear',
+];
+
+export function isSupportedOp(op: string): op is OpType {
+  return (supportedOps as readonly string[]).includes(op);
+}
+
+/** A node of one op type. `inputs` holds tensor names, '' for an omitted optional input. */
+export interface NodeOf<K extends OpType> {
+  readonly name: string;
+  readonly op: K;
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  readonly attrs: AttrsByOp[K];
+}
+
+/** A node: a union discriminated on `op`, so `node.attrs` narrows with it. */
+export type Node = { readonly [K in OpType]: NodeOf<K> }[OpType];
+
+export interface Graph {
+  readonly name: string;
+  /** The default-domain opset the model was exported with. */
+  readonly opset: number;
+  /** Non-constant graph inputs. */
+  readonly inputs: readonly string[];
+  readonly outputs: readonly string[];
+  /** Every tensor: graph inputs, constants and every node output. */
+  readonly tensors: Readonly<Record<string, Tensor>>;
+  /** Topologically ordered. */
+  readonly nodes: readonly Node[];
+}
+
+/** Number of elements of a shape (1 for a scalar). */
+export function elementCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
