@@ -36,6 +36,11 @@ out(`Command: \`npm run build && npx tsx bench/baseline-vs-oracle.ts${only ? ` -
 out(`Machine: ${machineLine()}.`);
 out('Cycles are simulated (timing only). Oracle: src/schedule/exhaustive.ts (its space is stated there);');
 out('speedup = baseline / oracle; roofline = max(MACs / array size, minimal DRAM bytes / bandwidth).');
+out('1×1 stride-1 convs run as GEMMs (the baseline then applies tiled_matmul_auto, as the library does).');
+out('Depthwise convs: the baseline runs one group per array pass (tiled_conv_auto per group); the oracle');
+out('may also put 16 groups on the array with diagonal weight blocks. Gemmini\'s own depthwise library');
+out('path is not modelled (not in GEMMINI.md), so the MobileNetV2 depthwise speedups compare our lowering');
+out('against that per-group baseline.');
 const allSpeedups: number[] = [];
 for (const network of networks.filter((n) => only === undefined || n === only) as NetworkName[]) {
   out();
