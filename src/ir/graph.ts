@@ -1,24 +1,17 @@
 /**
- * The graph IR: the model as the frontend imported it. Plain readonly data, JSON-friendly except for
- * constant tensor data (typed arrays). Names are the model's own (ONNX node and tensor names).
+ * The graph IR: the model as the frontend imported it. Plain readonly data, JSON-friendly except
+ * for constant tensor data (typed arrays). Names are the model's own (ONNX node and tensor names).
  */
 
 /** Element types a tensor may hold. */
 export type DType =
-  | 'float32'
-  | 'float64'
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'int64'
-  | 'bool';
+  'float32' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'int64' | 'bool';
 
 /**
- * Constant data, row-major. One array type per dtype (see `TensorDataOf`). int64 is a plain `number[]`
- * (bigint is kept for instruction words): values beyond ±2^53 are rounded, which only affects sentinels
- * such as INT64_MAX in Slice ends, and those are clamped anyway. bool is a Uint8Array of 0/1.
+ * Constant data, row-major. One array type per dtype (see `TensorDataByDType`). int64 is a plain
+ * `number[]` (bigint is kept for instruction words): values beyond ±2^53 are rounded, which only
+ * affects sentinels such as INT64_MAX in Slice ends, and those are clamped anyway. bool is a
+ * Uint8Array of 0/1.
  */
 export interface TensorDataByDType {
   readonly float32: Float32Array;
@@ -52,7 +45,9 @@ export interface Tensor {
 
 export type AutoPad = 'NOTSET' | 'SAME_UPPER' | 'SAME_LOWER' | 'VALID';
 
-/** Attributes shared by convolutions. Rank-dependent fields are absent when the model omits them. */
+/**
+ * Attributes shared by convolutions. Rank-dependent fields are absent when the model omits them.
+ */
 export interface ConvAttrs {
   readonly group: number;
   readonly autoPad: AutoPad;
@@ -99,7 +94,10 @@ export interface AttrsByOp {
   readonly Erf: NoAttrs;
   readonly Identity: NoAttrs;
   readonly GlobalAveragePool: NoAttrs;
-  /** min/max are attributes before opset 11; from opset 11 they are inputs 1 and 2 and these are absent. */
+  /**
+   * min/max are attributes before opset 11; from opset 11 they are inputs 1 and 2 and these are
+   * absent.
+   */
   readonly Clip: { readonly min?: number; readonly max?: number };
   readonly HardSigmoid: { readonly alpha: number; readonly beta: number };
   /** `axis` is already defaulted by opset (1 before 13, -1 from 13). */
