@@ -20,6 +20,20 @@ export class SpecError extends GemmforgeError {
   }
 }
 
+/** A model that decodes but is wrong or unsupported at one node: names the node and its op type. */
+export class ModelError extends GemmforgeError {
+  readonly code = 'MODEL_INVALID';
+  readonly exitCode = 2;
+  constructor(
+    readonly nodeName: string,
+    readonly opType: string,
+    readonly reason: string,
+  ) {
+    super(`node '${nodeName}' (${opType}): ${reason}`);
+    this.name = 'ModelError';
+  }
+}
+
 /** Something the user asked for that gemmforge does not do (an op, an instruction, a feature). */
 export class UnsupportedError extends GemmforgeError {
   readonly code = 'UNSUPPORTED';

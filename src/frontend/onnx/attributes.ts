@@ -1,6 +1,6 @@
 import type { onnx } from 'onnx-proto';
 import type { AttrsByOp, AutoPad, ConvAttrs, Node, OpType, PoolAttrs } from '../../ir/graph.js';
-import { ModelError } from './model_error.js';
+import { ModelError } from '../../errors.js';
 import { dtypeOfCode, int64ToNumber, tensorFromProto } from './tensor_proto.js';
 
 /** ONNX AttributeProto.AttributeType codes. */

@@ -1,5 +1,5 @@
 import type { Graph, NodeOf, OpType, Tensor } from '../../ir/graph.js';
-import { ModelError } from './model_error.js';
+import { ModelError } from '../../errors.js';
 import { sliceRanges } from './layout_shapes.js';
 import type { RuleContext, TensorType } from './rule_context.js';
 import { shapeRules } from './shape_rules.js';

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GemmforgeError, InputError, UnsupportedError } from '../../../src/errors.js';
+import { GemmforgeError, InputError, ModelError, UnsupportedError } from '../../../src/errors.js';
 import { importOnnx } from '../../../src/frontend/onnx/import.js';
-import { ModelError } from '../../../src/frontend/onnx/model_error.js';
 import { elementCount, type Graph } from '../../../src/ir/graph.js';
 
 const modelDir = '/work/shared/models';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModelError } from '../../../src/frontend/onnx/model_error.js';
+import { ModelError } from '../../../src/errors.js';
 import { inferShapes } from '../../../src/frontend/onnx/shape_inference.js';
 import type { ConvAttrs, Graph, Node, PoolAttrs, Tensor } from '../../../src/ir/graph.js';
 
