@@ -48,6 +48,8 @@ import { accFlag, accumulateFlag, garbage, preamble } from './lower_common.js';
  * the bias, then for each weight block (weight-stationary) or output block (output-stationary) streams
  * DIM output columns at a time: their input rows are strideW apart in the scratchpad, shifted by the
  * kernel position, so the tile is loaded once for all R×S positions. Steps are pipelined as for GEMM.
+ * A depthwise conv mapped with its groups on the array takes DIM groups at once: the input tile holds
+ * DIM channels per row, and each kernel position's weights are a DIM×DIM diagonal block.
  */
 
 interface Ctx {
