@@ -45,6 +45,36 @@ export function stepLets(s: TileSchedule, p: string, step: Expr, block: number):
   return out;
 }
 
+/**
+ * First row of a buffer's copy at a step: with two copies (double buffering) they alternate every
+ * `period` steps (the tensor's reload period).
+ */
+export function copyBase(
+  base: number,
+  copyRows: number,
+  copies: number,
+  period: number,
+  step: Expr,
+): Expr {
+  if (copies === 1) return c(base);
+  return add(base, mul(copyRows, mod(div(step, period), 2)));
+}
+
+/** Decodes f into mixed-radix digits (the innermost last), as lets named `names`. */
+export function digits(f: Expr, names: readonly string[], radices: readonly Expr[]): Stmt[] {
+  const out: Stmt[] = [];
+  let rest: Expr = f;
+  for (let i = names.length - 1; i >= 0; i--) {
+    if (i === 0) {
+      out.push(let_(names[i], rest));
+    } else {
+      out.push(let_(names[i], mod(rest, radices[i])));
+      rest = div(rest, radices[i]);
+    }
+  }
+  return out;
+}
+
 /** A list of memory operations: how many (an expression), and the statements of item f. */
 export interface MemOps {
   readonly count: Expr;

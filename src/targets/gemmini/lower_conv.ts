@@ -14,7 +14,6 @@ import {
   lt,
   max,
   min,
-  mod,
   mul,
   ne,
   or,
@@ -28,6 +27,8 @@ import {
 } from '../../program/program.js';
 import {
   chunk,
+  copyBase,
+  digits,
   pipelinedSteps,
   stepLets as sharedStepLets,
   type MemOps,
@@ -69,10 +70,9 @@ const groupOf = (x: Ctx, p: string): Expr => (x.w.groups > 1 ? v(`${p}iG`) : c(0
 /** A tile index or 0 for a dim that is not in the nest. */
 const idx = (p: string, d: Dim): Expr => v(`${p}i${d}`);
 
-function copyBase(x: Ctx, which: 'input' | 'weight' | 'output', step: Expr): Expr {
+function copyBaseOf(x: Ctx, which: 'input' | 'weight' | 'output', step: Expr): Expr {
   const r = x.l[which];
-  if (r.copies === 1) return c(r.base);
-  return add(r.base, mul(r.copyRows, mod(div(step, x.s.period[which]), 2)));
+  return copyBase(r.base, r.copyRows, r.copies, x.s.period[which], step);
 }
 
 function stepLets(x: Ctx, p: string, step: Expr): Stmt[] {
@@ -80,9 +80,9 @@ function stepLets(x: Ctx, p: string, step: Expr): Stmt[] {
   const out = sharedStepLets(x.s, p, step, x.dim);
   const at = v(`${p}step`);
   out.push(
-    let_(`${p}base_input`, copyBase(x, 'input', at)),
-    let_(`${p}base_weight`, copyBase(x, 'weight', at)),
-    let_(`${p}base_output`, copyBase(x, 'output', at)),
+    let_(`${p}base_input`, copyBaseOf(x, 'input', at)),
+    let_(`${p}base_weight`, copyBaseOf(x, 'weight', at)),
+    let_(`${p}base_output`, copyBaseOf(x, 'output', at)),
     // The input tile: rows × columns with halo, and where it starts in the (unpadded) image.
     let_(
       `${p}irows`,
@@ -129,21 +129,6 @@ function stepLets(x: Ctx, p: string, step: Expr): Stmt[] {
     let_(`${p}eoc`, x.l.diag ? v(`${p}eG`) : v(`${p}eK`)),
     let_(`${p}boc`, x.l.diag ? v(`${p}bG`) : v(`${p}bK`)),
   );
-  return out;
-}
-
-/** Decodes f into digits of the given radices (innermost last), as lets named `names`. */
-function digits(f: Expr, names: readonly string[], radices: readonly Expr[]): Stmt[] {
-  const out: Stmt[] = [];
-  let rest: Expr = f;
-  for (let i = names.length - 1; i >= 0; i--) {
-    if (i === 0) {
-      out.push(let_(names[i], rest));
-    } else {
-      out.push(let_(names[i], mod(rest, radices[i])));
-      rest = div(rest, radices[i]);
-    }
-  }
   return out;
 }
 

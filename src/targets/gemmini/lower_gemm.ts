@@ -27,6 +27,7 @@ import {
 import type { Mapping } from '../../schedule/mapping.js';
 import {
   chunk,
+  copyBase,
   pipelinedSteps,
   stepLets as sharedStepLets,
   type MemOps,
@@ -70,11 +71,9 @@ function stepLets(x: Ctx, p: string, step: Expr): Stmt[] {
   const out = sharedStepLets(x.s, p, step, x.dim);
   const s = v(`${p}step`);
   for (const l of [x.A, x.B, x.C]) {
-    const base =
-      l.copies === 1
-        ? c(l.base)
-        : add(l.base, mul(l.copyRows, mod(div(s, x.s.period[l.tensor]), 2)));
-    out.push(let_(`${p}base_${l.tensor}`, base));
+    out.push(
+      let_(`${p}base_${l.tensor}`, copyBase(l.base, l.copyRows, l.copies, x.s.period[l.tensor], s)),
+    );
   }
   return out;
 }
