@@ -1,3 +1,4 @@
+import { convWorkload } from '../fixtures/workloads.js';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { noResidency, type Mapping } from '../../src/schedule/mapping.js';
@@ -19,29 +20,7 @@ function gemm(M: number, N: number, K: number): GemmWorkload {
   };
 }
 
-const smallConv: ConvWorkload = {
-  kind: 'conv',
-  name: 'test conv',
-  N: 1,
-  H: 8,
-  W: 8,
-  C: 16,
-  K: 16,
-  R: 3,
-  S: 3,
-  strideH: 1,
-  strideW: 1,
-  padTop: 1,
-  padBottom: 1,
-  padLeft: 1,
-  padRight: 1,
-  dilationH: 1,
-  dilationW: 1,
-  groups: 1,
-  bias: true,
-  requant: 'per-tensor',
-  activation: 'none',
-};
+const smallConv: ConvWorkload = convWorkload({ name: 'test conv', activation: 'none' });
 
 const noDb = { input: false, weight: false, output: false };
 const allDb = { input: true, weight: true, output: true };

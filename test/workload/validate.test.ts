@@ -1,3 +1,4 @@
+import { convWorkload } from '../fixtures/workloads.js';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { validateWorkload } from '../../src/workload/validate.js';
@@ -14,29 +15,7 @@ const gemm: GemmWorkload = {
   activation: 'none',
 };
 
-const conv: ConvWorkload = {
-  kind: 'conv',
-  name: 'c1',
-  N: 1,
-  H: 8,
-  W: 8,
-  C: 4,
-  K: 8,
-  R: 3,
-  S: 3,
-  strideH: 1,
-  strideW: 1,
-  padTop: 1,
-  padBottom: 1,
-  padLeft: 1,
-  padRight: 1,
-  dilationH: 1,
-  dilationW: 1,
-  groups: 1,
-  bias: true,
-  requant: 'per-tensor',
-  activation: 'relu',
-};
+const conv: ConvWorkload = convWorkload({ name: 'c1', C: 4, K: 8 });
 
 function message(f: () => unknown): string {
   try {
