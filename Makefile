@@ -1,5 +1,5 @@
 # gemmforge: `make demo` and `make test` set everything up on a fresh machine.
-.PHONY: all install build test demo bench clean riscv-toolchain
+.PHONY: all install build test demo bench clean riscv-toolchain chromium
 
 all: build
 
@@ -20,7 +20,14 @@ riscv-toolchain:
 	      >/dev/null) ; } || \
 	  echo "notice: gcc-riscv64-unknown-elf could not be installed; the RISC-V checks will be skipped"
 
-test: build riscv-toolchain
+# Headless Chromium opens the HTML report in its test; without apt the test says so and is skipped.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null 2>&1 && \
+	    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } || \
+	  echo "notice: chromium could not be installed; the browser test of the HTML report will be skipped"
+
+test: build riscv-toolchain chromium
 	npx tsc --noEmit -p .
 	npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json; \
 	  status=$$?; node scripts/test_summary.mjs .vitest-results.json; exit $$status

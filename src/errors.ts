@@ -74,6 +74,16 @@ export class SimulationError extends GemmforgeError {
   }
 }
 
+/** A check that ran and failed: an output that differs from its reference. */
+export class CheckFailedError extends GemmforgeError {
+  readonly code = 'CHECK_FAILED';
+  readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckFailedError';
+  }
+}
+
 /** A broken invariant inside gemmforge itself. */
 export class InternalError extends GemmforgeError {
   readonly code = 'INTERNAL';

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { GemmforgeError } from '../errors.js';
+import { registerReport } from './report_command.js';
+import { registerRun } from './run_command.js';
 import { registerSchedule } from './schedule_command.js';
 import { registerTargets } from './targets_command.js';
 
@@ -15,6 +17,8 @@ function buildProgram(): Command {
     .showHelpAfterError();
   registerTargets(program);
   registerSchedule(program);
+  registerRun(program);
+  registerReport(program);
   return program;
 }
 

@@ -16,7 +16,8 @@ interface ScheduleFlags {
   verify?: boolean;
   json?: boolean;
   seed: string;
-  timeLimit: string;
+  timeLimit?: string;
+  refine?: string;
   relu?: boolean;
   bias: boolean;
 }
@@ -124,7 +125,15 @@ export function registerSchedule(program: Command): void {
       'simulate on seeded random data and compare every output with the integer reference',
     )
     .option('--seed <n>', 'seed of the random data for --verify', '0')
-    .option('--time-limit <seconds>', 'time budget of searching schedulers', '60')
+    .option(
+      '--time-limit <seconds>',
+      'time budget of searching schedulers: per MIP for cosa and cosa-even (default 2), ' +
+        'the whole search for exhaustive (default 60)',
+    )
+    .option(
+      '--refine <n>',
+      'cosa, cosa-even: keep the n best solutions of each MIP and simulate them, keeping the fastest',
+    )
     .option('--relu', 'apply ReLU on the output')
     .option('--no-bias', 'no bias')
     .option('--json', 'print the report as JSON')
@@ -139,11 +148,24 @@ export function registerSchedule(program: Command): void {
       const target = resolveTarget(f.target);
       const w = canonicalWorkload(workloadOf(f));
       const seed = count(f.seed, '--seed');
-      if (!Number.isInteger(seed)) throw new InputError(`--seed must be an integer (got "${f.seed}")`);
+      if (!Number.isInteger(seed))
+        throw new InputError(`--seed must be an integer (got "${f.seed}")`);
+      const mip = f.scheduler.startsWith('cosa');
+      const timeLimit = f.timeLimit ?? (mip ? '2' : '60');
+      const refine = f.refine === undefined ? undefined : count(f.refine, '--refine');
+      if (refine !== undefined && (!Number.isInteger(refine) || refine < 1)) {
+        throw new InputError(`--refine must be a positive integer (got "${f.refine}")`);
+      }
       const result = schedule(f.scheduler, w, target, {
         seed,
-        timeLimitSeconds: count(f.timeLimit, '--time-limit'),
+        timeLimitSeconds: count(timeLimit, '--time-limit'),
+        ...(refine === undefined ? {} : { refine }),
       });
+      if (result.fallback !== null && !f.json) {
+        process.stderr.write(
+          `gemmforge: warning: ${result.scheduler}: ${result.fallback.reason}\n`,
+        );
+      }
       const report = layerReport(w, target, result, { verify: f.verify === true, seed });
       if (f.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else printReport(report);

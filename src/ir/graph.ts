@@ -69,8 +69,8 @@ export interface PoolAttrs {
 
 type NoAttrs = Readonly<Record<never, never>>;
 
-/** Each supported op's attributes, parsed and defaulted at the import boundary. */
-export interface AttrsByOp {
+/** Each supported ONNX op's attributes, parsed and defaulted at the import boundary. */
+export interface AttrsByOnnxOp {
   readonly Conv: ConvAttrs;
   readonly QLinearConv: ConvAttrs;
   readonly Gemm: {
@@ -137,10 +137,38 @@ export interface AttrsByOp {
   readonly DequantizeLinear: { readonly axis: number };
 }
 
+/**
+ * Requantization of a fused integer op, the arithmetic every accelerator op and its integer reference
+ * share: out = saturate_int8(round_half_even(fp32(activation(acc)) × scale)), acc the int32 sum of
+ * int8 products plus the int32 bias. `scale` has one entry per tensor or one per output channel.
+ */
+export interface Requant {
+  readonly scale: readonly number[];
+  readonly activation: 'none' | 'relu';
+}
+
+/**
+ * Ops the passes create (never imported): integer convolution and matrix product with bias,
+ * activation and requantization fused, on int8 tensors in ONNX layouts.
+ * - QConv: inputs x [N][C][H][W] int8, w [K][C/group][R][S] int8 (constant), bias [K] int32
+ *   (optional). Padding reads `padValue` (the input's zero point), not 0.
+ * - QGemm: inputs a [...][M][K] int8, b [K][N] int8 (a constant, or an activation with the same
+ *   batch dims as a), bias [N] int32 (optional); output [...][M][N] int8.
+ */
+export interface AttrsByInternalOp {
+  readonly QConv: Required<ConvAttrs> & { readonly requant: Requant; readonly padValue: number };
+  readonly QGemm: { readonly requant: Requant };
+}
+
+export type AttrsByOp = AttrsByOnnxOp & AttrsByInternalOp;
+
 /** The ONNX op types gemmforge imports (`Constant` nodes become constant tensors, not nodes). */
+export type OnnxOpType = keyof AttrsByOnnxOp;
+
+/** Every op a graph may hold: the ONNX ones and the fused integer ops of the passes. */
 export type OpType = keyof AttrsByOp;
 
-export const supportedOps: readonly OpType[] = [
+export const supportedOps: readonly OnnxOpType[] = [
   'Conv',
   'QLinearConv',
   'Gemm',
@@ -183,7 +211,7 @@ export const supportedOps: readonly OpType[] = [
   'DequantizeLinear',
 ];
 
-export function isSupportedOp(op: string): op is OpType {
+export function isSupportedOp(op: string): op is OnnxOpType {
   return (supportedOps as readonly string[]).includes(op);
 }
 
@@ -199,6 +227,13 @@ export interface NodeOf<K extends OpType> {
 /** A node: a union discriminated on `op`, so `node.attrs` narrows with it. */
 export type Node = { readonly [K in OpType]: NodeOf<K> }[OpType];
 
+/** A node of an ONNX op (not one of the fused ops the passes create). */
+export type OnnxNode = { readonly [K in OnnxOpType]: NodeOf<K> }[OnnxOpType];
+
+export function isOnnxNode(node: Node): node is OnnxNode {
+  return isSupportedOp(node.op);
+}
+
 export interface Graph {
   readonly name: string;
   /** The default-domain opset the model was exported with. */
@@ -211,6 +246,19 @@ export interface Graph {
   /** Topologically ordered. */
   readonly nodes: readonly Node[];
 }
+
+/** Bytes of one element of each dtype. */
+export const dtypeBytes: Readonly<Record<DType, number>> = {
+  float32: 4,
+  float64: 8,
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  uint16: 2,
+  int32: 4,
+  int64: 8,
+  bool: 1,
+};
 
 /** Number of elements of a shape (1 for a scalar). */
 export function elementCount(shape: readonly number[]): number {

@@ -1,4 +1,5 @@
 import type { Graph, Node, NodeOf, Tensor } from '../ir/graph.js';
+import { freshName, useCounts } from './graph_util.js';
 
 type Tensors = Readonly<Record<string, Tensor>>;
 
@@ -9,28 +10,11 @@ function f32Constant(tensors: Tensors, name: string | undefined): Float32Array |
   return data instanceof Float32Array ? data : undefined;
 }
 
-/** A name not yet used by any tensor: `base`, else `base_1`, `base_2`, ... */
-function freshName(tensors: Tensors, base: string): string {
-  if (tensors[base] === undefined) return base;
-  let i = 1;
-  while (tensors[`${base}_${i}`] !== undefined) i++;
-  return `${base}_${i}`;
-}
-
 interface Fold {
   readonly conv: NodeOf<'Conv'>;
   readonly bn: NodeOf<'BatchNormalization'>;
   readonly weight: Tensor;
   readonly bias: Tensor;
-}
-
-/** How many times each tensor is read by a node or is a graph output. */
-function useCounts(graph: Graph): Map<string, number> {
-  const uses = new Map<string, number>();
-  const use = (name: string) => uses.set(name, (uses.get(name) ?? 0) + 1);
-  for (const node of graph.nodes) node.inputs.forEach(use);
-  graph.outputs.forEach(use);
-  return uses;
 }
 
 /**

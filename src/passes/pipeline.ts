@@ -3,6 +3,8 @@ import { constantFold } from './constant_fold.js';
 import { removeDeadCode } from './dead_code.js';
 import { eliminateIdentity } from './eliminate_identity.js';
 import { foldBatchNorm } from './fold_batch_norm.js';
+import { foldQdq } from './fold_qdq.js';
+import { uint8ActivationsToInt8 } from './int8_activations.js';
 
 /** A graph pass: a pure function from graph to graph. */
 export type Pass = (graph: Graph) => Graph;
@@ -19,3 +21,6 @@ export const cleanupPasses: readonly Pass[] = [
 export function runPasses(graph: Graph, passes: readonly Pass[]): Graph {
   return passes.reduce((g, pass) => pass(g), graph);
 }
+
+/** QDQ patterns into fused integer ops (after cleanup): int8 activations, folding, cleanup. */
+export const quantizedOpPasses: readonly Pass[] = [uint8ActivationsToInt8, foldQdq, removeDeadCode];

@@ -53,7 +53,9 @@ export type Stmt =
 export interface Buffer {
   readonly name: string;
   readonly bytes: number;
-  readonly role: 'input' | 'weight' | 'bias' | 'output' | 'scratch';
+  readonly role: 'input' | 'weight' | 'bias' | 'output' | 'scratch' | 'constant';
+  /** A constant buffer's data (e.g. micro-op kernels): little-endian int32 words, written before a run. */
+  readonly contents?: readonly number[];
 }
 
 export interface Program {

@@ -1,13 +1,15 @@
 import { InputError } from '../errors.js';
-import { saturateInt8, scaleF32 } from '../numeric/numeric.js';
+import type { RequantScale } from '../target/spec.js';
 import { convOutputSize } from '../workload/shape.js';
 import type { ConvWorkload } from '../workload/workload.js';
+import { requantize } from './requantize.js';
 
 /**
  * The plain integer reference of a quantized conv2d, in the layouts of workload.ts: input NHWC,
  * weights [R][S][C/G][K], bias [K], output NHWC [N][P][Q][K]. int32 sums (wrapping) of int8
- * products plus the bias, zero padding, ReLU when the workload says so, then an fp32 scale (one, or
- * one per output channel) with round-half-even and saturation to int8, exactly as referenceGemm.
+ * products plus the bias, zero padding, ReLU when the workload says so, then the scale (one, or
+ * one per output channel; fp32 with round-half-even, or a rounding shift) and saturation to int8,
+ * exactly as referenceGemm.
  * Every accelerator program for a conv must equal this bit for bit.
  */
 export interface ConvReferenceInput {
@@ -17,6 +19,8 @@ export interface ConvReferenceInput {
   readonly bias: Int32Array | null;
   /** One scale, or K scales (per output channel). */
   readonly scale: number | Float32Array;
+  /** How the scale applies (requantize.ts); float32 when absent. */
+  readonly requant?: RequantScale;
 }
 
 function checkLength(what: string, got: number, want: number, name: string): void {
@@ -39,6 +43,7 @@ export function referenceConv(x: ConvReferenceInput): Int8Array {
   const out = new Int8Array(N * P * Q * K);
   const acc = new Int32Array(K);
   const relu = w.activation === 'relu';
+  const mode = x.requant ?? 'float32';
   for (let n = 0; n < N; n++) {
     for (let p = 0; p < P; p++) {
       for (let q = 0; q < Q; q++) {
@@ -65,9 +70,8 @@ export function referenceConv(x: ConvReferenceInput): Int8Array {
         }
         const outOff = ((n * P + p) * Q + q) * K;
         for (let k = 0; k < K; k++) {
-          const v = relu && acc[k] < 0 ? 0 : acc[k];
           const scale = typeof x.scale === 'number' ? x.scale : x.scale[k];
-          out[outOff + k] = saturateInt8(scaleF32(v, scale));
+          out[outOff + k] = requantize(acc[k], scale, mode, relu);
         }
       }
     }

@@ -1,8 +1,10 @@
-import { saturateInt8, scaleF32 } from '../numeric/numeric.js';
+import type { RequantScale } from '../target/spec.js';
+import { requantize } from './requantize.js';
 
 /**
  * The plain integer reference of a quantized GEMM: int32 sums (wrapping) of int8 products plus an int32
- * bias, ReLU, an fp32 scale with round-half-even, saturation to int8. Every accelerator program for a
+ * bias, ReLU, the scale (fp32 with round-half-even, or a rounding shift; requantize.ts), saturation
+ * to int8. Every accelerator program for a
  * GEMM must equal this bit for bit.
  */
 export interface GemmReferenceInput {
@@ -14,10 +16,13 @@ export interface GemmReferenceInput {
   readonly b: Int8Array;
   readonly bias: Int32Array | null;
   readonly scale: number;
+  /** How the scale applies (requantize.ts); float32 when absent. */
+  readonly requant?: RequantScale;
   readonly relu: boolean;
 }
 
 export function referenceGemm(x: GemmReferenceInput): Int8Array {
+  const mode = x.requant ?? 'float32';
   const out = new Int8Array(x.I * x.J);
   const row = new Int32Array(x.J);
   for (let i = 0; i < x.I; i++) {
@@ -28,10 +33,7 @@ export function referenceGemm(x: GemmReferenceInput): Int8Array {
       const bOff = k * x.J;
       for (let j = 0; j < x.J; j++) row[j] = (row[j] + av * x.b[bOff + j]) | 0;
     }
-    for (let j = 0; j < x.J; j++) {
-      const v = x.relu && row[j] < 0 ? 0 : row[j];
-      out[i * x.J + j] = saturateInt8(scaleF32(v, x.scale));
-    }
+    for (let j = 0; j < x.J; j++) out[i * x.J + j] = requantize(row[j], x.scale, mode, x.relu);
   }
   return out;
 }

@@ -1,5 +1,7 @@
 import { referenceConv } from '../reference/conv.js';
 import { referenceGemm } from '../reference/gemm.js';
+import { nearestShiftScale } from '../reference/requantize.js';
+import type { RequantScale } from '../target/spec.js';
 import { tensorBytes } from '../workload/shape.js';
 import type { Workload } from '../workload/workload.js';
 
@@ -9,6 +11,8 @@ export interface LayerData {
   readonly weight: Int8Array;
   readonly bias: Int32Array | null;
   readonly scale: number;
+  /** How the target applies the scale (its spec's `requantization.scale`); float32 when absent. */
+  readonly requant?: RequantScale;
 }
 
 /** xorshift32: a small seeded generator, so every run with a seed sees the same data. */
@@ -26,9 +30,14 @@ export function seededRandom(seed: number): () => number {
 
 /**
  * Seeded random int8 input and weights, an int32 bias of the size real layers have, and a scale that
- * maps the typical accumulator range onto int8 (so outputs are neither all zero nor all saturated).
+ * maps the typical accumulator range onto int8 (so outputs are neither all zero nor all saturated); for
+ * a shift-only target, the nearest power of two.
  */
-export function randomLayerData(w: Workload, seed: number): LayerData {
+export function randomLayerData(
+  w: Workload,
+  seed: number,
+  requant: RequantScale = 'float32',
+): LayerData {
   const next = seededRandom(seed);
   const bytes = tensorBytes(w);
   const int8 = (n: number): Int8Array => Int8Array.from({ length: n }, () => (next() & 0xff) - 128);
@@ -40,8 +49,9 @@ export function randomLayerData(w: Workload, seed: number): LayerData {
   const bias = w.bias
     ? Int32Array.from({ length: channels }, () => (next() % (2 * spread)) - spread)
     : null;
-  const scale = Math.fround(127 / (3 * spread));
-  return { input, weight, bias, scale };
+  const fp32 = Math.fround(127 / (3 * spread));
+  const scale = requant === 'float32' ? fp32 : nearestShiftScale(fp32);
+  return { input, weight, bias, scale, requant };
 }
 
 /** The plain integer reference output of a layer. */
@@ -55,6 +65,7 @@ export function referenceOutput(w: Workload, d: LayerData): Int8Array {
       b: d.weight,
       bias: d.bias,
       scale: d.scale,
+      requant: d.requant,
       relu: w.activation === 'relu',
     });
   }
@@ -64,5 +75,6 @@ export function referenceOutput(w: Workload, d: LayerData): Int8Array {
     weight: d.weight,
     bias: d.bias,
     scale: d.scale,
+    requant: d.requant,
   });
 }

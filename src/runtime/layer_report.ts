@@ -8,7 +8,7 @@ import { memoryRows } from '../target/spec.js';
 import type { AnyTarget } from '../target/target.js';
 import { loopNest, macs as macsOf, minimalTraffic, totalBytes } from '../workload/shape.js';
 import type { Workload } from '../workload/workload.js';
-import { randomLayerData, referenceOutput } from './layer_data.js';
+import { randomLayerData, referenceOutput, type LayerData } from './layer_data.js';
 import { runLayer } from './run_layer.js';
 
 /** Everything `gemmforge schedule` reports about one layer, JSON-serialisable. */
@@ -48,10 +48,25 @@ export function layerReport(
   result: ScheduleResult,
   options: { readonly verify: boolean; readonly seed: number },
 ): LayerReport {
+  const data = options.verify
+    ? randomLayerData(w, options.seed, target.spec.requantization.scale)
+    : null;
+  return simulateLayer(w, target, result, data).report;
+}
+
+/**
+ * Validates a scheduler's mapping and simulates it on the given data (functionally, comparing every
+ * output with the integer reference) or timing only (null): the report and the output read back.
+ */
+export function simulateLayer(
+  w: Workload,
+  target: AnyTarget,
+  result: ScheduleResult,
+  data: LayerData | null,
+): { readonly report: LayerReport; readonly output: Int8Array | null } {
   const spec = target.spec;
   const m = result.mapping;
   assertValidMapping(w, m, spec, target.code);
-  const data = options.verify ? randomLayerData(w, options.seed) : null;
   const run = runLayer(target, w, m, data);
   let mismatches: number | undefined;
   if (data !== null && run.output !== null) {
@@ -71,7 +86,7 @@ export function layerReport(
   }
   const macs = macsOf(w);
   const s = tileSchedule(loopNest(w), m);
-  return {
+  const report: LayerReport = {
     workload: w,
     target: spec.name,
     scheduler: result.scheduler,
@@ -93,4 +108,5 @@ export function layerReport(
     fallback: result.fallback,
     ...(mismatches === undefined ? {} : { verified: mismatches === 0, mismatches }),
   };
+  return { report, output: run.output };
 }

@@ -18,7 +18,8 @@ export interface LayerRun {
 
 /**
  * Runs one layer on a target's simulator: lowers the mapping, places the program's buffers in a fresh
- * DRAM, writes the data (when given), expands the program and simulates it. Without data the run is
+ * DRAM, writes its constants and the data (when given, in the target's layouts), expands the program
+ * and simulates it. Without data the run is
  * timing only.
  */
 export function runLayer(
@@ -32,8 +33,12 @@ export function runLayer(
   const bases: Record<string, number> = {};
   for (const b of program.buffers) {
     bases[b.name] = allocate(dram, b.name, Math.max(1, b.bytes), target.spec.dram.alignmentBytes);
+    if (b.contents !== undefined) writeInt32(dram, bases[b.name], Int32Array.from(b.contents));
     if (data === null) continue;
-    if (b.role === 'input') writeInt8(dram, bases[b.name], data.input);
+    if (b.role === 'input') {
+      const packed = target.code.packInput?.(w, m, target.spec, data.input) ?? data.input;
+      writeInt8(dram, bases[b.name], packed);
+    }
     if (b.role === 'weight') {
       const packed = target.code.packWeights?.(w, m, target.spec, data.weight) ?? data.weight;
       writeInt8(dram, bases[b.name], packed);
@@ -50,6 +55,7 @@ export function runLayer(
   const result = sim.finish();
   const out = program.buffers.find((b) => b.role === 'output');
   if (out === undefined) throw new InternalError(`program ${program.name} has no output buffer`);
-  const output = data === null ? null : readInt8(dram, bases[out.name], out.bytes);
+  const raw = data === null ? null : readInt8(dram, bases[out.name], out.bytes);
+  const output = raw === null ? null : (target.code.unpackOutput?.(w, m, target.spec, raw) ?? raw);
   return { program, instructions, result, output };
 }

@@ -6,7 +6,7 @@ import type { Dim, LoopNest, Workload } from '../workload/workload.js';
 import { estimateCost } from './cost.js';
 import type { Mapping } from './mapping.js';
 import type { ScheduleOptions, ScheduleResult } from './scheduler.js';
-import { simpleMapping } from './simple_mapping.js';
+import { targetBaseline } from './target_baseline.js';
 import { validateMapping } from './validate.js';
 
 /**
@@ -191,7 +191,7 @@ export function exhaustive(
   if (scored.length === 0) {
     return {
       scheduler: 'exhaustive',
-      mapping: target.code.baseline?.(w, spec) ?? simpleMapping(w, target),
+      mapping: targetBaseline(w, target).mapping,
       solveSeconds: (performance.now() - start) / 1000,
       mappingsTried: 0,
       complete,
@@ -212,8 +212,8 @@ export function exhaustive(
     .sort(byCost);
   const finalists = shortlist.slice(0, simulateTop);
   // The target's own heuristic is a finalist too, so the oracle is never worse than the baseline.
-  const base = target.code.baseline?.(w, spec);
-  if (base !== undefined && validateMapping(w, base, spec, target.code).length === 0) {
+  const base = targetBaseline(w, target).mapping;
+  if (validateMapping(w, base, spec, target.code).length === 0) {
     finalists.push({ mapping: base, cost: estimateCost(w, base, spec).cycles });
   }
   let best = finalists[0].mapping;

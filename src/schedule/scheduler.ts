@@ -19,6 +19,8 @@ export interface ScheduleOptions {
   readonly seed: number;
   /** Wall-clock budget for searching schedulers, in seconds. */
   readonly timeLimitSeconds: number;
+  /** Solutions a MIP scheduler keeps and simulates, keeping the fastest (`--refine N`). */
+  readonly refine?: number;
 }
 
 export type Scheduler = (

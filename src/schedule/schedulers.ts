@@ -3,22 +3,19 @@ import type { AnyTarget } from '../target/target.js';
 import type { Workload } from '../workload/workload.js';
 import { exhaustive } from './exhaustive.js';
 import type { ScheduleOptions, ScheduleResult, Scheduler } from './scheduler.js';
-import { simpleMapping } from './simple_mapping.js';
+import { targetBaseline } from './target_baseline.js';
 
-/** The target's own tiling heuristic, or the simple mapping for a target that has none. */
+/** The target's own tiling heuristic, or the simple mapping where it has none for this workload. */
 function baselineScheduler(w: Workload, target: AnyTarget): ScheduleResult {
   const start = performance.now();
-  const own = target.code.baseline;
+  const base = targetBaseline(w, target);
   return {
     scheduler: 'baseline',
-    mapping: own === undefined ? simpleMapping(w, target) : own(w, target.spec),
+    mapping: base.mapping,
     solveSeconds: (performance.now() - start) / 1000,
     mappingsTried: 1,
     complete: true,
-    fallback:
-      own === undefined
-        ? { reason: `${target.name} has no baseline heuristic; simple mapping used` }
-        : null,
+    fallback: base.reason === null ? null : { reason: base.reason },
   };
 }
 

@@ -69,6 +69,12 @@ export function startSimulation<I extends { readonly kind: string }, M>(
       index++;
     },
     finish() {
+      try {
+        target.endOfStream?.(machine);
+      } catch (e) {
+        if (e instanceof Fault) throw new SimulationError(index, 'end of stream', e.reason);
+        throw e;
+      }
       const result = finish(engine);
       const peak = target.spec.array.rows * target.spec.array.cols;
       return { ...result, utilization: utilization(result, peak) };

@@ -43,7 +43,9 @@ const memorySchema = z.strictObject({
   capacityBytes: positiveInt,
   rowBytes: positiveInt.describe('bytes in one addressable row'),
   banks: positiveInt,
-  holds: z.array(z.enum(tensorRoles)).min(1),
+  holds: z
+    .array(z.enum(tensorRoles))
+    .describe('the tensors it may hold; none for a program memory (e.g. micro-op kernels)'),
   elementType: z.enum(elementTypes).describe('the element type this memory stores'),
   parent: z.string().describe('"dram", or the name of the memory this one is nested inside'),
   doubleBuffer: z.boolean().describe('whether a tensor may be double-buffered here'),
@@ -62,8 +64,12 @@ const queuesSchema = z.strictObject({
   store: positiveInt,
 });
 
+export const requantScales = ['float32', 'power-of-two-shift'] as const;
+/** How a target turns int32 sums into int8: an fp32 multiply, or a rounding right shift (scale 2^-s). */
+export type RequantScale = (typeof requantScales)[number];
+
 const requantSchema = z.strictObject({
-  scale: z.enum(['float32', 'power-of-two-shift']),
+  scale: z.enum(requantScales),
   perChannel: z.boolean(),
   activations: z.array(z.enum(activations)).min(1),
 });

@@ -5,6 +5,7 @@ import type { Mapping } from '../schedule/mapping.js';
 import type { Workload } from '../workload/workload.js';
 import type { CEncoding, Encoded, IsaTable } from './isa.js';
 import { parseSpec } from './load_spec.js';
+import type { Pattern } from './patterns.js';
 import type { Spec, TensorRole } from './spec.js';
 
 export interface Problem {
@@ -40,7 +41,23 @@ export interface TargetCode {
     spec: Spec,
     weights: Int8Array,
   ) => Int8Array;
+  /** The input in the DRAM layout the program reads, when that is not the workload's own layout. */
+  readonly packInput?: (
+    workload: Workload,
+    mapping: Mapping,
+    spec: Spec,
+    input: Int8Array,
+  ) => Int8Array;
+  /** The output in the workload's layout, from the DRAM layout the program writes (when they differ). */
+  readonly unpackOutput?: (
+    workload: Workload,
+    mapping: Mapping,
+    spec: Spec,
+    output: Int8Array,
+  ) => Int8Array;
   readonly baseline?: (workload: Workload, spec: Spec) => Mapping;
+  /** The fused graph ops this target runs (src/partition/ offers them); none: everything on the host. */
+  readonly patterns?: readonly Pattern[];
   /** The C runtime header emitted programs include (src/program/c.ts lists what it defines). */
   readonly cHeader?: (spec: Spec) => string;
   /** Each instruction kind's header macro and word layout, for the C emitter. */
@@ -64,6 +81,11 @@ export interface Target<I extends { readonly kind: string }, M> {
   decode(word: Encoded): I;
   /** Fresh machine state over a DRAM; `functional` false skips data (timing only). */
   createMachine(spec: Spec, dram: Dram, functional: boolean): M;
+  /**
+   * Checks a machine at the end of a stream (work still queued inside it, protocol state); throws a
+   * Fault (src/sim/fault.ts) when the stream did not end cleanly.
+   */
+  endOfStream?(machine: M): void;
   /** Problems this target's code has with a spec (e.g. a memory it needs is missing). */
   checkSpec(spec: Spec): readonly Problem[];
 }
@@ -78,6 +100,7 @@ export interface TargetDefinition<I extends { readonly kind: string }, M> {
   readonly isa: IsaTable<I, M>;
   readonly code: TargetCode;
   createMachine(spec: Spec, dram: Dram, functional: boolean): M;
+  endOfStream?(machine: M): void;
   checkSpec(spec: Spec): readonly Problem[];
 }
 
@@ -119,6 +142,7 @@ export function defineTarget<I extends { readonly kind: string }, M>(
     isa: def.isa,
     decode,
     createMachine: def.createMachine,
+    ...(def.endOfStream === undefined ? {} : { endOfStream: def.endOfStream }),
     checkSpec: def.checkSpec,
   };
 }

@@ -1,5 +1,12 @@
 import type { onnx } from 'onnx-proto';
-import type { AttrsByOp, AutoPad, ConvAttrs, Node, OpType, PoolAttrs } from '../../ir/graph.js';
+import type {
+  AttrsByOnnxOp,
+  AutoPad,
+  ConvAttrs,
+  Node,
+  OnnxOpType,
+  PoolAttrs,
+} from '../../ir/graph.js';
 import { ModelError } from '../../errors.js';
 import { dtypeOfCode, int64ToNumber, tensorFromProto } from './tensor_proto.js';
 
@@ -88,7 +95,7 @@ const none = (): Readonly<Record<never, never>> => ({});
 
 /** One parser per op: attributes with their ONNX defaults, by opset where the defaults changed. */
 const parsers: {
-  readonly [K in OpType]: (r: AttrReader, opset: number) => AttrsByOp[K];
+  readonly [K in OnnxOpType]: (r: AttrReader, opset: number) => AttrsByOnnxOp[K];
 } = {
   Conv: conv,
   QLinearConv: conv,
@@ -168,7 +175,7 @@ const parsers: {
 };
 
 /** A graph node from a NodeProto of a supported op, with its attributes parsed. */
-export function parseNode(proto: onnx.INodeProto, op: OpType, opset: number): Node {
+export function parseNode(proto: onnx.INodeProto, op: OnnxOpType, opset: number): Node {
   const r = attrReader(proto);
   const attrs = parsers[op](r, opset);
   return {

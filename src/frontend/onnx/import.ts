@@ -47,8 +47,24 @@ function defaultOpset(model: onnx.ModelProto, fileName: string): number {
   return opset;
 }
 
-/** A graph input's tensor from its declared type; every dimension must be a number. */
-function inputTensor(v: onnx.IValueInfoProto, fileName: string): Tensor {
+/** Options of `importOnnx`. */
+export interface ImportOptions {
+  /**
+   * Shapes for graph inputs, by name: they replace the declared shape (which may have symbolic
+   * dimensions), keeping its rank; fixed declared dimensions must agree.
+   */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+/**
+ * A graph input's tensor from its declared type; every dimension must be a number, or be given by
+ * `override`.
+ */
+function inputTensor(
+  v: onnx.IValueInfoProto,
+  fileName: string,
+  override: readonly number[] | undefined,
+): Tensor {
   const name = v.name ?? '';
   const tt = v.type?.tensorType;
   if (tt === null || tt === undefined) {
@@ -61,14 +77,34 @@ function inputTensor(v: onnx.IValueInfoProto, fileName: string): Tensor {
   if (dims === null || dims === undefined) {
     throw new InputError(`${fileName}: graph input '${name}' has no shape`);
   }
+  if (override !== undefined && override.length !== dims.length) {
+    throw new InputError(
+      `${fileName}: graph input '${name}' has rank ${dims.length}; the shape given is [${override}]`,
+    );
+  }
   const shape = dims.map((d, i) => {
-    if (d.dimValue === null || d.dimValue === undefined) {
+    const fixed =
+      d.dimValue === null || d.dimValue === undefined ? undefined : int64ToNumber(d.dimValue);
+    const given = override?.[i];
+    if (given !== undefined) {
+      if (!Number.isInteger(given) || given < 1) {
+        throw new InputError(`${fileName}: input shape for '${name}' has dimension ${given}`);
+      }
+      if (fixed !== undefined && fixed !== given) {
+        throw new InputError(
+          `${fileName}: graph input '${name}' dimension ${i} is ${fixed}; the shape given says ${given}`,
+        );
+      }
+      return given;
+    }
+    if (fixed === undefined) {
       const symbol = d.dimParam ? `'${d.dimParam}'` : 'unknown';
       throw new InputError(
-        `${fileName}: graph input '${name}' dimension ${i} is ${symbol}; give it a fixed size`,
+        `${fileName}: graph input '${name}' dimension ${i} is ${symbol}; give it a fixed size ` +
+          `(--input-shape ${name}=${dims.map((x) => (x.dimValue === null || x.dimValue === undefined ? 'N' : String(x.dimValue))).join('x')})`,
       );
     }
-    return int64ToNumber(d.dimValue);
+    return fixed;
   });
   return { name, dtype: dtypeOfCode(tt.elemType ?? 0, `graph input '${name}'`), shape };
 }
@@ -86,7 +122,11 @@ function unsupportedOp(n: onnx.INodeProto, opset: number): UnsupportedError {
  * nodes become constant tensors, attributes are parsed per op, and every tensor's dtype and shape
  * are inferred. `fileName` names the model in errors.
  */
-export function importOnnx(bytes: Uint8Array, fileName: string): Graph {
+export function importOnnx(
+  bytes: Uint8Array,
+  fileName: string,
+  options: ImportOptions = {},
+): Graph {
   const model = decodeModel(bytes, fileName);
   const opset = defaultOpset(model, fileName);
   const g = model.graph as onnx.IGraphProto;
@@ -99,8 +139,15 @@ export function importOnnx(bytes: Uint8Array, fileName: string): Graph {
   for (const v of g.input ?? []) {
     const name = v.name ?? '';
     if (tensors[name] === undefined) {
-      tensors[name] = inputTensor(v, fileName);
+      tensors[name] = inputTensor(v, fileName, options.inputShapes?.[name]);
       inputs.push(name);
+    }
+  }
+  for (const name of Object.keys(options.inputShapes ?? {})) {
+    if (!inputs.includes(name)) {
+      throw new InputError(
+        `${fileName}: a shape is given for '${name}', which is not a graph input (inputs: ${inputs.join(', ')})`,
+      );
     }
   }
   const nodes: Node[] = [];

@@ -1,4 +1,4 @@
-import { elementCount, type DType, type NodeOf, type OpType } from '../../ir/graph.js';
+import { elementCount, type DType, type NodeOf, type OnnxOpType } from '../../ir/graph.js';
 import {
   reshapeShape,
   sliceRanges,
@@ -9,7 +9,7 @@ import {
 import { broadcastShapes, normAxis, type RuleContext, type TensorType } from './rule_context.js';
 import { windowOutputSizes, type WindowAttrs } from './spatial.js';
 
-type Rule<K extends OpType> = (node: NodeOf<K>, ctx: RuleContext) => readonly TensorType[];
+type Rule<K extends OnnxOpType> = (node: NodeOf<K>, ctx: RuleContext) => readonly TensorType[];
 
 const same = (_node: unknown, ctx: RuleContext): readonly TensorType[] => [ctx.input(0)];
 
@@ -77,7 +77,7 @@ function quantizedDType(ctx: RuleContext, zeroPointInput: number): DType {
 }
 
 /** One rule per op: output types from input types (and constant values where shapes need them). */
-export const shapeRules: { readonly [K in OpType]: Rule<K> } = {
+export const shapeRules: { readonly [K in OnnxOpType]: Rule<K> } = {
   Conv: (node, ctx) => convOutput(node, ctx.input(0), ctx.input(1), ctx.input(0).dtype, ctx),
   QLinearConv: (node, ctx) =>
     convOutput(node, ctx.input(0), ctx.input(3), quantizedDType(ctx, 7), ctx),

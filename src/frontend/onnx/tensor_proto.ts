@@ -1,6 +1,12 @@
 import type { onnx } from 'onnx-proto';
 import { InputError } from '../../errors.js';
-import { elementCount, type DType, type Tensor, type TensorData } from '../../ir/graph.js';
+import {
+  dtypeBytes,
+  elementCount,
+  type DType,
+  type Tensor,
+  type TensorData,
+} from '../../ir/graph.js';
 
 /** An int64 as protobufjs decodes it: a number, or a Long when the `long` package is present. */
 export type Int64 = number | { toNumber(): number };
@@ -41,18 +47,6 @@ export function dtypeOfCode(code: number, where: string): DType {
   }
   return dtype;
 }
-
-const bytesPerElement: Readonly<Record<DType, number>> = {
-  float32: 4,
-  float64: 8,
-  int8: 1,
-  uint8: 1,
-  int16: 2,
-  uint16: 2,
-  int32: 4,
-  int64: 8,
-  bool: 1,
-};
 
 /** Reads little-endian raw_data into the dtype's array (DataView: correct on any host). */
 function fromRaw(dtype: DType, raw: Uint8Array, n: number): TensorData {
@@ -139,7 +133,7 @@ export function tensorFromProto(t: onnx.ITensorProto, name: string): Tensor {
   const n = elementCount(shape);
   const raw = t.rawData;
   if (raw !== null && raw !== undefined && raw.length > 0) {
-    const expected = n * bytesPerElement[dtype];
+    const expected = n * dtypeBytes[dtype];
     if (raw.length !== expected) {
       throw new InputError(
         `tensor '${name}': raw_data has ${raw.length} bytes, ` +

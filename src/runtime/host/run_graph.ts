@@ -7,6 +7,7 @@ import { gemm, matMul } from './gemm.js';
 import { numbersOf, type HostTensor } from './host_tensor.js';
 import { batchNormalization, layerNormalization } from './normalization.js';
 import { globalAveragePool, pool } from './pool.js';
+import { qconv, qgemm } from './quantized.js';
 import { dequantizeLinear, quantizeLinear, refuseQLinear } from './quantize.js';
 import { reduceMean } from './reduce.js';
 import * as shapeOps from './shape_ops.js';
@@ -43,6 +44,10 @@ function runNode(node: Node, ins: NodeInputs): HostTensor[] {
     case 'QLinearConv':
     case 'QLinearMatMul':
       return refuseQLinear(node.op);
+    case 'QConv':
+      return [qconv(get(0), get(1), opt(2), node.attrs)];
+    case 'QGemm':
+      return [qgemm(get(0), get(1), opt(2), node.attrs)];
     case 'Add':
     case 'Sub':
     case 'Mul':
@@ -158,6 +163,16 @@ export function runGraphOnHost(
   graph: Graph,
   inputs: Readonly<Record<string, HostValue>>,
 ): Record<string, HostTensor> {
+  const values = initialValues(graph, inputs);
+  for (const node of graph.nodes) runHostNode(graph, node, values);
+  return graphOutputs(graph, values);
+}
+
+/** The values a run starts from: the graph's constants and its inputs (checked against the graph). */
+export function initialValues(
+  graph: Graph,
+  inputs: Readonly<Record<string, HostValue>>,
+): Map<string, HostTensor> {
   const values = new Map<string, HostTensor>();
   for (const [name, t] of Object.entries(graph.tensors)) {
     if (t.data !== undefined) values.set(name, { dtype: t.dtype, shape: t.shape, data: t.data });
@@ -174,45 +189,65 @@ export function runGraphOnHost(
     }
     values.set(name, { dtype: t.dtype, shape: t.shape, data: v.data });
   }
-  for (const node of graph.nodes) {
-    const opt = (i: number) => {
-      const name = node.inputs[i];
-      if (name === undefined || name === '') return undefined;
-      const v = values.get(name);
-      if (v === undefined) throw new InputError(`input '${name}' has no value yet`);
-      return v;
-    };
-    const get = (i: number) => {
-      const v = opt(i);
-      if (v === undefined) throw new InputError(`required input ${i} is missing`);
-      return v;
-    };
-    const nums = (i: number) => {
-      const v = opt(i);
-      return v === undefined ? undefined : numbersOf(v);
-    };
-    let outs: HostTensor[];
-    try {
-      outs = runNode(node, { get, opt, nums, opset: graph.opset });
-    } catch (e) {
-      if (!(e instanceof GemmforgeError)) throw e;
-      throw new ModelError(node.name, node.op, `host runtime: ${e.message}`);
-    }
-    node.outputs.forEach((name, i) => {
-      if (name === '') return;
-      const out = outs[i];
-      const want = graph.tensors[name];
-      if (out === undefined || (want !== undefined && !sameShape(out.shape, want.shape))) {
-        throw new ModelError(
-          node.name,
-          node.op,
-          `host kernel produced shape [${out?.shape ?? 'nothing'}] for '${name}', ` +
-            `the graph infers [${want?.shape}]`,
-        );
-      }
-      values.set(name, out);
-    });
+  return values;
+}
+
+/** Runs one node on the reference kernels and stores its outputs in `values`. */
+export function runHostNode(graph: Graph, node: Node, values: Map<string, HostTensor>): void {
+  const opt = (i: number) => {
+    const name = node.inputs[i];
+    if (name === undefined || name === '') return undefined;
+    const v = values.get(name);
+    if (v === undefined) throw new InputError(`input '${name}' has no value yet`);
+    return v;
+  };
+  const get = (i: number) => {
+    const v = opt(i);
+    if (v === undefined) throw new InputError(`required input ${i} is missing`);
+    return v;
+  };
+  const nums = (i: number) => {
+    const v = opt(i);
+    return v === undefined ? undefined : numbersOf(v);
+  };
+  let outs: HostTensor[];
+  try {
+    outs = runNode(node, { get, opt, nums, opset: graph.opset });
+  } catch (e) {
+    if (!(e instanceof GemmforgeError)) throw e;
+    throw new ModelError(node.name, node.op, `host runtime: ${e.message}`);
   }
+  storeOutputs(graph, node, outs, values);
+}
+
+/** Stores a node's computed outputs, each checked against the graph's inferred shape. */
+export function storeOutputs(
+  graph: Graph,
+  node: Node,
+  outs: readonly HostTensor[],
+  values: Map<string, HostTensor>,
+): void {
+  node.outputs.forEach((name, i) => {
+    if (name === '') return;
+    const out = outs[i];
+    const want = graph.tensors[name];
+    if (out === undefined || (want !== undefined && !sameShape(out.shape, want.shape))) {
+      throw new ModelError(
+        node.name,
+        node.op,
+        `produced shape [${out?.shape ?? 'nothing'}] for '${name}', ` +
+          `the graph infers [${want?.shape}]`,
+      );
+    }
+    values.set(name, out);
+  });
+}
+
+/** The graph's outputs from the values of a finished run. */
+export function graphOutputs(
+  graph: Graph,
+  values: ReadonlyMap<string, HostTensor>,
+): Record<string, HostTensor> {
   const result: Record<string, HostTensor> = {};
   for (const name of graph.outputs) {
     const v = values.get(name);
@@ -220,4 +255,18 @@ export function runGraphOnHost(
     result[name] = v;
   }
   return result;
+}
+
+/** A node's input values in order (undefined for an omitted optional input). */
+export function nodeInputs(
+  node: Node,
+  values: ReadonlyMap<string, HostTensor>,
+): (HostTensor | undefined)[] {
+  return node.inputs.map((name) => {
+    if (name === '') return undefined;
+    const v = values.get(name);
+    if (v === undefined)
+      throw new ModelError(node.name, node.op, `input '${name}' has no value yet`);
+    return v;
+  });
 }

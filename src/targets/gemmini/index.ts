@@ -4,6 +4,7 @@ import { cEncoding, cHeader } from './c_header.js';
 import { isa } from './isa.js';
 import { checkMapping, footprint, lower, packWeights } from './lower.js';
 import { createMachine } from './machine.js';
+import { patterns } from './patterns.js';
 import { checkGemminiSpec } from './spec_checks.js';
 import gemminiSpec from './specs/gemmini.json' with { type: 'json' };
 import gemminiOsSpec from './specs/gemmini-os.json' with { type: 'json' };
@@ -18,7 +19,7 @@ export function gemminiTarget(specJson: unknown, specFile: string) {
     isa,
     createMachine,
     checkSpec: checkGemminiSpec,
-    code: { lower, footprint, checkMapping, baseline, packWeights, cHeader, cEncoding },
+    code: { lower, footprint, checkMapping, baseline, packWeights, cHeader, cEncoding, patterns },
   });
 }
 

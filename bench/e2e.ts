@@ -1,0 +1,175 @@
+/**
+ * End to end, per fixture model on one target: import + compile time, scheduling time, simulated
+ * cycles per scheduler, wall time of the functional simulation, and the comparison with onnxruntime
+ * over N seeded inputs (default 20). Float models run with post-training quantization (random
+ * calibration); QDQ models as they are.
+ *
+ *   npm run build && npx tsx bench/e2e.ts [--inputs 20] [--target gemmini] [--model q_resnet18]
+ *
+ * Writes bench/results/e2e.md and e2e.json (or e2e-<target>.* for another target).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { executeGraph, type ScheduleCache } from '../dist/runtime/execute_graph.js';
+import { compileModel, randomInputs, referenceComparison } from '../dist/runtime/run_model.js';
+import { schedulerNames } from '../dist/schedule/schedulers.js';
+import { targetByName } from '../dist/targets/index.js';
+import { machineLine } from './stats.js';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const inputsPerModel = Number(arg('inputs') ?? 20);
+const targetName = arg('target') ?? 'gemmini';
+const only = arg('model');
+const target = targetByName(targetName);
+const modelDir = '/work/shared/models';
+const models: readonly { name: string; quantize: boolean }[] = [
+  { name: 'lenet', quantize: true },
+  { name: 'tiny_encoder', quantize: true },
+  { name: 'mobilenet_v2', quantize: true },
+  { name: 'q_mobilenet_v2', quantize: false },
+  { name: 'q_resnet18', quantize: false },
+];
+const chosen = schedulerNames().includes('cosa') ? 'cosa' : 'baseline';
+const compared = ['baseline', 'cosa-even', 'cosa', 'exhaustive'].filter(
+  (s) => s !== chosen && schedulerNames().includes(s),
+);
+
+interface Row {
+  model: string;
+  quantized: string;
+  acceleratorLayers: number;
+  hostNodes: number;
+  compileSeconds: number;
+  scheduleSeconds: number;
+  simulateSeconds: number;
+  endToEndSeconds: number;
+  cycles: Record<string, number>;
+  inputs: number;
+  cosineMean: number;
+  cosineMin: number;
+  withinOneStepMean: number;
+  withinOneStepMin: number;
+  sqnrDbMean: number;
+}
+
+const rows: Row[] = [];
+for (const spec of models.filter((m) => only === undefined || m.name === only)) {
+  const t0 = performance.now();
+  const model = compileModel(`${modelDir}/${spec.name}.onnx`, target, {
+    quantize: spec.quantize,
+    seed: 0,
+  });
+  const compileSeconds = (performance.now() - t0) / 1000;
+  const cache: ScheduleCache = new Map();
+  const options = { scheduler: chosen, seed: 0, timeLimitSeconds: 2, cache };
+  // Scheduling: every accelerator layer under every scheduler (timing only for the compared ones).
+  const t1 = performance.now();
+  const inputs0 = randomInputs(model.source, 0);
+  const first = executeGraph(model.graph, model.placements, inputs0, target, {
+    ...options,
+    compare: compared,
+  });
+  const firstSeconds = (performance.now() - t1) / 1000;
+  let scheduleSeconds = 0;
+  for (const r of cache.values()) if (r.scheduler === chosen) scheduleSeconds += r.solveSeconds;
+  const cycles: Record<string, number> = { [chosen]: first.acceleratorCycles };
+  for (const s of compared) cycles[s] = 0;
+  for (const l of first.layers) {
+    for (const c of l.schedulers) if (c.scheduler !== chosen) cycles[c.scheduler] += c.cycles;
+  }
+  // The chosen scheduler's end to end: compile, schedule, simulate functionally, once.
+  const t2 = performance.now();
+  const again = executeGraph(model.graph, model.placements, inputs0, target, options);
+  const simulateSeconds = (performance.now() - t2) / 1000;
+  const warnings: string[] = [];
+  const comparisons = [await referenceComparison(model, inputs0, again.outputs, warnings)];
+  for (let seed = 1; seed < inputsPerModel; seed++) {
+    const inputs = randomInputs(model.source, seed);
+    const run = executeGraph(model.graph, model.placements, inputs, target, options);
+    comparisons.push(await referenceComparison(model, inputs, run.outputs, warnings));
+  }
+  const got = comparisons.filter((c) => c !== null);
+  if (got.length === 0) throw new Error(`no reference for ${spec.name}: ${warnings.join('; ')}`);
+  const mean = (f: (c: (typeof got)[number]) => number) =>
+    got.reduce((s, c) => s + f(c), 0) / got.length;
+  const min = (f: (c: (typeof got)[number]) => number) => Math.min(...got.map(f));
+  const acc = model.placements.filter((p) => p.placement === 'accelerator').length;
+  rows.push({
+    model: spec.name,
+    quantized: spec.quantize ? 'PTQ (--quantize)' : 'QDQ',
+    acceleratorLayers: acc,
+    hostNodes: model.placements.length - acc,
+    compileSeconds,
+    scheduleSeconds,
+    simulateSeconds,
+    endToEndSeconds: compileSeconds + scheduleSeconds + simulateSeconds,
+    cycles,
+    inputs: got.length,
+    cosineMean: mean((c) => c.cosine),
+    cosineMin: min((c) => c.cosine),
+    withinOneStepMean: mean((c) => c.withinOneStep),
+    withinOneStepMin: min((c) => c.withinOneStep),
+    sqnrDbMean: mean((c) => c.sqnrDb),
+  });
+  console.error(
+    `${spec.name}: compile ${compileSeconds.toFixed(1)} s, first run with comparisons ${firstSeconds.toFixed(1)} s, simulate ${simulateSeconds.toFixed(1)} s`,
+  );
+}
+
+const lines: string[] = [];
+const out = (s = ''): void => {
+  lines.push(s);
+  console.log(s);
+};
+const suffix = targetName === 'gemmini' ? '' : `-${targetName}`;
+out(`# End to end on ${targetName}`);
+out();
+out(
+  `Command: \`npm run build && npx tsx bench/e2e.ts --inputs ${inputsPerModel}${targetName === 'gemmini' ? '' : ` --target ${targetName}`}${only ? ` --model ${only}` : ''}\`, ${new Date().toISOString().slice(0, 10)}.`,
+);
+out(`Machine: ${machineLine()}.`);
+out(
+  `Inputs: seeded standard-normal tensors (seeds 0..${inputsPerModel - 1}); reference: onnxruntime-node on the float model (PTQ rows) or on the QDQ model itself, graph optimization 'basic' (see src/runtime/onnxruntime_reference.ts). Scheduler: ${chosen}; the other schedulers' cycles are timing-only simulations of their mappings of the same layers. End to end = compile (import, passes, partition) + scheduling + one functional simulation of every layer (each accelerator layer checked bit-exact against its integer reference); host nodes are not timed.`,
+);
+out();
+out(
+  '| model | form | acc. layers | host nodes | compile s | schedule s | simulate s | end to end s | ' +
+    [chosen, ...compared].map((s) => `${s} cycles`).join(' | ') +
+    ' |',
+);
+out(
+  '|---|---|---:|---:|---:|---:|---:|---:|' +
+    [chosen, ...compared].map(() => '---:').join('|') +
+    '|',
+);
+for (const r of rows) {
+  out(
+    `| ${r.model} | ${r.quantized} | ${r.acceleratorLayers} | ${r.hostNodes} | ${r.compileSeconds.toFixed(2)} | ${r.scheduleSeconds.toFixed(2)} | ${r.simulateSeconds.toFixed(1)} | ${r.endToEndSeconds.toFixed(1)} | ` +
+      [chosen, ...compared].map((s) => r.cycles[s].toLocaleString('en-US')).join(' | ') +
+      ' |',
+  );
+}
+out();
+out(
+  '| model | inputs | cosine mean | cosine min | within one step mean | within one step min | SQNR dB mean |',
+);
+out('|---|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  out(
+    `| ${r.model} | ${r.inputs} | ${r.cosineMean.toFixed(5)} | ${r.cosineMin.toFixed(5)} | ${(100 * r.withinOneStepMean).toFixed(2)}% | ${(100 * r.withinOneStepMin).toFixed(2)}% | ${r.sqnrDbMean.toFixed(1)} |`,
+  );
+}
+const resnet = rows.find((r) => r.model === 'q_resnet18');
+if (resnet !== undefined) {
+  out();
+  out(
+    `Goal: q_resnet18 end to end ≤ 60 s: ${resnet.endToEndSeconds.toFixed(1)} s, ${resnet.endToEndSeconds <= 60 ? 'met' : `not met (by ${(resnet.endToEndSeconds - 60).toFixed(1)} s)`}.`,
+  );
+}
+if (only === undefined) {
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(`bench/results/e2e${suffix}.md`, lines.join('\n') + '\n');
+  writeFileSync(`bench/results/e2e${suffix}.json`, JSON.stringify(rows, null, 2) + '\n');
+}

@@ -1,0 +1,269 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import type { Placement } from '../partition/partition.js';
+import type { RunSummary } from '../report/run_summary.js';
+import type { HostValue } from '../runtime/host/run_graph.js';
+import { readNpyFile, writeNpyFile } from '../runtime/npy.js';
+import { compileModel, runModel } from '../runtime/run_model.js';
+import { schedulerNames } from '../schedule/schedulers.js';
+import { defaultTargetName, resolveTarget } from '../targets/index.js';
+import { progressReporter } from './progress.js';
+import { formatTable } from './table.js';
+
+interface RunFlags {
+  target: string;
+  scheduler: string;
+  quantize?: boolean;
+  calibrate?: string;
+  input: string[];
+  output?: string;
+  force?: boolean;
+  seed: string;
+  timeLimit: string;
+  json?: boolean;
+  explain?: boolean;
+  reference: boolean;
+  compare?: string;
+  inputShape: string[];
+}
+
+/** `--input-shape name=1x3x48x192` (repeatable) as a record of shapes. */
+export function parseInputShapes(specs: readonly string[]): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const spec of specs) {
+    const m = /^(.+)=(\d+(?:x\d+)*)$/.exec(spec);
+    if (m === null) {
+      throw new InputError(`--input-shape must look like NAME=1x3x224x224 (got "${spec}")`);
+    }
+    out[m[1]] = m[2].split('x').map(Number);
+  }
+  return out;
+}
+
+export function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new InputError(`--seed must be a non-negative integer (got "${text}")`);
+  }
+  return n;
+}
+
+export function parseSeconds(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new InputError(`${flag} must be a positive number (got "${text}")`);
+  return n;
+}
+
+/** `--input x.npy` (a one-input model) or `--input name=x.npy`, checked against the graph. */
+export function readInputs(specs: readonly string[], graph: Graph): Record<string, HostValue> {
+  const out: Record<string, HostValue> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    let name: string;
+    let file: string;
+    if (eq > 0 && !spec.endsWith('=')) {
+      name = spec.slice(0, eq);
+      file = spec.slice(eq + 1);
+    } else {
+      if (graph.inputs.length !== 1) {
+        throw new InputError(
+          `the model has ${graph.inputs.length} inputs (${graph.inputs.join(', ')}): give --input NAME=FILE.npy`,
+        );
+      }
+      name = graph.inputs[0];
+      file = spec;
+    }
+    const t = graph.tensors[name];
+    if (t === undefined || !graph.inputs.includes(name)) {
+      throw new InputError(
+        `--input ${spec}: the model has no input '${name}' (inputs: ${graph.inputs.join(', ')})`,
+      );
+    }
+    const a = readNpyFile(file);
+    if (a.shape.length !== t.shape.length || a.shape.some((d, i) => d !== t.shape[i])) {
+      throw new InputError(
+        `${file}: shape [${a.shape}] does not match input '${name}' [${t.shape}]`,
+      );
+    }
+    const data =
+      a.dtype === 'float64' && t.dtype === 'float32'
+        ? Float32Array.from(a.data as Float64Array)
+        : a.data;
+    if (a.dtype !== t.dtype && !(a.dtype === 'float64' && t.dtype === 'float32')) {
+      throw new InputError(`${file}: dtype ${a.dtype} does not match input '${name}' (${t.dtype})`);
+    }
+    out[name] = { data, shape: a.shape };
+  }
+  return out;
+}
+
+/** The placement table of `--explain`: every node, where it runs and why. */
+export function explainPlacements(placements: readonly Placement[]): string {
+  return formatTable(
+    ['node', 'op', 'runs on', 'why'],
+    placements.map((p) => [
+      p.node.name,
+      p.node.op,
+      p.placement,
+      p.placement === 'accelerator' ? `pattern: ${p.pattern}` : p.reason,
+    ]),
+  );
+}
+
+function printSummary(s: RunSummary): void {
+  const pct = (x: number | null) => (x === null ? '' : `${(100 * x).toFixed(1)}%`);
+  const computeOps = s.layers.filter(
+    (l) =>
+      l.placement === 'accelerator' || (l.op !== 'QuantizeLinear' && l.op !== 'DequantizeLinear'),
+  );
+  const lines: string[] = [];
+  lines.push(`${s.model} on ${s.target}, scheduler ${s.scheduler}`);
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
+  lines.push('');
+  lines.push(
+    formatTable(
+      ['layer', 'op', 'runs on', 'cycles', 'utilization', 'MACs'],
+      computeOps.map((l) => [
+        l.name,
+        l.op,
+        l.placement,
+        l.cycles === null ? '' : String(l.cycles),
+        pct(l.utilization),
+        l.macs === 0 ? '' : String(l.macs),
+      ]),
+    ),
+  );
+  const quant = s.layers.length - computeOps.length;
+  if (quant > 0)
+    lines.push(`(${quant} QuantizeLinear/DequantizeLinear nodes on the host not listed)`);
+  lines.push('');
+  const acc = s.layers.filter((l) => l.placement === 'accelerator');
+  const macs = acc.reduce((n, l) => n + l.macs, 0);
+  lines.push(
+    `accelerator: ${acc.length} layers, ${s.acceleratorCycles} cycles, ` +
+      `${(s.seconds * 1e3).toFixed(3)} ms at the target's clock, ${macs} MACs`,
+  );
+  lines.push(`host: ${s.layers.length - acc.length} nodes (not timed)`);
+  if (s.reference !== null) {
+    const r = s.reference;
+    lines.push(
+      `against onnxruntime: cosine ${r.cosine.toFixed(5)}, SQNR ${r.sqnrDb.toFixed(1)} dB, ` +
+        `max |error| ${r.maxAbsError.toPrecision(3)}, ${(100 * r.withinOneStep).toFixed(2)}% within one step`,
+    );
+  }
+  lines.push(`wall time ${s.wallSeconds.toFixed(1)} s`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** Writes each output as OUTPUT_DIR/<name>.npy, refusing to overwrite without --force. */
+function writeOutputs(
+  dir: string,
+  outputs: Readonly<Record<string, { data: unknown; shape: readonly number[]; dtype: string }>>,
+  force: boolean,
+): string[] {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const [name, t] of Object.entries(outputs)) {
+    const file = join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.npy`);
+    if (existsSync(file) && !force) {
+      throw new InputError(`${file} exists; use --force to overwrite it`);
+    }
+    writeNpyFile(file, t as Parameters<typeof writeNpyFile>[1]);
+    written.push(file);
+  }
+  return written;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'run an ONNX model: accelerator layers on the target simulator, the rest on the host; compare with onnxruntime',
+    )
+    .argument('<model>', 'an .onnx file (float, or int8 in QDQ form)')
+    .option('--target <name|file.json>', 'a built-in target or a spec file', defaultTargetName)
+    .option('--scheduler <name>', `one of ${schedulerNames().join(', ')}`, 'baseline')
+    .option('--quantize', 'post-training int8 quantization of a float model')
+    .option('--calibrate <dir>', 'calibration inputs for --quantize: a directory of .npy files')
+    .option(
+      '--input <file.npy|name=file.npy>',
+      'an input tensor (repeatable); seeded random inputs otherwise',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option(
+      '--input-shape <name=1x3x224x224>',
+      'a fixed shape for an input declared with symbolic dimensions (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option('--output <dir>', 'write every model output as <dir>/<name>.npy')
+    .option('--force', 'overwrite existing output files')
+    .option('--seed <n>', 'seed of random inputs and calibration', '0')
+    .option('--time-limit <seconds>', 'time budget per layer of searching schedulers', '2')
+    .option('--compare <schedulers>', 'also simulate these schedulers per layer (comma-separated)')
+    .option('--explain', 'list every node, where it runs, and why')
+    .option('--no-reference', 'skip the comparison with onnxruntime')
+    .option('--json', 'print the run summary as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  gemmforge run q_resnet18.onnx\n' +
+        '  gemmforge run lenet.onnx --quantize --calibrate calib/ --json > run.json\n' +
+        '  gemmforge run mobilenet_v2.onnx --quantize --input image.npy --output out/',
+    )
+    .action(async (model: string, f: RunFlags) => {
+      const target = resolveTarget(f.target);
+      const seed = parseSeed(f.seed);
+      if (!schedulerNames().includes(f.scheduler)) {
+        throw new InputError(
+          `unknown scheduler "${f.scheduler}" (schedulers: ${schedulerNames().join(', ')})`,
+        );
+      }
+      const compare = f.compare?.split(',').filter((s) => s !== '') ?? [];
+      for (const s of compare) {
+        if (!schedulerNames().includes(s))
+          throw new InputError(`--compare: unknown scheduler "${s}"`);
+      }
+      const compileOptions = {
+        quantize: f.quantize === true,
+        inputShapes: parseInputShapes(f.inputShape),
+        ...(f.calibrate === undefined ? {} : { calibrateDir: f.calibrate }),
+        seed,
+      };
+      if (f.calibrate !== undefined && f.quantize !== true) {
+        throw new InputError('--calibrate needs --quantize');
+      }
+      let inputs: Record<string, HostValue> | undefined;
+      if (f.input.length > 0) {
+        inputs = readInputs(f.input, compileModel(model, target, compileOptions).source);
+      }
+      if (f.explain) {
+        process.stdout.write(
+          explainPlacements(compileModel(model, target, compileOptions).placements) + '\n',
+        );
+        return;
+      }
+      const progress = progressReporter(f.json === true);
+      const { summary, run } = await runModel(model, target, {
+        ...compileOptions,
+        scheduler: f.scheduler,
+        timeLimitSeconds: parseSeconds(f.timeLimit, '--time-limit'),
+        compare,
+        reference: f.reference,
+        ...(inputs === undefined ? {} : { inputs }),
+        onProgress: (done, total, node) => progress(done, total, `running ${node}`),
+      });
+      progress.done();
+      if (f.output !== undefined) {
+        const files = writeOutputs(f.output, run.outputs, f.force === true);
+        if (!f.json) process.stdout.write(`outputs written: ${files.join(', ')}\n`);
+      }
+      if (f.json) process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+      else printSummary(summary);
+    });
+}

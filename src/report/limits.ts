@@ -1,0 +1,140 @@
+import type { LayerReport } from '../runtime/layer_report.js';
+import type { Spec } from '../target/spec.js';
+import { formatBytes, formatCount, formatPercent, formatRatio } from './format.js';
+import { layerRoofline } from './roofline.js';
+
+/**
+ * What limits a simulated layer, from its numbers: each resource gives a lower bound on the layer's
+ * cycles (the array's busy time, the DRAM channel's transfer time and the data-movement units' busy
+ * time, the host's instruction issue time). The largest, when it covers most of the layer's cycles,
+ * is the limit; when none does, the units mostly wait on each other: latency.
+ */
+
+export const limitKinds = [
+  'compute',
+  'dram-bandwidth',
+  'memory-capacity',
+  'instruction-issue',
+  'latency',
+] as const;
+export type LimitKind = (typeof limitKinds)[number];
+
+export interface LimitingFactor {
+  readonly kind: LimitKind;
+  /** One sentence, with the numbers that decided it. */
+  readonly explanation: string;
+}
+
+/** A resource busy for at least this fraction of a layer's cycles is what bounds the layer. */
+export const bindingFraction = 0.75;
+/** DRAM traffic at least this many times the minimal traffic means data is moved again. */
+export const refetchFactor = 1.5;
+/** A memory at least this full has no room for the larger tiles that would avoid re-fetching. */
+export const fullFraction = 0.5;
+
+interface Pressure {
+  readonly cycles: number;
+  readonly fraction: number;
+}
+
+/** The busiest data-movement unit, or the shared DRAM channel when it is busier. */
+function dataMovement(
+  layer: LayerReport,
+  spec: Spec,
+): { channel: Pressure; unit: Pressure & { name: string } } {
+  const total = layer.simulatedCycles;
+  const of = (cycles: number): Pressure => ({ cycles, fraction: total > 0 ? cycles / total : 0 });
+  const channel = of((layer.dramBytes.read + layer.dramBytes.write) / spec.dram.bytesPerCycle);
+  const unit =
+    layer.busyCycles.load >= layer.busyCycles.store
+      ? { name: 'load', ...of(layer.busyCycles.load) }
+      : { name: 'store', ...of(layer.busyCycles.store) };
+  return { channel, unit };
+}
+
+/** The fullest memory: its name and the fraction of it the layer's tiles use. */
+function fullestMemory(layer: LayerReport): { name: string; fraction: number } | null {
+  let best: { name: string; fraction: number } | null = null;
+  for (const [name, o] of Object.entries(layer.occupancy)) {
+    if (best === null || o.fraction > best.fraction) best = { name, fraction: o.fraction };
+  }
+  return best;
+}
+
+export function limitingFactor(layer: LayerReport, spec: Spec): LimitingFactor {
+  const total = layer.simulatedCycles;
+  const cycles = `${formatCount(total)} cycles`;
+  const share = (x: number): number => (total > 0 ? x / total : 0);
+  const execute = share(layer.busyCycles.execute);
+  const issueCycles = layer.instructions * spec.issueCyclesPerInstruction;
+  const issue = share(issueCycles);
+  const { channel, unit } = dataMovement(layer, spec);
+  const movement = Math.max(channel.fraction, unit.fraction);
+  const roof = layerRoofline(layer, spec);
+  const moved = formatBytes(roof.movedBytes);
+  const peak = `${spec.array.rows}×${spec.array.cols}`;
+
+  const largest = Math.max(execute, issue, movement);
+  if (largest < bindingFraction) {
+    return {
+      kind: 'latency',
+      explanation:
+        `No resource is busy for most of the layer's ${cycles}: the array ${formatPercent(execute)}, ` +
+        `data movement ${formatPercent(movement)}, instruction issue ${formatPercent(issue)}; ` +
+        `the units wait on each other (DRAM latency ${formatCount(spec.dram.latencyCycles)} cycles, ` +
+        `array pipeline ${formatCount(spec.array.pipelineLatencyCycles)} cycles).`,
+    };
+  }
+  if (issue === largest) {
+    return {
+      kind: 'instruction-issue',
+      explanation:
+        `Issuing ${formatCount(layer.instructions)} instructions at ` +
+        `${spec.issueCyclesPerInstruction} cycles each takes ${formatCount(issueCycles)} cycles, ` +
+        `${formatPercent(issue)} of the layer's ${cycles}: larger tiles would need fewer instructions.`,
+    };
+  }
+  if (execute === largest) {
+    const useful = execute > 0 ? layer.utilization / execute : 0;
+    return {
+      kind: 'compute',
+      explanation:
+        `The ${peak} array is busy for ${formatPercent(execute)} of the layer's ${cycles}, ` +
+        `with ${formatPercent(useful)} of its MAC slots doing useful work while busy ` +
+        `(${formatCount(layer.macs)} MACs, ${formatPercent(layer.utilization)} utilization).`,
+    };
+  }
+  const refetch = roof.minimalBytes > 0 ? roof.movedBytes / roof.minimalBytes : 1;
+  const fullest = fullestMemory(layer);
+  // A unit's busy time includes its share of the channel's: name the channel when it is saturated.
+  const busiest =
+    channel.fraction >= bindingFraction || channel.fraction >= unit.fraction
+      ? `the DRAM channel (${spec.dram.bytesPerCycle} B/cycle) is busy ` +
+        `${formatPercent(channel.fraction)} of the layer's ${cycles} moving ${moved}`
+      : `the ${unit.name} unit is busy ${formatPercent(unit.fraction)} of the layer's ${cycles} ` +
+        `moving ${moved}, which the DRAM channel alone would move in ` +
+        `${formatCount(channel.cycles)} cycles`;
+  if (refetch >= refetchFactor && fullest !== null && fullest.fraction >= fullFraction) {
+    return {
+      kind: 'memory-capacity',
+      explanation:
+        `The tiles that fit on chip (${fullest.name} ${formatPercent(fullest.fraction)} full) ` +
+        `make DRAM traffic ${formatRatio(refetch)} the minimal ` +
+        `${formatBytes(roof.minimalBytes)}, and ${busiest}.`,
+    };
+  }
+  const excess =
+    refetch >= refetchFactor && fullest !== null
+      ? `; that is ${formatRatio(refetch)} the minimal traffic with the fullest memory ` +
+        `(${fullest.name}) only ${formatPercent(fullest.fraction)} used, so larger tiles would cut it`
+      : `, ${formatRatio(refetch)} the minimal traffic`;
+  const onRoofline =
+    roof.bound === 'dram-bandwidth'
+      ? `; even the minimal traffic needs ${formatCount(roof.bandwidthCycles)} cycles against ` +
+        `${formatCount(roof.computeCycles)} for the MACs, so the roofline is bandwidth-bound too`
+      : '';
+  return {
+    kind: 'dram-bandwidth',
+    explanation: `Data movement bounds the layer: ${busiest}${excess}${onRoofline}.`,
+  };
+}

@@ -1,0 +1,12 @@
+import type { Pattern } from '../../target/patterns.js';
+
+/**
+ * What Gemmini runs of a graph: convolutions (any stride, padding, dilation and groups: the lowering
+ * tiles them by implicit im2col, depthwise on diagonal weight blocks) and matrix products, each with
+ * its int32 bias, ReLU and fp32 requantization fused into the accumulator's move-out. The spec's
+ * `requantization` (per-tensor scales, the activations) is checked by the partitioner for every target.
+ */
+export const patterns: readonly Pattern[] = [
+  { name: 'conv + bias + relu + requant', kind: 'conv', check: () => null },
+  { name: 'matmul + bias + relu + requant', kind: 'gemm', check: () => null },
+];

@@ -1,0 +1,85 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readNpyFile, writeNpyFile } from '../../src/runtime/npy.js';
+import { gemmforge } from './run_cli.js';
+
+const lenet = '/work/shared/models/lenet.onnx';
+
+describe('gemmforge run', () => {
+  it('runs lenet quantized and prints the summary the contract names as JSON', () => {
+    const r = gemmforge('run', lenet, '--quantize', '--seed', '0', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s).toMatchObject({ model: 'lenet.onnx', target: 'gemmini', scheduler: 'baseline' });
+    for (const l of s.layers) {
+      expect(['accelerator', 'host']).toContain(l.placement);
+      expect(Object.keys(l)).toEqual(
+        expect.arrayContaining(['name', 'op', 'placement', 'cycles', 'utilization', 'macs']),
+      );
+    }
+    const acc = s.layers.filter((l: { placement: string }) => l.placement === 'accelerator');
+    expect(acc).toHaveLength(5);
+    expect(s.totalCycles).toBeGreaterThan(0);
+    expect(s.acceleratorCycles).toBe(
+      acc.reduce((n: number, l: { cycles: number }) => n + l.cycles, 0),
+    );
+    expect(s.seconds).toBeGreaterThan(0);
+    expect(s.wallSeconds).toBeGreaterThan(0);
+    expect(s.outputs).toEqual([{ name: expect.any(String), shape: [1, 10] }]);
+    expect(s.reference.sqnrDb).toBeGreaterThan(30);
+    expect(s.reference.cosine).toBeGreaterThan(0.99);
+    expect(s.reference.withinOneStep).toBeGreaterThan(0);
+  });
+
+  it('reads inputs from .npy and writes outputs as .npy, refusing to overwrite them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gf-run-'));
+    const x = new Float32Array(28 * 28).map((_, i) => Math.sin(i));
+    writeNpyFile(join(dir, 'x.npy'), { dtype: 'float32', shape: [1, 1, 28, 28], data: x });
+    const out = join(dir, 'out');
+    const args = ['run', lenet, '--quantize', '--input', join(dir, 'x.npy'), '--output', out];
+    const r = gemmforge(...args, '--no-reference');
+    expect(r.status).toBe(0);
+    const files = readdirSync(out);
+    expect(files).toHaveLength(1);
+    const y = readNpyFile(join(out, files[0]));
+    expect(y.shape).toEqual([1, 10]);
+    const again = gemmforge(...args, '--no-reference');
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/exists; use --force/);
+    expect(gemmforge(...args, '--no-reference', '--force').status).toBe(0);
+    const wrong = join(dir, 'wrong.npy');
+    writeNpyFile(wrong, { dtype: 'float32', shape: [1, 28, 28], data: x });
+    const bad = gemmforge('run', lenet, '--quantize', '--input', wrong);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/shape \[1,28,28\] does not match input/);
+  });
+
+  it('--explain lists every node, where it runs and why', () => {
+    const r = gemmforge('run', lenet, '--explain');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\/c1\/Conv\s+Conv\s+host\s+float Conv: .*--quantize/);
+    const q = gemmforge('run', lenet, '--quantize', '--explain');
+    expect(q.stdout).toMatch(/\/c1\/Conv\s+QConv\s+accelerator\s+pattern: conv/);
+    expect(q.stdout).toMatch(/MaxPool\s+host\s+\S+ has no pattern for MaxPool/);
+  });
+
+  it('bad input exits 2 with one line, no stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gf-run-'));
+    const junk = join(dir, 'x.onnx');
+    writeFileSync(junk, 'not an onnx file');
+    for (const args of [
+      ['run', junk],
+      ['run', join(dir, 'missing.onnx')],
+      ['run', lenet, '--scheduler', 'nope'],
+      ['run', lenet, '--calibrate', dir],
+    ]) {
+      const r = gemmforge(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.stderr).toMatch(/^gemmforge: /);
+    }
+  });
+});

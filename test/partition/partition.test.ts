@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { Graph, Node, NodeOf } from '../../src/ir/graph.js';
+import { partition } from '../../src/partition/partition.js';
+import { cleanupPasses, quantizedOpPasses, runPasses } from '../../src/passes/pipeline.js';
+import { targetByName } from '../../src/targets/index.js';
+import { loadModel } from '../passes/models.js';
+
+const gemmini = targetByName('gemmini');
+
+function folded(name: string): Graph {
+  return runPasses(runPasses(loadModel(name), cleanupPasses), quantizedOpPasses);
+}
+
+describe('partition', () => {
+  it('puts every fused conv and matmul of q_resnet18 on the accelerator, the rest on the host', () => {
+    const placements = partition(folded('q_resnet18'), gemmini);
+    const acc = placements.filter((p) => p.placement === 'accelerator');
+    expect(acc.map((p) => p.node.op).sort()).toEqual([...Array(20).fill('QConv'), 'QGemm'].sort());
+    for (const p of acc) expect(p.placement === 'accelerator' && p.pattern).toMatch(/requant/);
+    const add = placements.find((p) => p.node.op === 'Add');
+    expect(add?.placement === 'host' && add.reason).toBe('gemmini has no pattern for Add');
+    // 1×1 stride-1 convolutions run as the GEMM over the same bytes.
+    const down = acc.find((p) => p.node.name === '/layer2/0/downsample/0/Conv');
+    expect(down?.placement === 'accelerator' && down.fused.workload.kind).toBe('conv');
+    const c1 = acc.find((p) => p.node.name === '/conv1/Conv');
+    // conv1 reads zero point 136 − 128 = 8 in its padding: the runtime pads, the workload has none.
+    expect(c1?.placement === 'accelerator' && c1.fused.prePad).toBe(true);
+    expect(c1?.placement === 'accelerator' && c1.fused.workload).toMatchObject({
+      H: 230,
+      W: 230,
+      padTop: 0,
+    });
+  });
+
+  it('keeps float convolutions on the host and says how to quantize them', () => {
+    const placements = partition(runPasses(loadModel('lenet'), cleanupPasses), gemmini);
+    expect(placements.every((p) => p.placement === 'host')).toBe(true);
+    const conv = placements.find((p) => p.node.op === 'Conv');
+    expect(conv?.placement === 'host' && conv.reason).toMatch(/float Conv.*--quantize/);
+  });
+
+  it('refuses what the spec cannot requantize: per-channel scales on a per-tensor target', () => {
+    const g = folded('q_resnet18');
+    const first = g.nodes.find((n) => n.op === 'QConv') as NodeOf<'QConv'>;
+    const K = g.tensors[first.inputs[1]].shape[0];
+    const perChannel: Node = {
+      ...first,
+      attrs: {
+        ...first.attrs,
+        requant: { ...first.attrs.requant, scale: new Array(K).fill(0.01) },
+      },
+    };
+    const h = { ...g, nodes: g.nodes.map((n) => (n === first ? perChannel : n)) };
+    const p = partition(h, gemmini).find((x) => x.node === perChannel);
+    expect(p?.placement === 'host' && p.reason).toMatch(/per-channel requantization \(64 scales\)/);
+  });
+});

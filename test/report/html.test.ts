@@ -1,0 +1,136 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { renderReport } from '../../src/report/html.js';
+import type { RunLayer, RunSummary } from '../../src/report/run_summary.js';
+import { realisticRunSummary } from './fixture.js';
+
+let summary: RunSummary;
+let html: string;
+
+beforeAll(() => {
+  summary = realisticRunSummary();
+  html = renderReport(summary);
+}, 120_000);
+
+const count = (text: string, pattern: RegExp): number => text.match(pattern)?.length ?? 0;
+
+/** The summary with its memories renamed, everywhere a memory name appears. */
+function renamedMemories(s: RunSummary, names: Readonly<Record<string, string>>): RunSummary {
+  const rename = <T>(record: Readonly<Record<string, T>>): Record<string, T> =>
+    Object.fromEntries(Object.entries(record).map(([k, v]) => [names[k] ?? k, v]));
+  return {
+    ...s,
+    target: 'my-accel',
+    spec: {
+      ...s.spec,
+      name: 'my-accel',
+      description: 'an accelerator of my own',
+      memories: rename(s.spec.memories),
+    },
+    layers: s.layers.map((l) =>
+      l.detail === null
+        ? l
+        : {
+            ...l,
+            detail: { ...l.detail, target: 'my-accel', occupancy: rename(l.detail.occupancy) },
+          },
+    ),
+  };
+}
+
+describe('renderReport', () => {
+  it('one table row per layer, with numbers grouped in thousands', () => {
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(count(html, /<tr class="layer /g)).toBe(summary.layers.length);
+    expect(count(html, /<tr class="layer accelerator"/g)).toBe(5);
+    expect(count(html, /<tr class="layer host"/g)).toBe(3);
+    // The 16×16×64→64 3×3 conv: 9,437,184 MACs.
+    expect(html).toContain('9,437,184');
+    expect(html).toContain(summary.layers[4].cycles!.toLocaleString('en-US'));
+    for (const l of summary.layers.filter((l) => l.reason !== null))
+      expect(html).toContain(l.reason);
+  });
+
+  it('draws the three charts as inline SVG', () => {
+    expect(count(html, /<svg /g)).toBe(3);
+    for (const id of ['chart-cycles', 'chart-roofline', 'chart-speedup']) {
+      expect(html).toMatch(new RegExp(`<figure id="${id}"><svg `));
+    }
+    expect(html).toContain('load busy');
+    expect(html).toContain('roof: 256 MACs/cycle, 16 B/cycle');
+    expect(html).toContain('speedup over baseline');
+  });
+
+  it('is self-contained: no script, no stylesheet link, nothing fetched', () => {
+    expect(html).not.toMatch(/<script|<link|<iframe|<img|@import|src=/i);
+    expect(html.replace(/url\(#[^)]*\)/g, '')).not.toMatch(/url\(/);
+    // The only URLs are the SVG namespaces.
+    expect(html.replace(/xmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, '')).not.toMatch(
+      /https?:|\/\/[a-z]/i,
+    );
+    expect(html).not.toMatch(/href=/);
+  });
+
+  it('escapes the names it takes from the model', () => {
+    const evil = '<img src=x onerror="alert(1)">&';
+    const layers: RunLayer[] = summary.layers.map((l, i) =>
+      i === 1 || i === 0 ? { ...l, name: evil, op: `<u>${l.op}</u>` } : l,
+    );
+    const out = renderReport({
+      ...summary,
+      model: '<script>alert(2)</script>',
+      layers,
+      warnings: ['<i>warned</i> & more'],
+      outputs: [{ name: '"><svg onload=x>', shape: [1] }],
+    });
+    for (const raw of ['<img', '<script', '<u>', '<i>', '<svg onload']) {
+      expect(out.includes(raw), raw).toBe(false);
+    }
+    expect(out).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;');
+    expect(out).toContain('&lt;script&gt;alert(2)&lt;/script&gt;');
+    expect(out).toContain('&lt;i&gt;warned&lt;/i&gt; &amp; more');
+    expect(count(out, /<tr class="layer /g)).toBe(summary.layers.length);
+  });
+
+  it('takes memory names from the spec, never from an accelerator it knows', () => {
+    const out = renderReport(
+      renamedMemories(summary, { scratchpad: 'sram_a', accumulator: 'acc_b' }),
+    );
+    expect(count(out, /<span>sram_a<\/span>/g)).toBe(5);
+    expect(count(out, /<span>acc_b<\/span>/g)).toBe(5);
+    expect(out).not.toMatch(/scratchpad|accumulator/i);
+    expect(out).not.toMatch(new RegExp(summary.target, 'i'));
+  });
+
+  it('a layer that runs its schedule several times: totals, and per-run details', () => {
+    const layers = summary.layers.map((l, i) =>
+      i === 4 ? { ...l, cycles: 3 * l.detail!.simulatedCycles, macs: 3 * l.macs } : l,
+    );
+    const out = renderReport({ ...summary, layers });
+    const d = summary.layers[4].detail!;
+    expect(out).toContain(`3 runs of ${d.simulatedCycles.toLocaleString('en-US')}`);
+    expect(out).toContain(`${d.dramBytes.read.toLocaleString('en-US')} B read per run`);
+    expect(out).toContain((3 * d.macs).toLocaleString('en-US'));
+  });
+
+  it('says so when no scheduler comparison or no accelerator layer is there to chart', () => {
+    const single = renderReport({
+      ...summary,
+      layers: summary.layers.map((l) => ({ ...l, schedulers: [] })),
+    });
+    expect(count(single, /<svg /g)).toBe(2);
+    expect(single).toContain('Only one scheduler was run per layer');
+    const hostOnly = renderReport({
+      ...summary,
+      layers: summary.layers.filter((l) => l.placement === 'host'),
+      acceleratorCycles: 0,
+      totalCycles: 0,
+      seconds: 0,
+      reference: null,
+      warnings: [],
+    });
+    expect(count(hostOnly, /<svg /g)).toBe(0);
+    expect(hostOnly).toContain('No accelerator layers: nothing was timed.');
+    expect(hostOnly).toContain('No reference comparison was run.');
+    expect(count(hostOnly, /<tr class="layer host"/g)).toBe(3);
+  });
+});
