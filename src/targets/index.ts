@@ -2,6 +2,7 @@ import { InputError, SpecError } from '../errors.js';
 import { loadSpecFile } from '../target/load_spec.js';
 import type { AnyTarget } from '../target/target.js';
 import { gemmini, gemmini32, gemmini8, gemminiOs, gemminiTarget } from './gemmini/index.js';
+import { vta, vtaB32, vtaTarget, vtaZcu104 } from './vta/index.js';
 
 /**
  * The built-in targets by name, and the instruction sets a user's spec may name in its `isa` field.
@@ -12,10 +13,14 @@ export const builtinTargets = {
   'gemmini-os': gemminiOs as AnyTarget,
   'gemmini-32': gemmini32 as AnyTarget,
   'gemmini-8': gemmini8 as AnyTarget,
+  vta: vta as AnyTarget,
+  'vta-zcu104': vtaZcu104 as AnyTarget,
+  'vta-b32': vtaB32 as AnyTarget,
 } as const;
 
 const instructionSets: Readonly<Record<string, (json: unknown, file: string) => AnyTarget>> = {
   gemmini: (json, file) => gemminiTarget(json, file) as AnyTarget,
+  vta: (json, file) => vtaTarget(json, file) as AnyTarget,
 };
 
 export const defaultTargetName = 'gemmini';

@@ -1,3 +1,4 @@
+import { squareInt8ArrayProblems } from '../../target/array_checks.js';
 import type { Spec } from '../../target/spec.js';
 
 type Problem = { readonly path: string; readonly message: string };
@@ -7,27 +8,8 @@ type Problem = { readonly path: string; readonly message: string };
  * DIM-byte int8 rows holding inputs and weights, and an accumulator of DIM int32 rows holding outputs.
  */
 export function checkGemminiSpec(spec: Spec): readonly Problem[] {
-  const problems: Problem[] = [];
+  const problems: Problem[] = squareInt8ArrayProblems(spec);
   const dim = spec.array.rows;
-  if (spec.array.cols !== dim) {
-    problems.push({
-      path: 'array.cols',
-      message: `must equal array.rows (${dim}) (got ${spec.array.cols})`,
-    });
-  }
-  for (const [field, want] of [
-    ['inputType', 'int8'],
-    ['weightType', 'int8'],
-    ['accType', 'int32'],
-    ['outputType', 'int8'],
-  ] as const) {
-    if (spec.array[field] !== want) {
-      problems.push({
-        path: `array.${field}`,
-        message: `must be ${want} (got ${spec.array[field]})`,
-      });
-    }
-  }
   const sp = spec.memories.scratchpad;
   const acc = spec.memories.accumulator;
   if (sp === undefined) {

@@ -352,6 +352,61 @@ describe('importOnnx on hand-built models', () => {
     expect(e.message).toContain('not a compile-time constant');
   });
 
+  it('names the node of a cycle (nodes must come in topological order)', () => {
+    const bytes = modelBytes([
+      { name: 'a', opType: 'Add', input: ['x', 'z'], output: ['w'] },
+      { name: 'b', opType: 'Relu', input: ['w'], output: ['z'] },
+      { name: 'c', opType: 'Relu', input: ['w'], output: ['y'] },
+    ]);
+    const e = thrown(() => importOnnx(bytes, 'cycle.onnx'));
+    expect(e).toBeInstanceOf(ModelError);
+    expect(e.message).toContain("node 'a' (Add)");
+    expect(e.message).toContain("input 'z' is not defined before this node");
+    expect(e.message).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses an initializer whose data does not fit its shape, naming it', () => {
+    const bytes = modelBytes([{ name: 'add', opType: 'Add', input: ['x', 'b'], output: ['y'] }], {
+      initializer: [{ name: 'b', dataType: 1, dims: [1, 3, 8, 8], rawData: new Uint8Array(12) }],
+    });
+    const e = thrown(() => importOnnx(bytes, 'short.onnx'));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toContain("'b'");
+    expect(e.message).toMatch(/12 bytes|bytes/);
+    expect(e.message).not.toMatch(/\n\s+at /);
+  });
+
+  it('takes fixed shapes for symbolic input dimensions, and checks them', () => {
+    const bytes = O.ModelProto.encode({
+      irVersion: 7,
+      opsetImport: [{ domain: '', version: 13 }],
+      graph: {
+        name: 'dyn',
+        node: [{ name: 'r', opType: 'Relu', input: ['x'], output: ['y'] }],
+        input: [
+          {
+            name: 'x',
+            type: {
+              tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'N' }, { dimValue: 3 }] } },
+            },
+          },
+        ],
+        output: [{ name: 'y' }],
+      },
+    }).finish();
+    expect(thrown(() => importOnnx(bytes, 'dyn.onnx')).message).toContain(
+      "dimension 0 is 'N'; give it a fixed size (--input-shape x=Nx3)",
+    );
+    const g = importOnnx(bytes, 'dyn.onnx', { inputShapes: { x: [2, 3] } });
+    expect(g.tensors.y.shape).toEqual([2, 3]);
+    expect(
+      thrown(() => importOnnx(bytes, 'dyn.onnx', { inputShapes: { x: [2, 4] } })).message,
+    ).toContain('dimension 1 is 3; the shape given says 4');
+    expect(
+      thrown(() => importOnnx(bytes, 'dyn.onnx', { inputShapes: { x: [2, 3], q: [1] } })).message,
+    ).toContain("'q', which is not a graph input");
+  });
+
   it('fails clearly on a file that is not ONNX, a truncated file and an empty file', () => {
     const lenet = readFileSync(`${modelDir}/lenet.onnx`);
     const cases: [string, Uint8Array, string][] = [

@@ -1,0 +1,22 @@
+import type { Pattern } from '../../target/patterns.js';
+
+/**
+ * What VTA runs of a graph: convolutions without groups whose padding a LOAD can add (at most 15
+ * entries a side) and matrix products, each with its int32 bias, ReLU and requantization by ALU
+ * shifts. Shift-only requantization (power-of-two scales) is the partitioner's check, from the spec.
+ */
+export const patterns: readonly Pattern[] = [
+  {
+    name: 'conv + bias + relu + shift requant',
+    kind: 'conv',
+    check: (w) =>
+      w.kind !== 'conv'
+        ? 'not a conv'
+        : w.groups !== 1
+          ? `grouped convs (${w.groups} groups) are not supported`
+          : Math.max(w.padTop, w.padBottom, w.padLeft, w.padRight) > 15
+            ? 'LOAD pads at most 15 entries a side'
+            : null,
+  },
+  { name: 'matmul + bias + relu + shift requant', kind: 'gemm', check: () => null },
+];

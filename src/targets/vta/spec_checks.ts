@@ -1,0 +1,62 @@
+import { squareInt8ArrayProblems } from '../../target/array_checks.js';
+import type { Problem } from '../../target/target.js';
+import type { Spec } from '../../target/spec.js';
+import { vtaConfig, type BitField } from './instr.js';
+
+/**
+ * What VTA's code needs from a spec beyond the shared schema: a BLOCK×BLOCK int8 core (BATCH 1), the
+ * buffers `inp`, `wgt`, `acc` and `uop` with VTA's entry shapes and power-of-two depths, bit layouts
+ * that fit 128-bit instructions and 32-bit micro-ops, DRAM aligned to every entry, and shift-only
+ * requantization.
+ */
+export function checkVtaSpec(spec: Spec): readonly Problem[] {
+  const problems: Problem[] = squareInt8ArrayProblems(spec);
+  const b = spec.array.rows;
+  const need = (ok: boolean, path: string, message: string): void => {
+    if (!ok) problems.push({ path, message });
+  };
+  const buffers = [
+    ['inp', b, 'int8', 'input'],
+    ['wgt', b * b, 'int8', 'weight'],
+    ['acc', 4 * b, 'int32', 'output'],
+    ['uop', 4, 'int32', undefined],
+  ] as const;
+  for (const [name, rowBytes, type, role] of buffers) {
+    const m = spec.memories[name];
+    if (m === undefined) {
+      problems.push({ path: `memories.${name}`, message: 'is required (a VTA buffer)' });
+      continue;
+    }
+    const at = `memories.${name}`;
+    need(m.rowBytes === rowBytes, `${at}.rowBytes`, `must be ${rowBytes} (got ${m.rowBytes})`);
+    need(m.elementType === type, `${at}.elementType`, `must be ${type}`);
+    need(m.parent === 'dram', `${at}.parent`, 'must be "dram"');
+    const holds = role === undefined ? [] : [role];
+    need(m.holds.join() === holds.join(), `${at}.holds`, `must be [${holds.join(', ')}]`);
+    const log = Math.log2(m.capacityBytes / m.rowBytes);
+    need(
+      Number.isInteger(log) && log <= 16,
+      `${at}.capacityBytes`,
+      'must hold 2^n entries, n ≤ 16',
+    );
+  }
+  if (problems.length === 0) {
+    const cfg = vtaConfig(spec);
+    const end = (fs: readonly BitField[]): number => Math.max(...fs.map((f) => f.lo + f.bits));
+    need(end(cfg.uop) <= 32, 'memories', `micro-op indices need ${end(cfg.uop)} bits (of 32)`);
+    for (const [kind, fields] of Object.entries(cfg.insn)) {
+      need(end(fields) <= 128, 'memories', `${kind} fields need ${end(fields)} bits (of 128)`);
+    }
+  }
+  need(
+    spec.dram.alignmentBytes % (b * b) === 0,
+    'dram.alignmentBytes',
+    `must be a multiple of a weight entry (${b * b} bytes) (got ${spec.dram.alignmentBytes})`,
+  );
+  need(
+    spec.requantization.scale === 'power-of-two-shift' && !spec.requantization.perChannel,
+    'requantization',
+    'must be a per-tensor power-of-two-shift (VTA requantizes with ALU shifts)',
+  );
+  return problems;
+}

@@ -1,0 +1,107 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../../src/errors.js';
+import { expand } from '../../../src/program/interpret.js';
+import { requantize } from '../../../src/reference/requantize.js';
+import { runLayer } from '../../../src/runtime/run_layer.js';
+import type { Mapping } from '../../../src/schedule/mapping.js';
+import { validateMapping } from '../../../src/schedule/validate.js';
+import { vta } from '../../../src/targets/vta/index.js';
+import type { Instr } from '../../../src/targets/vta/instr.js';
+import { epilogue } from '../../../src/targets/vta/lower.js';
+import { aluOp } from '../../../src/targets/vta/semantics.js';
+import { parseConv, parseGemm } from '../../../src/workload/parse.js';
+
+const tiled = (db: boolean): Mapping => ({
+  dataflow: 'weight-stationary',
+  spatial: { rows: 'K', cols: 'N' },
+  tile: { M: 64, N: 64, K: 64 },
+  order: ['M', 'N', 'K'],
+  resident: { input: [], weight: [], output: [] },
+  doubleBuffer: { input: db, weight: db, output: db },
+});
+
+describe('VTA lowering', () => {
+  const w = parseGemm('256,128,256');
+
+  it('double buffering: loads of the next tile overlap compute of this one', () => {
+    const single = runLayer(vta, w, tiled(false), null).result;
+    const double = runLayer(vta, w, tiled(true), null).result;
+    expect(validateMapping(w, tiled(true), vta.spec, vta.code)).toEqual([]);
+    expect(double.totalCycles).toBeLessThan(single.totalCycles);
+    // Load and compute were busy at the same time: their busy cycles exceed the total.
+    expect(double.busyCycles.load + double.busyCycles.execute).toBeGreaterThan(double.totalCycles);
+  });
+
+  it('clips before every store: the compute instruction that releases a tile is MIN 127', () => {
+    const program = vta.code.lower(w, tiled(true), vta.spec, { scale: 2 ** -9 });
+    const bases = Object.fromEntries(program.buffers.map((b, i) => [b.name, 0x100000 * (i + 1)]));
+    const stream = expand<Instr>(program, bases).filter((i) => i.kind !== 'fence') as Instr[];
+    let lastRelease: Instr | undefined;
+    let stores = 0;
+    for (const i of stream) {
+      if (i.kind === 'alu' && i.pushNext) lastRelease = i;
+      if (i.kind === 'store' && i.popPrev) {
+        stores++;
+        expect(lastRelease).toMatchObject({ aluOp: 0, useImm: true, imm: 127 });
+      }
+    }
+    expect(stores).toBe(4 * 2);
+    expect(stream[stream.length - 1].kind).toBe('finish');
+  });
+
+  it('a scale that is not a power of two is refused (shift-only requantization)', () => {
+    expect(() => vta.code.lower(w, tiled(false), vta.spec, { scale: 0.3 })).toThrow(InputError);
+  });
+
+  it('states what it cannot run: groups, pads beyond 15, resident panels', () => {
+    const g = parseConv('H=8,W=8,C=16,K=16,R=3,pad=1,groups=2');
+    const m = {
+      ...tiled(false),
+      spatial: { rows: 'C', cols: 'K' },
+      tile: {},
+      order: ['N', 'G', 'K', 'P', 'Q', 'C', 'R', 'S'],
+    } as Mapping;
+    expect(vta.code.checkMapping(g, m, vta.spec)).toContainEqual({
+      path: 'groups',
+      message: 'grouped convs are not supported (got 2 groups)',
+    });
+    const wide = parseConv('H=40,W=40,C=16,K=16,R=33,pad=16');
+    expect(vta.code.checkMapping(wide, m, vta.spec)).toContainEqual({
+      path: 'workload',
+      message: 'LOAD pads at most 15 entries a side',
+    });
+    const panel = {
+      ...tiled(false),
+      resident: { input: ['K'], weight: [], output: [] },
+    } as Mapping;
+    expect(vta.code.checkMapping(w, panel, vta.spec).map((p) => p.path)).toContain(
+      'resident.input',
+    );
+  });
+
+  it('patterns: convs without groups and with pads a LOAD can add, and matrix products', () => {
+    const check = (w: ReturnType<typeof parseConv>) =>
+      vta.code.patterns!.find((p) => p.kind === w.kind)!.check(w, vta.spec);
+    expect(check(parseConv('H=8,W=8,C=16,K=16,R=3,pad=1'))).toBeNull();
+    expect(check(parseConv('H=8,W=8,C=16,K=16,R=3,pad=1,groups=16'))).toBe(
+      'grouped convs (16 groups) are not supported',
+    );
+    expect(vta.code.patterns!.find((p) => p.kind === 'gemm')!.check(w, vta.spec)).toBeNull();
+  });
+
+  it('the ALU epilogue is the reference rounding shift and clip, for every shift', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 2 }),
+        fc.integer({ min: 0, max: 31 }),
+        fc.boolean(),
+        (x, s, relu) => {
+          const got = epilogue(s, relu).reduce((acc, [op, imm]) => aluOp(op, acc, imm), x);
+          expect(got).toBe(requantize(x, 2 ** -s, 'power-of-two-shift', relu));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
