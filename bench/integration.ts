@@ -89,12 +89,37 @@ const changes: readonly { readonly where: string; readonly what: string; readonl
   ];
 
 const targets = readdirSync(targetsDir).filter((n) => statSync(join(targetsDir, n)).isDirectory());
-const rows = targets.map((name) => {
+const measured = targets.map((name) => {
   const dir = join(targetsDir, name);
-  const ts = count(files(dir, '.ts'));
-  const specs = count(files(dir, '.json'));
-  return `| ${name} | ${ts.files} | ${ts.lines} | ${ts.code} | ${specs.files} | ${specs.lines} |`;
+  return { name, ts: count(files(dir, '.ts')), specs: count(files(dir, '.json')) };
 });
+const rows = measured.map(
+  ({ name, ts, specs }) =>
+    `| ${name} | ${ts.files} | ${ts.lines} | ${ts.code} | ${specs.files} | ${specs.lines} |`,
+);
+/** Where VTA stands against the issue's goal of at most 1,000 lines, from the measured count. */
+function vtaNote(measured: readonly { name: string; lines: number }[]): string[] {
+  const lines = measured.find((r) => r.name === 'vta')?.lines ?? 0;
+  const status =
+    lines <= 1000
+      ? `VTA meets it: ${lines} lines.`
+      : `VTA is over it: ${lines} lines, from 1290 before the follow-up.`;
+  return [
+    'The goal for the second target was a folder of at most 1,000 lines.',
+    `${status} The follow-up`,
+    'removed duplicated logic (one unsupported-workload check for the patterns and checkMapping,',
+    'the micro-op kernels built beside the count that checks them, the micro-op decode through the',
+    'codec, the flag list from the instruction table, one NHWC ↔ blocked',
+    'transform for input and output, the timing unit from the module routing), folded the codec into',
+    'instr.ts and derived the machine type from its constructor, while adding the accumulator-hazard',
+    'rule (micro-op order, a GEMM per reduction group when a tile has fewer than 3 output blocks, the',
+    "simulator's check). What is left is mostly the lowering (lower.ts: micro-op kernels per tile",
+    'class and buffer copy, the token protocol, the ALU epilogue) as Prettier lays it out, and the',
+    'bit-field codec, Horner addressing and NHWC ↔ NCHWc packing, which are target-neutral but stay',
+    'here because moving them means editing shared modules.',
+  ];
+}
+
 const md = [
   '# Integration effort',
   '',
@@ -105,9 +130,7 @@ const md = [
   '|---|---:|---:|---:|---:|---:|',
   ...rows,
   '',
-  'The goal for the second target was a folder of at most 1,000 lines. VTA is over it: most of the',
-  'excess is the lowering (lower.ts: micro-op kernels per tile class and buffer copy, the token',
-  'protocol, the ALU epilogue) as Prettier lays it out, one field per line.',
+  ...vtaNote(measured.map((r) => ({ name: r.name, lines: r.ts.lines }))),
   '',
   '## Changes outside src/targets/vta/',
   '',

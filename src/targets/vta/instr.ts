@@ -1,9 +1,11 @@
+import { InternalError } from '../../errors.js';
+import type { Encoded, InstrEncoding } from '../../target/isa.js';
 import { memoryRows, type Spec } from '../../target/spec.js';
 
 /**
- * VTA's instructions as plain records (VTA.md §3), one field list per kind after the common header
- * (opcode and the four dependency flags). DRAM addresses and SRAM bases count entries of the buffer
- * `memType` names. The lists drive both the record types and the bit layouts.
+ * VTA's instructions (VTA.md §3) as plain records, one field list per kind after the common header
+ * (opcode and the four dependency flags), and as bits. DRAM addresses and SRAM bases count entries of
+ * the buffer `memType` names. The lists drive the record types, the bit layouts and the codecs.
  */
 const deps = ['popPrev', 'popNext', 'pushPrev', 'pushNext'] as const;
 const mem = [
@@ -19,6 +21,8 @@ export const fieldLists = {
   finish: [],
 } as const;
 type Flag = (typeof deps)[number] | 'reset' | 'useImm';
+/** Every field of a kind's records: the dependency flags, then its own. */
+export const fieldsOf = (kind: Kind): readonly string[] => [...deps, ...fieldLists[kind]];
 /** Fields that are booleans in the records and single bits in the words. */
 export const flagFields: ReadonlySet<string> = new Set([...deps, 'reset', 'useImm']);
 type Fields<L extends readonly string[]> = {
@@ -87,20 +91,12 @@ export function place(names: readonly string[], w: Readonly<Record<string, numbe
   });
 }
 
+const buffers = ['inp', 'wgt', 'acc', 'uop'] as const;
+
 export function vtaConfig(spec: Spec): VtaConfig {
-  const depth = {
-    inp: memoryRows(spec.memories.inp),
-    wgt: memoryRows(spec.memories.wgt),
-    acc: memoryRows(spec.memories.acc),
-    uop: memoryRows(spec.memories.uop),
-  };
-  const w = widths({
-    inp: Math.log2(depth.inp),
-    wgt: Math.log2(depth.wgt),
-    acc: Math.log2(depth.acc),
-    uop: Math.log2(depth.uop),
-  });
-  const layout = (k: Kind): BitField[] => place(['opcode', ...deps, ...fieldLists[k]], w);
+  const depth = Object.fromEntries(buffers.map((b) => [b, memoryRows(spec.memories[b])])) as Depths;
+  const w = widths(Object.fromEntries(buffers.map((b) => [b, Math.log2(depth[b])])) as Depths);
+  const layout = (k: Kind): BitField[] => place(['opcode', ...fieldsOf(k)], w);
   return {
     block: spec.array.rows,
     depth,
@@ -113,4 +109,81 @@ export function vtaConfig(spec: Spec): VtaConfig {
     },
     uop: place(['dst', 'src', 'wgt'], w),
   };
+}
+
+function fieldValue(f: BitField, value: number | boolean): bigint {
+  const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+  const lo = f.signed ? -(2 ** (f.bits - 1)) : 0;
+  const hi = f.signed ? 2 ** (f.bits - 1) - 1 : 2 ** f.bits - 1;
+  if (!Number.isInteger(v) || v < lo || v > hi) {
+    throw new InternalError(`VTA field ${f.name} must be an integer in [${lo}, ${hi}] (got ${v})`);
+  }
+  return BigInt.asUintN(f.bits, BigInt(v));
+}
+
+type Values = Record<string, number | boolean>;
+
+/** Packs named values into a little-endian bit string of the given fields. */
+function packBits(fields: readonly BitField[], values: Values): bigint {
+  let word = 0n;
+  for (const f of fields) word |= fieldValue(f, values[f.name]) << BigInt(f.lo);
+  return word;
+}
+
+/** Unpacks fields; flags become booleans. */
+function unpackBits(fields: readonly BitField[], word: bigint): Values {
+  const out: Values = {};
+  for (const f of fields) {
+    const raw = (word >> BigInt(f.lo)) & ((1n << BigInt(f.bits)) - 1n);
+    const v = Number(f.signed ? BigInt.asIntN(f.bits, raw) : raw);
+    out[f.name] = flagFields.has(f.name) ? v === 1 : v;
+  }
+  return out;
+}
+
+const mask64 = (1n << 64n) - 1n;
+
+/**
+ * VTA's 128-bit instructions from the bit layouts of a configuration. An `Encoded` word carries the
+ * opcode as its funct and the instruction's two little-endian 64-bit halves: rs1 = bits 63:0, rs2 =
+ * bits 127:64. Every field is checked against its width; unused bits are 0.
+ */
+export function encoding<K extends Kind>(cfg: VtaConfig, kind: K): InstrEncoding<InstrOf<K>> {
+  const fields = cfg.insn[kind];
+  const used = fields.reduce((m, f) => m | (((1n << BigInt(f.bits)) - 1n) << BigInt(f.lo)), 0n);
+  return {
+    functs: [opcodes[kind]],
+    encode(instr) {
+      const word = packBits(fields, { ...instr, opcode: opcodes[kind] } as never);
+      return { funct: opcodes[kind], rs1: word & mask64, rs2: word >> 64n };
+    },
+    decode(w: Encoded) {
+      const word = (w.rs2 << 64n) | w.rs1;
+      if ((word & ~used) !== 0n) return undefined;
+      const { opcode, ...rest } = unpackBits(fields, word);
+      if (opcode !== opcodes[kind] || w.funct !== opcodes[kind]) return undefined;
+      return { kind, ...rest } as unknown as InstrOf<K>;
+    },
+    format: formatInstr,
+  };
+}
+
+/** One line for errors and traces: the kind, then every non-zero field. */
+export function formatInstr(instr: { readonly kind: string }): string {
+  const { kind, ...rest } = instr as Record<string, unknown>;
+  const parts = Object.entries(rest)
+    .filter(([, v]) => v !== false && v !== 0)
+    .map(([n, v]) => (v === true ? n : `${n}=${String(v)}`));
+  return [kind, ...parts].join(' ');
+}
+
+/** A micro-op as its 32-bit word: dst (ACC index), src (INP or ACC index), wgt (WGT index). */
+export type Uop = { readonly [F in 'dst' | 'src' | 'wgt']: number };
+
+export function encodeUop(cfg: VtaConfig, u: Uop): number {
+  return Number(packBits(cfg.uop, { ...u }));
+}
+
+export function decodeUop(cfg: VtaConfig, word: number): Uop {
+  return unpackBits(cfg.uop, BigInt(word >>> 0)) as unknown as Uop;
 }

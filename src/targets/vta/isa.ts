@@ -1,7 +1,6 @@
 import type { IsaTable } from '../../target/isa.js';
 import type { Spec } from '../../target/spec.js';
-import { encoding } from './encoding.js';
-import { vtaConfig, type Instr, type Kind } from './instr.js';
+import { encoding, vtaConfig, type Instr, type Kind } from './instr.js';
 import { dispatch, type VtaMachine } from './machine.js';
 import { vtaTiming } from './timing.js';
 

@@ -1,9 +1,10 @@
 import type { Mapping } from '../../schedule/mapping.js';
 import { tileSchedule } from '../../schedule/tile_schedule.js';
-import type { Spec } from '../../target/spec.js';
+import { memoryRows, type Spec } from '../../target/spec.js';
 import type { Footprint, Problem } from '../../target/target.js';
 import { convOutputSize, loopNest } from '../../workload/shape.js';
 import type { Dim, Workload } from '../../workload/workload.js';
+import type { Uop } from './instr.js';
 
 /**
  * A workload as VTA runs it: a conv (a GEMM is the 1×1 conv of a 1×M image with K channels and N
@@ -12,6 +13,8 @@ import type { Dim, Workload } from '../../workload/workload.js';
  * and image border zeros added by the LOAD pads; no im2col.
  */
 export type VDim = 'N' | 'K' | 'C' | 'P' | 'Q' | 'R' | 'S';
+const tensors = ['input', 'weight', 'output'] as const;
+type Tensor = (typeof tensors)[number];
 
 /**
  * The conv view of a workload and mapping: sizes, strides, dilations and leading pads; channel blocks
@@ -38,10 +41,7 @@ export function view(w: Workload, m: Mapping, spec: Spec) {
     w.kind === 'gemm'
       ? { N: null, K: 'N', C: 'K', P: null, Q: 'M', R: null, S: null }
       : { N: 'N', K: 'K', C: 'C', P: 'P', Q: 'Q', R: 'R', S: 'S' };
-  const tileOf = (d: VDim): number => {
-    const md = dim[d];
-    return md === null ? c[d] : (s.tile[md] ?? c[d]);
-  };
+  const tileOf = (d: VDim): number => (dim[d] === null ? c[d] : (s.tile[dim[d]] ?? c[d]));
   const vdims = ['N', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
   const t = Object.fromEntries(vdims.map((d) => [d, tileOf(d)])) as Record<VDim, number>;
   return {
@@ -60,7 +60,7 @@ export function view(w: Workload, m: Mapping, spec: Spec) {
 }
 
 /** Entries of one copy of each tile: the input windows, the weight blocks, the accumulators. */
-export function copyEntries(x: View): { input: number; weight: number; output: number } {
+export function copyEntries(x: View): Record<Tensor, number> {
   return {
     input: x.tCb * x.yt * x.xt,
     weight: x.tKb * x.tCb * x.t.R * x.t.S,
@@ -70,11 +70,8 @@ export function copyEntries(x: View): { input: number; weight: number; output: n
 
 export function footprint(w: Workload, m: Mapping, spec: Spec): readonly Footprint[] {
   const e = copyEntries(view(w, m, spec));
-  return [
-    { memory: 'inp', tensor: 'input', rows: e.input },
-    { memory: 'wgt', tensor: 'weight', rows: e.weight },
-    { memory: 'acc', tensor: 'output', rows: e.output },
-  ];
+  const memory = { input: 'inp', weight: 'wgt', output: 'acc' } as const;
+  return tensors.map((tensor) => ({ memory: memory[tensor], tensor, rows: e[tensor] }));
 }
 
 /** The extents a tile of view dim d takes: the full tile, and the last one when it is partial. */
@@ -84,46 +81,78 @@ export function extentClasses(x: View, d: VDim): number[] {
 }
 
 /** The step classes a GEMM kernel depends on: extents of Q, C, R, S (each full or last). */
-export interface KernelClass {
-  readonly Q: number;
-  readonly C: number;
-  readonly R: number;
-  readonly S: number;
-}
+export type KernelClass = { readonly [D in 'Q' | 'C' | 'R' | 'S']: number };
 
 export function kernelClasses(x: View): KernelClass[] {
-  const out: KernelClass[] = [];
-  for (const Q of extentClasses(x, 'Q'))
-    for (const C of extentClasses(x, 'C'))
-      for (const R of extentClasses(x, 'R'))
-        for (const S of extentClasses(x, 'S')) out.push({ Q, C, R, S });
-  return out;
+  return (['Q', 'C', 'R', 'S'] as const).reduce<Partial<KernelClass>[]>(
+    (ks, d) => ks.flatMap((k) => extentClasses(x, d).map((e) => ({ ...k, [d]: e }))),
+    [{}],
+  ) as KernelClass[];
 }
 
-/** Micro-ops of one kernel: every (out block, in block, r, s) of the tile. */
-export function kernelSize(x: View, k: KernelClass): number {
-  return x.tKb * Math.ceil(k.C / x.B) * k.R * k.S;
-}
+type Alternating = Readonly<Record<Tensor, boolean>>;
 
 /** Which tensors alternate between two copies (double-buffered and loaded more than once). */
-export function alternating(
-  x: View,
-  m: Mapping,
-): { input: boolean; weight: boolean; output: boolean } {
-  const on = (v: 'input' | 'weight' | 'output'): boolean => m.doubleBuffer[v] && x.s.loads[v] > 1;
+export function alternating(x: View, m: Mapping): Alternating {
+  const on = (t: Tensor): boolean => m.doubleBuffer[t] && x.s.loads[t] > 1;
   return { input: on('input'), weight: on('weight'), output: on('output') };
 }
 
-/** Micro-ops the lowering places: two reset/ALU ones, then a GEMM kernel per class and copies. */
+/** The length of `kernels`, counted without building them (checks run on every candidate). */
 export function uopCount(x: View, m: Mapping): number {
-  const alt = alternating(x, m);
-  const halves = 2 ** [alt.input, alt.weight, alt.output].filter(Boolean).length;
-  return 2 + halves * kernelClasses(x).reduce((n, k) => n + kernelSize(x, k), 0);
+  const halves = 2 ** Object.values(alternating(x, m)).filter(Boolean).length;
+  const per = (k: KernelClass): number => x.tKb * Math.ceil(k.C / x.B) * k.R * k.S;
+  return 2 + halves * kernelClasses(x).reduce((n, k) => n + per(k), 0);
+}
+
+/**
+ * The micro-ops: [0] and [1] address the two accumulator copies (reset, ALU); then per kernel class
+ * one GEMM kernel per combination of buffer copies (`altList`, bit i: copy of altList[i]), in (in
+ * block, r, s, out block) order. Out blocks innermost, so that consecutive uops write different
+ * accumulators whenever the tile has 3 or more of them (the hazard rule, semantics.ts).
+ */
+export function kernels(x: View, alt: Alternating) {
+  const size = copyEntries(x);
+  const uops: Uop[] = [0, alt.output ? size.output : 0].map((dst) => ({ dst, src: 0, wgt: 0 }));
+  const altList = tensors.filter((t) => alt[t]);
+  const classes = kernelClasses(x).map((k) => {
+    const at = uops.length;
+    const xtE = (k.Q - 1) * x.sw + (k.S - 1) * x.dw + 1;
+    const ncb = Math.ceil(k.C / x.B);
+    for (let h = 0; h < 2 ** altList.length; h++) {
+      const copy = (t: Tensor): number =>
+        altList.includes(t) ? ((h >> altList.indexOf(t)) & 1) * size[t] : 0;
+      for (let cb = 0; cb < ncb; cb++)
+        for (let r = 0; r < k.R; r++)
+          for (let s = 0; s < k.S; s++)
+            for (let kb = 0; kb < x.tKb; kb++)
+              uops.push({
+                dst: copy('output') + kb * x.t.P * x.t.Q,
+                src: copy('input') + cb * x.yt * x.xt + r * x.dh * xtE + s * x.dw,
+                wgt: copy('weight') + ((kb * ncb + cb) * k.R + r) * k.S + s,
+              });
+    }
+    return { k, at, size: (uops.length - at) / 2 ** altList.length };
+  });
+  return { uops, classes, altList };
+}
+
+/** What VTA cannot run of a workload, whatever the mapping (also the patterns' check). */
+export function unsupported(w: Workload): Problem[] {
+  const problems: Problem[] = [];
+  if (w.kind === 'conv' && w.groups !== 1) {
+    const message = `grouped convs are not supported (got ${w.groups} groups)`;
+    problems.push({ path: 'groups', message });
+  }
+  if (w.kind === 'conv' && Math.max(w.padTop, w.padBottom, w.padLeft, w.padRight) > 15) {
+    problems.push({ path: 'workload', message: 'LOAD pads at most 15 entries a side' });
+  }
+  return problems;
 }
 
 /** VTA's own limits on a mapping, on top of the shared checks. */
 export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Problem[] {
-  const problems: Problem[] = [];
+  const problems = unsupported(w);
   const need = (ok: boolean, path: string, message: string): void => {
     if (!ok) problems.push({ path, message });
   };
@@ -136,12 +165,7 @@ export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Prob
   for (const [t, dims] of Object.entries(m.resident)) {
     need(dims.length === 0, `resident.${t}`, 'resident panels are not supported on this target');
   }
-  if (w.kind === 'conv') {
-    need(w.groups === 1, 'groups', `grouped convs are not supported (got ${w.groups} groups)`);
-    need((m.tile.N ?? w.N) === 1, 'tile.N', 'a step runs one image (must be 1)');
-    const pads = [w.padTop, w.padBottom, w.padLeft, w.padRight];
-    need(Math.max(...pads) <= 15, 'workload', 'LOAD pads at most 15 entries a side');
-  }
+  need(w.kind !== 'conv' || (m.tile.N ?? w.N) === 1, 'tile.N', 'a step runs one image (must be 1)');
   if (problems.length > 0) return problems;
   const x = view(w, m, spec);
   for (const d of ['C', 'K'] as const) {
@@ -149,7 +173,7 @@ export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Prob
   }
   need(Math.max(x.W, x.Q, x.Cb * x.R * x.S) < 2 ** 16, 'workload', 'DMA strides exceed 16 bits');
   const uops = uopCount(x, m);
-  const depth = spec.memories.uop.capacityBytes / spec.memories.uop.rowBytes;
+  const depth = memoryRows(spec.memories.uop);
   need(uops <= depth, 'memories.uop', `micro-op kernels need ${uops} entries (of ${depth})`);
   return problems;
 }

@@ -31,22 +31,13 @@ import type { Mapping } from '../../schedule/mapping.js';
 import type { Spec } from '../../target/spec.js';
 import type { LowerOptions } from '../../target/target.js';
 import type { Workload } from '../../workload/workload.js';
-import { encodeUop } from './encoding.js';
-import { Alu, fieldLists, flagFields, Mem, vtaConfig, type Kind } from './instr.js';
-import {
-  alternating,
-  copyEntries,
-  kernelClasses,
-  kernelSize,
-  view,
-  type KernelClass,
-  type VDim,
-} from './layout.js';
+import { Alu, encodeUop, fieldsOf, flagFields, Mem, vtaConfig, type Kind } from './instr.js';
+import { alternating, copyEntries, kernels, view, type VDim } from './layout.js';
 
 /**
  * A mapping as a VTA program (VTA.md §4, §5). Step s of the tile schedule: the load module brings in
  * the input windows and the weight blocks that are due, compute resets the accumulators (or loads
- * the bias) on the first reduction step, runs one GEMM over the step's micro-op kernel, and on the
+ * the bias) on the first reduction step, runs the step's micro-op kernel by GEMM, and on the
  * last one requantizes by ALU (rounding shift, clip) before the store module writes the output. One
  * token per step goes load→compute, compute→load frees the buffers (two credits when the reloaded
  * tensors are double-buffered: loads of step s+1 overlap compute of step s), compute→store and
@@ -59,11 +50,18 @@ const ex = (e: F): Expr => (typeof e === 'number' ? c(e) : e);
 
 /** An instruction with every field not given 0 (false for flags). */
 function op(kind: Kind, f: Record<string, Arg>): Stmt {
-  const all = ['popPrev', 'popNext', 'pushPrev', 'pushNext', ...fieldLists[kind]];
   return instr(kind, {
-    ...Object.fromEntries(all.map((n) => [n, flagFields.has(n) ? bool(false) : c(0)])),
+    ...Object.fromEntries(fieldsOf(kind).map((n) => [n, flagFields.has(n) ? bool(false) : c(0)])),
     ...f,
   });
+}
+
+/** Entry `first`, then each [index, extent] in Horner form, of a blocked DRAM tensor at `base`. */
+function entry(base: Expr, first: F, ...rest: [F, number][]): Expr {
+  return add(
+    base,
+    rest.reduce<Expr>((at, [i, n]) => add(mul(at, n), i), ex(first)),
+  );
 }
 
 /** The ALU steps of requantization by 2^-shift, exact (see reference/requantize.ts), then clip. */
@@ -83,49 +81,24 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
   const cfg = vtaConfig(spec);
   const { B, s: sch } = x;
   const S = sch.steps;
-  const shift = shiftOf(options.scale);
   const size = copyEntries(x);
   const alt = alternating(x, m);
   const reloaded = (t: 'input' | 'weight'): boolean => sch.loads[t] > 1 && !m.doubleBuffer[t];
   const D = reloaded('input') || reloaded('weight') ? 1 : 2;
   const Dout = alt.output ? 2 : 1;
-  const RS = x.R * x.S;
   const blk = x.yt * x.xt;
   const accTile = x.t.P * x.t.Q;
 
   const I = (p: string, d: VDim): Expr => (x.dim[d] === null ? c(0) : v(`${p}i${x.dim[d]}`));
   const E = (p: string, d: VDim): Expr => (x.dim[d] === null ? c(x[d]) : v(`${p}e${x.dim[d]}`));
   const nb = (p: string, d: 'C' | 'K'): Expr => v(`${p}b${x.dim[d]}`);
+  /** The first block of a step's C or K tile, plus `k`. */
+  const at = (p: string, d: 'C' | 'K', k: F): Expr =>
+    add(mul(I(p, d), d === 'C' ? x.tCb : x.tKb), k);
   const half = (p: string, t: 'input' | 'weight' | 'output'): Expr =>
     alt[t] ? mod(div(v(`${p}step`), sch.period[t]), 2) : c(0);
 
-  // Micro-ops: [0] and [1] address the two accumulator copies (reset, ALU); then the GEMM kernels,
-  // per kernel class one per combination of buffer copies.
-  const uops: number[] = [{ dst: 0 }, { dst: alt.output ? size.output : 0 }].map((u) =>
-    encodeUop(cfg, { src: 0, wgt: 0, ...u }),
-  );
-  const altList = (['input', 'weight', 'output'] as const).filter((t) => alt[t]);
-  const classes = kernelClasses(x).map((k) => {
-    const at = uops.length;
-    const xtE = (k.Q - 1) * x.sw + (k.S - 1) * x.dw + 1;
-    const ncb = Math.ceil(k.C / B);
-    for (let h = 0; h < 2 ** altList.length; h++) {
-      const copy = (t: 'input' | 'weight' | 'output'): number =>
-        altList.includes(t) ? ((h >> altList.indexOf(t)) & 1) * size[t] : 0;
-      for (let kb = 0; kb < x.tKb; kb++)
-        for (let cb = 0; cb < ncb; cb++)
-          for (let r = 0; r < k.R; r++)
-            for (let s = 0; s < k.S; s++) {
-              const u = {
-                dst: copy('output') + kb * accTile,
-                src: copy('input') + cb * blk + r * x.dh * xtE + s * x.dw,
-                wgt: copy('weight') + ((kb * ncb + cb) * k.R + r) * k.S + s,
-              };
-              uops.push(encodeUop(cfg, u));
-            }
-    }
-    return { k, at, size: kernelSize(x, k) };
-  });
+  const { uops, classes, altList } = kernels(x, alt);
 
   /**
    * A step's input window along one axis (y: P and R over H; x: Q and S over W): its first row
@@ -137,13 +110,13 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
       a === 'y'
         ? (['P', 'R', x.sh, x.dh, x.padT, x.H] as const)
         : (['Q', 'S', x.sw, x.dw, x.padL, x.W] as const);
-    const at = (n: string): Expr => v(`${p}${a}${n}`);
+    const n = (name: string): Expr => v(`${p}${a}${name}`);
     return [
       let_(`${p}${a}lo`, add(mul(I(p, o), x.t[o] * st), mul(I(p, k), x.t[k] * dil), -pad)),
       let_(`${p}${a}t`, add(mul(sub(E(p, o), 1), st), mul(sub(E(p, k), 1), dil), 1)),
-      let_(`${p}${a}Pad0`, max(0, mul(-1, at('lo')))),
-      let_(`${p}${a}Pad1`, max(0, sub(add(at('lo'), at('t')), size))),
-      let_(`${p}${a}Size`, sub(at('t'), add(at('Pad0'), at('Pad1')))),
+      let_(`${p}${a}Pad0`, max(0, mul(-1, n('lo')))),
+      let_(`${p}${a}Pad1`, max(0, sub(add(n('lo'), n('t')), size))),
+      let_(`${p}${a}Size`, sub(n('t'), add(n('Pad0'), n('Pad1')))),
     ];
   };
   const lets = (p: string, step: F): Stmt[] => [
@@ -162,46 +135,43 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
     const due = (t: 'input' | 'weight'): Cond => eq(mod(step, sch.period[t]), 0);
     const pop = le(D, step);
     const f = v('f');
-    const first = (ff: Expr): Cond => and(eq(ff, 0), pop);
-    const last = eq(f, sub(v('nld'), 1));
-    const row = add(mul(I(p, 'N'), x.Cb), mul(I(p, 'C'), x.tCb), f);
+    const pads = ['yPad0', 'yPad1', 'xPad0', 'xPad1'];
+    const flags = { popNext: and(eq(f, 0), pop), pushNext: eq(f, sub(v('nld'), 1)) };
     const inputLoad = op('load', {
+      ...flags,
       memType: c(Mem.inp),
-      popNext: first(f),
-      pushNext: last,
       sramBase: add(v(`${p}base_input`), mul(f, blk)),
-      dramBase: add(
+      dramBase: entry(
         div(v('I'), B),
-        mul(add(mul(row, x.H), v(`${p}ylo`), v(`${p}yPad0`)), x.W),
-        v(`${p}xlo`),
-        v(`${p}xPad0`),
+        I(p, 'N'),
+        [at(p, 'C', f), x.Cb],
+        [add(v(`${p}ylo`), v(`${p}yPad0`)), x.H],
+        [add(v(`${p}xlo`), v(`${p}xPad0`)), x.W],
       ),
       xStride: c(x.W),
-      ...Object.fromEntries(
-        ['ySize', 'xSize', 'yPad0', 'yPad1', 'xPad0', 'xPad1'].map((n) => [n, v(`${p}${n}`)]),
-      ),
+      ...Object.fromEntries(['ySize', 'xSize', ...pads].map((n) => [n, v(`${p}${n}`)])),
     });
+    // Whole filters: one 2D load of the tile's K blocks × (C blocks, R, S); else one per block pair.
     const whole = x.t.R === x.R && x.t.S === x.S;
-    const nW = whole ? c(1) : mul(nb(p, 'K'), nb(p, 'C'));
     const g = sub(f, v('nin'));
-    const wkb = whole ? c(0) : div(g, nb(p, 'C'));
-    const wcb = whole ? c(0) : mod(g, nb(p, 'C'));
-    const window = mul(E(p, 'R'), E(p, 'S'));
+    const [wkb, wcb] = whole ? [c(0), c(0)] : [div(g, nb(p, 'C')), mod(g, nb(p, 'C'))];
+    const pair = add(mul(wkb, nb(p, 'C')), wcb);
     const weightLoad = op('load', {
+      ...flags,
       memType: c(Mem.wgt),
-      popNext: first(f),
-      pushNext: last,
-      sramBase: add(v(`${p}base_weight`), mul(add(mul(wkb, nb(p, 'C')), wcb), window)),
-      dramBase: add(
+      sramBase: add(v(`${p}base_weight`), mul(pair, E(p, 'R'), E(p, 'S'))),
+      dramBase: entry(
         div(v('Wt'), B * B),
-        mul(add(mul(add(mul(I(p, 'K'), x.tKb), wkb), x.Cb), mul(I(p, 'C'), x.tCb), wcb), RS),
-        mul(I(p, 'R'), x.t.R * x.S),
-        mul(I(p, 'S'), x.t.S),
+        at(p, 'K', wkb),
+        [at(p, 'C', wcb), x.Cb],
+        [mul(I(p, 'R'), x.t.R), x.R],
+        [mul(I(p, 'S'), x.t.S), x.S],
       ),
       ySize: whole ? nb(p, 'K') : E(p, 'R'),
-      xSize: whole ? mul(nb(p, 'C'), RS) : E(p, 'S'),
-      xStride: c(whole ? x.Cb * RS : x.S),
+      xSize: whole ? mul(nb(p, 'C'), x.R * x.S) : E(p, 'S'),
+      xStride: c(whole ? x.Cb * x.R * x.S : x.S),
     });
+    const nW = whole ? c(1) : mul(nb(p, 'K'), nb(p, 'C'));
     return [
       let_('nin', select(and(due('input'), ok(p)), nb(p, 'C'), 0)),
       let_('nld', add(v('nin'), select(due('weight'), nW, 0))),
@@ -218,10 +188,12 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
     const first = and(...reduction.map((d) => eq(v(`${p}i${d}`), 0)));
     const lastC = and(...reduction.map((d) => eq(v(`${p}i${d}`), (sch.trips[d] ?? 1) - 1)));
     const popS = le(Dout, div(step, sch.period.output));
+    const releases = le(step, S - 1 - D);
     const nkb = nb(p, 'K');
     const pixels = mul(E(p, 'P'), E(p, 'Q'));
     const kbStride = select(lt(1, nkb), accTile, 0);
     const hOut = half(p, 'output');
+    const accBase = add(v(`${p}base_output`), mul(v('kb'), accTile));
     // Every accumulator of the tile: uop 0 or 1 (the copy), out blocks × pixels.
     const accLoops = { uopBgn: hOut, uopEnd: add(hOut, 1), iterOut: nkb, iterIn: pixels };
     const init = w.bias
@@ -230,8 +202,8 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
             memType: c(Mem.acc),
             popPrev: eq(v('kb'), 0),
             popNext: and(eq(v('kb'), 0), popS),
-            sramBase: add(v(`${p}base_output`), mul(v('kb'), accTile)),
-            dramBase: add(div(v('bias'), 4 * B), mul(I(p, 'K'), x.tKb), v('kb')),
+            sramBase: accBase,
+            dramBase: entry(div(v('bias'), 4 * B), at(p, 'K', v('kb'))),
             ySize: pixels,
             xSize: c(1),
           }),
@@ -245,18 +217,22 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
           accIn: c(1),
         });
     const hIdx = altList.reduce<Expr>((acc, t, i) => add(acc, mul(2 ** i, half(p, t))), c(0));
-    const is = (k: KernelClass): Cond =>
-      and(...(['Q', 'C', 'R', 'S'] as const).map((d) => eq(E(p, d), k[d])));
     const bgn = classes.reduceRight<Expr | null>((rest, g) => {
       const here = add(g.at, mul(hIdx, g.size));
-      return rest === null ? here : select(is(g.k), here, rest);
+      const is = and(...(['Q', 'C', 'R', 'S'] as const).map((d) => eq(E(p, d), g.k[d])));
+      return rest === null ? here : select(is, here, rest);
     }, null) as Expr;
+    // The kernel is (C block, r, s) groups of the tile's K blocks. A whole tile of 3 or more K blocks
+    // runs as one GEMM (consecutive uops write different accumulators, see layout.ts); otherwise
+    // each group of the step's K blocks is its own GEMM, so no accumulator repeats within a kernel.
+    const whole = x.tKb >= 3 ? eq(nkb, x.tKb) : bool(false);
+    const groups = mul(nb(p, 'C'), E(p, 'R'), E(p, 'S'));
     const tall = lt(1, E(p, 'P'));
     const gemm = op('gemm', {
-      popPrev: not(first),
-      pushPrev: le(step, S - 1 - D),
-      uopBgn: v('ubgn'),
-      uopEnd: add(v('ubgn'), mul(nkb, nb(p, 'C'), E(p, 'R'), E(p, 'S'))),
+      popPrev: and(eq(v('g'), 0), not(first)),
+      pushPrev: and(eq(v('g'), sub(v('ngrp'), 1)), releases),
+      uopBgn: add(v('ubgn'), mul(v('g'), x.tKb)),
+      uopEnd: add(v('ubgn'), mul(v('g'), x.tKb), select(whole, mul(nkb, groups), nkb)),
       iterOut: E(p, 'P'),
       iterIn: E(p, 'Q'),
       accOut: select(tall, E(p, 'Q'), 0),
@@ -264,7 +240,7 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
       inpOut: select(tall, mul(x.sh, v(`${p}xt`)), 0),
       inpIn: c(x.sw),
     });
-    const ops = epilogue(shift, w.activation === 'relu');
+    const ops = epilogue(shiftOf(options.scale), w.activation === 'relu');
     const alus = ops.map(([o, imm], k) =>
       op('alu', {
         pushNext: bool(k === ops.length - 1),
@@ -281,32 +257,25 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
         memType: c(Mem.out),
         popPrev: eq(v('kb'), 0),
         pushPrev: eq(v('kb'), sub(nkb, 1)),
-        sramBase: add(v(`${p}base_output`), mul(v('kb'), accTile)),
-        dramBase: add(
+        sramBase: accBase,
+        dramBase: entry(
           div(v('O'), B),
-          mul(
-            add(
-              mul(add(mul(I(p, 'N'), x.Kb), mul(I(p, 'K'), x.tKb), v('kb')), x.P),
-              mul(I(p, 'P'), x.t.P),
-            ),
-            x.Q,
-          ),
-          mul(I(p, 'Q'), x.t.Q),
+          I(p, 'N'),
+          [at(p, 'K', v('kb')), x.Kb],
+          [mul(I(p, 'P'), x.t.P), x.P],
+          [mul(I(p, 'Q'), x.t.Q), x.Q],
         ),
         ySize: E(p, 'P'),
         xSize: E(p, 'Q'),
         xStride: c(x.Q),
       }),
     ]);
-    const nop = op('load', {
-      memType: c(Mem.uop),
-      popPrev: not(first),
-      pushPrev: le(step, S - 1 - D),
-    });
+    const nop = op('load', { memType: c(Mem.uop), popPrev: not(first), pushPrev: releases });
     return [
       if_(first, [init]),
       let_('ubgn', bgn),
-      if_(ok(p), [gemm], [nop]),
+      let_('ngrp', select(whole, 1, groups)),
+      if_(ok(p), [loop('g', 0, v('ngrp'), 1, [gemm])], [nop]),
       if_(lastC, [...alus, stores]),
     ];
   };
@@ -318,29 +287,30 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
   const stepBody: Stmt[] = [...lets('c', v('s'))];
   if (D === 2) stepBody.push(...next(v('s')), ...compute('c'));
   else stepBody.push(...compute('c'), ...next(v('s')));
-  const tiles = sch.loads.output;
+  const words = uops.map((u) => encodeUop(cfg, u));
+  const n = words.length;
   const body: Stmt[] = [
     op('load', {
       memType: c(Mem.uop),
       dramBase: div(v('U'), 4),
       ySize: c(1),
-      xSize: c(uops.length),
-      xStride: c(uops.length),
+      xSize: c(n),
+      xStride: c(n),
     }),
     ...lets('n', 0),
     ...loadGroup('n'),
     loop('s', 0, S, 1, stepBody),
-    ...Array.from({ length: Math.min(tiles, Dout) }, () =>
+    ...Array.from({ length: Math.min(sch.loads.output, Dout) }, () =>
       op('load', { memType: c(Mem.uop), popNext: bool(true) }),
     ),
     op('finish', {}),
   ];
   const buffers: Program['buffers'] = [
     { name: 'I', bytes: x.N * x.Cb * x.H * x.W * B, role: 'input' },
-    { name: 'Wt', bytes: x.Kb * x.Cb * RS * B * B, role: 'weight' },
+    { name: 'Wt', bytes: x.Kb * x.Cb * x.R * x.S * B * B, role: 'weight' },
     ...(w.bias ? [{ name: 'bias', bytes: x.Kb * B * 4, role: 'bias' } as const] : []),
     { name: 'O', bytes: x.N * x.Kb * x.P * x.Q * B, role: 'output' },
-    { name: 'U', bytes: 4 * uops.length, role: 'constant', contents: uops },
+    { name: 'U', bytes: 4 * n, role: 'constant', contents: words },
   ];
   return { name: w.name, buffers, body };
 }

@@ -1,8 +1,7 @@
 import type { Dram } from '../../sim/dram.js';
 import { fault } from '../../sim/fault.js';
 import type { Spec } from '../../target/spec.js';
-import { formatInstr } from './encoding.js';
-import { Mem, vtaConfig, type Instr, type VtaConfig } from './instr.js';
+import { formatInstr, Mem, vtaConfig, type Instr } from './instr.js';
 import { runInstr } from './semantics.js';
 
 /**
@@ -12,43 +11,17 @@ import { runInstr } from './semantics.js';
  * pop, as fsim does; so a missing token shows as wrong data or a blocked module, and `endOfStream`
  * reports a blocked module (deadlock), a token never popped, and a missing FINISH by name.
  */
-export interface VtaMachine {
-  readonly cfg: VtaConfig;
-  readonly functional: boolean;
-  readonly dram: Dram;
-  readonly inp: Int8Array;
-  readonly wgt: Int8Array;
-  readonly acc: Int32Array;
-  /** Micro-ops, decoded (also in timing-only runs: timing reads their index ranges). */
-  readonly uopDst: Int32Array;
-  readonly uopSrc: Int32Array;
-  readonly uopWgt: Int32Array;
-  /** Per memory type (uop, wgt, inp, acc, out, acc8): entries, bytes of a DRAM entry, and the
-   * buffer's index in the spec's memory order (the timing engine's numbering). */
-  readonly depthOf: readonly number[];
-  readonly bytesOf: readonly number[];
-  readonly memOf: readonly number[];
-  readonly dramLatency: number;
-  readonly gemmFill: number;
-  /** Pending instructions per module (load, compute, store) and each queue's head. */
-  readonly queues: readonly Instr[][];
-  readonly heads: Int32Array;
-  /** Tokens waiting in L→C, C→L, C→S, S→C. */
-  readonly tokens: Int32Array;
-  /** Set once FINISH has executed. */
-  finished: boolean;
-}
+export type VtaMachine = ReturnType<typeof createMachine>;
 
 export const Module = { load: 0, compute: 1, store: 2 } as const;
 const moduleNames = ['load', 'compute', 'store'];
 export const Token = { l2c: 0, c2l: 1, c2s: 2, s2c: 3 } as const;
 const tokenNames = ['load→compute', 'compute→load', 'compute→store', 'store→compute'];
 
-export function createMachine(spec: Spec, dram: Dram, functional: boolean): VtaMachine {
+export function createMachine(spec: Spec, dram: Dram, functional: boolean) {
   const cfg = vtaConfig(spec);
   const b = cfg.block;
   const d = cfg.depth;
-  const names = Object.keys(spec.memories);
   const size = (n: number): number => (functional ? n : 0);
   return {
     cfg,
@@ -57,17 +30,25 @@ export function createMachine(spec: Spec, dram: Dram, functional: boolean): VtaM
     inp: new Int8Array(size(d.inp * b)),
     wgt: new Int8Array(size(d.wgt * b * b)),
     acc: new Int32Array(size(d.acc * b)),
+    /** Micro-ops, decoded (also in timing-only runs: timing reads their index ranges). */
     uopDst: new Int32Array(d.uop),
     uopSrc: new Int32Array(d.uop),
     uopWgt: new Int32Array(d.uop),
+    /** Per memory type (uop, wgt, inp, acc, out, acc8): entries, bytes of a DRAM entry, and the
+     * buffer's index in the spec's memory order (the timing engine's numbering). */
     depthOf: [d.uop, d.wgt, d.inp, d.acc, d.acc, d.acc],
     bytesOf: [4, b * b, b, 4 * b, b, b],
-    memOf: ['uop', 'wgt', 'inp', 'acc', 'acc', 'acc'].map((n) => names.indexOf(n)),
+    memOf: ['uop', 'wgt', 'inp', 'acc', 'acc', 'acc'].map((n) =>
+      Object.keys(spec.memories).indexOf(n),
+    ),
     dramLatency: spec.dram.latencyCycles,
     gemmFill: spec.array.pipelineLatencyCycles,
-    queues: [[], [], []],
+    /** Pending instructions per module (load, compute, store) and each queue's head. */
+    queues: [[], [], []] as Instr[][],
     heads: new Int32Array(3),
+    /** Tokens waiting in L→C, C→L, C→S, S→C. */
     tokens: new Int32Array(4),
+    /** Set once FINISH has executed. */
     finished: false,
   };
 }
@@ -86,7 +67,6 @@ const queueOf = {
   pushPrev: [-1, Token.c2l, Token.s2c],
   pushNext: [Token.l2c, Token.c2s, -1],
 } as const;
-const flagNames = ['popPrev', 'popNext', 'pushPrev', 'pushNext'] as const;
 
 /** The token a module's next instruction waits for, or -1 when it can run. */
 function waitsFor(m: VtaMachine, u: number, i: Instr): number {
@@ -107,7 +87,7 @@ function runOne(m: VtaMachine, u: number, i: Instr): void {
 /** Enqueues an instruction on its module and runs the modules until each is empty or blocked. */
 export function dispatch(m: VtaMachine, i: Instr): void {
   const u = moduleOf(i);
-  for (const f of flagNames) {
+  for (const f of ['popPrev', 'popNext', 'pushPrev', 'pushNext'] as const) {
     if (i[f] && queueOf[f][u] < 0) fault(`${f} must be 0 on the ${moduleNames[u]} module`);
   }
   m.queues[u].push(i);
@@ -126,16 +106,14 @@ export function dispatch(m: VtaMachine, i: Instr): void {
 
 /** After the last instruction: nothing blocked (deadlock), no token left over, FINISH ran. */
 export function endOfStream(m: VtaMachine): void {
-  const blocked: string[] = [];
-  for (let u = 0; u < 3; u++) {
-    const q = m.queues[u];
-    if (m.heads[u] >= q.length) continue;
+  const blocked = m.queues.flatMap((q, u) => {
+    if (m.heads[u] >= q.length) return [];
     const i = q[m.heads[u]];
-    blocked.push(
+    return [
       `the ${moduleNames[u]} module waits forever for a ${tokenNames[waitsFor(m, u, i)]} token at ` +
         `"${formatInstr(i)}" (${q.length - m.heads[u]} instructions never run)`,
-    );
-  }
+    ];
+  });
   if (blocked.length > 0) fault(`deadlock: ${blocked.join('; ')}`);
   const left = [...m.tokens].flatMap((n, t) => (n > 0 ? [`${n} ${tokenNames[t]}`] : []));
   if (left.length > 0) fault(`token leak: pushed but never popped: ${left.join(', ')}`);

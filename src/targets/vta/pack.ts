@@ -9,17 +9,26 @@ import { view } from './layout.js';
  * [Kb][Cb][R][S][B out][B in], output [N][Kb][P][Q][B]. A GEMM is the conv of view (layout.ts).
  */
 
+/** Copies between an [N][H][W][C] tensor and its blocked [N][ceil(C/B)][H][W][B] form. */
+function blocked(N: number, H: number, W: number, C: number, B: number, toBlocked: boolean) {
+  const Cb = Math.ceil(C / B);
+  return (plain: Int8Array, packed: Int8Array): Int8Array => {
+    for (let n = 0; n < N; n++)
+      for (let h = 0; h < H; h++)
+        for (let x = 0; x < W; x++)
+          for (let c = 0; c < C; c++) {
+            const at = (((n * Cb + Math.floor(c / B)) * H + h) * W + x) * B + (c % B);
+            const from = ((n * H + h) * W + x) * C + c;
+            if (toBlocked) packed[at] = plain[from];
+            else plain[from] = packed[at];
+          }
+    return toBlocked ? packed : plain;
+  };
+}
+
 export function packInput(w: Workload, m: Mapping, spec: Spec, input: Int8Array): Int8Array {
   const { B, N, H, W, C, Cb } = view(w, m, spec);
-  const out = new Int8Array(N * Cb * H * W * B);
-  for (let n = 0; n < N; n++)
-    for (let h = 0; h < H; h++)
-      for (let x = 0; x < W; x++)
-        for (let c = 0; c < C; c++) {
-          const at = (((n * Cb + Math.floor(c / B)) * H + h) * W + x) * B + (c % B);
-          out[at] = input[((n * H + h) * W + x) * C + c];
-        }
-  return out;
+  return blocked(N, H, W, C, B, true)(input, new Int8Array(N * Cb * H * W * B));
 }
 
 export function packWeights(w: Workload, m: Mapping, spec: Spec, weights: Int8Array): Int8Array {
@@ -36,14 +45,6 @@ export function packWeights(w: Workload, m: Mapping, spec: Spec, weights: Int8Ar
 }
 
 export function unpackOutput(w: Workload, m: Mapping, spec: Spec, packed: Int8Array): Int8Array {
-  const { B, N, P, Q, K, Kb } = view(w, m, spec);
-  const out = new Int8Array(N * P * Q * K);
-  for (let n = 0; n < N; n++)
-    for (let p = 0; p < P; p++)
-      for (let q = 0; q < Q; q++)
-        for (let k = 0; k < K; k++) {
-          const at = (((n * Kb + Math.floor(k / B)) * P + p) * Q + q) * B + (k % B);
-          out[((n * P + p) * Q + q) * K + k] = packed[at];
-        }
-  return out;
+  const { B, N, P, Q, K } = view(w, m, spec);
+  return blocked(N, P, Q, K, B, false)(new Int8Array(N * P * Q * K), packed);
 }

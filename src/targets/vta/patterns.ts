@@ -1,4 +1,5 @@
 import type { Pattern } from '../../target/patterns.js';
+import { unsupported } from './layout.js';
 
 /**
  * What VTA runs of a graph: convolutions without groups whose padding a LOAD can add (at most 15
@@ -9,14 +10,7 @@ export const patterns: readonly Pattern[] = [
   {
     name: 'conv + bias + relu + shift requant',
     kind: 'conv',
-    check: (w) =>
-      w.kind !== 'conv'
-        ? 'not a conv'
-        : w.groups !== 1
-          ? `grouped convs (${w.groups} groups) are not supported`
-          : Math.max(w.padTop, w.padBottom, w.padLeft, w.padRight) > 15
-            ? 'LOAD pads at most 15 entries a side'
-            : null,
+    check: (w) => (w.kind !== 'conv' ? 'not a conv' : (unsupported(w)[0]?.message ?? null)),
   },
   { name: 'matmul + bias + relu + shift requant', kind: 'gemm', check: () => null },
 ];

@@ -1,6 +1,6 @@
 import { checkAccess } from '../../sim/dram.js';
 import { fault } from '../../sim/fault.js';
-import { Alu, Mem, type Instr, type InstrOf } from './instr.js';
+import { Alu, decodeUop, Mem, type Instr, type InstrOf } from './instr.js';
 import type { VtaMachine } from './machine.js';
 
 /**
@@ -14,13 +14,11 @@ function fillEntries(m: VtaMachine, memType: number, first: number, n: number, a
   const b = m.cfg.block;
   const d = m.dram;
   if (memType === Mem.uop) {
-    const [dst, src, wgt] = m.cfg.uop;
-    const bits = (w: number, f: typeof dst): number => (w >>> f.lo) & ((1 << f.bits) - 1);
     for (let k = 0; k < n; k++) {
-      const w = addr < 0 ? 0 : d.view.getUint32(addr + 4 * k, true);
-      m.uopDst[first + k] = bits(w, dst);
-      m.uopSrc[first + k] = bits(w, src);
-      m.uopWgt[first + k] = bits(w, wgt);
+      const u = decodeUop(m.cfg, addr < 0 ? 0 : d.view.getUint32(addr + 4 * k, true));
+      m.uopDst[first + k] = u.dst;
+      m.uopSrc[first + k] = u.src;
+      m.uopWgt[first + k] = u.wgt;
     }
   } else if (memType === Mem.inp || memType === Mem.wgt) {
     const lanes = memType === Mem.inp ? b : b * b;
@@ -78,6 +76,20 @@ function at(what: string, index: number, depth: number): number {
   return index < depth ? index : fault(`${what} index ${index} is outside its ${depth} entries`);
 }
 
+/**
+ * The first micro-op of [bgn, end) that writes the ACC entry one of the two before it writes, or -1.
+ * The HLS design runs each pass over the uops pipelined at II=1 and tells the tool that ACC carries no
+ * dependence between iterations (vta.cc: HLS DEPENDENCE acc_mem inter false), so such a uop reads
+ * the entry before the earlier write lands: an update is lost, nothing stalls. The TVM runtime
+ * refuses these kernels (runtime.cc, UopKernel::VerifyDep: dst differs from the previous two).
+ */
+export function hazard(dst: Int32Array, bgn: number, end: number): number {
+  for (let u = bgn + 1; u < end; u++) {
+    if (dst[u] === dst[u - 1] || (u - 2 >= bgn && dst[u] === dst[u - 2])) return u;
+  }
+  return -1;
+}
+
 /** GEMM and ALU: for y < iterOut, x < iterIn, u in [uopBgn, uopEnd): the uop's indices + factors. */
 function loops(i: InstrOf<'gemm' | 'alu'>, m: VtaMachine): void {
   const d = m.cfg.depth;
@@ -85,6 +97,9 @@ function loops(i: InstrOf<'gemm' | 'alu'>, m: VtaMachine): void {
     fault(`micro-ops [${i.uopBgn}, ${i.uopEnd}) are outside the ${d.uop}-entry buffer`);
   }
   if (i.kind === 'alu' && i.aluOp > Alu.mul) fault(`ALU opcode ${i.aluOp} does not exist`);
+  const h = hazard(m.uopDst, i.uopBgn, i.uopEnd);
+  if (h >= 0)
+    fault(`ACC hazard: micro-op ${h} writes ACC entry ${m.uopDst[h]}, as one of the 2 before it`);
   if (!m.functional) return;
   const b = m.cfg.block;
   const { acc, inp, wgt } = m;

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { vta, vtaB32, vtaZcu104 } from '../../../src/targets/vta/index.js';
-import { decodeUop, encodeUop } from '../../../src/targets/vta/encoding.js';
-import { vtaConfig, type Instr } from '../../../src/targets/vta/instr.js';
+import { decodeUop, encodeUop, vtaConfig, type Instr } from '../../../src/targets/vta/instr.js';
 
 const flags = { popPrev: false, popNext: false, pushPrev: false, pushNext: false };
 const hex = (x: bigint): string => `0x${x.toString(16)}`;

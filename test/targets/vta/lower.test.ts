@@ -6,11 +6,16 @@ import { requantize } from '../../../src/reference/requantize.js';
 import { runLayer } from '../../../src/runtime/run_layer.js';
 import type { Mapping } from '../../../src/schedule/mapping.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
+import { randomLayerData, referenceOutput } from '../../../src/runtime/layer_data.js';
 import { vta } from '../../../src/targets/vta/index.js';
 import type { Instr } from '../../../src/targets/vta/instr.js';
 import { epilogue } from '../../../src/targets/vta/lower.js';
-import { aluOp } from '../../../src/targets/vta/semantics.js';
+import { decodeUop, vtaConfig } from '../../../src/targets/vta/instr.js';
+import { aluOp, hazard } from '../../../src/targets/vta/semantics.js';
 import { parseConv, parseGemm } from '../../../src/workload/parse.js';
+import type { Workload } from '../../../src/workload/workload.js';
+
+type GemmInstr = Extract<Instr, { kind: 'gemm' }>;
 
 const tiled = (db: boolean): Mapping => ({
   dataflow: 'weight-stationary',
@@ -85,7 +90,7 @@ describe('VTA lowering', () => {
       vta.code.patterns!.find((p) => p.kind === w.kind)!.check(w, vta.spec);
     expect(check(parseConv('H=8,W=8,C=16,K=16,R=3,pad=1'))).toBeNull();
     expect(check(parseConv('H=8,W=8,C=16,K=16,R=3,pad=1,groups=16'))).toBe(
-      'grouped convs (16 groups) are not supported',
+      'grouped convs are not supported (got 16 groups)',
     );
     expect(vta.code.patterns!.find((p) => p.kind === 'gemm')!.check(w, vta.spec)).toBeNull();
   });
@@ -103,5 +108,56 @@ describe('VTA lowering', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('VTA lowering: micro-op order and the accumulator hazard (semantics.test.ts)', () => {
+  const stream = (w: Workload, m: Mapping): Instr[] => {
+    const program = vta.code.lower(w, m, vta.spec, { scale: 2 ** -6 });
+    const bases = Object.fromEntries(program.buffers.map((b, i) => [b.name, 0x100000 * (i + 1)]));
+    return expand<Instr>(program, bases).filter((i) => i.kind !== 'fence') as Instr[];
+  };
+  const uopDst = (w: Workload, m: Mapping): Int32Array => {
+    const words = vta.code.lower(w, m, vta.spec, { scale: 1 }).buffers.find((b) => b.name === 'U')!;
+    return Int32Array.from(words.contents!, (u) => decodeUop(vtaConfig(vta.spec), u).dst);
+  };
+  const gemms = (s: Instr[]) => s.filter((i) => i.kind === 'gemm' && !i.reset) as GemmInstr[];
+  const conv = parseConv('H=6,W=6,C=40,K=56,R=3,pad=1');
+  const convMapping = (K: number): Mapping => ({
+    dataflow: 'weight-stationary',
+    spatial: { rows: 'C', cols: 'K' },
+    tile: { K, C: 32, P: 3, Q: 6, R: 3, S: 3 },
+    order: ['N', 'K', 'P', 'Q', 'C', 'R', 'S'],
+    resident: { input: [], weight: [], output: [] },
+    doubleBuffer: { input: true, weight: true, output: true },
+  });
+
+  it('out blocks are the innermost uops: a tile of 3+ K blocks runs one GEMM a step', () => {
+    const m = convMapping(48);
+    expect(validateMapping(conv, m, vta.spec, vta.code)).toEqual([]);
+    const dst = uopDst(conv, m);
+    const full = gemms(stream(conv, m)).filter((g) => g.uopEnd - g.uopBgn > 3);
+    expect(full.length).toBeGreaterThan(0);
+    for (const g of full) {
+      expect(hazard(dst, g.uopBgn, g.uopEnd)).toBe(-1);
+      // Consecutive uops write the tile's 3 out blocks in turn (accumulators 18 entries apart).
+      expect(Array.from(dst.subarray(g.uopBgn, g.uopBgn + 4), (d) => d - dst[g.uopBgn])).toEqual([
+        0, 18, 36, 0,
+      ]);
+    }
+  });
+
+  it('tiles of 1 or 2 K blocks (and the partial last K tile) run a GEMM per (C block, r, s)', () => {
+    for (const K of [16, 32, 48]) {
+      const m = convMapping(K);
+      expect(validateMapping(conv, m, vta.spec, vta.code)).toEqual([]);
+      const dst = uopDst(conv, m);
+      const s = gemms(stream(conv, m));
+      for (const g of s) expect(hazard(dst, g.uopBgn, g.uopEnd)).toBe(-1);
+      // K 56 in tiles of 48: the last tile has 1 block, so its kernels run split too.
+      expect(s.some((g) => g.uopEnd - g.uopBgn <= 2)).toBe(true);
+      const data = randomLayerData(conv, K, 'power-of-two-shift');
+      expect(runLayer(vta, conv, m, data).output).toEqual(referenceOutput(conv, data));
+    }
   });
 });

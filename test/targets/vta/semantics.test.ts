@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { SimulationError } from '../../../src/errors.js';
 import { allocate, createDram, readInt8, writeInt32, writeInt8 } from '../../../src/sim/dram.js';
 import { simulate } from '../../../src/sim/simulate.js';
-import { encodeUop } from '../../../src/targets/vta/encoding.js';
 import { vta } from '../../../src/targets/vta/index.js';
-import { vtaConfig, type Instr } from '../../../src/targets/vta/instr.js';
-import { aluOp } from '../../../src/targets/vta/semantics.js';
+import { encodeUop, vtaConfig, type Instr } from '../../../src/targets/vta/instr.js';
+import { aluOp, hazard } from '../../../src/targets/vta/semantics.js';
 
 type Flags = Partial<Record<'popPrev' | 'popNext' | 'pushPrev' | 'pushNext', boolean>>;
 const flags = { popPrev: false, popNext: false, pushPrev: false, pushNext: false };
@@ -225,5 +224,49 @@ describe('VTA dependency tokens', () => {
     } as Instr);
     simulate(vta, second, dram, { functional: true });
     expect(readInt8(dram, out, 32)).not.toEqual(want);
+  });
+});
+
+/**
+ * The accumulator hazard, as the public record has it. tvm-vta hardware/xilinx/src/vta.cc pipelines
+ * GEMM's loop over [uop_bgn, uop_end) at II=1 and declares `HLS DEPENDENCE variable=acc_mem inter
+ * false` ("necessary to obtain II=1"): the tool inserts no stall, so a uop that reads an ACC entry
+ * an earlier uop of the pass has not yet written back adds to the old value and one update is lost.
+ * The TVM runtime (vta/runtime/runtime.cc, UopKernel::VerifyDep, "we don't write to the same acc_mem
+ * index two cycles in a row") refuses a kernel whose uop writes the dst of either of the two uops
+ * before it; it checks within a kernel, not across loop iterations, and for ALU kernels too. The
+ * pipelined Chisel GEMM (TensorGemm.scala) forwards a write only to the uop right after it. fsim
+ * models none of this, so our simulator faults where the HLS hardware would lose an update: VTA.md
+ * §3 says "no hazard check", and the pragma removes the stall, so it is corruption, not a slowdown.
+ */
+describe('VTA accumulator hazard', () => {
+  const run = (dsts: number[], functional: boolean) => () => {
+    const dram = createDram();
+    const u = allocate(dram, 'uop', 4 * dsts.length, 256);
+    const words = dsts.map((dst, k) => encodeUop(cfg, { dst, src: k, wgt: 0 }));
+    writeInt32(dram, u, Int32Array.from(words));
+    const stream: Instr[] = [
+      load(0, { dramBase: u / 4, xSize: dsts.length, xStride: dsts.length }),
+      gemm({ uopBgn: 0, uopEnd: dsts.length, iterIn: 2, accIn: 8 }),
+      finish,
+    ];
+    simulate(vta, stream, dram, { functional });
+  };
+
+  it('a uop that writes the entry of the uop before it, or the one before that, faults', () => {
+    for (const functional of [true, false]) {
+      expect(run([0, 0], functional)).toThrow('ACC hazard: micro-op 1 writes ACC entry 0');
+      expect(run([0, 1, 0], functional)).toThrow('ACC hazard: micro-op 2 writes ACC entry 0');
+      // Three apart is fine, and so is the same uop again in the next loop iteration.
+      expect(run([0, 1, 2, 0], functional)).not.toThrow();
+      expect(run([5], functional)).not.toThrow();
+    }
+  });
+
+  it('hazard() looks only inside [bgn, end)', () => {
+    const dst = Int32Array.from([3, 3, 4, 3]);
+    expect(hazard(dst, 0, 4)).toBe(1);
+    expect(hazard(dst, 1, 3)).toBe(-1);
+    expect(hazard(dst, 1, 4)).toBe(3);
   });
 });
