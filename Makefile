@@ -34,8 +34,8 @@ test: build riscv-toolchain chromium
 
 demo: build
 	node dist/cli/main.js targets
-	node dist/cli/main.js schedule --gemm 200,120,300 --relu --verify
-	node dist/cli/main.js schedule --conv N=1,H=28,W=28,C=64,K=64,R=3,S=3,stride=1,pad=1 --scheduler exhaustive --verify
+	@echo
+	node dist/cli/main.js compile models/q_mobilenet_v2.onnx --target gemmini -o out --force
 
 bench: build
 	npx tsx bench/sim.ts

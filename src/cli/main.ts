@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { GemmforgeError } from '../errors.js';
+import { registerCompile } from './compile_command.js';
 import { registerReport } from './report_command.js';
 import { registerRun } from './run_command.js';
 import { registerSchedule } from './schedule_command.js';
@@ -17,6 +18,7 @@ function buildProgram(): Command {
     .showHelpAfterError();
   registerTargets(program);
   registerSchedule(program);
+  registerCompile(program);
   registerRun(program);
   registerReport(program);
   return program;

@@ -3,59 +3,24 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
-import type { Placement } from '../partition/partition.js';
 import type { RunSummary } from '../report/run_summary.js';
 import type { HostValue } from '../runtime/host/run_graph.js';
 import { readNpyFile, writeNpyFile } from '../runtime/npy.js';
 import { compileModel, runModel } from '../runtime/run_model.js';
-import { schedulerNames } from '../schedule/schedulers.js';
-import { defaultTargetName, resolveTarget } from '../targets/index.js';
+import {
+  addModelOptions,
+  explainPlacements,
+  modelSettings,
+  type ModelFlags,
+} from './model_options.js';
 import { progressReporter } from './progress.js';
 import { formatTable } from './table.js';
 
-interface RunFlags {
-  target: string;
-  scheduler: string;
-  quantize?: boolean;
-  calibrate?: string;
+interface RunFlags extends ModelFlags {
   input: string[];
   output?: string;
   force?: boolean;
-  seed: string;
-  timeLimit: string;
   json?: boolean;
-  explain?: boolean;
-  reference: boolean;
-  compare?: string;
-  inputShape: string[];
-}
-
-/** `--input-shape name=1x3x48x192` (repeatable) as a record of shapes. */
-export function parseInputShapes(specs: readonly string[]): Record<string, number[]> {
-  const out: Record<string, number[]> = {};
-  for (const spec of specs) {
-    const m = /^(.+)=(\d+(?:x\d+)*)$/.exec(spec);
-    if (m === null) {
-      throw new InputError(`--input-shape must look like NAME=1x3x224x224 (got "${spec}")`);
-    }
-    out[m[1]] = m[2].split('x').map(Number);
-  }
-  return out;
-}
-
-export function parseSeed(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new InputError(`--seed must be a non-negative integer (got "${text}")`);
-  }
-  return n;
-}
-
-export function parseSeconds(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new InputError(`${flag} must be a positive number (got "${text}")`);
-  return n;
 }
 
 /** `--input x.npy` (a one-input model) or `--input name=x.npy`, checked against the graph. */
@@ -99,19 +64,6 @@ export function readInputs(specs: readonly string[], graph: Graph): Record<strin
     out[name] = { data, shape: a.shape };
   }
   return out;
-}
-
-/** The placement table of `--explain`: every node, where it runs and why. */
-export function explainPlacements(placements: readonly Placement[]): string {
-  return formatTable(
-    ['node', 'op', 'runs on', 'why'],
-    placements.map((p) => [
-      p.node.name,
-      p.node.op,
-      p.placement,
-      p.placement === 'accelerator' ? `pattern: ${p.pattern}` : p.reason,
-    ]),
-  );
 }
 
 function printSummary(s: RunSummary): void {
@@ -179,35 +131,21 @@ function writeOutputs(
 }
 
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description(
       'run an ONNX model: accelerator layers on the target simulator, the rest on the host; compare with onnxruntime',
     )
-    .argument('<model>', 'an .onnx file (float, or int8 in QDQ form)')
-    .option('--target <name|file.json>', 'a built-in target or a spec file', defaultTargetName)
-    .option('--scheduler <name>', `one of ${schedulerNames().join(', ')}`, 'baseline')
-    .option('--quantize', 'post-training int8 quantization of a float model')
-    .option('--calibrate <dir>', 'calibration inputs for --quantize: a directory of .npy files')
+    .argument('<model>', 'an .onnx file (float, or int8 in QDQ form)');
+  addModelOptions(cmd)
     .option(
       '--input <file.npy|name=file.npy>',
       'an input tensor (repeatable); seeded random inputs otherwise',
       (v: string, prev: string[]) => [...prev, v],
       [] as string[],
     )
-    .option(
-      '--input-shape <name=1x3x224x224>',
-      'a fixed shape for an input declared with symbolic dimensions (repeatable)',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
-    )
     .option('--output <dir>', 'write every model output as <dir>/<name>.npy')
     .option('--force', 'overwrite existing output files')
-    .option('--seed <n>', 'seed of random inputs and calibration', '0')
-    .option('--time-limit <seconds>', 'time budget per layer of searching schedulers', '2')
-    .option('--compare <schedulers>', 'also simulate these schedulers per layer (comma-separated)')
-    .option('--explain', 'list every node, where it runs, and why')
-    .option('--no-reference', 'skip the comparison with onnxruntime')
     .option('--json', 'print the run summary as JSON')
     .addHelpText(
       'after',
@@ -217,27 +155,7 @@ export function registerRun(program: Command): void {
         '  gemmforge run mobilenet_v2.onnx --quantize --input image.npy --output out/',
     )
     .action(async (model: string, f: RunFlags) => {
-      const target = resolveTarget(f.target);
-      const seed = parseSeed(f.seed);
-      if (!schedulerNames().includes(f.scheduler)) {
-        throw new InputError(
-          `unknown scheduler "${f.scheduler}" (schedulers: ${schedulerNames().join(', ')})`,
-        );
-      }
-      const compare = f.compare?.split(',').filter((s) => s !== '') ?? [];
-      for (const s of compare) {
-        if (!schedulerNames().includes(s))
-          throw new InputError(`--compare: unknown scheduler "${s}"`);
-      }
-      const compileOptions = {
-        quantize: f.quantize === true,
-        inputShapes: parseInputShapes(f.inputShape),
-        ...(f.calibrate === undefined ? {} : { calibrateDir: f.calibrate }),
-        seed,
-      };
-      if (f.calibrate !== undefined && f.quantize !== true) {
-        throw new InputError('--calibrate needs --quantize');
-      }
+      const { target, timeLimitSeconds, compare, compile: compileOptions } = modelSettings(f);
       let inputs: Record<string, HostValue> | undefined;
       if (f.input.length > 0) {
         inputs = readInputs(f.input, compileModel(model, target, compileOptions).source);
@@ -252,7 +170,7 @@ export function registerRun(program: Command): void {
       const { summary, run } = await runModel(model, target, {
         ...compileOptions,
         scheduler: f.scheduler,
-        timeLimitSeconds: parseSeconds(f.timeLimit, '--time-limit'),
+        timeLimitSeconds,
         compare,
         reference: f.reference,
         ...(inputs === undefined ? {} : { inputs }),

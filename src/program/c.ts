@@ -27,8 +27,11 @@ type InstrStmt = Extract<Stmt, { kind: 'instr' }>;
 /** Instruction calls longer than this put their words in locals, one part a line. */
 const lineWidth = 96;
 
-/** Floor division (C's `/` truncates), min and max over int64_t, and word-field packing. */
-const prelude = `#ifndef GF_PROGRAM_HELPERS
+/**
+ * Floor division (C's `/` truncates), min and max over int64_t, and word-field packing: what emitted
+ * functions call, once per translation unit.
+ */
+export const cProgramHelpers = `#ifndef GF_PROGRAM_HELPERS
 #define GF_PROGRAM_HELPERS
 static inline int64_t gf_floordiv(int64_t a, int64_t b) {
   const int64_t q = a / b;
@@ -237,8 +240,11 @@ function block(
   }
 }
 
-/** A C11 source file: the runtime header's include, the helpers and the program as a function. */
-export function emitC(program: Program, encoding: CEncoding, options: CEmitOptions): string {
+/**
+ * The program as one C function `void name(uint64_t buffer, ...)` (buffers in program order), without
+ * the include lines and the helpers (`cProgramHelpers`) it needs before it.
+ */
+export function emitCFunction(program: Program, encoding: CEncoding, name?: string): string {
   const instrReads = (s: InstrStmt, out: Set<string>): void => {
     for (const a of wordArgs(s, encodingOf(encoding, s.op))) {
       const shape = argShape(a, s.op);
@@ -255,19 +261,25 @@ export function emitC(program: Program, encoding: CEncoding, options: CEmitOptio
     params.push(`uint64_t ${id}`);
     if (!reads.has(b.name)) unused.push(`  (void)${id};`);
   }
-  const name = options.name ?? cIdent(program.name);
   const lines: string[] = [];
   block(body, childScope(scope), encoding, lines, '  ');
+  return [
+    `void ${name ?? cIdent(program.name)}(${params.length === 0 ? 'void' : params.join(', ')}) {`,
+    ...unused,
+    ...lines,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** A C11 source file: the runtime header's include, the helpers and the program as a function. */
+export function emitC(program: Program, encoding: CEncoding, options: CEmitOptions): string {
   return [
     comment(`gemmforge: program "${program.name}" (generated)`),
     '#include <stdint.h>',
     `#include ${cString(options.include)}`,
     '',
-    prelude,
-    `void ${name}(${params.length === 0 ? 'void' : params.join(', ')}) {`,
-    ...unused,
-    ...lines,
-    '}',
-    '',
+    cProgramHelpers,
+    emitCFunction(program, encoding, options.name),
   ].join('\n');
 }

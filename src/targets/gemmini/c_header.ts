@@ -54,7 +54,8 @@ static inline void gf_bad_field(const char *where, int64_t value) {
   __builtin_trap();
 }`;
 
-const host = `#include <inttypes.h>
+const host = `#define GF_TRACE_MODE 1
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -107,7 +108,8 @@ export function cHeader(spec: Spec): string {
  * (${opcode}), funct7 = funct, funct3 ${hex(funct3Default)} and rd = x0 (COUNTER: funct3 ${hex(funct3Counter)},
  * returns rd). On any other host a trace line "funct rs1 rs2" (decimal funct, registers as 0x and
  * 16 hex digits) in the file named by GF_TRACE or given to gf_trace_init, else on stdout; the
- * trace state is per translation unit. gf_fence(): a RISC-V fence, or a "fence" line.
+ * trace state is per translation unit, and GF_TRACE_MODE is defined. gf_fence(): a RISC-V fence,
+ * or a "fence" line.
  */
 #ifndef GF_RUNTIME_H
 #define GF_RUNTIME_H

@@ -1,0 +1,141 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { emitModelProject } from '../program/c_model.js';
+import type { RunSummary } from '../report/run_summary.js';
+import { planDram } from '../runtime/dram_plan.js';
+import type { ScheduleCache } from '../runtime/execute_graph.js';
+import { runModel } from '../runtime/run_model.js';
+import type { Mapping } from '../schedule/mapping.js';
+import {
+  addModelOptions,
+  explainPlacements,
+  modelSettings,
+  type ModelFlags,
+} from './model_options.js';
+import { progressReporter } from './progress.js';
+import { formatBytes } from './table.js';
+
+interface CompileFlags extends ModelFlags {
+  output: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** A directory we may write into: absent, empty, or non-empty with --force. */
+function checkOutputDir(dir: string, force: boolean): void {
+  if (!existsSync(dir)) return;
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    throw new InputError(`${dir} exists and is not a directory`);
+  }
+  if (entries.length > 0 && !force) {
+    throw new InputError(`${dir} is not empty; use --force to write into it`);
+  }
+}
+
+/** The schedule of every accelerator layer, as `schedules.json` holds it. */
+function schedulesOf(summary: RunSummary) {
+  return summary.layers
+    .filter((l) => l.placement === 'accelerator' && l.detail !== null)
+    .map((l) => {
+      const d = l.detail as NonNullable<typeof l.detail>;
+      return {
+        layer: l.name,
+        op: l.op,
+        workload: d.workload,
+        scheduler: d.scheduler,
+        mapping: d.mapping,
+        solveSeconds: d.solveSeconds,
+        fallback: d.fallback,
+        simulatedCycles: d.simulatedCycles,
+        predictedCycles: d.predictedCycles,
+        rooflineCycles: d.rooflineCycles,
+      };
+    });
+}
+
+export function registerCompile(program: Command): void {
+  const cmd = program
+    .command('compile')
+    .description(
+      'compile an ONNX model for a target: schedule and simulate every layer, write the C project, ' +
+        'report.html, schedules.json and summary.json',
+    )
+    .argument('<model>', 'an .onnx file (float with --quantize, or int8 in QDQ form)')
+    .requiredOption('-o, --output <dir>', 'the directory to write (must be empty, or --force)');
+  addModelOptions(cmd)
+    .option('--force', 'write into a non-empty output directory')
+    .option('--json', 'print the summary as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  gemmforge compile q_mobilenet_v2.onnx -o out/\n' +
+        '  gemmforge compile lenet.onnx --quantize --compare baseline,exhaustive -o out/ --force\n' +
+        '  gemmforge compile model.onnx --explain',
+    )
+    .action(async (model: string, f: CompileFlags) => {
+      const { target, timeLimitSeconds, compare, compile: compileOptions } = modelSettings(f);
+      if (f.explain) {
+        const { compileModel } = await import('../runtime/run_model.js');
+        process.stdout.write(
+          explainPlacements(compileModel(model, target, compileOptions).placements) + '\n',
+        );
+        return;
+      }
+      checkOutputDir(f.output, f.force === true);
+      const progress = progressReporter(f.json === true);
+      const cache: ScheduleCache = new Map();
+      const { summary, model: compiled } = await runModel(model, target, {
+        ...compileOptions,
+        scheduler: f.scheduler,
+        timeLimitSeconds,
+        compare,
+        cache,
+        reference: f.reference,
+        onProgress: (done, total, node) =>
+          progress(done, total, `scheduling and simulating ${node}`),
+      });
+      progress.done();
+      const mappings = new Map<string, Mapping>();
+      for (const l of summary.layers) if (l.detail !== null) mappings.set(l.name, l.detail.mapping);
+      // Host loops read float and int32 tensors in place: 8-byte alignment at least.
+      const alignment = Math.max(8, target.spec.dram.alignmentBytes);
+      const plan = planDram(compiled.graph, compiled.placements, alignment);
+      const files: Record<string, string> = {
+        ...emitModelProject(compiled, target, mappings, plan, {
+          simulatedCycles: summary.acceleratorCycles,
+        }),
+        'summary.json': JSON.stringify(summary, null, 2) + '\n',
+        'schedules.json': JSON.stringify(schedulesOf(summary), null, 2) + '\n',
+      };
+      const { renderReport } = await import('../report/html.js');
+      files['report.html'] = renderReport(summary);
+      mkdirSync(f.output, { recursive: true });
+      for (const [path, text] of Object.entries(files)) {
+        const file = join(f.output, path);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, text);
+      }
+      if (f.json) {
+        process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
+        return;
+      }
+      const acc = summary.layers.filter((l) => l.placement === 'accelerator').length;
+      const lines = [
+        `${summary.model} on ${summary.target}: ${acc} of ${summary.layers.length} nodes on the accelerator, ` +
+          `${summary.acceleratorCycles.toLocaleString('en-US')} cycles (${(summary.seconds * 1e3).toFixed(3)} ms)`,
+        ...summary.warnings.map((w) => `warning: ${w}`),
+        `DRAM arena ${formatBytes(plan.totalBytes)} (weights ${formatBytes(plan.weightBytes)})`,
+        `wrote ${f.output}/: report.html, summary.json, schedules.json and the C project ` +
+          `(${Object.keys(files)
+            .filter((p) => /\.(c|h)$|Makefile/.test(p))
+            .join(', ')})`,
+        `open ${join(f.output, 'report.html')}; build with make -C ${f.output}`,
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}
