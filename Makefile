@@ -39,6 +39,7 @@ demo: build
 
 bench: build
 	npx tsx bench/sim.ts
+	npx tsx bench/schedulers.ts
 
 clean:
 	rm -rf dist

@@ -119,7 +119,7 @@ export function registerSchedule(program: Command): void {
       '--conv <spec>',
       'a conv: N=1,H=56,W=56,C=64,K=64,R=3,S=3,stride=1,pad=1[,dilation=1][,groups=1]',
     )
-    .option('--scheduler <name>', `one of ${schedulerNames().join(', ')}`, 'baseline')
+    .option('--scheduler <name>', `one of ${schedulerNames().join(', ')}`, 'cosa')
     .option(
       '--verify',
       'simulate on seeded random data and compare every output with the integer reference',

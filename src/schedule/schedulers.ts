@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import type { AnyTarget } from '../target/target.js';
 import type { Workload } from '../workload/workload.js';
+import { cosa, cosaEven } from './cosa/cosa.js';
 import { exhaustive } from './exhaustive.js';
 import type { ScheduleOptions, ScheduleResult, Scheduler } from './scheduler.js';
 import { targetBaseline } from './target_baseline.js';
@@ -22,6 +23,8 @@ function baselineScheduler(w: Workload, target: AnyTarget): ScheduleResult {
 export const schedulers: Readonly<Record<string, Scheduler>> = {
   baseline: (w, t) => baselineScheduler(w, t),
   exhaustive: (w, t, o) => exhaustive(w, t, o),
+  cosa: (w, t, o) => cosa(w, t, o),
+  'cosa-even': (w, t, o) => cosaEven(w, t, o),
 };
 
 export function schedulerNames(): string[] {

@@ -13,7 +13,7 @@ describe('gemmforge run', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(s).toMatchObject({ model: 'lenet.onnx', target: 'gemmini', scheduler: 'baseline' });
+    expect(s).toMatchObject({ model: 'lenet.onnx', target: 'gemmini', scheduler: 'cosa' });
     for (const l of s.layers) {
       expect(['accelerator', 'host']).toContain(l.placement);
       expect(Object.keys(l)).toEqual(

@@ -13,7 +13,15 @@ const noStack = /\n\s+at /;
 
 describe('gemmforge schedule', () => {
   it('--gemm 15,16,17 --verify --json: the whole report, matching an in-process run', () => {
-    const r = gemmforge('schedule', '--gemm', '15,16,17', '--verify', '--json');
+    const r = gemmforge(
+      'schedule',
+      '--gemm',
+      '15,16,17',
+      '--scheduler',
+      'baseline',
+      '--verify',
+      '--json',
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const got = JSON.parse(r.stdout) as LayerReport;
@@ -75,8 +83,56 @@ describe('gemmforge schedule', () => {
     expect(got.mismatches).toBe(0);
   });
 
+  it('--scheduler cosa --json reports solveSeconds and fallback; cosa is the default', () => {
+    const r = gemmforge(
+      'schedule',
+      '--gemm',
+      '40,50,60',
+      '--scheduler',
+      'cosa',
+      '--verify',
+      '--json',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const got = JSON.parse(r.stdout) as LayerReport;
+    expect(got.scheduler).toBe('cosa');
+    expect(typeof got.solveSeconds).toBe('number');
+    expect(got.solveSeconds).toBeGreaterThan(0);
+    expect(got.fallback).toBeNull();
+    expect(got.verified).toBe(true);
+    const byDefault = JSON.parse(gemmforge('schedule', '--gemm', '40,50,60', '--json').stdout);
+    expect(byDefault.scheduler).toBe('cosa');
+    expect(byDefault.mapping).toEqual(got.mapping);
+  });
+
+  it('a cosa fallback is in the JSON and warned about in the text report', () => {
+    const args = [
+      'schedule',
+      '--conv',
+      'H=28,W=28,C=64,K=64,R=3,S=3,pad=1',
+      '--time-limit',
+      '0.001',
+    ];
+    const json = gemmforge(...args, '--scheduler', 'cosa-even', '--json');
+    expect(json.status).toBe(0);
+    const got = JSON.parse(json.stdout) as LayerReport;
+    expect(got.scheduler).toBe('cosa-even');
+    expect(got.fallback?.reason).toContain('time limit reached without a solution');
+    const text = gemmforge(...args);
+    expect(text.status).toBe(0);
+    expect(text.stderr).toContain('gemmforge: warning: cosa: ');
+    expect(text.stdout).toContain('fallback: ');
+  });
+
+  it('--refine must be a positive integer', () => {
+    const r = gemmforge('schedule', '--gemm', '4,4,4', '--refine', '0');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--refine must be a positive integer (got "0")');
+  });
+
   it('the human-readable report shows the mapping, the cycles and "bit-exact"', () => {
-    const r = gemmforge('schedule', '--gemm', '15,16,17', '--verify');
+    const r = gemmforge('schedule', '--gemm', '15,16,17', '--scheduler', 'baseline', '--verify');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('gemm 15x16x17 on gemmini, scheduler baseline (1 mapping,');
     expect(r.stdout).toContain('mapping: weight-stationary, array rows ← K, columns ← N');
@@ -107,6 +163,8 @@ describe('gemmforge schedule', () => {
       path,
       '--gemm',
       '15,16,17',
+      '--scheduler',
+      'baseline',
       '--relu',
       '--no-bias',
       '--json',
@@ -146,8 +204,8 @@ describe('gemmforge schedule: bad input exits 2 with a message and no stack trac
 
   it('an unknown scheduler', () => {
     bad(
-      ['--gemm', '4,4,4', '--scheduler', 'cosa'],
-      'unknown scheduler "cosa" (schedulers: baseline, exhaustive)',
+      ['--gemm', '4,4,4', '--scheduler', 'nope'],
+      'unknown scheduler "nope" (schedulers: baseline, exhaustive, cosa, cosa-even)',
     );
   });
 

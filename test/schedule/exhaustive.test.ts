@@ -69,8 +69,8 @@ describe('exhaustive', () => {
 describe('schedule (the scheduler registry)', () => {
   const w = parseGemm('15,16,17');
 
-  it('names baseline and exhaustive', () => {
-    expect(schedulerNames()).toEqual(['baseline', 'exhaustive']);
+  it('names baseline, exhaustive, cosa and cosa-even', () => {
+    expect(schedulerNames()).toEqual(['baseline', 'exhaustive', 'cosa', 'cosa-even']);
   });
 
   it("baseline is the target's own heuristic, one mapping, no fallback", () => {
@@ -101,9 +101,9 @@ describe('schedule (the scheduler registry)', () => {
   });
 
   it('an unknown scheduler is an InputError naming the known ones', () => {
-    expect(() => schedule('cosa', w, gemmini as AnyTarget, options)).toThrow(InputError);
-    expect(() => schedule('cosa', w, gemmini as AnyTarget, options)).toThrow(
-      'unknown scheduler "cosa" (schedulers: baseline, exhaustive)',
+    expect(() => schedule('nope', w, gemmini as AnyTarget, options)).toThrow(InputError);
+    expect(() => schedule('nope', w, gemmini as AnyTarget, options)).toThrow(
+      'unknown scheduler "nope" (schedulers: baseline, exhaustive, cosa, cosa-even)',
     );
   });
 });

@@ -1,0 +1,284 @@
+import { runLayer } from '../../runtime/run_layer.js';
+import { memoryRows, type TensorRole } from '../../target/spec.js';
+import type { AnyTarget } from '../../target/target.js';
+import type { Workload } from '../../workload/workload.js';
+import { estimateCost } from '../cost.js';
+import type { Mapping } from '../mapping.js';
+import type { ScheduleOptions, ScheduleResult } from '../scheduler.js';
+import { targetBaseline } from '../target_baseline.js';
+import { validateMapping } from '../validate.js';
+import { cacheKey, type ScheduleCache } from './cache.js';
+import { decisionValues, decodeSolution } from './decode.js';
+import { formulate } from './formulate.js';
+import { decodeEven, formulateEven } from './formulate_even.js';
+import { addRow, lpText, type Milp } from './milp.js';
+import { fittedWeights, type CosaWeights } from './objective.js';
+import { arrayChoices, problemFacts, type ProblemFacts } from './problem.js';
+import { highsSolver, type MilpSolver, type SolveOptions, type SolveOutcome } from './solve.js';
+
+/**
+ * The CoSA schedulers (SCHEDULING.md): `cosa-even`, CoSA's prime-factor MIP as published, and `cosa`,
+ * our extension (non-divisor tiles, resident panels, double buffering as a decision, an objective in
+ * cycles with fitted weights). One MIP per choice of array axes (dataflow, and groups on the array
+ * for a depthwise conv). Every decoded mapping is validated exactly; when it overflows a memory (the
+ * log-space capacity is approximate) the model is re-solved with that tensor's capacity tightened by
+ * the overflow. `refine` N keeps the N best solutions of each MIP (no-good cuts, default 1), and
+ * `cosa` simulates them (timing only) with the target's baseline mapping: the fastest wins, so it
+ * never returns a mapping slower than the baseline. `cosa-even` ranks its solutions by the cost model
+ * unless refining. With no solution at all (time limit, infeasible, solver error, nothing valid) the result is
+ * the baseline (or the simple mapping) with `fallback.reason`.
+ */
+export interface CosaOptions extends ScheduleOptions {
+  /** The MILP solver (HiGHS by default; tests inject failing ones). */
+  readonly solver?: MilpSolver;
+  /** Results of identical layers on the same spec, shared across calls (see cache.ts). */
+  readonly cache?: ScheduleCache;
+  readonly weights?: CosaWeights;
+  readonly mipRelGap?: number;
+  /** `cosa` only: leave the baseline out of the final choice (to measure the MIP alone). */
+  readonly withoutBaseline?: boolean;
+  /**
+   * `cosa` only: its candidate tiles, one per trip count (the default) or only exact divisors of
+   * the bound (to measure what non-divisor tiles bring and cost, docs/cosa.md).
+   */
+  readonly candidateTiles?: 'trip-counts' | 'divisors';
+}
+
+type Variant = 'even' | 'extended';
+
+interface Candidate {
+  readonly mapping: Mapping;
+  readonly objective: number;
+}
+
+const defaultGap = 0.03;
+const maxRetries = 3;
+
+export function cosa(w: Workload, target: AnyTarget, options: CosaOptions): ScheduleResult {
+  return run('extended', w, target, options);
+}
+
+export function cosaEven(w: Workload, target: AnyTarget, options: CosaOptions): ScheduleResult {
+  return run('even', w, target, options);
+}
+
+function run(
+  variant: Variant,
+  w: Workload,
+  target: AnyTarget,
+  options: CosaOptions,
+): ScheduleResult {
+  const name = variant === 'even' ? 'cosa-even' : 'cosa';
+  const key = options.cache === undefined ? '' : cacheKey(name, w, target.spec, settings(options));
+  const hit = options.cache?.get(key);
+  if (hit !== undefined) return { ...hit, solveSeconds: 0 };
+  const start = performance.now();
+  const solver = options.solver ?? highsSolver;
+  const weights = options.weights ?? fittedWeights;
+  const refine = Math.max(1, Math.floor(options.refine ?? (variant === 'extended' ? 1 : 0)));
+  const simulate = variant === 'extended' || (options.refine ?? 0) > 0;
+  const candidates: Candidate[] = [];
+  const reasons: string[] = [];
+  let complete = true;
+  const choices = arrayChoices(w, target);
+  if (choices.length === 0) reasons.push('the target accepts none of the array axes tried');
+  for (const choice of choices) {
+    const facts = problemFacts(w, target, choice, {
+      maxTiles: 10,
+      divisorsOnly: variant === 'even' || options.candidateTiles === 'divisors',
+      wholeKernel: variant === 'extended',
+    });
+    const label = `${choice.dataflow} (${choice.spatial.rows}×${choice.spatial.cols})`;
+    if (facts === undefined) {
+      reasons.push(`${label}: the target accepts no tile of some dim`);
+      continue;
+    }
+    const margin = new Map<TensorRole, number>();
+    const cuts: [string, boolean][][] = [];
+    let found = 0;
+    for (let attempt = 0; attempt <= maxRetries && found < refine;) {
+      const built =
+        variant === 'even' ? evenModel(facts, margin) : extendedModel(facts, weights, margin);
+      for (const cut of cuts) noGood(built.milp, cut, `nogood_${cuts.indexOf(cut)}`);
+      const outcome = solveSafely(solver, lpText(built.milp), {
+        timeLimitSeconds: options.timeLimitSeconds,
+        mipRelGap: options.mipRelGap ?? defaultGap,
+      });
+      if (outcome.kind === 'no-solution') {
+        if (found === 0) reasons.push(`${label}: ${outcome.reason}`);
+        if (outcome.timedOut) complete = false;
+        break;
+      }
+      if (!outcome.optimal) complete = false;
+      const mapping = built.decode(outcome.values);
+      const overflow = overflows(w, mapping, target);
+      if (overflow.size > 0) {
+        attempt++;
+        for (const [v, log] of overflow) margin.set(v, (margin.get(v) ?? 0) + log + 1e-3);
+        if (attempt > maxRetries) {
+          reasons.push(`${label}: decoded mappings kept overflowing memory`);
+        }
+        continue;
+      }
+      const problems = validateMapping(w, mapping, target.spec, target.code);
+      if (problems.length > 0) {
+        reasons.push(
+          `${label}: decoded mapping is not legal (${problems[0].path}: ${problems[0].message})`,
+        );
+        break;
+      }
+      found++;
+      if (!candidates.some((c) => sameMapping(c.mapping, mapping))) {
+        candidates.push({ mapping, objective: outcome.objective });
+      }
+      if (built.decisions === undefined) break;
+      cuts.push(built.decisions(outcome.values));
+    }
+  }
+  const base = baselineOf(w, target);
+  if (candidates.length === 0) {
+    return finish(options, key, {
+      scheduler: name,
+      mapping: base.mapping,
+      solveSeconds: (performance.now() - start) / 1000,
+      mappingsTried: 0,
+      complete,
+      fallback: {
+        reason: `${reasons.join('; ')}; ${base.own ? 'the target baseline' : 'the simple mapping'} used`,
+      },
+    });
+  }
+  const pool = candidates.map((c) => c.mapping);
+  if (variant === 'extended' && options.withoutBaseline !== true && base.own) {
+    if (validateMapping(w, base.mapping, target.spec, target.code).length === 0) {
+      if (!pool.some((m) => sameMapping(m, base.mapping))) pool.push(base.mapping);
+    }
+  }
+  // Simulated (timing only) when simulating, else ranked by the cost model: the simulator is the
+  // arbiter the objective is fitted against, and the cost model misranks some small-tile mappings.
+  let best = pool[0];
+  let bestScore = Infinity;
+  for (const m of pool) {
+    const s = simulate
+      ? runLayer(target, w, m, null).result.totalCycles
+      : estimateCost(w, m, target.spec).cycles;
+    if (s < bestScore) {
+      bestScore = s;
+      best = m;
+    }
+  }
+  return finish(options, key, {
+    scheduler: name,
+    mapping: best,
+    solveSeconds: (performance.now() - start) / 1000,
+    mappingsTried: pool.length,
+    complete,
+    fallback: null,
+  });
+}
+
+function settings(options: CosaOptions): unknown {
+  return {
+    refine: options.refine ?? null,
+    timeLimitSeconds: options.timeLimitSeconds,
+    mipRelGap: options.mipRelGap ?? defaultGap,
+    weights: options.weights ?? fittedWeights,
+    withoutBaseline: options.withoutBaseline ?? false,
+    candidateTiles: options.candidateTiles ?? 'trip-counts',
+    solver: options.solver === undefined ? 'highs' : 'injected',
+  };
+}
+
+function finish(options: CosaOptions, key: string, r: ScheduleResult): ScheduleResult {
+  // Results of injected solvers are not cached: they stand for failures being tested.
+  if (options.cache !== undefined && options.solver === undefined) options.cache.set(key, r);
+  return r;
+}
+
+interface BuiltModel {
+  readonly milp: Milp;
+  decode(values: ReadonlyMap<string, number>): Mapping;
+  readonly decisions?: (values: ReadonlyMap<string, number>) => [string, boolean][];
+}
+
+function extendedModel(
+  facts: ProblemFacts,
+  weights: CosaWeights,
+  margin: ReadonlyMap<TensorRole, number>,
+): BuiltModel {
+  const model = formulate(facts, {
+    weights,
+    residency: true,
+    doubleBufferDecision: true,
+    capacityMarginLog: margin,
+  });
+  return {
+    milp: model.milp,
+    decode: (values) => decodeSolution(facts, model.vars, values),
+    decisions: (values) => decisionValues(model.vars, values),
+  };
+}
+
+function evenModel(facts: ProblemFacts, margin: ReadonlyMap<TensorRole, number>): BuiltModel {
+  const model = formulateEven(facts, margin);
+  return {
+    milp: model.milp,
+    decode: (values) => decodeEven(facts, model, values),
+    decisions: (values) =>
+      [...model.milp.vars.values()]
+        .filter((v) => v.kind === 'binary')
+        .map((v) => [v.name, (values.get(v.name) ?? 0) > 0.5]),
+  };
+}
+
+/** A solver that throws (an injected one, or a broken runtime) yields no solution, with the reason. */
+function solveSafely(solver: MilpSolver, lp: string, options: SolveOptions): SolveOutcome {
+  try {
+    return solver(lp, options);
+  } catch (e) {
+    return {
+      kind: 'no-solution',
+      reason: `solver error: ${e instanceof Error ? e.message : String(e)}`,
+      timedOut: false,
+      seconds: 0,
+    };
+  }
+}
+
+/** Excludes one assignment of the given binaries: Σ_{on}(1 − b) + Σ_{off} b ≥ 1. */
+function noGood(milp: Milp, values: readonly [string, boolean][], name: string): void {
+  const ones = values.filter(([, on]) => on).length;
+  addRow(
+    milp,
+    name,
+    values.map(([n, on]) => [n, on ? -1 : 1]),
+    '>=',
+    1 - ones,
+  );
+}
+
+/** Per tensor, log2 of how far its memory overflows (only memories that overflow). */
+function overflows(w: Workload, m: Mapping, target: AnyTarget): Map<TensorRole, number> {
+  const used = new Map<string, number>();
+  const fs = target.code.footprint(w, m, target.spec);
+  for (const f of fs) {
+    used.set(f.memory, (used.get(f.memory) ?? 0) + f.rows * (m.doubleBuffer[f.tensor] ? 2 : 1));
+  }
+  const out = new Map<TensorRole, number>();
+  for (const f of fs) {
+    const rows = memoryRows(target.spec.memories[f.memory]);
+    const u = used.get(f.memory) ?? 0;
+    if (u > rows) out.set(f.tensor, Math.log2(u / rows));
+  }
+  return out;
+}
+
+/** The target's baseline mapping; the simple mapping when it has none or refuses this layer. */
+function baselineOf(w: Workload, target: AnyTarget): { mapping: Mapping; own: boolean } {
+  const b = targetBaseline(w, target);
+  return { mapping: b.mapping, own: b.reason === null };
+}
+
+function sameMapping(a: Mapping, b: Mapping): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,362 @@
+import type { TensorRole } from '../../target/spec.js';
+import type { Dim } from '../../workload/workload.js';
+import { createTermGroups, cycleVariable, group as addToGroup, type Expr } from './cycle_terms.js';
+import { addObjective, addRow, addVar, createMilp, type Milp } from './milp.js';
+import type { CosaWeights } from './objective.js';
+import type { ProblemFacts, TensorFacts } from './problem.js';
+
+/**
+ * The extended model (SCHEDULING.md §3–5, encoding E1) for one choice of array axes:
+ * - `y_<d>_<i>`: dim d takes candidate tile i (one-hot; candidates need not divide the bound);
+ * - `o_<d>_<e>`: d's DRAM loop is outside e's (pairwise precedence, transitive);
+ * - `a_<v>_<e>`: tensor v is resident over e (its copy spans e's whole DRAM loop), where the target
+ *   allows panels; `z_<v>_<e>_<i>` = a·y (the panel's footprint);
+ * - `db_<v>`: v is double-buffered (×2 footprint, its DMA overlaps compute);
+ * - `u_<v>_<k>`: v's share k/Q of a memory it shares with other tensors;
+ * - `r_<v>_<d>`, `w_<v>_<d>_<i>`: v is refetched across d's loop (and d has candidate i).
+ * The objective is cycles / ideal MAC cycles: `Lmax` ≥ compute + per-step overhead + exposed DMA of
+ * single-buffered tensors, `Lmax` ≥ all DMA; plus the first tiles of double-buffered tensors. Each
+ * log-linear term ℓ becomes a cycle variable X ≥ 2^ℓ through tangents of 2^x.
+ */
+export interface ModelOptions {
+  readonly weights: CosaWeights;
+  /** Whether tensors may be resident over dims and choose double buffering. */
+  readonly residency: boolean;
+  readonly doubleBufferDecision: boolean;
+  /** Subtracted from log2 capacity per tensor (a tightening after a decoded mapping overflowed). */
+  readonly capacityMarginLog: ReadonlyMap<TensorRole, number>;
+}
+
+/** Names of a model's decision variables, for decoding and no-good cuts. */
+export interface ModelVars {
+  readonly y: ReadonlyMap<Dim, readonly string[]>;
+  readonly order: ReadonlyMap<string, string>;
+  readonly activeDims: readonly Dim[];
+  readonly resident: ReadonlyMap<TensorRole, ReadonlyMap<Dim, string>>;
+  readonly db: ReadonlyMap<TensorRole, string>;
+}
+
+export interface Model {
+  readonly milp: Milp;
+  readonly vars: ModelVars;
+}
+
+const shareSteps = 8;
+
+export function formulate(facts: ProblemFacts, options: ModelOptions): Model {
+  const m = createMilp();
+  const { nest } = facts;
+  const w = options.weights;
+  const S0log = Math.log2(facts.idealCycles);
+  const y = new Map<Dim, string[]>();
+  const dimFacts = new Map(facts.dims.map((d) => [d.dim, d]));
+  const groups = createTermGroups();
+  const group = (name: string, key: string): string => addToGroup(groups, name, key);
+  for (const d of facts.dims) {
+    const names = d.tiles.map((_, i) => addVar(m, `y_${d.dim}_${i}`, 'binary'));
+    names.forEach((n) => group(n, `y${d.dim}`));
+    y.set(d.dim, names);
+    addRow(
+      m,
+      `one_${d.dim}`,
+      names.map((n) => [n, 1] as const),
+      '=',
+      1,
+    );
+  }
+  /** g_d as terms: Σ over candidates with more than one trip. */
+  const g = (d: Dim): [string, number][] =>
+    (y.get(d) ?? []).flatMap((n, i) => ((dimFacts.get(d)?.trips[i] ?? 1) > 1 ? [[n, 1]] : []));
+  const active = facts.dims.filter((d) => d.trips.some((n) => n > 1)).map((d) => d.dim);
+
+  // Pairwise precedence: o(d,e) = 1 when d's loop is outside e's.
+  const order = new Map<string, string>();
+  const o = (d: Dim, e: Dim): Expr => {
+    const direct = order.get(`${d}${e}`);
+    if (direct !== undefined) return { constant: 0, terms: [[direct, 1]] };
+    const reverse = order.get(`${e}${d}`) as string;
+    return { constant: 1, terms: [[reverse, -1]] };
+  };
+  active.forEach((d, i) =>
+    active.slice(i + 1).forEach((e) => order.set(`${d}${e}`, addVar(m, `o_${d}_${e}`, 'binary'))),
+  );
+  for (const d of active) {
+    for (const e of active) {
+      for (const f of active) {
+        if (d === e || e === f || d === f) continue;
+        // o(d,e) + o(e,f) − o(d,f) ≤ 1
+        const a = o(d, e);
+        const b = o(e, f);
+        const c = o(d, f);
+        const terms = [
+          ...a.terms,
+          ...b.terms,
+          ...c.terms.map(([n, k]) => [n, -k] as [string, number]),
+        ];
+        addRow(m, `trans_${d}_${e}_${f}`, terms, '<=', 1 - a.constant - b.constant + c.constant);
+      }
+    }
+  }
+
+  // Residency and double buffering.
+  const resident = new Map<TensorRole, Map<Dim, string>>();
+  const z = new Map<string, string>();
+  const db = new Map<TensorRole, string>();
+  for (const t of facts.tensors) {
+    const res = new Map<Dim, string>();
+    if (options.residency) {
+      for (const [e, forbidden] of t.residentForbidden) {
+        if (!active.includes(e)) continue;
+        const a = addVar(m, `a_${t.role}_${e}`, 'binary');
+        res.set(e, a);
+        const ys = y.get(e) ?? [];
+        for (const i of forbidden)
+          addRow(
+            m,
+            `panel_${t.role}_${e}_${i}`,
+            [
+              [a, 1],
+              [ys[i], 1],
+            ],
+            '<=',
+            1,
+          );
+        ys.forEach((yn, i) => {
+          const zn = group(addVar(m, `z_${t.role}_${e}_${i}`, 'continuous'), `z${t.role}${e}`);
+          z.set(`${t.role}${e}${i}`, zn);
+          addRow(
+            m,
+            `zlo_${t.role}_${e}_${i}`,
+            [
+              [zn, 1],
+              [a, -1],
+              [yn, -1],
+            ],
+            '>=',
+            -1,
+          );
+          addRow(
+            m,
+            `zha_${t.role}_${e}_${i}`,
+            [
+              [zn, 1],
+              [a, -1],
+            ],
+            '<=',
+            0,
+          );
+          addRow(
+            m,
+            `zhy_${t.role}_${e}_${i}`,
+            [
+              [zn, 1],
+              [yn, -1],
+            ],
+            '<=',
+            0,
+          );
+        });
+      }
+    }
+    resident.set(t.role, res);
+    if (options.doubleBufferDecision && t.doubleBufferAllowed) {
+      db.set(t.role, addVar(m, `db_${t.role}`, 'binary'));
+    }
+  }
+  const aOf = (v: TensorRole, e: Dim): string | undefined => resident.get(v)?.get(e);
+
+  // No partial sums leave the output memory: no reduction loop with trips outside an output loop
+  // with trips over which the output is not resident.
+  for (const d of active.filter((x) => nest.reduction.includes(x))) {
+    for (const e of active.filter((x) => nest.relevant.output.includes(x))) {
+      const oe = o(d, e);
+      const a = aOf('output', e);
+      addRow(
+        m,
+        `nospill_${d}_${e}`,
+        [...oe.terms, ...g(d), ...g(e), ...(a ? [[a, -1] as [string, number]] : [])],
+        '<=',
+        2 - oe.constant,
+      );
+    }
+  }
+
+  // Refetch: v is reloaded across d when a relevant, non-resident loop with trips sits inside d.
+  const wv = new Map<string, string>();
+  for (const t of facts.tensors) {
+    const v = t.role;
+    const changing = active.filter((e) => nest.relevant[v].includes(e));
+    for (const d of active) {
+      const relevant = nest.relevant[v].includes(d);
+      const ad = aOf(v, d);
+      if (relevant && ad === undefined) continue;
+      if (v === 'output' && nest.reduction.includes(d)) continue;
+      const r = addVar(m, `r_${v}_${d}`, 'continuous');
+      for (const e of changing) {
+        if (e === d) continue;
+        const oe = o(d, e);
+        const ae = aOf(v, e);
+        const terms: [string, number][] = [
+          [r, 1],
+          ...oe.terms.map(([n, k]) => [n, -k] as [string, number]),
+        ];
+        for (const [n, k] of g(e)) terms.push([n, -k]);
+        if (ae) terms.push([ae, 1]);
+        if (relevant && ad) terms.push([ad, -1]);
+        addRow(m, `refetch_${v}_${d}_${e}`, terms, '>=', oe.constant - (relevant ? 2 : 1));
+      }
+      (y.get(d) ?? []).forEach((yn, i) => {
+        if ((dimFacts.get(d)?.trips[i] ?? 1) <= 1) return;
+        const wn = group(addVar(m, `w_${v}_${d}_${i}`, 'continuous'), `w${v}${d}`);
+        wv.set(`${v}${d}${i}`, wn);
+        addRow(
+          m,
+          `wl_${v}_${d}_${i}`,
+          [
+            [wn, 1],
+            [r, -1],
+            [yn, -1],
+          ],
+          '>=',
+          -1,
+        );
+      });
+    }
+  }
+
+  // Capacity (log rows), with shares of memories several tensors live in.
+  const byMemory = new Map<string, TensorFacts[]>();
+  for (const t of facts.tensors) byMemory.set(t.memory, [...(byMemory.get(t.memory) ?? []), t]);
+  for (const [memory, ts] of byMemory) {
+    const shared = ts.length > 1;
+    const shareTerms: [string, number][] = [];
+    for (const t of ts) {
+      const terms: [string, number][] = [];
+      for (const d of facts.dims) {
+        const logs = t.rowsLog.get(d.dim) ?? [];
+        (y.get(d.dim) ?? []).forEach((yn, i) => terms.push([yn, logs[i] ?? 0]));
+        const a = aOf(t.role, d.dim);
+        if (a !== undefined) {
+          const full = t.residentLog.get(d.dim) ?? 0;
+          d.tiles.forEach((_, i) => {
+            const zn = z.get(`${t.role}${d.dim}${i}`) as string;
+            terms.push([zn, Math.max(0, full - (logs[i] ?? 0))]);
+          });
+        }
+      }
+      const dbv = db.get(t.role);
+      if (dbv) terms.push([dbv, 1]);
+      let rhs =
+        Math.log2(t.capacityRows) - t.baseRowsLog - (options.capacityMarginLog.get(t.role) ?? 0);
+      if (shared) {
+        const us: [string, number][] = [];
+        for (let k = 1; k < shareSteps; k++) {
+          const u = addVar(m, `u_${t.role}_${k}`, 'binary');
+          us.push([u, 1]);
+          shareTerms.push([u, k]);
+          terms.push([u, -Math.log2(k / shareSteps)]);
+        }
+        addRow(m, `share_${t.role}`, us, '=', 1);
+      }
+      addRow(m, `cap_${memory}_${t.role}`, terms, '<=', rhs);
+    }
+    if (shared) addRow(m, `shares_${memory}`, shareTerms, '<=', shareSteps);
+  }
+
+  // Cycle terms.
+  const cycles = (name: string, e: Expr): string => cycleVariable(m, groups, name, e);
+  const ySum = (d: Dim, coef: readonly number[]): [string, number][] =>
+    (y.get(d) ?? []).map((n, i) => [n, coef[i] ?? 0]);
+  const tripLogs = (d: Dim): number[] => (dimFacts.get(d)?.trips ?? []).map((n) => Math.log2(n));
+
+  const computeTerms: [string, number][] = [];
+  for (const d of facts.dims) computeTerms.push(...ySum(d.dim, facts.computeLog.get(d.dim) ?? []));
+  const XC = cycles('C', {
+    constant: facts.computeBaseLog + Math.log2(w.compute) - S0log,
+    terms: computeTerms,
+  });
+  const lmaxCompute: [string, number][] = [[XC, 1]];
+  if (w.step > 0) {
+    const stepTerms: [string, number][] = [];
+    for (const d of facts.dims) stepTerms.push(...ySum(d.dim, tripLogs(d.dim)));
+    lmaxCompute.push([cycles('S', { constant: Math.log2(w.step) - S0log, terms: stepTerms }), 1]);
+  }
+  const dmaAll: [string, number][] = [];
+  const prologue: string[] = [];
+  const bw = facts.bytesPerCycle;
+  for (const t of facts.tensors) {
+    const v = t.role;
+    const refetch: [string, number][] = [];
+    for (const d of active) {
+      tripLogs(d).forEach((l, i) => {
+        const wn = wv.get(`${v}${d}${i}`);
+        if (wn) refetch.push([wn, l]);
+      });
+    }
+    const pass: [string, number][] = [];
+    const loads: [string, number][] = [];
+    const tile: [string, number][] = [];
+    for (const d of nest.relevant[v]) {
+      pass.push(...ySum(d, t.onePassLog.get(d) ?? []));
+      loads.push(...ySum(d, tripLogs(d)));
+      tile.push(...ySum(d, t.extentLog.get(d) ?? []));
+      const a = aOf(v, d);
+      if (a !== undefined) {
+        const full = t.fullExtentLog.get(d) ?? 0;
+        tripLogs(d).forEach((l, i) => {
+          const zn = z.get(`${v}${d}${i}`) as string;
+          loads.push([zn, -l]);
+          tile.push([zn, full - ((t.extentLog.get(d) ?? [])[i] ?? 0)]);
+        });
+      }
+    }
+    const XM = cycles(`M_${v}`, {
+      constant: Math.log2((t.bytesPerElement * w.dma) / bw) - S0log,
+      terms: [...pass, ...refetch],
+    });
+    dmaAll.push([XM, 1]);
+    const exposed: [string, number][] = [[XM, 1]];
+    if (w.latency > 0) {
+      const lat = Math.max(1, facts.latencyCycles * w.latency);
+      exposed.push([
+        cycles(`L_${v}`, { constant: Math.log2(lat) - S0log, terms: [...loads, ...refetch] }),
+        1,
+      ]);
+    }
+    const E = addVar(m, `E_${v}`, 'continuous', 0, 1e9);
+    const dbv = db.get(v);
+    const big = exposed.reduce((s, [n]) => s + (m.vars.get(n)?.upper ?? 0), 0);
+    addRow(
+      m,
+      `exp_${v}`,
+      [
+        [E, 1],
+        ...exposed.map(([n, c]) => [n, -c] as [string, number]),
+        ...(dbv ? [[dbv, big] as [string, number]] : []),
+      ],
+      '>=',
+      0,
+    );
+    lmaxCompute.push([E, 1]);
+    if (dbv !== undefined && w.prologue > 0) {
+      const off = 40;
+      const XP = cycles(`P_${v}`, {
+        constant: Math.log2((t.bytesPerElement * w.prologue) / bw) - S0log - off,
+        terms: [...tile, [dbv, off]],
+      });
+      prologue.push(XP);
+    }
+  }
+  const L = addVar(m, 'Lmax', 'continuous', 0, 1e12);
+  addRow(
+    m,
+    'lat_compute',
+    [[L, 1], ...lmaxCompute.map(([n, c]) => [n, -c] as [string, number])],
+    '>=',
+    0,
+  );
+  addRow(m, 'lat_dma', [[L, 1], ...dmaAll.map(([n, c]) => [n, -c] as [string, number])], '>=', 0);
+  addObjective(m, L, 1);
+  for (const p of prologue) addObjective(m, p, 1);
+  return { milp: m, vars: { y, order, activeDims: active, resident, db } };
+}

@@ -1,0 +1,171 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { randomLayerData, referenceOutput } from '../../../src/runtime/layer_data.js';
+import { runLayer } from '../../../src/runtime/run_layer.js';
+import { clearScheduleCache, createScheduleCache } from '../../../src/schedule/cosa/cache.js';
+import { cosa, cosaEven } from '../../../src/schedule/cosa/cosa.js';
+import { arrayChoices, problemFacts } from '../../../src/schedule/cosa/problem.js';
+import type { MilpSolver } from '../../../src/schedule/cosa/solve.js';
+import { validateMapping } from '../../../src/schedule/validate.js';
+import type { AnyTarget } from '../../../src/target/target.js';
+import { builtinTargets } from '../../../src/targets/index.js';
+import { parseConv, parseGemm } from '../../../src/workload/parse.js';
+import type { Workload } from '../../../src/workload/workload.js';
+
+const options = { seed: 0, timeLimitSeconds: 2 };
+const presets = Object.entries(builtinTargets) as [string, AnyTarget][];
+
+/** The mapping validates and its program computes the layer bit for bit. */
+function checkExact(w: Workload, target: AnyTarget, r: ReturnType<typeof cosa>): void {
+  expect(validateMapping(w, r.mapping, target.spec, target.code)).toEqual([]);
+  const data = randomLayerData(w, 5, target.spec.requantization.scale);
+  expect(runLayer(target, w, r.mapping, data).output).toEqual(referenceOutput(w, data));
+}
+
+const gemmShape = fc
+  .tuple(
+    fc.integer({ min: 1, max: 70 }),
+    fc.integer({ min: 1, max: 70 }),
+    fc.integer({ min: 1, max: 70 }),
+  )
+  .map(([m, n, k]) => parseGemm(`${m},${n},${k}`));
+
+const convShape = fc
+  .record({
+    hw: fc.integer({ min: 3, max: 10 }),
+    c: fc.integer({ min: 1, max: 24 }),
+    k: fc.integer({ min: 1, max: 24 }),
+    r: fc.constantFrom(1, 3),
+    stride: fc.constantFrom(1, 2),
+    depthwise: fc.boolean(),
+  })
+  .map(({ hw, c, k, r, stride, depthwise }) =>
+    parseConv(
+      `H=${hw},W=${hw + 1},C=${c},K=${depthwise ? c : k},R=${r},S=${r},stride=${stride},` +
+        `pad=${r === 3 ? 1 : 0}${depthwise && c > 1 ? `,groups=${c}` : ''}`,
+    ),
+  );
+
+describe('cosa and cosa-even: every mapping validates and is bit-exact', () => {
+  for (const [name, target] of presets) {
+    it(`${name}: random GEMMs and convs`, () => {
+      fc.assert(
+        fc.property(fc.oneof(gemmShape, convShape), fc.boolean(), (w, even) => {
+          const r = (even ? cosaEven : cosa)(w, target, options);
+          expect(r.scheduler).toBe(even ? 'cosa-even' : 'cosa');
+          // Small layers always solve: the mapping is the MIP's, not a fallback.
+          expect(r.fallback).toBeNull();
+          checkExact(w, target, r);
+        }),
+        { numRuns: 6, seed: 42 },
+      );
+    });
+  }
+});
+
+describe('cosa', () => {
+  const target = builtinTargets.gemmini as AnyTarget;
+  const w = parseGemm('100,72,130');
+
+  it('solves without falling back and is never slower than the baseline', () => {
+    const r = cosa(w, target, options);
+    expect(r.fallback).toBeNull();
+    expect(r.solveSeconds).toBeGreaterThan(0);
+    checkExact(w, target, r);
+    const cycles = (m: typeof r.mapping) => runLayer(target, w, m, null).result.totalCycles;
+    expect(cycles(r.mapping)).toBeLessThanOrEqual(cycles(target.code.baseline!(w, target.spec)));
+  });
+
+  it('is deterministic', () => {
+    const small = parseGemm('32,48,20');
+    expect(cosa(small, target, options).mapping).toEqual(cosa(small, target, options).mapping);
+    expect(cosaEven(small, target, options).mapping).toEqual(
+      cosaEven(small, target, options).mapping,
+    );
+  });
+
+  it('a 1 ms time limit falls back to the baseline and says why', () => {
+    for (const f of [cosa, cosaEven]) {
+      const r = f(parseConv('H=28,W=28,C=64,K=64,R=3,S=3,pad=1'), target, {
+        seed: 0,
+        timeLimitSeconds: 0.001,
+      });
+      expect(r.fallback?.reason).toMatch(/time limit reached without a solution/);
+      expect(r.fallback?.reason).toMatch(/the target baseline used/);
+      expect(r.mapping).toEqual(
+        target.code.baseline!(parseConv('H=28,W=28,C=64,K=64,R=3,S=3,pad=1'), target.spec),
+      );
+    }
+  });
+
+  it('a solver error falls back too (thrown or reported)', () => {
+    const throwing: MilpSolver = () => {
+      throw new Error('boom');
+    };
+    const r = cosa(w, target, { ...options, solver: throwing });
+    expect(r.fallback?.reason).toContain('solver error: boom');
+    expect(r.mapping).toEqual(target.code.baseline!(w, target.spec));
+    const infeasible: MilpSolver = () => ({
+      kind: 'no-solution',
+      reason: 'solver: Infeasible',
+      timedOut: false,
+      seconds: 0,
+    });
+    expect(cosaEven(w, target, { ...options, solver: infeasible }).fallback?.reason).toContain(
+      'Infeasible',
+    );
+  });
+
+  it('without a target baseline the fallback is the simple mapping, which is legal', () => {
+    const bare: AnyTarget = { ...target, code: { ...target.code, baseline: undefined } };
+    const r = cosa(w, bare, {
+      ...options,
+      solver: () => ({ kind: 'no-solution', reason: 'x', timedOut: false, seconds: 0 }),
+    });
+    expect(r.fallback?.reason).toContain('the simple mapping used');
+    expect(validateMapping(w, r.mapping, bare.spec, bare.code)).toEqual([]);
+  });
+
+  it('caches identical layers (names aside) per cache', () => {
+    const cache = createScheduleCache();
+    const first = cosa(w, target, { ...options, cache });
+    const again = cosa({ ...w, name: 'another name' }, target, { ...options, cache });
+    expect(again.mapping).toEqual(first.mapping);
+    expect(again.solveSeconds).toBe(0);
+    expect(cache.size).toBe(1);
+    cosaEven(w, target, { ...options, cache });
+    expect(cache.size).toBe(2);
+    clearScheduleCache(cache);
+    expect(cache.size).toBe(0);
+  });
+
+  it('refine keeps several solutions and returns the fastest of them', () => {
+    const r = cosa(w, target, { ...options, refine: 3 });
+    expect(r.fallback).toBeNull();
+    expect(r.mappingsTried).toBeGreaterThan(2);
+    checkExact(w, target, r);
+    const one = cosa(w, target, { ...options, refine: 1 });
+    const cycles = (m: typeof r.mapping) => runLayer(target, w, m, null).result.totalCycles;
+    expect(cycles(r.mapping)).toBeLessThanOrEqual(cycles(one.mapping));
+  });
+
+  it('offers non-divisor tiles to the MIP: 1000 on a 16-wide axis, 197 (prime) elsewhere', () => {
+    const g = parseGemm('197,1000,64');
+    const [ws] = arrayChoices(g, target);
+    const facts = problemFacts(g, target, ws, {
+      maxTiles: 10,
+      divisorsOnly: false,
+      wholeKernel: true,
+    });
+    const tiles = (d: string) => facts?.dims.find((x) => x.dim === d)?.tiles ?? [];
+    expect(tiles('N')).toContain(512);
+    expect(tiles('N').every((t) => t === 1000 || t % 16 === 0)).toBe(true);
+    expect(tiles('M').some((t) => t > 1 && t < 197)).toBe(true);
+    const even = problemFacts(g, target, ws, {
+      maxTiles: 10,
+      divisorsOnly: true,
+      wholeKernel: false,
+    });
+    expect(even?.dims.find((x) => x.dim === 'M')?.tiles).toEqual([197, 1]);
+  });
+});
