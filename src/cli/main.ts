@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { GemmforgeError } from '../errors.js';
+import { registerBench } from './bench_command.js';
 import { registerCompile } from './compile_command.js';
 import { registerReport } from './report_command.js';
 import { registerRun } from './run_command.js';
@@ -21,6 +22,7 @@ function buildProgram(): Command {
   registerCompile(program);
   registerRun(program);
   registerReport(program);
+  registerBench(program);
   return program;
 }
 
