@@ -40,6 +40,7 @@ demo: build
 bench: build
 	npx tsx bench/sim.ts
 	npx tsx bench/schedulers.ts
+	npx tsx bench/e2e.ts
 
 clean:
 	rm -rf dist
