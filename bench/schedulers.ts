@@ -132,11 +132,9 @@ out(
 );
 out(`Machine: ${machineLine()}.`);
 out(
-  'Timings are contended: the machine has 2 cores and other agents were working on it during the run,',
+  'Solve times are wall-clock and single-threaded; anything else running on the machine inflates them',
 );
-out(
-  'so solve times are pessimistic and vary from run to run; the lead re-runs this bench at the end.',
-);
+out(`(${process.env.BENCH_NOTE ?? 'nothing else was noted for this run'}).`);
 out(
   `Cycles are simulated (timing only). MIP time limit ${mipLimit} s per problem (one MIP per dataflow and`,
 );
