@@ -6,7 +6,7 @@ import type { Graph } from '../ir/graph.js';
 import type { RunSummary } from '../report/run_summary.js';
 import type { HostValue } from '../runtime/host/run_graph.js';
 import { readNpyFile, writeNpyFile } from '../runtime/npy.js';
-import { compileModel, runModel } from '../runtime/run_model.js';
+import { compileModel, runCompiled } from '../runtime/run_model.js';
 import {
   addModelOptions,
   explainPlacements,
@@ -155,27 +155,29 @@ export function registerRun(program: Command): void {
         '  gemmforge run mobilenet_v2.onnx --quantize --input image.npy --output out/',
     )
     .action(async (model: string, f: RunFlags) => {
-      const { target, timeLimitSeconds, compare, compile: compileOptions } = modelSettings(f);
-      let inputs: Record<string, HostValue> | undefined;
-      if (f.input.length > 0) {
-        inputs = readInputs(f.input, compileModel(model, target, compileOptions).source);
-      }
+      const start = performance.now();
+      const { target, seed, timeLimitSeconds, compare, compile: compileOptions } = modelSettings(f);
+      const compiled = compileModel(model, target, compileOptions);
       if (f.explain) {
-        process.stdout.write(
-          explainPlacements(compileModel(model, target, compileOptions).placements) + '\n',
-        );
+        process.stdout.write(explainPlacements(compiled.placements) + '\n');
         return;
       }
+      const inputs = f.input.length > 0 ? readInputs(f.input, compiled.source) : undefined;
       const progress = progressReporter(f.json === true);
-      const { summary, run } = await runModel(model, target, {
-        ...compileOptions,
-        scheduler: f.scheduler,
-        timeLimitSeconds,
-        compare,
-        reference: f.reference,
-        ...(inputs === undefined ? {} : { inputs }),
-        onProgress: (done, total, node) => progress(done, total, `running ${node}`),
-      });
+      const { summary, run } = await runCompiled(
+        compiled,
+        target,
+        {
+          seed,
+          scheduler: f.scheduler,
+          timeLimitSeconds,
+          compare,
+          reference: f.reference,
+          ...(inputs === undefined ? {} : { inputs }),
+          onProgress: (done, total, node) => progress(done, total, `running ${node}`),
+        },
+        start,
+      );
       progress.done();
       if (f.output !== undefined) {
         const files = writeOutputs(f.output, run.outputs, f.force === true);

@@ -189,22 +189,38 @@ export function runSummary(
   };
 }
 
+/** What `runModel` and `runCompiled` take besides the compile options. */
+export type RunOptions = ExecuteOptions & {
+  readonly inputs?: Readonly<Record<string, HostValue>>;
+  readonly reference: boolean;
+};
+
+export interface ModelRun {
+  readonly summary: RunSummary;
+  readonly run: GraphRun;
+  readonly model: CompiledModel;
+}
+
 /** Compile, run on the target's simulator and compare with onnxruntime. */
 export async function runModel(
   path: string,
   target: AnyTarget,
-  options: CompileOptions &
-    ExecuteOptions & {
-      readonly inputs?: Readonly<Record<string, HostValue>>;
-      readonly reference: boolean;
-    },
-): Promise<{
-  readonly summary: RunSummary;
-  readonly run: GraphRun;
-  readonly model: CompiledModel;
-}> {
+  options: CompileOptions & RunOptions,
+): Promise<ModelRun> {
   const start = performance.now();
-  const model = compileModel(path, target, options);
+  return runCompiled(compileModel(path, target, options), target, options, start);
+}
+
+/**
+ * Runs a compiled model on the target's simulator (seeded random inputs unless given) and compares
+ * it with onnxruntime; `start` is when the work began, for `wallSeconds`.
+ */
+export async function runCompiled(
+  model: CompiledModel,
+  target: AnyTarget,
+  options: RunOptions & { readonly seed: number },
+  start: number = performance.now(),
+): Promise<ModelRun> {
   const inputs = options.inputs ?? randomInputs(model.source, options.seed);
   const run = executeGraph(model.graph, model.placements, inputs, target, options);
   const warnings: string[] = [];
