@@ -9,6 +9,7 @@
  * Writes bench/results/e2e.md and e2e.json (or e2e-<target>.* for another target).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { executeGraph, type ScheduleCache } from '../dist/runtime/execute_graph.js';
 import { compileModel, randomInputs, referenceComparison } from '../dist/runtime/run_model.js';
 import { schedulerNames } from '../dist/schedule/schedulers.js';
@@ -23,7 +24,7 @@ const inputsPerModel = Number(arg('inputs') ?? 20);
 const targetName = arg('target') ?? 'gemmini';
 const only = arg('model');
 const target = targetByName(targetName);
-const modelDir = '/work/shared/models';
+const modelDir = join(import.meta.dirname, '..', 'models');
 const models: readonly { name: string; quantize: boolean }[] = [
   { name: 'lenet', quantize: true },
   { name: 'tiny_encoder', quantize: true },

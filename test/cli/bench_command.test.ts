@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { gemmforge } from './run_cli.js';
+import { modelPath } from '../fixtures/models.js';
 
 describe('gemmforge bench', () => {
   it('compares schedulers per accelerator layer, as JSON', () => {
     const r = gemmforge(
       'bench',
-      '/work/shared/models/lenet.onnx',
+      modelPath('lenet.onnx'),
       '--quantize',
       '--schedulers',
       'baseline,cosa',
@@ -29,7 +30,7 @@ describe('gemmforge bench', () => {
   });
 
   it('refuses an unknown scheduler (exit 2)', () => {
-    const r = gemmforge('bench', '/work/shared/models/lenet.onnx', '--schedulers', 'nope');
+    const r = gemmforge('bench', modelPath('lenet.onnx'), '--schedulers', 'nope');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown scheduler "nope"/);
   });

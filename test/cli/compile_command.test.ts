@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gemmforge } from './run_cli.js';
+import { modelPath } from '../fixtures/models.js';
 
-const lenet = '/work/shared/models/lenet.onnx';
+const lenet = modelPath('lenet.onnx');
 const hasCc = spawnSync('cc', ['--version']).status === 0;
 
 describe('gemmforge compile', () => {

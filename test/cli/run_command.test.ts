@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readNpyFile, writeNpyFile } from '../../src/runtime/npy.js';
 import { gemmforge } from './run_cli.js';
+import { modelPath } from '../fixtures/models.js';
 
-const lenet = '/work/shared/models/lenet.onnx';
+const lenet = modelPath('lenet.onnx');
 
 describe('gemmforge run', () => {
   it('runs lenet quantized and prints the summary the contract names as JSON', () => {

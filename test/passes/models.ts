@@ -3,8 +3,7 @@ import { importOnnx } from '../../src/frontend/onnx/import.js';
 import { elementCount, type Graph } from '../../src/ir/graph.js';
 import type { HostTensor } from '../../src/runtime/host/host_tensor.js';
 import { runGraphOnHost } from '../../src/runtime/host/run_graph.js';
-
-const modelDir = '/work/shared/models';
+import { modelDir } from '../fixtures/models.js';
 
 export function loadModel(model: string): Graph {
   return importOnnx(readFileSync(`${modelDir}/${model}.onnx`), `${model}.onnx`);

@@ -19,6 +19,7 @@ import { schedule } from '../../src/schedule/schedulers.js';
 import { encodeInstr, riscvWord } from '../../src/targets/gemmini/encoding.js';
 import type { Instr } from '../../src/targets/gemmini/instr.js';
 import { targetByName } from '../../src/targets/index.js';
+import { modelDir } from '../fixtures/models.js';
 
 /**
  * The whole-model C project against gemmforge's own run: built on the host in trace mode, its
@@ -38,7 +39,7 @@ if (!hasRiscv) {
   );
 }
 
-const models = '/work/shared/models';
+const models = modelDir;
 const target = targetByName('gemmini');
 const cflags = '-std=c11 -O1 -Wall -Wextra -Werror -fsanitize=address,undefined';
 const plainFlags = '-std=c11 -O1 -Wall -Wextra -Werror';

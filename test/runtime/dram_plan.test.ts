@@ -5,6 +5,7 @@ import { partition } from '../../src/partition/partition.js';
 import { planDram, type DramPlan } from '../../src/runtime/dram_plan.js';
 import { compileModel } from '../../src/runtime/run_model.js';
 import { targetByName } from '../../src/targets/index.js';
+import { modelPath } from '../fixtures/models.js';
 
 function checkPlan(plan: DramPlan): void {
   for (const r of plan.regions) {
@@ -63,7 +64,7 @@ describe('planDram', () => {
 
   it('q_resnet18: weights, reused activations and staging fit, and reuse saves most of the arena', () => {
     const gemmini = targetByName('gemmini');
-    const m = compileModel('/work/shared/models/q_resnet18.onnx', gemmini, {
+    const m = compileModel(modelPath('q_resnet18.onnx'), gemmini, {
       quantize: false,
       seed: 0,
     });

@@ -4,8 +4,9 @@ import { runGraphOnHost } from '../../src/runtime/host/run_graph.js';
 import { executeGraph } from '../../src/runtime/execute_graph.js';
 import { compileModel, randomInputs } from '../../src/runtime/run_model.js';
 import { targetByName } from '../../src/targets/index.js';
+import { modelDir } from '../fixtures/models.js';
 
-const models = '/work/shared/models';
+const models = modelDir;
 
 describe('executeGraph', () => {
   it.each(['gemmini', 'gemmini-os', 'gemmini-8'])(

@@ -7,8 +7,9 @@ import { executeGraph } from '../../src/runtime/execute_graph.js';
 import { runOnnxRuntime } from '../../src/runtime/onnxruntime_reference.js';
 import { compileModel, randomInputs, runModel } from '../../src/runtime/run_model.js';
 import { targetByName } from '../../src/targets/index.js';
+import { modelDir } from '../fixtures/models.js';
 
-const models = '/work/shared/models';
+const models = modelDir;
 const gemmini = targetByName('gemmini');
 const options = { scheduler: 'baseline', seed: 0, timeLimitSeconds: 2, reference: true };
 

@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GemmforgeError, InputError, ModelError, UnsupportedError } from '../../../src/errors.js';
 import { importOnnx } from '../../../src/frontend/onnx/import.js';
 import { elementCount, type Graph } from '../../../src/ir/graph.js';
+import { modelDir } from '../../fixtures/models.js';
 
-const modelDir = '/work/shared/models';
 const modelNames = [
   'lenet',
   'mobilenet_v2',

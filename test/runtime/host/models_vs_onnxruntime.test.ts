@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { importOnnx } from '../../../src/frontend/onnx/import.js';
 import { elementCount, type Graph } from '../../../src/ir/graph.js';
 import { runGraphOnHost } from '../../../src/runtime/host/run_graph.js';
+import { modelDir } from '../../fixtures/models.js';
 
 /**
  * End to end: each fixture model on seeded random input, on the host reference kernels and on
@@ -12,8 +13,6 @@ import { runGraphOnHost } from '../../../src/runtime/host/run_graph.js';
  * encoder's 1×16×128 input uniform in [-1, 1) (mulberry32, seed 1234). For the QDQ models every
  * QuantizeLinear output is compared too (their final outputs are degenerate with random weights).
  */
-
-const modelDir = '/work/shared/models';
 
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
