@@ -8,7 +8,7 @@
  * Writes bench/results/baseline-vs-oracle.md (or -<target>.md for another target).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { runLayer } from '../dist/runtime/run_layer.js';
+import { runLayer, simulatedCycles } from '../dist/runtime/run_layer.js';
 import { rooflineCycles } from '../dist/schedule/cost.js';
 import { exhaustive } from '../dist/schedule/exhaustive.js';
 import { targetByName } from '../dist/targets/index.js';
@@ -32,21 +32,37 @@ const out = (s = ''): void => {
 
 out(`# Baseline (Gemmini's tiling rules) vs the exhaustive oracle on ${targetName}`);
 out();
-out(`Command: \`npm run build && npx tsx bench/baseline-vs-oracle.ts${only ? ` --network ${only}` : ''}${targetName !== 'gemmini' ? ` --target ${targetName}` : ''}\`, ${new Date().toISOString().slice(0, 10)}.`);
+out(
+  `Command: \`npm run build && npx tsx bench/baseline-vs-oracle.ts${only ? ` --network ${only}` : ''}${targetName !== 'gemmini' ? ` --target ${targetName}` : ''}\`, ${new Date().toISOString().slice(0, 10)}.`,
+);
 out(`Machine: ${machineLine()}.`);
-out('Cycles are simulated (timing only). Oracle: src/schedule/exhaustive.ts (its space is stated there);');
-out('speedup = baseline / oracle; roofline = max(MACs / array size, minimal DRAM bytes / bandwidth).');
-out('1×1 stride-1 convs run as GEMMs (the baseline then applies tiled_matmul_auto, as the library does).');
-out('Depthwise convs: the baseline runs one group per array pass (tiled_conv_auto per group); the oracle');
-out('may also put 16 groups on the array with diagonal weight blocks. Gemmini\'s own depthwise library');
-out('path is not modelled (not in GEMMINI.md), so the MobileNetV2 depthwise speedups compare our lowering');
+out(
+  'Cycles are simulated (timing only). Oracle: src/schedule/exhaustive.ts (its space is stated there);',
+);
+out(
+  'speedup = baseline / oracle; roofline = max(MACs / array size, minimal DRAM bytes / bandwidth).',
+);
+out(
+  '1×1 stride-1 convs run as GEMMs (the baseline then applies tiled_matmul_auto, as the library does).',
+);
+out(
+  'Depthwise convs: the baseline runs one group per array pass (tiled_conv_auto per group); the oracle',
+);
+out(
+  "may also put 16 groups on the array with diagonal weight blocks. Gemmini's own depthwise library",
+);
+out(
+  'path is not modelled, so the MobileNetV2 depthwise speedups compare our lowering',
+);
 out('against that per-group baseline.');
 const allSpeedups: number[] = [];
 for (const network of networks.filter((n) => only === undefined || n === only) as NetworkName[]) {
   out();
   out(`## ${network}`);
   out();
-  out('| layer | × | baseline cycles | oracle cycles | speedup | roofline | oracle / roofline | mappings tried | solve s |');
+  out(
+    '| layer | × | baseline cycles | oracle cycles | speedup | roofline | oracle / roofline | mappings tried | solve s |',
+  );
   out('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   let totalBase = 0;
   let totalOracle = 0;
@@ -56,7 +72,7 @@ for (const network of networks.filter((n) => only === undefined || n === only) a
     const base = target.code.baseline?.(w, target.spec);
     if (base === undefined) throw new Error(`${targetName} has no baseline`);
     const b = runLayer(target, w, base, null).result.totalCycles;
-    const o = exhaustive(w, target, { seed: 0, timeLimitSeconds: 600 });
+    const o = exhaustive(w, target, { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 600 });
     const oc = runLayer(target, w, o.mapping, null).result.totalCycles;
     const roof = rooflineCycles(target.spec, macs(w), totalBytes(minimalTraffic(w)));
     totalBase += b * layer.count;
@@ -69,11 +85,21 @@ for (const network of networks.filter((n) => only === undefined || n === only) a
   }
   allSpeedups.push(...speedups);
   out();
-  out(`${network}: whole network (layers × count) baseline ${totalBase} cycles, oracle ${totalOracle} cycles, ` +
-    `speedup ${(totalBase / totalOracle).toFixed(3)}; geomean per-layer speedup ${geomean(speedups).toFixed(3)}.`);
+  out(
+    `${network}: whole network (layers × count) baseline ${totalBase} cycles, oracle ${totalOracle} cycles, ` +
+      `speedup ${(totalBase / totalOracle).toFixed(3)}; geomean per-layer speedup ${geomean(speedups).toFixed(3)}.`,
+  );
 }
 out();
-out(`All layers: geomean speedup of the oracle over the baseline ${geomean(allSpeedups).toFixed(3)}.`);
+out(
+  `All layers: geomean speedup of the oracle over the baseline ${geomean(allSpeedups).toFixed(3)}.`,
+);
 mkdirSync('bench/results', { recursive: true });
-const file = targetName === 'gemmini' ? 'bench/results/baseline-vs-oracle.md' : `bench/results/baseline-vs-oracle-${targetName}.md`;
-writeFileSync(only === undefined ? file : file.replace('.md', `-${only}.md`), lines.join('\n') + '\n');
+const file =
+  targetName === 'gemmini'
+    ? 'bench/results/baseline-vs-oracle.md'
+    : `bench/results/baseline-vs-oracle-${targetName}.md`;
+writeFileSync(
+  only === undefined ? file : file.replace('.md', `-${only}.md`),
+  lines.join('\n') + '\n',
+);

@@ -11,10 +11,10 @@
  * more than 400k instructions are skipped (they take seconds each to simulate and none is a contender).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { seededRandom } from '../dist/runtime/layer_data.js';
+import { seededRandom } from '../dist/numeric/numeric.js';
 import { runLayer } from '../dist/runtime/run_layer.js';
 import { estimateCost } from '../dist/schedule/cost.js';
-import type { Mapping } from '../dist/schedule/mapping.js';
+import type { Mapping } from '../dist/mapping/mapping.js';
 import { validateMapping } from '../dist/schedule/validate.js';
 import { targetByName } from '../dist/targets/index.js';
 import { canonicalWorkload } from '../dist/workload/canonical.js';
@@ -38,7 +38,13 @@ function randomMapping(w: Workload, rnd: () => number): Mapping {
   for (const { dim: d, bound } of nest.dims) {
     const r = rnd() % 3;
     tile[d] =
-      d === 'G' ? 1 : r === 0 ? bound : r === 1 ? Math.min(bound, dim * (1 + (rnd() % Math.ceil(bound / dim)))) : 1 + (rnd() % bound);
+      d === 'G'
+        ? 1
+        : r === 0
+          ? bound
+          : r === 1
+            ? Math.min(bound, dim * (1 + (rnd() % Math.ceil(bound / dim))))
+            : 1 + (rnd() % bound);
   }
   const shuffle = (xs: Dim[]): Dim[] => {
     for (let i = xs.length - 1; i > 0; i--) {
@@ -72,9 +78,13 @@ const out = (s = ''): void => {
 };
 out(`# Cost model fidelity on ${target.name}: ${network}`);
 out();
-out(`Command: \`npm run build && npx tsx bench/cost-fidelity.ts --network ${network} --samples ${samples}\`, ${new Date().toISOString().slice(0, 10)}.`);
+out(
+  `Command: \`npm run build && npx tsx bench/cost-fidelity.ts --network ${network} --samples ${samples}\`, ${new Date().toISOString().slice(0, 10)}.`,
+);
 out(`Machine: ${machineLine()}.`);
-out('Per layer: random legal mappings, cost model (src/schedule/cost.ts) vs simulated cycles (timing only).');
+out(
+  'Per layer: random legal mappings, cost model (src/schedule/cost.ts) vs simulated cycles (timing only).',
+);
 out('"top-1 gap": simulated cycles of the model\'s favourite over the best simulated, minus 1.');
 out();
 out('| layer | mappings | Spearman ρ | MAPE | top-1 gap | seconds |');
@@ -99,10 +109,17 @@ for (const { workload } of loadWorkloads(network)) {
   const mape = pred.reduce((s, p, i) => s + Math.abs(p - sim[i]) / sim[i], 0) / pred.length;
   const fav = pred.indexOf(Math.min(...pred));
   const gap = sim[fav] / Math.min(...sim) - 1;
-  out(`| ${w.name.replace(`${network} `, '')} | ${pred.length} | ${rho.toFixed(3)} | ${(100 * mape).toFixed(1)}% | ` +
-    `${(100 * gap).toFixed(1)}% | ${((performance.now() - t0) / 1000).toFixed(0)} |`);
+  out(
+    `| ${w.name.replace(`${network} `, '')} | ${pred.length} | ${rho.toFixed(3)} | ${(100 * mape).toFixed(1)}% | ` +
+      `${(100 * gap).toFixed(1)}% | ${((performance.now() - t0) / 1000).toFixed(0)} |`,
+  );
 }
 out();
-out(`Layers with ρ ≥ 0.9: ${rhos.filter((r) => r >= 0.9).length} of ${rhos.length}; lowest ρ ${Math.min(...rhos).toFixed(3)}.`);
+out(
+  `Layers with ρ ≥ 0.9: ${rhos.filter((r) => r >= 0.9).length} of ${rhos.length}; lowest ρ ${Math.min(...rhos).toFixed(3)}.`,
+);
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/cost-fidelity${network === 'resnet50' ? '' : `-${network}`}.md`, lines.join('\n') + '\n');
+writeFileSync(
+  `bench/results/cost-fidelity${network === 'resnet50' ? '' : `-${network}`}.md`,
+  lines.join('\n') + '\n',
+);

@@ -10,8 +10,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeGraph, type ScheduleCache } from '../dist/runtime/execute_graph.js';
-import { compileModel, randomInputs, referenceComparison } from '../dist/runtime/run_model.js';
+import { executeGraph, type ScheduleCache } from '../dist/driver/execute_graph.js';
+import { compileModel, randomInputs, referenceComparison } from '../dist/driver/run_model.js';
 import { schedulerNames } from '../dist/schedule/schedulers.js';
 import { targetByName } from '../dist/targets/index.js';
 import { machineLine } from './stats.js';

@@ -11,7 +11,7 @@
  *   npm run build && npx tsx bench/fit-cosa.ts [--grid]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { runLayer } from '../dist/runtime/run_layer.js';
+import { runLayer, simulatedCycles } from '../dist/runtime/run_layer.js';
 import { cosa } from '../dist/schedule/cosa/cosa.js';
 import type { CosaWeights } from '../dist/schedule/cosa/objective.js';
 import { targetByName } from '../dist/targets/index.js';
@@ -38,7 +38,13 @@ function baseline(w: ReturnType<typeof canonicalWorkload>): number {
 /** Geomean of MIP-only simulated cycles over the baseline's (lower is better). */
 function score(weights: CosaWeights, layers: ReturnType<typeof layersOf>): number {
   const ratios = layers.map((w) => {
-    const r = cosa(w, target, { seed: 0, timeLimitSeconds: 2, weights, withoutBaseline: true });
+    const r = cosa(w, target, {
+      evaluate: simulatedCycles,
+      seed: 0,
+      timeLimitSeconds: 2,
+      weights,
+      withoutBaseline: true,
+    });
     return runLayer(target, w, r.mapping, null).result.totalCycles / baseline(w);
   });
   return geomean(ratios);

@@ -9,7 +9,7 @@
  * `--quick` runs ResNet-50 on gemmini only. Writes bench/results/schedulers.md and .json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { runLayer } from '../dist/runtime/run_layer.js';
+import { runLayer, simulatedCycles } from '../dist/runtime/run_layer.js';
 import { rooflineCycles } from '../dist/schedule/cost.js';
 import { createScheduleCache } from '../dist/schedule/cosa/cache.js';
 import { cosa, cosaEven } from '../dist/schedule/cosa/cosa.js';
@@ -70,12 +70,16 @@ for (const { target: targetName, network } of runs) {
     // The target's own tiling, or the simple mapping where it has none (VTA) or refuses the layer.
     const base = targetBaseline(w, target).mapping;
     const sim = (m: typeof base) => runLayer(target, w, m, null).result;
-    const options = { seed: 0, timeLimitSeconds: mipLimit };
+    const options = { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: mipLimit };
     const even = cosaEven(w, target, { ...options, cache });
     const ours = cosa(w, target, { ...options, cache });
     const divisors =
       targetName === 'gemmini' ? cosa(w, target, { ...options, candidateTiles: 'divisors' }) : null;
-    const oracle = exhaustive(w, target, { seed: 0, timeLimitSeconds: oracleLimit });
+    const oracle = exhaustive(w, target, {
+      evaluate: simulatedCycles,
+      seed: 0,
+      timeLimitSeconds: oracleLimit,
+    });
     const oursSim = sim(ours.mapping);
     const row: Row = {
       target: targetName,

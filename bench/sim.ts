@@ -10,10 +10,10 @@
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { allocate, createDram, writeInt8 } from '../dist/sim/dram.js';
-import { simulate, type SimulationResult } from '../dist/sim/simulate.js';
+import { simulate, type SimulationResult } from '../dist/runtime/simulate.js';
 import { gemmini, gemmini32, gemmini8 } from '../dist/targets/gemmini/index.js';
 import { expand } from '../dist/program/interpret.js';
-import type { Mapping } from '../dist/schedule/mapping.js';
+import type { Mapping } from '../dist/mapping/mapping.js';
 import type { GemmWorkload } from '../dist/workload/workload.js';
 
 type Preset = typeof gemmini;

@@ -10,7 +10,7 @@ export function geomean(xs: readonly number[]): number {
 function ranks(xs: readonly number[]): number[] {
   const order = xs.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]);
   const r = new Array<number>(xs.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
     for (let k = i; k <= j; k++) r[order[k][1]] = (i + j) / 2;
@@ -36,7 +36,6 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
   }
   return num / Math.sqrt(da * db);
 }
-
 
 /** "AMD EPYC, 2 cores, 24 GiB, Node v20.20.2". */
 export function machineLine(): string {

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-/** The design rule of ARCHITECTURE.md, checked on the source tree. */
+/** The design rules of docs/architecture.md, checked on the source tree. */
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -35,5 +35,69 @@ describe('only src/targets/ knows an accelerator', () => {
       .filter((file) => /gemmini|\bvta\b/i.test(readFileSync(file, 'utf8')))
       .map((file) => relative(root, file));
     expect(offenders).toEqual([]);
+  });
+});
+
+/** The folder a source file belongs to: its top folder under src/, or targets/<name> for a target. */
+function folderOf(path: string): string {
+  const parts = relative(join(root, 'src'), path).split('/');
+  if (parts.length === 1) return '.';
+  return parts[0] === 'targets' && parts.length > 2 ? `targets/${parts[1]}` : parts[0];
+}
+
+/** Folder → the folders its files import (type-only imports included). */
+function folderGraph(): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const file of sources(join(root, 'src'))) {
+    const from = folderOf(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(
+      /(?:import|export)[^'"]*?from\s+'(\.[^']+)'/g,
+    )) {
+      const to = folderOf(resolve(dirname(file), m[1]));
+      if (to === from || to === '.' || from === '.') continue;
+      if (!graph.has(from)) graph.set(from, new Set());
+      graph.get(from)?.add(to);
+    }
+  }
+  return graph;
+}
+
+/** The folders that can reach themselves again through imports. */
+function foldersOnCycles(graph: Map<string, Set<string>>): string[] {
+  const reaches = (from: string, to: string): boolean => {
+    const seen = new Set<string>();
+    const stack = [...(graph.get(from) ?? [])];
+    while (stack.length > 0) {
+      const f = stack.pop() as string;
+      if (f === to) return true;
+      if (seen.has(f)) continue;
+      seen.add(f);
+      stack.push(...(graph.get(f) ?? []));
+    }
+    return false;
+  };
+  return [...graph.keys()].filter((f) => reaches(f, f)).sort();
+}
+
+describe('layers only look down', () => {
+  it('no two folders under src/ import each other, directly or round a loop', () => {
+    expect(foldersOnCycles(folderGraph())).toEqual([]);
+  });
+
+  it('the check sees a loop when there is one', () => {
+    const graph = new Map([
+      ['a', new Set(['b'])],
+      ['b', new Set(['c'])],
+      ['c', new Set(['a'])],
+      ['d', new Set(['a'])],
+    ]);
+    expect(foldersOnCycles(graph)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('the runtime executes programs and imports no scheduler, driver, emitter or report', () => {
+    const runtime = folderGraph().get('runtime') ?? new Set();
+    expect(
+      [...runtime].filter((f) => ['schedule', 'driver', 'emit', 'report', 'cli'].includes(f)),
+    ).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { runLayer } from '../runtime/run_layer.js';
-import { compileModel } from '../runtime/run_model.js';
+import { runLayer, simulatedCycles } from '../runtime/run_layer.js';
+import { compileModel } from '../driver/run_model.js';
 import { schedule, schedulerNames } from '../schedule/schedulers.js';
 import { canonicalWorkload } from '../workload/canonical.js';
 import { addModelOptions, modelSettings, type ModelFlags } from './model_options.js';
@@ -68,7 +68,7 @@ export function registerBench(program: Command): void {
         const fallback: Record<string, string | null> = {};
         for (const s of names) {
           progress(i, acc.length, `${s} on ${p.node.name}`);
-          const r = schedule(s, w, target, { seed, timeLimitSeconds });
+          const r = schedule(s, w, target, { evaluate: simulatedCycles, seed, timeLimitSeconds });
           cycles[s] = runLayer(target, w, r.mapping, null).result.totalCycles * p.fused.count;
           solveSeconds[s] = r.solveSeconds;
           fallback[s] = r.fallback?.reason ?? null;

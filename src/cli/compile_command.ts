@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { emitModelProject } from '../program/c_model.js';
-import type { RunSummary } from '../report/run_summary.js';
-import { planDram } from '../runtime/dram_plan.js';
-import type { ScheduleCache } from '../runtime/execute_graph.js';
-import { runModel } from '../runtime/run_model.js';
-import type { Mapping } from '../schedule/mapping.js';
+import { emitModelProject } from '../emit/c_model.js';
+import type { RunSummary } from '../results/run_summary.js';
+import { planDram } from '../emit/dram_plan.js';
+import type { ScheduleCache } from '../driver/execute_graph.js';
+import { runModel } from '../driver/run_model.js';
+import type { Mapping } from '../mapping/mapping.js';
 import {
   addModelOptions,
   explainPlacements,
@@ -80,7 +80,7 @@ export function registerCompile(program: Command): void {
     .action(async (model: string, f: CompileFlags) => {
       const { target, timeLimitSeconds, compare, compile: compileOptions } = modelSettings(f);
       if (f.explain) {
-        const { compileModel } = await import('../runtime/run_model.js');
+        const { compileModel } = await import('../driver/run_model.js');
         process.stdout.write(
           explainPlacements(compileModel(model, target, compileOptions).placements) + '\n',
         );

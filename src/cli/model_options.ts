@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import type { Placement } from '../partition/partition.js';
-import type { CompileOptions } from '../runtime/run_model.js';
+import type { CompileOptions } from '../driver/run_model.js';
 import { schedulerNames } from '../schedule/schedulers.js';
-import type { AnyTarget } from '../target/target.js';
+import type { AnyTarget } from '../contract/target.js';
 import { defaultTargetName, resolveTarget } from '../targets/index.js';
 import { formatTable } from './table.js';
 

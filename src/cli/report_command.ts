@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import { parseRunSummary } from '../report/run_summary_schema.js';
+import { parseRunSummary } from '../results/run_summary.js';
 import { formatBytes } from './table.js';
 
 interface ReportFlags {

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
-import type { RunSummary } from '../report/run_summary.js';
-import type { HostValue } from '../runtime/host/run_graph.js';
-import { readNpyFile, writeNpyFile } from '../runtime/npy.js';
-import { compileModel, runCompiled } from '../runtime/run_model.js';
+import type { RunSummary } from '../results/run_summary.js';
+import type { HostValue } from '../host/run_graph.js';
+import { readNpyFile, writeNpyFile } from '../host/npy.js';
+import { compileModel, runCompiled } from '../driver/run_model.js';
 import {
   addModelOptions,
   explainPlacements,

@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { layerReport, type LayerReport } from '../runtime/layer_report.js';
+import { layerReport } from '../driver/layer_report.js';
+import type { LayerReport } from '../results/layer_report.js';
 import { schedule, schedulerNames } from '../schedule/schedulers.js';
 import { defaultTargetName, resolveTarget } from '../targets/index.js';
 import { canonicalWorkload } from '../workload/canonical.js';
 import { parseConv, parseGemm } from '../workload/parse.js';
 import type { Workload } from '../workload/workload.js';
 import { formatBytes, formatTable } from './table.js';
+import { simulatedCycles } from '../runtime/run_layer.js';
 
 interface ScheduleFlags {
   target: string;
@@ -157,6 +159,7 @@ export function registerSchedule(program: Command): void {
         throw new InputError(`--refine must be a positive integer (got "${f.refine}")`);
       }
       const result = schedule(f.scheduler, w, target, {
+        evaluate: simulatedCycles,
         seed,
         timeLimitSeconds: count(timeLimit, '--time-limit'),
         ...(refine === undefined ? {} : { refine }),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Spec } from '../target/spec.js';
+import type { Spec } from '../spec/spec.js';
 import { builtinTargets, targetFromSpecFile } from '../targets/index.js';
 import { formatBytes, formatHz, formatTable } from './table.js';
 

@@ -95,3 +95,16 @@ export function scaleF32(x: number, scale: number): number {
 export function scaleToInt8(x: number, scale: number): number {
   return saturateInt8(scaleF32(x, scale));
 }
+
+/** xorshift32: a small seeded generator, so every run with a seed sees the same data. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+}

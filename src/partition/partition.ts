@@ -1,11 +1,17 @@
 import { GemmforgeError } from '../errors.js';
 import type { Graph, Node, NodeOf } from '../ir/graph.js';
 import { planQdqFold } from '../passes/fold_qdq.js';
-import type { AnyTarget } from '../target/target.js';
+import type { AnyTarget } from '../contract/target.js';
 import { validateWorkload } from '../workload/validate.js';
 import { fusedWorkload, type FusedWorkload } from './fused_workload.js';
 
 /** Where one node runs, and why. */
+/** A graph and where each of its nodes runs, in graph order: what execution and C emission take. */
+export interface PartitionedModel {
+  readonly graph: Graph;
+  readonly placements: readonly Placement[];
+}
+
 export type Placement =
   | {
       readonly node: NodeOf<'QConv'> | NodeOf<'QGemm'>;

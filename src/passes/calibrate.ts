@@ -2,10 +2,10 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, UnsupportedError } from '../errors.js';
 import { elementCount, type Graph } from '../ir/graph.js';
-import type { HostValue } from '../runtime/host/run_graph.js';
-import { runGraphOnHost } from '../runtime/host/run_graph.js';
-import { seededRandom } from '../runtime/layer_data.js';
-import { readNpyFile, type NpyArray } from '../runtime/npy.js';
+import type { HostValue } from '../host/run_graph.js';
+import { runGraphOnHost } from '../host/run_graph.js';
+import { seededRandom } from '../numeric/numeric.js';
+import { readNpyFile, type NpyArray } from '../host/npy.js';
 
 /** One calibration sample: a value for every graph input, by name. */
 export type CalibrationSample = Readonly<Record<string, HostValue>>;

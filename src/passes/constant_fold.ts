@@ -1,7 +1,7 @@
 import type { Graph, Node, Tensor } from '../ir/graph.js';
-import type { HostTensor } from '../runtime/host/host_tensor.js';
-import { runGraphOnHost } from '../runtime/host/run_graph.js';
-import { shapeOf } from '../runtime/host/shape_ops.js';
+import type { HostTensor } from '../host/host_tensor.js';
+import { runGraphOnHost } from '../host/run_graph.js';
+import { shapeOf } from '../host/shape_ops.js';
 
 /**
  * Ops never folded even on constant inputs: folding DequantizeLinear of int8 weights (or

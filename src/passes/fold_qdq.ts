@@ -6,7 +6,7 @@ import {
   type Requant,
   type Tensor,
 } from '../ir/graph.js';
-import { window2d } from '../runtime/host/window.js';
+import { window2d } from '../host/window.js';
 import { consumers, freshName, producers, useCounts } from './graph_util.js';
 
 /**

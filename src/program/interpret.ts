@@ -1,6 +1,13 @@
 import { InternalError } from '../errors.js';
-import { fenceItem, type StreamItem } from '../sim/simulate.js';
-import type { Arg, Cond, Expr, Program, Stmt } from './program.js';
+import {
+  fenceItem,
+  type Arg,
+  type Cond,
+  type Expr,
+  type Program,
+  type Stmt,
+  type StreamItem,
+} from './program.js';
 
 /**
  * The interpreter: expands a program into the instruction stream the simulator runs. It is the

@@ -159,3 +159,13 @@ export function instr(op: string, args: { readonly [field: string]: Arg }): Stmt
 
 export const fence: Stmt = { kind: 'fence' };
 export const comment = (text: string): Stmt => ({ kind: 'comment', text });
+
+/** The host waits until every earlier instruction has completed (a RISC-V `fence` after RoCC work). */
+export interface Fence {
+  readonly kind: 'fence';
+}
+
+export const fenceItem: Fence = { kind: 'fence' };
+
+/** What a program expands to: the target's instructions, and fences. */
+export type StreamItem<I> = I | Fence;

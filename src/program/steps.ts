@@ -1,4 +1,4 @@
-import type { TileSchedule } from '../schedule/tile_schedule.js';
+import type { TileSchedule } from '../mapping/tile_schedule.js';
 import {
   add,
   and,

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import type { RequantScale } from '../target/spec.js';
+import type { RequantScale } from '../spec/spec.js';
 import { convOutputSize } from '../workload/shape.js';
 import type { ConvWorkload } from '../workload/workload.js';
 import { requantize } from './requantize.js';

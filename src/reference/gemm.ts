@@ -1,4 +1,4 @@
-import type { RequantScale } from '../target/spec.js';
+import type { RequantScale } from '../spec/spec.js';
 import { requantize } from './requantize.js';
 
 /**

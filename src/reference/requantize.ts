@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { saturateInt8, scaleF32 } from '../numeric/numeric.js';
-import type { RequantScale } from '../target/spec.js';
+import type { RequantScale } from '../spec/spec.js';
 
 /**
  * int32 sum → int8 output, as a target's requantization capability (spec `requantization.scale`)

@@ -1,4 +1,4 @@
-import type { RunLayer } from './run_summary.js';
+import type { RunLayer } from '../results/run_summary.js';
 
 /** The scheduler other schedulers are compared against when it was run on a layer. */
 export const referenceScheduler = 'baseline';

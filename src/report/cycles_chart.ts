@@ -9,7 +9,7 @@ import {
 } from './chart_svg.js';
 import { formatCount } from './format.js';
 import { gridColor, inkColor, mutedColor, unitColors } from './palette.js';
-import { scheduleRuns, type RunSummary } from './run_summary.js';
+import { scheduleRuns, type RunSummary } from '../results/run_summary.js';
 
 /** Height of one layer's bar and of the chart's axes and legend, in pixels. */
 const rowHeight = 26;

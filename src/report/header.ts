@@ -1,8 +1,8 @@
-import type { Spec } from '../target/spec.js';
+import type { Spec } from '../spec/spec.js';
 import { escapeHtml as esc } from './escape.js';
 import { formatBytes, formatCount, formatNumber, formatPercent, formatSeconds } from './format.js';
 import { peakMacsPerCycle } from './roofline.js';
-import type { RunSummary } from './run_summary.js';
+import type { RunSummary } from '../results/run_summary.js';
 
 const card = (label: string, value: string, note = ''): string =>
   `<div class="card"><div class="label">${label}</div><div class="value">${value}</div>` +

@@ -3,7 +3,7 @@ import { escapeHtml as esc } from './escape.js';
 import { reportHeader } from './header.js';
 import { layerTable } from './layer_table.js';
 import { rooflineChart } from './roofline_chart.js';
-import type { RunSummary } from './run_summary.js';
+import type { RunSummary } from '../results/run_summary.js';
 import { speedupChart } from './speedup_chart.js';
 import { reportCss } from './style.js';
 

@@ -1,11 +1,11 @@
-import type { LayerReport } from '../runtime/layer_report.js';
-import type { Spec } from '../target/spec.js';
+import type { LayerReport } from '../results/layer_report.js';
+import type { Spec } from '../spec/spec.js';
 import { schedulerComparison } from './comparison.js';
 import { escapeHtml } from './escape.js';
 import { formatBytes, formatCount, formatPercent, formatRatio } from './format.js';
 import { limitingFactor } from './limits.js';
 import { layerRoofline } from './roofline.js';
-import { scheduleRuns, type RunLayer, type RunSummary } from './run_summary.js';
+import { scheduleRuns, type RunLayer, type RunSummary } from '../results/run_summary.js';
 
 /** Columns of the layer table; the per-schedule ones are spanned by a host layer's reason. */
 const columns = [

@@ -1,5 +1,5 @@
-import type { LayerReport } from '../runtime/layer_report.js';
-import type { Spec } from '../target/spec.js';
+import type { LayerReport } from '../results/layer_report.js';
+import type { Spec } from '../spec/spec.js';
 import { formatBytes, formatCount, formatPercent, formatRatio } from './format.js';
 import { layerRoofline } from './roofline.js';
 

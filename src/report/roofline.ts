@@ -1,5 +1,5 @@
-import type { LayerReport } from '../runtime/layer_report.js';
-import type { Spec } from '../target/spec.js';
+import type { LayerReport } from '../results/layer_report.js';
+import type { Spec } from '../spec/spec.js';
 import { minimalTraffic, totalBytes } from '../workload/shape.js';
 
 /** Which roof bounds a layer: the array's MAC rate or the DRAM bandwidth for its minimal traffic. */

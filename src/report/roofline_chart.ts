@@ -4,7 +4,7 @@ import { formatNumber } from './format.js';
 import { limitingFactor, limitKinds } from './limits.js';
 import { gridColor, inkColor, limitColors, mutedColor } from './palette.js';
 import { layerRoofline, peakMacsPerCycle } from './roofline.js';
-import type { RunSummary } from './run_summary.js';
+import type { RunSummary } from '../results/run_summary.js';
 
 const chartHeight = 460;
 /** How far the axes reach beyond the data and the roof's knee, as a factor on a log scale. */

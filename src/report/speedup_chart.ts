@@ -10,7 +10,7 @@ import {
 import { schedulerComparison } from './comparison.js';
 import { formatRatio } from './format.js';
 import { gridColor, inkColor, mutedColor, schedulerColors } from './palette.js';
-import type { RunSummary } from './run_summary.js';
+import type { RunSummary } from '../results/run_summary.js';
 
 /** Height of one layer's group of bars, and of the chart's axes and legend, in pixels. */
 const rowHeight = 34;

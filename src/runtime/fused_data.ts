@@ -1,7 +1,7 @@
 import type { NodeOf } from '../ir/graph.js';
 import type { FusedWorkload } from '../partition/fused_workload.js';
-import type { RequantScale } from '../target/spec.js';
-import type { HostTensor } from './host/host_tensor.js';
+import type { RequantScale } from '../spec/spec.js';
+import type { HostTensor } from '../host/host_tensor.js';
 import type { LayerData } from './layer_data.js';
 
 /**

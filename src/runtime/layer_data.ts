@@ -1,7 +1,8 @@
 import { referenceConv } from '../reference/conv.js';
 import { referenceGemm } from '../reference/gemm.js';
 import { nearestShiftScale } from '../reference/requantize.js';
-import type { RequantScale } from '../target/spec.js';
+import type { RequantScale } from '../spec/spec.js';
+import { seededRandom } from '../numeric/numeric.js';
 import { tensorBytes } from '../workload/shape.js';
 import type { Workload } from '../workload/workload.js';
 
@@ -13,19 +14,6 @@ export interface LayerData {
   readonly scale: number;
   /** How the target applies the scale (its spec's `requantization.scale`); float32 when absent. */
   readonly requant?: RequantScale;
-}
-
-/** xorshift32: a small seeded generator, so every run with a seed sees the same data. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
 }
 
 /**

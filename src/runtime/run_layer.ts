@@ -1,10 +1,10 @@
 import { InternalError } from '../errors.js';
 import { interpret } from '../program/interpret.js';
 import type { Program } from '../program/program.js';
-import type { Mapping } from '../schedule/mapping.js';
+import type { Mapping } from '../mapping/mapping.js';
 import { allocate, createDram, readInt8, writeInt32, writeInt8 } from '../sim/dram.js';
-import { startSimulation, type SimulationResult } from '../sim/simulate.js';
-import type { AnyTarget } from '../target/target.js';
+import { startSimulation, type SimulationResult } from './simulate.js';
+import type { AnyTarget } from '../contract/target.js';
 import type { Workload } from '../workload/workload.js';
 import type { LayerData } from './layer_data.js';
 
@@ -58,4 +58,9 @@ export function runLayer(
   const raw = data === null ? null : readInt8(dram, bases[out.name], out.bytes);
   const output = raw === null ? null : (target.code.unpackOutput?.(w, m, target.spec, raw) ?? raw);
   return { program, instructions, result, output };
+}
+
+/** The evaluator schedulers rank mappings with: the simulator's cycles of a timing-only run. */
+export function simulatedCycles(target: AnyTarget, w: Workload, m: Mapping): number {
+  return runLayer(target, w, m, null).result.totalCycles;
 }

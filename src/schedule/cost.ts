@@ -1,8 +1,8 @@
-import type { Spec, TensorRole } from '../target/spec.js';
+import type { Spec, TensorRole } from '../spec/spec.js';
 import { loopNest } from '../workload/shape.js';
 import type { Dim, LoopNest, Workload } from '../workload/workload.js';
-import type { Mapping } from './mapping.js';
-import { tensorRoleList, tileSchedule, type TileSchedule } from './tile_schedule.js';
+import type { Mapping } from '../mapping/mapping.js';
+import { tensorRoleList, tileSchedule, type TileSchedule } from '../mapping/tile_schedule.js';
 
 /**
  * An analytical cycle estimate of a mapping from the spec alone (no simulation, no target code).

@@ -1,10 +1,9 @@
-import { runLayer } from '../runtime/run_layer.js';
-import type { Dataflow } from '../target/spec.js';
-import type { AnyTarget } from '../target/target.js';
+import type { Dataflow } from '../spec/spec.js';
+import type { AnyTarget } from '../contract/target.js';
 import { loopNest } from '../workload/shape.js';
 import type { Dim, LoopNest, Workload } from '../workload/workload.js';
 import { estimateCost } from './cost.js';
-import type { Mapping } from './mapping.js';
+import type { Mapping } from '../mapping/mapping.js';
 import type { ScheduleOptions, ScheduleResult } from './scheduler.js';
 import { targetBaseline } from './target_baseline.js';
 import { validateMapping } from './validate.js';
@@ -219,7 +218,7 @@ export function exhaustive(
   let best = finalists[0].mapping;
   let bestCycles = Infinity;
   for (const f of finalists) {
-    const cycles = runLayer(target, w, f.mapping, null).result.totalCycles;
+    const cycles = options.evaluate(target, w, f.mapping);
     if (cycles < bestCycles) {
       bestCycles = cycles;
       best = f.mapping;

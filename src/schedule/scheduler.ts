@@ -1,6 +1,6 @@
-import type { AnyTarget } from '../target/target.js';
+import type { AnyTarget } from '../contract/target.js';
 import type { Workload } from '../workload/workload.js';
-import type { Mapping } from './mapping.js';
+import type { Mapping } from '../mapping/mapping.js';
 
 /** What every scheduler returns: a mapping, how it was found, and whether it fell back. */
 export interface ScheduleResult {
@@ -15,7 +15,16 @@ export interface ScheduleResult {
   readonly fallback: { readonly reason: string } | null;
 }
 
+/**
+ * Scores a mapping of a workload on a target: its cycles, lower is better. Searching
+ * schedulers rank their finalists with it; the driver passes the simulator's timing run
+ * (`simulatedCycles` in src/runtime/run_layer.ts), so schedulers never import the runtime.
+ */
+export type Evaluator = (target: AnyTarget, w: Workload, m: Mapping) => number;
+
 export interface ScheduleOptions {
+  /** How finalists are scored. */
+  readonly evaluate: Evaluator;
   readonly seed: number;
   /** Wall-clock budget for searching schedulers, in seconds. */
   readonly timeLimitSeconds: number;

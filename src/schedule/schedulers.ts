@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import type { AnyTarget } from '../target/target.js';
+import type { AnyTarget } from '../contract/target.js';
 import type { Workload } from '../workload/workload.js';
 import { cosa, cosaEven } from './cosa/cosa.js';
 import { exhaustive } from './exhaustive.js';

@@ -1,7 +1,7 @@
-import type { AnyTarget } from '../target/target.js';
+import type { AnyTarget } from '../contract/target.js';
 import { loopNest } from '../workload/shape.js';
 import type { Dim, Workload } from '../workload/workload.js';
-import type { Mapping } from './mapping.js';
+import type { Mapping } from '../mapping/mapping.js';
 
 /**
  * The smallest sensible mapping: one array block along the spatial dims, one element along every other

@@ -1,7 +1,7 @@
 import { UnsupportedError } from '../errors.js';
-import type { AnyTarget } from '../target/target.js';
+import type { AnyTarget } from '../contract/target.js';
 import type { Workload } from '../workload/workload.js';
-import type { Mapping } from './mapping.js';
+import type { Mapping } from '../mapping/mapping.js';
 import { simpleMapping } from './simple_mapping.js';
 
 /**

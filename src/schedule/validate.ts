@@ -1,10 +1,10 @@
 import { InputError } from '../errors.js';
-import { memoryRows, type Spec, type TensorRole } from '../target/spec.js';
-import type { Problem, TargetCode } from '../target/target.js';
+import { memoryRows, type Spec, type TensorRole } from '../spec/spec.js';
+import type { Problem, TargetCode } from '../contract/target.js';
 import { loopNest } from '../workload/shape.js';
 import type { Workload } from '../workload/workload.js';
-import type { Mapping } from './mapping.js';
-import { tensorRoleList, tileSchedule } from './tile_schedule.js';
+import type { Mapping } from '../mapping/mapping.js';
+import { tensorRoleList, tileSchedule } from '../mapping/tile_schedule.js';
 
 /**
  * Checks a mapping against a workload and a target: the loop order and tiles are well formed, the

@@ -31,7 +31,7 @@
  * Performance: state is typed arrays and numbers; a step allocates nothing and does no Map
  * lookup. Queue slots are circular buffers of retire times.
  */
-import { memoryRows as rowsOfMemory, type Spec } from '../target/spec.js';
+import { memoryRows as rowsOfMemory, type Spec } from '../spec/spec.js';
 import { Unit, type TimingDesc } from './timing_desc.js';
 
 /** The numbers that parameterise the engine; `timingParamsOf` derives them from a spec. */

@@ -1,6 +1,6 @@
 import { InputError, SpecError } from '../errors.js';
-import { loadSpecFile } from '../target/load_spec.js';
-import type { AnyTarget } from '../target/target.js';
+import { loadSpecFile } from '../spec/load_spec.js';
+import type { AnyTarget } from '../contract/target.js';
 import { gemmini, gemmini32, gemmini8, gemminiOs, gemminiTarget } from './gemmini/index.js';
 import { vta, vtaB32, vtaTarget, vtaZcu104 } from './vta/index.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { activations, type Activation } from '../target/spec.js';
+import { activations, type Activation } from '../spec/spec.js';
 import { validateWorkload } from './validate.js';
 import type { ConvWorkload, GemmWorkload, Workload } from './workload.js';
 

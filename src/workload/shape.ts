@@ -38,7 +38,7 @@ export function convOutputSize(c: ConvWorkload): { P: number; Q: number } {
 }
 
 /**
- * The loop nest of a workload (SCHEDULING.md §1). Conv K and C are per group; G appears only when
+ * The loop nest of a workload (docs/scheduling.md §1). Conv K and C are per group; G appears only when
  * groups > 1.
  */
 export function loopNest(w: Workload): LoopNest {

@@ -1,4 +1,4 @@
-import type { Activation } from '../target/spec.js';
+import type { Activation } from '../spec/spec.js';
 
 /**
  * The operations an accelerator runs, as plain data. A workload names shapes only; the data (weights,
@@ -53,7 +53,8 @@ export interface ConvWorkload {
 export type Workload = GemmWorkload | ConvWorkload;
 
 /** Loop dimensions: GEMM M, N, K; conv N (batch), G (groups), K, C (per group), P, Q, R, S. */
-export type Dim = 'M' | 'N' | 'K' | 'G' | 'C' | 'P' | 'Q' | 'R' | 'S';
+export const dims = ['M', 'N', 'K', 'G', 'C', 'P', 'Q', 'R', 'S'] as const;
+export type Dim = (typeof dims)[number];
 
 /** A workload as a loop nest (Timeloop/CoSA style): bounds, and which dims index which tensor. */
 export interface LoopNest {

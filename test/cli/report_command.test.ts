@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunSummary } from '../../src/report/run_summary.js';
+import type { RunSummary } from '../../src/results/run_summary.js';
 import { realisticRunSummary } from '../report/fixture.js';
 import { gemmforge } from './run_cli.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readNpyFile, writeNpyFile } from '../../src/runtime/npy.js';
+import { readNpyFile, writeNpyFile } from '../../src/host/npy.js';
 import { gemmforge } from './run_cli.js';
 import { modelPath } from '../fixtures/models.js';
 

@@ -2,11 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { layerReport, type LayerReport } from '../../src/runtime/layer_report.js';
+import { layerReport } from '../../src/driver/layer_report.js';
+import type { LayerReport } from '../../src/results/layer_report.js';
 import { schedule } from '../../src/schedule/schedulers.js';
 import { builtinTargets } from '../../src/targets/index.js';
 import { parseGemm } from '../../src/workload/parse.js';
 import { gemmforge } from './run_cli.js';
+import { simulatedCycles } from '../../src/runtime/run_layer.js';
 
 /** No stack trace lines ("    at f (file:1:2)") on stderr. */
 const noStack = /\n\s+at /;
@@ -30,7 +32,7 @@ describe('gemmforge schedule', () => {
     const want = layerReport(
       w,
       target,
-      schedule('baseline', w, target, { seed: 0, timeLimitSeconds: 60 }),
+      schedule('baseline', w, target, { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 60 }),
       {
         verify: true,
         seed: 0,

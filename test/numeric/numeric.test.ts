@@ -29,7 +29,7 @@ describe('round half to even', () => {
   });
 });
 
-describe('rounding right shift (GEMMINI.md §4 examples)', () => {
+describe('rounding right shift (docs/gemmini.md §4 examples)', () => {
   // (x >> s) + (bit(s-1) & (bit(s) | rest != 0)):
   // 6 = 0b110 >> 2 = 1, bit1 = 1, bit2 = 1 → 2.   10 = 0b1010 >> 2 = 2, bit1 = 1, bit2 = 0, rest = 0 → 2.
   // 11 = 0b1011 >> 2 = 2, bit1 = 1, rest bit0 = 1 → 3.  −6 >> 2 = −2, bit1 of …1010 = 1, bit2 = 0,
@@ -72,7 +72,7 @@ describe('saturation and wrapping', () => {
   });
 });
 
-describe('fp32 scaling (ACC_SCALE, GEMMINI.md §4)', () => {
+describe('fp32 scaling (ACC_SCALE, docs/gemmini.md §4)', () => {
   it('1000 × 0.0625 → 62 (62.5 ties to even)', () => {
     expect(scaleToInt8(1000, 0.0625)).toBe(62);
   });

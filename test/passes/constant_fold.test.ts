@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { constantFold } from '../../src/passes/constant_fold.js';
-import { runGraphOnHost } from '../../src/runtime/host/run_graph.js';
+import { runGraphOnHost } from '../../src/host/run_graph.js';
 import { constant, dataOf, f32, graphOf, i64, ops, value } from './graphs.js';
 
 /** x [1,3,4] reshaped to [3, -1] through a Shape → Gather → Unsqueeze → Concat subgraph. */

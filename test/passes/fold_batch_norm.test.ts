@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Graph, Node } from '../../src/ir/graph.js';
 import { foldBatchNorm } from '../../src/passes/fold_batch_norm.js';
-import { runGraphOnHost } from '../../src/runtime/host/run_graph.js';
+import { runGraphOnHost } from '../../src/host/run_graph.js';
 import { dataOf, f32, graphOf, ops, value } from './graphs.js';
 
 const conv: Node = {

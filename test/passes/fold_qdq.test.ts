@@ -4,7 +4,7 @@ import type { Graph, Node, NodeOf, Tensor } from '../../src/ir/graph.js';
 import { foldQdq, planQdqFold } from '../../src/passes/fold_qdq.js';
 import { uint8ActivationsToInt8 } from '../../src/passes/int8_activations.js';
 import { cleanupPasses, quantizedOpPasses, runPasses } from '../../src/passes/pipeline.js';
-import { runGraphOnHost } from '../../src/runtime/host/run_graph.js';
+import { runGraphOnHost } from '../../src/host/run_graph.js';
 import { constant, f32, graphOf, value } from './graphs.js';
 import { loadModel, opCounts } from './models.js';
 

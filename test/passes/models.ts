@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { importOnnx } from '../../src/frontend/onnx/import.js';
 import { elementCount, type Graph } from '../../src/ir/graph.js';
-import type { HostTensor } from '../../src/runtime/host/host_tensor.js';
-import { runGraphOnHost } from '../../src/runtime/host/run_graph.js';
+import type { HostTensor } from '../../src/host/host_tensor.js';
+import { runGraphOnHost } from '../../src/host/run_graph.js';
 import { modelDir } from '../fixtures/models.js';
 
 export function loadModel(model: string): Graph {

@@ -22,9 +22,9 @@ import {
   quantizeWithStats,
   type QuantizeOptions,
 } from '../../src/passes/quantize.js';
-import type { HostTensor } from '../../src/runtime/host/host_tensor.js';
-import { runGraphOnHost } from '../../src/runtime/host/run_graph.js';
-import { writeNpy } from '../../src/runtime/npy.js';
+import type { HostTensor } from '../../src/host/host_tensor.js';
+import { runGraphOnHost } from '../../src/host/run_graph.js';
+import { writeNpy } from '../../src/host/npy.js';
 import { f32, graphOf, value } from './graphs.js';
 import { fingerprint, loadModel } from './models.js';
 

@@ -26,8 +26,8 @@ import {
   type MemOps,
   type Segment,
 } from '../../src/program/steps.js';
-import { noResidency, type Mapping } from '../../src/schedule/mapping.js';
-import { tileSchedule, type TileSchedule } from '../../src/schedule/tile_schedule.js';
+import { noResidency, type Mapping } from '../../src/mapping/mapping.js';
+import { tileSchedule, type TileSchedule } from '../../src/mapping/tile_schedule.js';
 import type { Dim, LoopNest } from '../../src/workload/workload.js';
 
 type Item = { kind: string } & Record<string, unknown>;

@@ -1,15 +1,17 @@
-import { layerReport, type LayerReport } from '../../src/runtime/layer_report.js';
+import { layerReport } from '../../src/driver/layer_report.js';
+import type { LayerReport } from '../../src/results/layer_report.js';
 import {
   acceleratorLayer,
   hostLayer,
   type RunLayer,
   type RunSummary,
-} from '../../src/report/run_summary.js';
+} from '../../src/results/run_summary.js';
 import { schedule } from '../../src/schedule/schedulers.js';
 import { targetByName } from '../../src/targets/index.js';
 import { canonicalWorkload } from '../../src/workload/canonical.js';
 import type { Workload } from '../../src/workload/workload.js';
 import { convWorkload, gemmWorkload } from '../fixtures/workloads.js';
+import { simulatedCycles } from '../../src/runtime/run_layer.js';
 
 /** The schedulers run on each small layer; the fastest mapping is the one the run keeps. */
 const compared = ['baseline', 'exhaustive'] as const;
@@ -79,10 +81,15 @@ export function realisticRunSummary(): RunSummary {
     if ('host' in l) return hostLayer(l.name, l.op, l.host.macs, l.host.reason);
     const w = canonicalWorkload(l.workload);
     const reports: LayerReport[] = l.schedulers.map((s) =>
-      layerReport(w, target, schedule(s, w, target, { seed: 0, timeLimitSeconds: 60 }), {
-        verify: false,
-        seed: 0,
-      }),
+      layerReport(
+        w,
+        target,
+        schedule(s, w, target, { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 60 }),
+        {
+          verify: false,
+          seed: 0,
+        },
+      ),
     );
     const best = reports.reduce((a, b) => (b.simulatedCycles < a.simulatedCycles ? b : a));
     return acceleratorLayer(l.name, l.op, best, reports);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderReport } from '../../src/report/html.js';
-import type { RunLayer, RunSummary } from '../../src/report/run_summary.js';
+import type { RunLayer, RunSummary } from '../../src/results/run_summary.js';
 import { realisticRunSummary } from './fixture.js';
 
 let summary: RunSummary;

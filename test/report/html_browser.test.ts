@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReport } from '../../src/report/html.js';
-import type { RunSummary } from '../../src/report/run_summary.js';
+import type { RunSummary } from '../../src/results/run_summary.js';
 import { realisticRunSummary } from './fixture.js';
 
 /** Debian's chromium (`make chromium` installs it), found on the PATH. */

@@ -7,9 +7,9 @@ import {
   refetchFactor,
 } from '../../src/report/limits.js';
 import { layerRoofline } from '../../src/report/roofline.js';
-import type { LayerReport } from '../../src/runtime/layer_report.js';
-import { noResidency } from '../../src/schedule/mapping.js';
-import type { Spec } from '../../src/target/spec.js';
+import type { LayerReport } from '../../src/results/layer_report.js';
+import { noResidency } from '../../src/mapping/mapping.js';
+import type { Spec } from '../../src/spec/spec.js';
 import { targetByName } from '../../src/targets/index.js';
 import { gemmWorkload } from '../fixtures/workloads.js';
 

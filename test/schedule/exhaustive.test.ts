@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { randomLayerData, referenceOutput } from '../../src/runtime/layer_data.js';
-import { runLayer } from '../../src/runtime/run_layer.js';
+import { runLayer, simulatedCycles } from '../../src/runtime/run_layer.js';
 import { exhaustive } from '../../src/schedule/exhaustive.js';
 import { schedule, schedulerNames } from '../../src/schedule/schedulers.js';
 import { simpleMapping } from '../../src/schedule/simple_mapping.js';
 import { validateMapping } from '../../src/schedule/validate.js';
 import { InputError } from '../../src/errors.js';
-import type { AnyTarget } from '../../src/target/target.js';
+import type { AnyTarget } from '../../src/contract/target.js';
 import { gemmini, gemminiTarget } from '../../src/targets/gemmini/index.js';
 import { parseConv, parseGemm } from '../../src/workload/parse.js';
 import type { Workload } from '../../src/workload/workload.js';
 
-const options = { seed: 0, timeLimitSeconds: 60 };
+const options = { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 60 };
 const simulated = (t: AnyTarget, w: Workload, m: Parameters<typeof runLayer>[2]): number =>
   runLayer(t, w, m, null).result.totalCycles;
 

@@ -1,9 +1,9 @@
 import { convWorkload } from '../fixtures/workloads.js';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { noResidency, type Mapping } from '../../src/schedule/mapping.js';
+import { noResidency, type Mapping } from '../../src/mapping/mapping.js';
 import { assertValidMapping, validateMapping } from '../../src/schedule/validate.js';
-import type { Spec } from '../../src/target/spec.js';
+import type { Spec } from '../../src/spec/spec.js';
 import { gemmini, gemminiOs } from '../../src/targets/gemmini/index.js';
 import type { ConvWorkload, Dim, GemmWorkload } from '../../src/workload/workload.js';
 

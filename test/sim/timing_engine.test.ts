@@ -21,7 +21,7 @@ import {
   type TimingParams,
   type TimingResult,
 } from '../../src/sim/timing_engine.js';
-import type { Spec } from '../../src/target/spec.js';
+import type { Spec } from '../../src/spec/spec.js';
 
 /** Two memories: 0 has 64 rows, 1 has 32. One issue per cycle, DRAM 16 B/cycle. */
 const base: TimingParams = {

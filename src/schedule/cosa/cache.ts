@@ -1,4 +1,4 @@
-import type { Spec } from '../../target/spec.js';
+import type { Spec } from '../../spec/spec.js';
 import type { Workload } from '../../workload/workload.js';
 import type { ScheduleResult } from '../scheduler.js';
 

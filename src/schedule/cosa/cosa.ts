@@ -1,9 +1,8 @@
-import { runLayer } from '../../runtime/run_layer.js';
-import { memoryRows, type TensorRole } from '../../target/spec.js';
-import type { AnyTarget } from '../../target/target.js';
+import { memoryRows, type TensorRole } from '../../spec/spec.js';
+import type { AnyTarget } from '../../contract/target.js';
 import type { Workload } from '../../workload/workload.js';
 import { estimateCost } from '../cost.js';
-import type { Mapping } from '../mapping.js';
+import type { Mapping } from '../../mapping/mapping.js';
 import type { ScheduleOptions, ScheduleResult } from '../scheduler.js';
 import { targetBaseline } from '../target_baseline.js';
 import { validateMapping } from '../validate.js';
@@ -17,7 +16,7 @@ import { arrayChoices, problemFacts, type ProblemFacts } from './problem.js';
 import { highsSolver, type MilpSolver, type SolveOptions, type SolveOutcome } from './solve.js';
 
 /**
- * The CoSA schedulers (SCHEDULING.md): `cosa-even`, CoSA's prime-factor MIP as published, and `cosa`,
+ * The CoSA schedulers (docs/scheduling.md): `cosa-even`, CoSA's prime-factor MIP as published, and `cosa`,
  * our extension (non-divisor tiles, resident panels, double buffering as a decision, an objective in
  * cycles with fitted weights). One MIP per choice of array axes (dataflow, and groups on the array
  * for a depthwise conv). Every decoded mapping is validated exactly; when it overflows a memory (the
@@ -160,7 +159,7 @@ function run(
   let bestScore = Infinity;
   for (const m of pool) {
     const s = simulate
-      ? runLayer(target, w, m, null).result.totalCycles
+      ? options.evaluate(target, w, m)
       : estimateCost(w, m, target.spec).cycles;
     if (s < bestScore) {
       bestScore = s;

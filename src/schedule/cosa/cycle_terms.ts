@@ -1,7 +1,7 @@
 import { addRow, addVar, type Milp } from './milp.js';
 
 /**
- * Cycle variables of a log-linear term (SCHEDULING.md §5): ℓ = c + Σ a·x is a log2 of cycles (in
+ * Cycle variables of a log-linear term (docs/scheduling.md §5): ℓ = c + Σ a·x is a log2 of cycles (in
  * units of ideal MAC cycles); X ≥ 2^ℓ through tangents of 2^x every `tangentStep` (each ≤ 1.5% under),
  * via an auxiliary lg = ℓ so every tangent row has two nonzeros. Tangents cover [max(lo, −8),
  * min(hi, 12)] of ℓ's range: terms below 2^−8 do not matter, mappings 2^12 times the ideal are never

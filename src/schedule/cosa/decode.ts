@@ -1,5 +1,5 @@
-import type { Mapping } from '../mapping.js';
-import { tensorRoleList } from '../tile_schedule.js';
+import type { Mapping } from '../../mapping/mapping.js';
+import { tensorRoleList } from '../../mapping/tile_schedule.js';
 import type { Dim } from '../../workload/workload.js';
 import type { ModelVars } from './formulate.js';
 import type { ProblemFacts } from './problem.js';

@@ -1,6 +1,6 @@
 /**
  * The numbers a loop bound offers the schedulers: its prime factors (CoSA's variables) and, for the
- * extended model, candidate tiles indexed by trip count (SCHEDULING.md §3b).
+ * extended model, candidate tiles indexed by trip count (docs/scheduling.md §3b).
  */
 
 /** Prime factors of n with repeats, smallest first; [] for 1. */

@@ -1,4 +1,4 @@
-import type { TensorRole } from '../../target/spec.js';
+import type { TensorRole } from '../../spec/spec.js';
 import type { Dim } from '../../workload/workload.js';
 import { createTermGroups, cycleVariable, group as addToGroup, type Expr } from './cycle_terms.js';
 import { addObjective, addRow, addVar, createMilp, type Milp } from './milp.js';
@@ -6,7 +6,7 @@ import type { CosaWeights } from './objective.js';
 import type { ProblemFacts, TensorFacts } from './problem.js';
 
 /**
- * The extended model (SCHEDULING.md §3–5, encoding E1) for one choice of array axes:
+ * The extended model (docs/scheduling.md §3–5, encoding E1) for one choice of array axes:
  * - `y_<d>_<i>`: dim d takes candidate tile i (one-hot; candidates need not divide the bound);
  * - `o_<d>_<e>`: d's DRAM loop is outside e's (pairwise precedence, transitive);
  * - `a_<v>_<e>`: tensor v is resident over e (its copy spans e's whole DRAM loop), where the target

@@ -1,5 +1,5 @@
-import type { Mapping } from '../mapping.js';
-import type { TensorRole } from '../../target/spec.js';
+import type { Mapping } from '../../mapping/mapping.js';
+import type { TensorRole } from '../../spec/spec.js';
 import type { Dim } from '../../workload/workload.js';
 import { primeFactors } from './factors.js';
 import { addObjective, addRow, addVar, createMilp, type Milp } from './milp.js';
@@ -7,7 +7,7 @@ import { cosaEvenWeights } from './objective.js';
 import type { ProblemFacts } from './problem.js';
 
 /**
- * CoSA as published (SCHEDULING.md §2), on a three-level machine: level 0 the array (spatial
+ * CoSA as published (docs/scheduling.md §2), on a three-level machine: level 0 the array (spatial
  * primes), level 1 the on-chip tile (temporal primes), level 2 DRAM, cut into one permutation slot
  * per prime (slot 0 innermost). Every bound is split into primes:
  * - `s_<q>`, `t_<q>`, `x_<q>_<z>`: prime q is spatial, temporal on chip, or at DRAM slot z;

@@ -3,7 +3,7 @@ import { InternalError } from '../../errors.js';
 /**
  * A mixed-integer linear program as plain data, and its CPLEX LP text (what HiGHS reads). Variables
  * and rows keep the order they were added in, so the same model always prints the same text.
- * Names follow SCHEDULING.md §6: `[A-Za-z][A-Za-z0-9_]*` with a type prefix.
+ * Names follow docs/scheduling.md §6: `[A-Za-z][A-Za-z0-9_]*` with a type prefix.
  */
 export type VarKind = 'binary' | 'continuous';
 export type Sense = '<=' | '>=' | '=';

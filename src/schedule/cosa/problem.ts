@@ -1,8 +1,8 @@
 import { estimateCost } from '../cost.js';
-import type { Mapping } from '../mapping.js';
-import { tensorRoleList } from '../tile_schedule.js';
-import { memoryRows, type Dataflow, type Spec, type TensorRole } from '../../target/spec.js';
-import type { AnyTarget } from '../../target/target.js';
+import type { Mapping } from '../../mapping/mapping.js';
+import { tensorRoleList } from '../../mapping/tile_schedule.js';
+import { memoryRows, type Dataflow, type Spec, type TensorRole } from '../../spec/spec.js';
+import type { AnyTarget } from '../../contract/target.js';
 import { loopNest, macs } from '../../workload/shape.js';
 import type { Dim, LoopNest, Workload } from '../../workload/workload.js';
 import { divisorTiles, sumOverTiles, tileCandidates, tripsOf } from './factors.js';

@@ -1,11 +1,11 @@
 import { UnsupportedError } from '../../errors.js';
-import { noResidency, type Mapping } from '../../schedule/mapping.js';
-import { memoryRows, type Dataflow, type Spec } from '../../target/spec.js';
+import { noResidency, type Mapping } from '../../mapping/mapping.js';
+import { memoryRows, type Dataflow, type Spec } from '../../spec/spec.js';
 import { convOutputSize } from '../../workload/shape.js';
 import type { ConvWorkload, Workload } from '../../workload/workload.js';
 
 /**
- * The Gemmini library's own tiling (`gemmini.h`, GEMMINI.md §5): the tiles `tiled_matmul_auto`
+ * The Gemmini library's own tiling (`gemmini.h`, docs/gemmini.md §5): the tiles `tiled_matmul_auto`
  * and `tiled_conv_auto` pick, expressed as a Mapping. This is the baseline the scheduler is
  * measured against, so the rules are reproduced literally, quirks included. DIM = array.rows;
  * scratchpad and accumulator sizes are in rows (capacityBytes / rowBytes).

@@ -1,5 +1,5 @@
-import type { CEncoding } from '../../target/isa.js';
-import type { Spec } from '../../target/spec.js';
+import type { CEncoding } from '../../contract/isa.js';
+import type { Spec } from '../../spec/spec.js';
 import { encodings, funct3Counter, funct3Default, opcodeCustom3 } from './encoding.js';
 import type { InstrKind } from './instr.js';
 import { isa } from './isa.js';
@@ -7,7 +7,7 @@ import { isa } from './isa.js';
 /**
  * Gemmini's part of C emission (src/program/c.ts): each instruction kind's header macro and word
  * layout (the table the TS encoder runs on), and the runtime header. On RISC-V the header issues the
- * RoCC instructions (GEMMINI.md §3); on any other host it writes them to a trace, one line each, so a
+ * RoCC instructions (docs/gemmini.md §3); on any other host it writes them to a trace, one line each, so a
  * program's C can be checked against the interpreter without hardware.
  */
 

@@ -1,6 +1,6 @@
-import type { Mapping } from '../../schedule/mapping.js';
-import type { Spec } from '../../target/spec.js';
-import type { Footprint } from '../../target/target.js';
+import type { Mapping } from '../../mapping/mapping.js';
+import type { Spec } from '../../spec/spec.js';
+import type { Footprint } from '../../contract/target.js';
 import { convOutputSize } from '../../workload/shape.js';
 import type { ConvWorkload, Dim } from '../../workload/workload.js';
 

@@ -1,12 +1,12 @@
 /**
- * Gemmini instruction words (GEMMINI.md §3): every kind of the `Instr` union as a layout of bit
+ * Gemmini instruction words (docs/gemmini.md §3): every kind of the `Instr` union as a layout of bit
  * fields over (funct, rs1, rs2), with one generic encoder, decoder and formatter driven by them.
  *
  * Fields are range-checked against their width on encode (nothing is truncated); `number` fields
  * wider than 53 bits hold integers in [0, 2^53), and decode refuses words whose value would not
  * fit. Decode ignores reserved bits, so encode(decode(w)) equals w except for reserved bits.
  */
-import type { Encoded, InstrEncoding, WordField, WordFunct, WordLayout } from '../../target/isa.js';
+import type { Encoded, InstrEncoding, WordField, WordFunct, WordLayout } from '../../contract/isa.js';
 import type { Instr, InstrKind, InstrOf, Operand } from './instr.js';
 import { formatAddr } from './local_addr.js';
 
@@ -338,7 +338,7 @@ type Encodings = {
 };
 
 /**
- * One entry per instruction kind; bit positions as in GEMMINI.md §3. `word` is the layout as data,
+ * One entry per instruction kind; bit positions as in docs/gemmini.md §3. `word` is the layout as data,
  * for the C emitter (c_header.ts).
  */
 export const encodings: Encodings = {

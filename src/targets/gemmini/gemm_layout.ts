@@ -1,6 +1,6 @@
-import type { Mapping } from '../../schedule/mapping.js';
-import type { Footprint } from '../../target/target.js';
-import type { Spec, TensorRole } from '../../target/spec.js';
+import type { Mapping } from '../../mapping/mapping.js';
+import type { Footprint } from '../../contract/target.js';
+import type { Spec, TensorRole } from '../../spec/spec.js';
 import type { Dim, GemmWorkload } from '../../workload/workload.js';
 
 /**

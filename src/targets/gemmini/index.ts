@@ -1,4 +1,4 @@
-import { defineTarget } from '../../target/target.js';
+import { defineTarget } from '../../contract/target.js';
 import { baseline } from './baseline.js';
 import { cEncoding, cHeader } from './c_header.js';
 import { isa } from './isa.js';

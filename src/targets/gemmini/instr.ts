@@ -1,6 +1,6 @@
 /**
  * Gemmini's instructions as plain decoded data: one variant per instruction kind, every field named as in
- * GEMMINI.md §3. Encoding into (funct, rs1, rs2) lives in encoding.ts, semantics in semantics.ts.
+ * docs/gemmini.md §3. Encoding into (funct, rs1, rs2) lives in encoding.ts, semantics in semantics.ts.
  *
  * Field conventions: `addr` fields are 32-bit local addresses (row-addressed, flag bits included, see
  * local_addr.ts); `dram` fields and DRAM strides are byte addresses/strides held as numbers (encode refuses

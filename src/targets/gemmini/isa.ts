@@ -1,4 +1,4 @@
-import type { IsaTable } from '../../target/isa.js';
+import type { IsaTable } from '../../contract/isa.js';
 import { encodings } from './encoding.js';
 import type { Instr } from './instr.js';
 import type { GemminiMachine } from './machine.js';

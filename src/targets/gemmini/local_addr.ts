@@ -1,5 +1,5 @@
 /**
- * Gemmini's 32-bit local addresses (GEMMINI.md §2): bit 31 selects the accumulator, bit 30 accumulates on
+ * Gemmini's 32-bit local addresses (docs/gemmini.md §2): bit 31 selects the accumulator, bit 30 accumulates on
  * acc writes, bit 29 reads raw int32 from the acc, bits 28:26 a normalization command, then a garbage bit
  * just above the row bits. The row field is as wide as the larger memory needs (14 bits for the default
  * 16384-row scratchpad), so the garbage bit's position follows the configuration.

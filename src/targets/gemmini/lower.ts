@@ -1,7 +1,7 @@
 import type { Program } from '../../program/program.js';
-import type { Mapping } from '../../schedule/mapping.js';
-import type { Spec } from '../../target/spec.js';
-import type { Footprint, LowerOptions, Problem } from '../../target/target.js';
+import type { Mapping } from '../../mapping/mapping.js';
+import type { Spec } from '../../spec/spec.js';
+import type { Footprint, LowerOptions, Problem } from '../../contract/target.js';
 import type { Workload } from '../../workload/workload.js';
 import { convFootprint, isDiagonal, packDiagonalWeights } from './conv_layout.js';
 import { gemmFootprint } from './gemm_layout.js';

@@ -1,6 +1,6 @@
 import { f32Bits } from '../../numeric/numeric.js';
 import { bool, c, instr, type Arg, type Stmt } from '../../program/program.js';
-import type { Dataflow } from '../../target/spec.js';
+import type { Dataflow } from '../../spec/spec.js';
 import { garbageAddr } from './local_addr.js';
 
 /** What Gemmini's GEMM and conv lowerings share: address flags and the configuration preamble. */

@@ -34,10 +34,10 @@ import {
   type MemOps,
   type Segment,
 } from '../../program/steps.js';
-import type { Mapping } from '../../schedule/mapping.js';
-import { tileSchedule, type TileSchedule } from '../../schedule/tile_schedule.js';
-import type { Spec } from '../../target/spec.js';
-import type { LowerOptions } from '../../target/target.js';
+import type { Mapping } from '../../mapping/mapping.js';
+import { tileSchedule, type TileSchedule } from '../../mapping/tile_schedule.js';
+import type { Spec } from '../../spec/spec.js';
+import type { LowerOptions } from '../../contract/target.js';
 import { loopNest } from '../../workload/shape.js';
 import type { ConvWorkload, Dim } from '../../workload/workload.js';
 import { convLayout, type ConvLayout } from './conv_layout.js';

@@ -24,7 +24,7 @@ import {
   type Program,
   type Stmt,
 } from '../../program/program.js';
-import type { Mapping } from '../../schedule/mapping.js';
+import type { Mapping } from '../../mapping/mapping.js';
 import {
   chunk,
   copyBase,
@@ -33,9 +33,9 @@ import {
   type MemOps,
   type Segment,
 } from '../../program/steps.js';
-import { tileSchedule, type TileSchedule } from '../../schedule/tile_schedule.js';
-import type { Spec } from '../../target/spec.js';
-import type { LowerOptions } from '../../target/target.js';
+import { tileSchedule, type TileSchedule } from '../../mapping/tile_schedule.js';
+import type { Spec } from '../../spec/spec.js';
+import type { LowerOptions } from '../../contract/target.js';
 import { loopNest } from '../../workload/shape.js';
 import type { Dim, GemmWorkload } from '../../workload/workload.js';
 import { gemmLayout, type TensorLayout } from './gemm_layout.js';

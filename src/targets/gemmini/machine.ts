@@ -1,6 +1,6 @@
 import type { Dram } from '../../sim/dram.js';
 import { fault } from '../../sim/fault.js';
-import { memoryRows, type Spec } from '../../target/spec.js';
+import { memoryRows, type Spec } from '../../spec/spec.js';
 import { rowBits } from './local_addr.js';
 import type { Operand } from './instr.js';
 

@@ -1,4 +1,4 @@
-import type { Pattern } from '../../target/patterns.js';
+import type { Pattern } from '../../contract/patterns.js';
 
 /**
  * What Gemmini runs of a graph: convolutions (any stride, padding, dilation and groups: the lowering

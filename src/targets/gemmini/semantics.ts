@@ -14,7 +14,7 @@ import { isAcc, isAccumulate, isGarbage, isReadFull, normCmd, rowOf } from './lo
 import type { GemminiMachine } from './machine.js';
 
 /**
- * Functional semantics of every Gemmini instruction, bit-exact to GEMMINI.md §3-4 (following the RTL
+ * Functional semantics of every Gemmini instruction, bit-exact to docs/gemmini.md §3-4 (following the RTL
  * where Spike differs: 20-bit array sums, output-stationary results shifted and saturated on their way to
  * the accumulator, ReLU before the mvout scale). Configuration instructions update registers in both
  * simulation modes; data movement and arithmetic run only when the machine is functional.
@@ -194,7 +194,7 @@ function computeOs(i: InstrOf<'compute'>, m: GemminiMachine): void {
   if (i.accumulated && m.osResultTaken) {
     fault(
       'COMPUTE_ACCUMULATED after a result left the array (output-stationary): the hardware ' +
-        'defines only C on the last compute of a chain (GEMMINI.md §3)',
+        'defines only C on the last compute of a chain (docs/gemmini.md §3)',
     );
   }
   if (!i.accumulated) m.osResultTaken = false;

@@ -1,5 +1,5 @@
-import { squareInt8ArrayProblems } from '../../target/array_checks.js';
-import type { Spec } from '../../target/spec.js';
+import { squareInt8ArrayProblems } from '../../contract/array_checks.js';
+import type { Spec } from '../../spec/spec.js';
 
 type Problem = { readonly path: string; readonly message: string };
 

@@ -4,7 +4,7 @@ import { isAcc, isGarbage, isReadFull, rowOf } from './local_addr.js';
 import type { GemminiMachine } from './machine.js';
 
 /**
- * What each Gemmini instruction costs the timing engine (GEMMINI.md §6): the unit, how long it keeps the
+ * What each Gemmini instruction costs the timing engine (docs/gemmini.md §6): the unit, how long it keeps the
  * unit busy, the latency until its results are visible, DRAM bytes, and the local rows it touches.
  * Timing runs after `execute`, so faults (bad shapes, bad addresses) have already been reported.
  */

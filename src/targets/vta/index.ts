@@ -1,5 +1,5 @@
-import { parseSpec } from '../../target/load_spec.js';
-import { defineTarget, withTargetChecks } from '../../target/target.js';
+import { parseSpec } from '../../spec/load_spec.js';
+import { defineTarget, withTargetChecks } from '../../contract/target.js';
 import { vtaIsa } from './isa.js';
 import { checkMapping, footprint } from './layout.js';
 import { lower } from './lower.js';

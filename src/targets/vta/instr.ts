@@ -1,9 +1,9 @@
 import { InternalError } from '../../errors.js';
-import type { Encoded, InstrEncoding } from '../../target/isa.js';
-import { memoryRows, type Spec } from '../../target/spec.js';
+import type { Encoded, InstrEncoding } from '../../contract/isa.js';
+import { memoryRows, type Spec } from '../../spec/spec.js';
 
 /**
- * VTA's instructions (VTA.md §3) as plain records, one field list per kind after the common header
+ * VTA's instructions (docs/vta.md §3) as plain records, one field list per kind after the common header
  * (opcode and the four dependency flags), and as bits. DRAM addresses and SRAM bases count entries of
  * the buffer `memType` names. The lists drive the record types, the bit layouts and the codecs.
  */

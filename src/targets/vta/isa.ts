@@ -1,5 +1,5 @@
-import type { IsaTable } from '../../target/isa.js';
-import type { Spec } from '../../target/spec.js';
+import type { IsaTable } from '../../contract/isa.js';
+import type { Spec } from '../../spec/spec.js';
 import { encoding, vtaConfig, type Instr, type Kind } from './instr.js';
 import { dispatch, type VtaMachine } from './machine.js';
 import { vtaTiming } from './timing.js';

@@ -1,7 +1,7 @@
-import type { Mapping } from '../../schedule/mapping.js';
-import { tileSchedule } from '../../schedule/tile_schedule.js';
-import { memoryRows, type Spec } from '../../target/spec.js';
-import type { Footprint, Problem } from '../../target/target.js';
+import type { Mapping } from '../../mapping/mapping.js';
+import { tileSchedule } from '../../mapping/tile_schedule.js';
+import { memoryRows, type Spec } from '../../spec/spec.js';
+import type { Footprint, Problem } from '../../contract/target.js';
 import { convOutputSize, loopNest } from '../../workload/shape.js';
 import type { Dim, Workload } from '../../workload/workload.js';
 import type { Uop } from './instr.js';

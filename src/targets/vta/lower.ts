@@ -27,15 +27,15 @@ import {
 } from '../../program/program.js';
 import { copyBase, stepLets } from '../../program/steps.js';
 import { shiftOf } from '../../reference/requantize.js';
-import type { Mapping } from '../../schedule/mapping.js';
-import type { Spec } from '../../target/spec.js';
-import type { LowerOptions } from '../../target/target.js';
+import type { Mapping } from '../../mapping/mapping.js';
+import type { Spec } from '../../spec/spec.js';
+import type { LowerOptions } from '../../contract/target.js';
 import type { Workload } from '../../workload/workload.js';
 import { Alu, encodeUop, fieldsOf, flagFields, Mem, vtaConfig, type Kind } from './instr.js';
 import { alternating, copyEntries, kernels, view, type VDim } from './layout.js';
 
 /**
- * A mapping as a VTA program (VTA.md §4, §5). Step s of the tile schedule: the load module brings in
+ * A mapping as a VTA program (docs/vta.md §4, §5). Step s of the tile schedule: the load module brings in
  * the input windows and the weight blocks that are due, compute resets the accumulators (or loads
  * the bias) on the first reduction step, runs the step's micro-op kernel by GEMM, and on the
  * last one requantizes by ALU (rounding shift, clip) before the store module writes the output. One

@@ -1,12 +1,12 @@
 import type { Dram } from '../../sim/dram.js';
 import { fault } from '../../sim/fault.js';
-import type { Spec } from '../../target/spec.js';
+import type { Spec } from '../../spec/spec.js';
 import { formatInstr, Mem, vtaConfig, type Instr } from './instr.js';
 import { runInstr } from './semantics.js';
 
 /**
  * VTA's state: the INP/WGT/ACC/UOP buffers, and the three modules (load, compute, store) with their
- * command queues and the four dependency-token queues between them (VTA.md §4). `execute` enqueues an
+ * command queues and the four dependency-token queues between them (docs/vta.md §4). `execute` enqueues an
  * instruction on its module, then runs every module greedily until each is empty or blocked on a
  * pop, as fsim does; so a missing token shows as wrong data or a blocked module, and `endOfStream`
  * reports a blocked module (deadlock), a token never popped, and a missing FINISH by name.
@@ -53,7 +53,7 @@ export function createMachine(spec: Spec, dram: Dram, functional: boolean) {
   };
 }
 
-/** The module an instruction runs on (VTA.md §3, routing). */
+/** The module an instruction runs on (docs/vta.md §3, routing). */
 export function moduleOf(i: Instr): number {
   if (i.kind === 'store') return Module.store;
   if (i.kind === 'load' && (i.memType === Mem.inp || i.memType === Mem.wgt)) return Module.load;

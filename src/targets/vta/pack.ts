@@ -1,5 +1,5 @@
-import type { Mapping } from '../../schedule/mapping.js';
-import type { Spec } from '../../target/spec.js';
+import type { Mapping } from '../../mapping/mapping.js';
+import type { Spec } from '../../spec/spec.js';
 import type { Workload } from '../../workload/workload.js';
 import { view } from './layout.js';
 

@@ -1,4 +1,4 @@
-import type { Pattern } from '../../target/patterns.js';
+import type { Pattern } from '../../contract/patterns.js';
 import { unsupported } from './layout.js';
 
 /**

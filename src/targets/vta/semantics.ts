@@ -4,7 +4,7 @@ import { Alu, decodeUop, Mem, type Instr, type InstrOf } from './instr.js';
 import type { VtaMachine } from './machine.js';
 
 /**
- * What each instruction does to VTA's buffers and DRAM, bit-exact to fsim (VTA.md §3): LOAD with zero
+ * What each instruction does to VTA's buffers and DRAM, bit-exact to fsim (docs/vta.md §3): LOAD with zero
  * padding into a packed SRAM block, STORE truncating ACC to int8, GEMM (reset or wrapping int32
  * multiply-accumulate) and ALU over two hardware loops of micro-ops. Out-of-range indices fault.
  */
@@ -128,7 +128,7 @@ function loops(i: InstrOf<'gemm' | 'alu'>, m: VtaMachine): void {
       }
 }
 
-/** f(x, y) of an ALU opcode on int32 lanes (VTA.md §3). */
+/** f(x, y) of an ALU opcode on int32 lanes (docs/vta.md §3). */
 export function aluOp(op: number, x: number, y: number): number {
   switch (op) {
     case Alu.min:

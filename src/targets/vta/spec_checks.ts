@@ -1,6 +1,6 @@
-import { squareInt8ArrayProblems } from '../../target/array_checks.js';
-import type { Problem } from '../../target/target.js';
-import type { Spec } from '../../target/spec.js';
+import { squareInt8ArrayProblems } from '../../contract/array_checks.js';
+import type { Problem } from '../../contract/target.js';
+import type { Spec } from '../../spec/spec.js';
 import { vtaConfig, type BitField } from './instr.js';
 
 /**

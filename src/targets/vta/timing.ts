@@ -3,7 +3,7 @@ import { Mem, type Instr } from './instr.js';
 import { moduleOf, type VtaMachine } from './machine.js';
 
 /**
- * What each VTA instruction costs the timing engine (VTA.md §6). Load, compute and store are the
+ * What each VTA instruction costs the timing engine (docs/vta.md §6). Load, compute and store are the
  * engine's load, execute and store units; the buffer entries an instruction touches are its row
  * ranges, so the engine's row dependencies stand for the RAW and WAR hazards the tokens protect.
  * GEMM: one micro-op iteration a cycle plus a pipeline fill per (outer, inner) pass; ALU: 2 cycles a

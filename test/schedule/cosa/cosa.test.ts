@@ -1,18 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { randomLayerData, referenceOutput } from '../../../src/runtime/layer_data.js';
-import { runLayer } from '../../../src/runtime/run_layer.js';
+import { runLayer, simulatedCycles } from '../../../src/runtime/run_layer.js';
 import { clearScheduleCache, createScheduleCache } from '../../../src/schedule/cosa/cache.js';
 import { cosa, cosaEven } from '../../../src/schedule/cosa/cosa.js';
 import { arrayChoices, problemFacts } from '../../../src/schedule/cosa/problem.js';
 import type { MilpSolver } from '../../../src/schedule/cosa/solve.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
-import type { AnyTarget } from '../../../src/target/target.js';
+import type { AnyTarget } from '../../../src/contract/target.js';
 import { builtinTargets } from '../../../src/targets/index.js';
 import { parseConv, parseGemm } from '../../../src/workload/parse.js';
 import type { Workload } from '../../../src/workload/workload.js';
 
-const options = { seed: 0, timeLimitSeconds: 2 };
+const options = { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 2 };
 const presets = Object.entries(builtinTargets) as [string, AnyTarget][];
 
 /** The mapping validates and its program computes the layer bit for bit. */
@@ -87,7 +87,7 @@ describe('cosa', () => {
   it('a 1 ms time limit falls back to the baseline and says why', () => {
     for (const f of [cosa, cosaEven]) {
       const r = f(parseConv('H=28,W=28,C=64,K=64,R=3,S=3,pad=1'), target, {
-        seed: 0,
+        ...options,
         timeLimitSeconds: 0.001,
       });
       expect(r.fallback?.reason).toMatch(/time limit reached without a solution/);

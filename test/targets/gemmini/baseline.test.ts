@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UnsupportedError } from '../../../src/errors.js';
-import { loadSpecFile } from '../../../src/target/load_spec.js';
-import type { Dataflow, Spec } from '../../../src/target/spec.js';
+import { loadSpecFile } from '../../../src/spec/load_spec.js';
+import type { Dataflow, Spec } from '../../../src/spec/spec.js';
 import {
   baseline,
   convTiles,
@@ -92,7 +92,7 @@ const OS = 'output-stationary';
 // WS (double-buffered): spad ≤ 8192, acc ≤ 512, ij = ⌊√(512/16)⌋ = ⌊√32⌋ = 5,
 //   kc = ⌊(16384/4/16)/5⌋ = ⌊256/5⌋ = 51.
 // OS: spad ≤ 16384, acc ≤ 1024, ij = ⌊√(1024/16)⌋ = 8, kc = ⌊(16384/2/16)/8⌋ = 64.
-describe('matmulTiles: the GEMMINI.md §5 examples', () => {
+describe('matmulTiles: the docs/gemmini.md §5 examples', () => {
   it('WS 1024³ → (5,5,51)', () => {
     // n = (64,64,64); start (5,5,51): spad 16·(255+255) = 8160, acc 400.
     // tJ+1: 16·(255+306) = 8976 > 8192; tI+1 likewise; tK+1: 16·(260+260) = 8320 > 8192.
@@ -140,7 +140,7 @@ describe('matmulTiles: the GEMMINI.md §5 examples', () => {
 // Once the channels are down to one block, C = batches·porows·pocols ≤ 512 is what stops the
 // shrinking of the spatial factors: porows and pocols alternate (porows first on a tie), and
 // (23,23) gives 529 > 512 while (22,23) gives 506, hence the recurring 22×23.
-describe('convTiles: the GEMMINI.md §5 examples', () => {
+describe('convTiles: the docs/gemmini.md §5 examples', () => {
   it('56²×64→64 3×3 s1 p1 → (1,22,23,16,3,3,64)', () => {
     // start (1,56,56,64,3,3,64): A = 4·58·58 = 13456, B = 4·9·64 = 2304, C = 4·56·56 = 12544.
     // shrink: pochs 64→48, kchs 64→48, then porows/pocols alternate 56→…, the channels taking
@@ -174,7 +174,7 @@ describe('convTiles: the GEMMINI.md §5 examples', () => {
   });
 
   it('224²×3→64 7×7 s2 p3, without the pool → (1,22,23,16,7,7,3)', () => {
-    // GEMMINI.md's (1,6,17,16,7,7,3) fuses a 3/2/1 max-pool, which we do not; this is the no-pool
+    // docs/gemmini.md's (1,6,17,16,7,7,3) fuses a 3/2/1 max-pool, which we do not; this is the no-pool
     // result. P = Q = ⌊(224+6−6−1)/2⌋+1 = 112.
     // start (1,112,112,64,7,7,3): irows = 112·2+6 = 230, A = 1·230·230 = 52900, B = 4·49·3 = 588,
     // C = 4·112·112 = 50176.
@@ -376,7 +376,7 @@ describe('baseline', () => {
   });
 });
 
-// The budgets written out again from GEMMINI.md §5, independently of baseline.ts.
+// The budgets written out again from docs/gemmini.md §5, independently of baseline.ts.
 function specRows(spec: Spec): { dim: number; sp: number; acc: number } {
   const { scratchpad, accumulator } = spec.memories;
   return {

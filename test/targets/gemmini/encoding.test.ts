@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Encoded } from '../../../src/target/isa.js';
+import type { Encoded } from '../../../src/contract/isa.js';
 import {
   decodeInstr,
   encodeInstr,
@@ -21,7 +21,7 @@ const bool = fc.boolean();
 const operand = rec({ addr: uint(32), cols: uint(16), rows: uint(16) });
 const reg64 = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
 
-/** One arbitrary per kind, each field within the bit width GEMMINI.md §3 gives it. */
+/** One arbitrary per kind, each field within the bit width docs/gemmini.md §3 gives it. */
 const arbitraries: { readonly [K in InstrKind]: fc.Arbitrary<InstrOf<K>> } = {
   configEx: rec({
     kind: fc.constant('configEx' as const),
@@ -304,7 +304,7 @@ describe('word layouts (what the C emitter packs) give the words encode gives', 
   });
 });
 
-describe('golden encodings (GEMMINI.md §3)', () => {
+describe('golden encodings (docs/gemmini.md §3)', () => {
   const golden: readonly (readonly [string, Instr, Encoded])[] = [
     [
       // rs2 = rows 16<<48 | cols 16<<32 | sp row 12 = 0x0010_0000_0000_0000 | 0x10_0000_0000 | 0xC

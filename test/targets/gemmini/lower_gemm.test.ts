@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { randomLayerData, referenceOutput } from '../../../src/runtime/layer_data.js';
 import { runLayer } from '../../../src/runtime/run_layer.js';
-import type { Mapping } from '../../../src/schedule/mapping.js';
+import type { Mapping } from '../../../src/mapping/mapping.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
-import type { AnyTarget } from '../../../src/target/target.js';
+import type { AnyTarget } from '../../../src/contract/target.js';
 import { gemmini, gemmini32, gemmini8, gemminiOs } from '../../../src/targets/gemmini/index.js';
 import type { Dim, GemmWorkload } from '../../../src/workload/workload.js';
 

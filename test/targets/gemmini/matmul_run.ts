@@ -1,7 +1,7 @@
 import { runLayer } from '../../../src/runtime/run_layer.js';
-import type { SimulationResult } from '../../../src/sim/simulate.js';
-import type { Mapping } from '../../../src/schedule/mapping.js';
-import type { AnyTarget } from '../../../src/target/target.js';
+import type { SimulationResult } from '../../../src/runtime/simulate.js';
+import type { Mapping } from '../../../src/mapping/mapping.js';
+import type { AnyTarget } from '../../../src/contract/target.js';
 import type { GemmWorkload } from '../../../src/workload/workload.js';
 
 /** A matmul run through lowering and the simulator with a fixed tiling, C read back. */

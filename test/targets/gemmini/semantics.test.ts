@@ -10,7 +10,8 @@ import {
   writeInt8,
   type Dram,
 } from '../../../src/sim/dram.js';
-import { fenceItem, runStream, type StreamItem } from '../../../src/sim/simulate.js';
+import { fenceItem, type StreamItem } from '../../../src/program/program.js';
+import { runStream } from '../../../src/runtime/simulate.js';
 import { gemmini, gemmini32 } from '../../../src/targets/gemmini/index.js';
 import type { Instr } from '../../../src/targets/gemmini/instr.js';
 import { accAddr, garbageAddr, spAddr } from '../../../src/targets/gemmini/local_addr.js';

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { allocate, createDram, writeInt8 } from '../../../src/sim/dram.js';
-import { simulate, type StreamItem } from '../../../src/sim/simulate.js';
+import type { StreamItem } from '../../../src/program/program.js';
+import { simulate } from '../../../src/runtime/simulate.js';
 import { gemmini, gemmini32, gemmini8, gemminiTarget } from '../../../src/targets/gemmini/index.js';
 import type { Instr } from '../../../src/targets/gemmini/instr.js';
 import { accAddr, garbageAddr, spAddr } from '../../../src/targets/gemmini/local_addr.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LayerReport } from '../../../src/runtime/layer_report.js';
+import type { LayerReport } from '../../../src/results/layer_report.js';
 import { gemmforge } from '../../cli/run_cli.js';
 
 describe('gemmforge on VTA', () => {

@@ -6,7 +6,7 @@ import { decodeUop, encodeUop, vtaConfig, type Instr } from '../../../src/target
 const flags = { popPrev: false, popNext: false, pushPrev: false, pushNext: false };
 const hex = (x: bigint): string => `0x${x.toString(16)}`;
 
-describe('VTA encoding: golden words worked out by hand from VTA.md §3', () => {
+describe('VTA encoding: golden words worked out by hand from docs/vta.md §3', () => {
   it('LOAD INP with padding', () => {
     const i: Instr = {
       kind: 'load',
@@ -34,7 +34,7 @@ describe('VTA encoding: golden words worked out by hand from VTA.md §3', () => 
     expect(vta.decode(w)).toEqual(i);
   });
 
-  it('GEMM of the VTA.md §4 example (row 5, with pop_prev)', () => {
+  it('GEMM of the docs/vta.md §4 example (row 5, with pop_prev)', () => {
     const i = {
       kind: 'gemm' as const,
       ...flags,
@@ -122,7 +122,7 @@ describe('VTA encoding: golden words worked out by hand from VTA.md §3', () => 
     expect(gemm).toMatchObject({ lo: 117, bits: 9 });
     expect(encodeUop(cfg, { dst: 0, src: 0, wgt: 511 })).toBe(511 * 2 ** 22);
     expect(() => encodeUop(cfg, { dst: 0, src: 0, wgt: 512 })).toThrow('field wgt');
-    // The default configuration's layout is VTA.md's table.
+    // The default configuration's layout is docs/vta.md's table.
     const def = vtaConfig(vta.spec).insn.alu.map((f) => `${f.name}@${f.lo}`);
     expect(def.slice(-7)).toEqual([
       'dstOut@64',

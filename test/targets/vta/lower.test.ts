@@ -4,7 +4,7 @@ import { InputError } from '../../../src/errors.js';
 import { expand } from '../../../src/program/interpret.js';
 import { requantize } from '../../../src/reference/requantize.js';
 import { runLayer } from '../../../src/runtime/run_layer.js';
-import type { Mapping } from '../../../src/schedule/mapping.js';
+import type { Mapping } from '../../../src/mapping/mapping.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
 import { randomLayerData, referenceOutput } from '../../../src/runtime/layer_data.js';
 import { vta } from '../../../src/targets/vta/index.js';

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { randomLayerData, referenceOutput } from '../../../src/runtime/layer_data.js';
-import { runLayer } from '../../../src/runtime/run_layer.js';
+import { runLayer, simulatedCycles } from '../../../src/runtime/run_layer.js';
 import { schedule, schedulerNames } from '../../../src/schedule/schedulers.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
-import type { AnyTarget } from '../../../src/target/target.js';
+import type { AnyTarget } from '../../../src/contract/target.js';
 import { builtinTargets } from '../../../src/targets/index.js';
 import { parseConv, parseGemm } from '../../../src/workload/parse.js';
 import type { Workload } from '../../../src/workload/workload.js';
@@ -14,7 +14,7 @@ import type { Workload } from '../../../src/workload/workload.js';
  * for bit equal to the integer reference with VTA's rounding shift and clipping.
  */
 const presets = ['vta', 'vta-zcu104', 'vta-b32'] as const;
-const options = { seed: 0, timeLimitSeconds: 20 };
+const options = { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 20 };
 
 const gemm = fc
   .tuple(

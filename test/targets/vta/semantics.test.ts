@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimulationError } from '../../../src/errors.js';
 import { allocate, createDram, readInt8, writeInt32, writeInt8 } from '../../../src/sim/dram.js';
-import { simulate } from '../../../src/sim/simulate.js';
+import { simulate } from '../../../src/runtime/simulate.js';
 import { vta } from '../../../src/targets/vta/index.js';
 import { encodeUop, vtaConfig, type Instr } from '../../../src/targets/vta/instr.js';
 import { aluOp, hazard } from '../../../src/targets/vta/semantics.js';
@@ -70,7 +70,7 @@ const alu = (op: number, imm: number, f: Record<string, number | boolean>, fl: F
 const finish: Instr = { kind: 'finish', ...flags };
 const nopC = (fl: Flags): Instr => load(0, { xSize: 0 }, fl);
 
-/** The one-tile example of VTA.md §4: C[2×16] = (A[2×32]·Wᵀ + bias) >> 2, clipped. */
+/** The one-tile example of docs/vta.md §4: C[2×16] = (A[2×32]·Wᵀ + bias) >> 2, clipped. */
 function example(): {
   dram: ReturnType<typeof createDram>;
   stream: Instr[];
@@ -125,7 +125,7 @@ function example(): {
 }
 
 describe('VTA semantics', () => {
-  it('runs the VTA.md §4 example stream bit-exact', () => {
+  it('runs the docs/vta.md §4 example stream bit-exact', () => {
     const { dram, stream, out, want } = example();
     simulate(vta, stream, dram, { functional: true });
     expect(readInt8(dram, out, 32)).toEqual(want);
@@ -236,7 +236,7 @@ describe('VTA dependency tokens', () => {
  * index two cycles in a row") refuses a kernel whose uop writes the dst of either of the two uops
  * before it; it checks within a kernel, not across loop iterations, and for ALU kernels too. The
  * pipelined Chisel GEMM (TensorGemm.scala) forwards a write only to the uop right after it. fsim
- * models none of this, so our simulator faults where the HLS hardware would lose an update: VTA.md
+ * models none of this, so our simulator faults where the HLS hardware would lose an update: docs/vta.md
  * §3 says "no hazard check", and the pragma removes the stall, so it is corruption, not a slowdown.
  */
 describe('VTA accumulator hazard', () => {

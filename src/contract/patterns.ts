@@ -1,0 +1,15 @@
+import type { Workload } from '../workload/workload.js';
+import type { Spec } from '../spec/spec.js';
+
+/**
+ * A pattern: a kind of fused graph op (convolution or matrix product, each with bias, activation and
+ * requantization) that a target runs, with the target's own conditions on its shape. The partitioner
+ * offers every fused op to the target's patterns as a workload; the first that accepts runs it.
+ */
+export interface Pattern {
+  /** What the pattern covers, for `--explain`, e.g. "conv + bias + relu + requant". */
+  readonly name: string;
+  readonly kind: Workload['kind'];
+  /** null when the target runs the workload, else the reason it does not. */
+  check(workload: Workload, spec: Spec): string | null;
+}

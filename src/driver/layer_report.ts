@@ -1,0 +1,84 @@
+import { estimateCost, rooflineCycles } from '../schedule/cost.js';
+import type { ScheduleResult } from '../schedule/scheduler.js';
+import { tileSchedule } from '../mapping/tile_schedule.js';
+import { assertValidMapping } from '../schedule/validate.js';
+import { memoryRows } from '../spec/spec.js';
+import type { AnyTarget } from '../contract/target.js';
+import { loopNest, macs as macsOf, minimalTraffic, totalBytes } from '../workload/shape.js';
+import type { Workload } from '../workload/workload.js';
+import { randomLayerData, referenceOutput, type LayerData } from '../runtime/layer_data.js';
+import type { LayerReport } from '../results/layer_report.js';
+import { runLayer } from '../runtime/run_layer.js';
+
+/**
+ * Validates a scheduler's mapping, simulates it (functionally on seeded random data with `verify`,
+ * comparing every output with the integer reference; timing only otherwise) and gathers the numbers.
+ */
+export function layerReport(
+  w: Workload,
+  target: AnyTarget,
+  result: ScheduleResult,
+  options: { readonly verify: boolean; readonly seed: number },
+): LayerReport {
+  const data = options.verify
+    ? randomLayerData(w, options.seed, target.spec.requantization.scale)
+    : null;
+  return simulateLayer(w, target, result, data).report;
+}
+
+/**
+ * Validates a scheduler's mapping and simulates it on the given data (functionally, comparing every
+ * output with the integer reference) or timing only (null): the report and the output read back.
+ */
+export function simulateLayer(
+  w: Workload,
+  target: AnyTarget,
+  result: ScheduleResult,
+  data: LayerData | null,
+): { readonly report: LayerReport; readonly output: Int8Array | null } {
+  const spec = target.spec;
+  const m = result.mapping;
+  assertValidMapping(w, m, spec, target.code);
+  const run = runLayer(target, w, m, data);
+  let mismatches: number | undefined;
+  if (data !== null && run.output !== null) {
+    const want = referenceOutput(w, data);
+    mismatches = 0;
+    for (let i = 0; i < want.length; i++) if (want[i] !== run.output[i]) mismatches++;
+  }
+  const occupancy: Record<string, { bytes: number; fraction: number }> = {};
+  for (const f of target.code.footprint(w, m, spec)) {
+    const mem = spec.memories[f.memory];
+    const rows = f.rows * (m.doubleBuffer[f.tensor] ? 2 : 1);
+    const prev = occupancy[f.memory] ?? { bytes: 0, fraction: 0 };
+    occupancy[f.memory] = {
+      bytes: prev.bytes + rows * mem.rowBytes,
+      fraction: prev.fraction + rows / memoryRows(mem),
+    };
+  }
+  const macs = macsOf(w);
+  const s = tileSchedule(loopNest(w), m);
+  const report: LayerReport = {
+    workload: w,
+    target: spec.name,
+    scheduler: result.scheduler,
+    mapping: m,
+    trips: s.trips as Record<string, number>,
+    predictedCycles: estimateCost(w, m, spec).cycles,
+    simulatedCycles: run.result.totalCycles,
+    seconds: run.result.totalCycles / spec.clockHz,
+    utilization: run.result.utilization,
+    rooflineCycles: rooflineCycles(spec, macs, totalBytes(minimalTraffic(w))),
+    macs,
+    instructions: run.instructions,
+    dramBytes: { read: run.result.bytesIn, write: run.result.bytesOut },
+    busyCycles: run.result.busyCycles,
+    occupancy,
+    solveSeconds: result.solveSeconds,
+    mappingsTried: result.mappingsTried,
+    searchComplete: result.complete,
+    fallback: result.fallback,
+    ...(mismatches === undefined ? {} : { verified: mismatches === 0, mismatches }),
+  };
+  return { report, output: run.output };
+}

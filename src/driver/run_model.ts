@@ -1,0 +1,241 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { InputError } from '../errors.js';
+import { importOnnx } from '../frontend/onnx/import.js';
+import { elementCount, type DType, type Graph } from '../ir/graph.js';
+import { partition, type PartitionedModel, type Placement } from '../partition/partition.js';
+import { loadCalibrationDir, randomCalibration } from '../passes/calibrate.js';
+import { cleanupPasses, quantizedOpPasses, runPasses } from '../passes/pipeline.js';
+import { quantizeGraph } from '../passes/quantize.js';
+import type { ReferenceComparison, RunSummary } from '../results/run_summary.js';
+import type { AnyTarget } from '../contract/target.js';
+import { compareOutputs } from './compare.js';
+import { executeGraph, type ExecuteOptions, type GraphRun } from './execute_graph.js';
+import type { HostTensor } from '../host/host_tensor.js';
+import type { HostValue } from '../host/run_graph.js';
+import { seededRandom } from '../numeric/numeric.js';
+import { runOnnxRuntime } from './onnxruntime_reference.js';
+
+export interface CompileOptions {
+  /** Post-training quantization of a float model. */
+  readonly quantize: boolean;
+  /** A directory of .npy calibration samples (`loadCalibrationDir`); random samples otherwise. */
+  readonly calibrateDir?: string;
+  readonly calibrationSamples?: number;
+  readonly seed: number;
+  /** Shapes for graph inputs whose declared shapes have symbolic dimensions. */
+  readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+}
+
+/** A model ready to run: the graph as imported, the graph the target runs, and its partition. */
+export interface CompiledModel extends PartitionedModel {
+  readonly path: string;
+  readonly bytes: Uint8Array;
+  /** After import and cleanup (float or QDQ, as the file is). */
+  readonly source: Graph;
+  /** After quantization (when asked) and folding into fused integer ops. */
+  readonly graph: Graph;
+  readonly placements: readonly Placement[];
+  readonly warnings: readonly string[];
+}
+
+/** Reads a model file (an InputError when it cannot be read). */
+export function readModelFile(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new InputError(`cannot read model '${path}': ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Import → cleanup → (post-training quantization) → QDQ folding → partition. Quantization uses the
+ * target's requantization capability: per-channel weight scales where it has them, power-of-two
+ * scales for a shift-only requantizer.
+ */
+export function compileModel(
+  path: string,
+  target: AnyTarget,
+  options: CompileOptions,
+): CompiledModel {
+  const bytes = readModelFile(path);
+  const source = runPasses(
+    importOnnx(bytes, basename(path), { inputShapes: options.inputShapes ?? {} }),
+    cleanupPasses,
+  );
+  const warnings: string[] = [];
+  let graph = source;
+  if (options.quantize) {
+    let samples;
+    if (options.calibrateDir !== undefined)
+      samples = loadCalibrationDir(options.calibrateDir, source);
+    else {
+      const n = options.calibrationSamples ?? 8;
+      samples = randomCalibration(source, n, options.seed);
+      warnings.push(
+        `calibrated on ${n} seeded random inputs (standard normal), not on real data: ` +
+          'give --calibrate DIR for scales that fit your inputs',
+      );
+    }
+    const r = target.spec.requantization;
+    graph = quantizeGraph(source, samples, {
+      perChannel: r.perChannel,
+      powerOfTwo: r.scale === 'power-of-two-shift',
+    });
+  }
+  graph = runPasses(graph, quantizedOpPasses);
+  const placements = partition(graph, target);
+  if (!placements.some((p) => p.placement === 'accelerator')) {
+    warnings.push(
+      `no layer runs on ${target.name}` +
+        (options.quantize ? '' : ' (a float model: run with --quantize, or give a QDQ model)'),
+    );
+  }
+  return { path, bytes, source, graph, placements, warnings };
+}
+
+/** Seeded standard-normal values for every float graph input (other dtypes need --input). */
+export function randomInputs(graph: Graph, seed: number): Record<string, HostValue> {
+  const next = seededRandom(seed ^ 0x5bd1e995);
+  const uniform = () => (next() + 0.5) / 4294967296;
+  const out: Record<string, HostValue> = {};
+  for (const name of graph.inputs) {
+    const t = graph.tensors[name];
+    if (t.dtype !== 'float32') {
+      throw new InputError(`input '${name}' is ${t.dtype}: give it with --input (a .npy file)`);
+    }
+    const data = new Float32Array(elementCount(t.shape));
+    for (let i = 0; i < data.length; i++) {
+      data[i] = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    }
+    out[name] = { data, shape: t.shape };
+  }
+  return out;
+}
+
+/** One quantization step of a graph output: the scale of the DequantizeLinear producing it. */
+function outputStep(graph: Graph, name: string, ref: ArrayLike<number>): number {
+  const producer = graph.nodes.find((n) => n.outputs.includes(name));
+  if (producer?.op === 'DequantizeLinear') {
+    const s = graph.tensors[producer.inputs[1]]?.data;
+    if (s !== undefined && s.length === 1) return Number(s[0]);
+  }
+  // Not a dequantized output: one step of an 8-bit grid over the reference's range.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < ref.length; i++) {
+    lo = Math.min(lo, ref[i]);
+    hi = Math.max(hi, ref[i]);
+  }
+  return hi > lo ? (hi - lo) / 255 : 0;
+}
+
+/**
+ * Compares a run's outputs with onnxruntime on the same inputs: the float model's outputs for a run
+ * of a quantized float model, the QDQ model's own otherwise. Null, with a warning, when onnxruntime
+ * is not available.
+ */
+export async function referenceComparison(
+  model: CompiledModel,
+  inputs: Readonly<Record<string, HostValue>>,
+  outputs: Readonly<Record<string, HostTensor>>,
+  warnings: string[],
+): Promise<ReferenceComparison | null> {
+  const typed: Record<string, HostValue & { dtype: DType }> = {};
+  for (const [name, v] of Object.entries(inputs)) {
+    typed[name] = { ...v, dtype: model.source.tensors[name].dtype };
+  }
+  const ref = await runOnnxRuntime(model.bytes, typed);
+  if ('unavailable' in ref) {
+    warnings.push(`no reference comparison: ${ref.unavailable as string}`);
+    return null;
+  }
+  return compareOutputs(
+    model.graph.outputs.map((name) => {
+      const r = ref[name];
+      if (r === undefined) throw new InputError(`onnxruntime did not produce output '${name}'`);
+      return {
+        got: outputs[name].data as ArrayLike<number>,
+        ref: r.data,
+        step: outputStep(model.graph, name, r.data),
+      };
+    }),
+  );
+}
+
+/** Everything `gemmforge run` reports, from a compiled model and its run. */
+export function runSummary(
+  model: CompiledModel,
+  target: AnyTarget,
+  scheduler: string,
+  run: GraphRun,
+  reference: ReferenceComparison | null,
+  wallSeconds: number,
+  warnings: readonly string[],
+): RunSummary {
+  return {
+    model: basename(model.path),
+    target: target.name,
+    scheduler,
+    spec: target.spec,
+    layers: [...run.layers],
+    totalCycles: run.acceleratorCycles,
+    acceleratorCycles: run.acceleratorCycles,
+    seconds: run.acceleratorCycles / target.spec.clockHz,
+    wallSeconds,
+    outputs: model.graph.outputs.map((name) => ({ name, shape: [...run.outputs[name].shape] })),
+    reference,
+    warnings: [...model.warnings, ...warnings],
+  };
+}
+
+/** What `runModel` and `runCompiled` take besides the compile options. */
+export type RunOptions = ExecuteOptions & {
+  readonly inputs?: Readonly<Record<string, HostValue>>;
+  readonly reference: boolean;
+};
+
+export interface ModelRun {
+  readonly summary: RunSummary;
+  readonly run: GraphRun;
+  readonly model: CompiledModel;
+}
+
+/** Compile, run on the target's simulator and compare with onnxruntime. */
+export async function runModel(
+  path: string,
+  target: AnyTarget,
+  options: CompileOptions & RunOptions,
+): Promise<ModelRun> {
+  const start = performance.now();
+  return runCompiled(compileModel(path, target, options), target, options, start);
+}
+
+/**
+ * Runs a compiled model on the target's simulator (seeded random inputs unless given) and compares
+ * it with onnxruntime; `start` is when the work began, for `wallSeconds`.
+ */
+export async function runCompiled(
+  model: CompiledModel,
+  target: AnyTarget,
+  options: RunOptions & { readonly seed: number },
+  start: number = performance.now(),
+): Promise<ModelRun> {
+  const inputs = options.inputs ?? randomInputs(model.source, options.seed);
+  const run = executeGraph(model.graph, model.placements, inputs, target, options);
+  const warnings: string[] = [];
+  const reference = options.reference
+    ? await referenceComparison(model, inputs, run.outputs, warnings)
+    : null;
+  const wallSeconds = (performance.now() - start) / 1000;
+  const summary = runSummary(
+    model,
+    target,
+    options.scheduler,
+    run,
+    reference,
+    wallSeconds,
+    warnings,
+  );
+  return { summary, run, model };
+}

@@ -1,0 +1,166 @@
+import { InternalError } from '../errors.js';
+import { elementCount, type Graph } from '../ir/graph.js';
+import { shiftOf } from '../reference/requantize.js';
+import type { AnyTarget } from '../contract/target.js';
+import { convOutputSize } from '../workload/shape.js';
+import type { AcceleratorLayer } from './c_model_layers.js';
+
+/**
+ * An accelerator node as C: stage its input (graph layout → the workload's DRAM layout, padded with
+ * the input's zero point where the workload says so), call the layer's program function with its
+ * buffers' DRAM addresses, and move the output back to the graph's layout; once per run of a batched
+ * product. In trace mode no accelerator computes, so the layer's integer reference fills the output.
+ */
+
+export interface AcceleratorNames {
+  /** The layer's program function. */
+  readonly layer: string;
+  /** The node's function. */
+  readonly node: string;
+  /** Arena offset of a graph tensor. */
+  readonly offset: (tensor: string) => number;
+  /** The weights.c array of the reference weights, when they differ from the DRAM copy. */
+  readonly referenceWeights: string | null;
+  /** The weights.c array of the bias. */
+  readonly bias: string | null;
+}
+
+function stageInput(layer: AcceleratorLayer, graph: Graph, names: AcceleratorNames, at: number) {
+  const node = layer.node;
+  const x = graph.tensors[node.inputs[0]];
+  const src = `GF_AT(const int8_t, ${names.offset(x.name)})`;
+  if (node.op === 'QGemm') {
+    const n = elementCount(x.shape) / layer.fused.count;
+    return [
+      `    const int8_t *x = ${src} + run * ${n};`,
+      `    int8_t *staged = GF_AT(int8_t, ${at});`,
+      `    for (int64_t i = 0; i < ${n}; ++i) staged[i] = x[i];`,
+    ];
+  }
+  const [N, C, H, W] = x.shape;
+  const [pT, pL, pB, pR] = layer.fused.prePad ? node.attrs.pads : [0, 0, 0, 0];
+  const [Hp, Wp] = [H + pT + pB, W + pL + pR];
+  return [
+    `    const int8_t *x = ${src};`,
+    `    int8_t *staged = GF_AT(int8_t, ${at});`,
+    ...(layer.fused.prePad
+      ? [`    for (int64_t i = 0; i < ${N * Hp * Wp * C}; ++i) staged[i] = ${node.attrs.padValue};`]
+      : []),
+    `    for (int64_t n = 0; n < ${N}; ++n)`,
+    `      for (int64_t h = 0; h < ${H}; ++h)`,
+    `        for (int64_t w = 0; w < ${W}; ++w)`,
+    `          for (int64_t c = 0; c < ${C}; ++c)`,
+    `            staged[((n * ${Hp} + h + ${pT}) * ${Wp} + w + ${pL}) * ${C} + c] =`,
+    `                x[((n * ${C} + c) * ${H} + h) * ${W} + w];`,
+  ];
+}
+
+function unstageOutput(layer: AcceleratorLayer, graph: Graph, names: AcceleratorNames, at: number) {
+  const y = graph.tensors[layer.node.outputs[0]];
+  const dst = `GF_AT(int8_t, ${names.offset(y.name)})`;
+  if (layer.node.op === 'QGemm') {
+    const n = elementCount(y.shape) / layer.fused.count;
+    return [
+      `    int8_t *y = ${dst} + run * ${n};`,
+      `    const int8_t *result = GF_AT(const int8_t, ${at});`,
+      `    for (int64_t i = 0; i < ${n}; ++i) y[i] = result[i];`,
+    ];
+  }
+  const [N, K, P, Q] = y.shape;
+  return [
+    `    int8_t *y = ${dst};`,
+    `    const int8_t *result = GF_AT(const int8_t, ${at});`,
+    `    for (int64_t n = 0; n < ${N}; ++n)`,
+    `      for (int64_t p = 0; p < ${P}; ++p)`,
+    `        for (int64_t q = 0; q < ${Q}; ++q)`,
+    `          for (int64_t k = 0; k < ${K}; ++k)`,
+    `            y[((n * ${K} + k) * ${P} + p) * ${Q} + q] = result[((n * ${P} + p) * ${Q} + q) * ${K} + k];`,
+  ];
+}
+
+function reference(layer: AcceleratorLayer, target: AnyTarget, names: AcceleratorNames): string[] {
+  const w = layer.fused.workload;
+  const scale = layer.node.attrs.requant.scale[0];
+  const mode = target.spec.requantization.scale;
+  const shift = mode === 'float32' ? 0 : shiftOf(scale);
+  const relu = w.activation === 'relu' ? 1 : 0;
+  const at = (role: string) => {
+    const b = layer.buffers.find((x) => x.buffer.role === role);
+    if (b === undefined) throw new InternalError(`'${layer.node.name}': no ${role} buffer`);
+    return b.offset;
+  };
+  const input = `GF_AT(const int8_t, ${at('input')})`;
+  const weight = names.referenceWeights ?? `GF_AT(const int8_t, ${at('weight')})`;
+  const bias = names.bias ?? 'NULL';
+  const output = `GF_AT(int8_t, ${at('output')})`;
+  const tail = `${cScale(scale)}, ${shift}, ${relu}`;
+  if (w.kind === 'gemm') {
+    return [
+      `    gf_reference_gemm(${input}, ${weight}, ${bias},`,
+      `                      ${output}, ${w.M}, ${w.N}, ${w.K}, ${tail});`,
+    ];
+  }
+  const { P, Q } = convOutputSize(w);
+  const dims = [w.N, w.H, w.W, w.C, w.K, w.R, w.S, w.strideH, w.strideW, w.padTop, w.padLeft];
+  dims.push(w.dilationH, w.dilationW, w.groups, P, Q);
+  return [
+    `    static const int64_t dims[16] = {${dims.join(', ')}};`,
+    `    gf_reference_conv(${input}, ${weight}, ${bias},`,
+    `                      ${output}, dims, ${tail});`,
+  ];
+}
+
+function cScale(scale: number): string {
+  const f = Math.fround(scale);
+  const text = String(f);
+  return /[.e]/.test(text) ? `${text}f` : `${text}.0f`;
+}
+
+/** Statements (indented for the run loop) as a block of their own. */
+function block(lines: readonly string[]): string[] {
+  return ['    {', ...lines.map((l) => `  ${l}`), '    }'];
+}
+
+/** The node's function: per run, stage, call the program, (trace: compute), unstage. */
+export function acceleratorNodeC(
+  layer: AcceleratorLayer,
+  graph: Graph,
+  target: AnyTarget,
+  names: AcceleratorNames,
+): string {
+  const node = layer.node;
+  const at = (role: string) => {
+    const b = layer.buffers.find((x) => x.buffer.role === role);
+    if (b === undefined) throw new InternalError(`'${node.name}': no ${role} buffer`);
+    return b.offset;
+  };
+  const stageWeights = layer.stagedWeights
+    ? (() => {
+        const b = graph.tensors[node.inputs[1]];
+        const n = elementCount(b.shape) / layer.fused.count;
+        return [
+          `    const int8_t *b = GF_AT(const int8_t, ${names.offset(b.name)}) + run * ${n};`,
+          `    int8_t *staged = GF_AT(int8_t, ${at('weight')});`,
+          `    for (int64_t i = 0; i < ${n}; ++i) staged[i] = b[i];`,
+        ];
+      })()
+    : [];
+  const args = layer.buffers.map((b) => `GF_DRAM(${b.offset})`);
+  const w = layer.fused.workload;
+  const what = `${w.kind} ${layer.node.op} '${node.name.replace(/\*\//g, '* /')}'`;
+  return [
+    `/* ${what} on the accelerator: ${layer.fused.count} run(s) of ${layer.program.name.replace(/\*\//g, '* /')} */`,
+    `static void ${names.node}(void) {`,
+    `  for (int64_t run = 0; run < ${layer.fused.count}; ++run) {`,
+    ...block(stageInput(layer, graph, names, at('input'))),
+    ...(stageWeights.length > 0 ? block(stageWeights) : []),
+    `    ${names.layer}(${args.join(', ')});`,
+    '#if defined(GF_TRACE_MODE)',
+    ...block(reference(layer, target, names)),
+    '#endif',
+    ...block(unstageOutput(layer, graph, names, at('output'))),
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}

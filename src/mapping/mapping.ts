@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { dataflows } from '../spec/spec.js';
+import { dims } from '../workload/workload.js';
+
+/**
+ * A mapping: how a workload's loop nest runs on a target, as accelerator-neutral plain data.
+ *
+ * There is one on-chip tile level (the memories fed straight from DRAM, siblings such as a scratchpad
+ * and an accumulator): `tile` gives each dim's tile size there, any size from 1 to the bound (the last
+ * tile along a dim is partial when it does not divide the bound), and `order` the DRAM loop order over
+ * the tiles. Inside a tile the array works in blocks: `spatial` names the dims bound to its rows and
+ * columns; the order of blocks inside a tile is the lowering's.
+ *
+ * Uneven mapping: `resident[v]` lists dims whose whole DRAM loop tensor v's on-chip copy spans (e.g. the
+ * input panel of a GEMM resident over K stays on chip while N iterates); each tensor thus has its own
+ * tiling boundary. `doubleBuffer[v]` halves what v may use on chip and lets its transfers overlap compute.
+ */
+const dimSchema = z.enum(dims);
+const perTensor = <T extends z.ZodType>(value: T) =>
+  z.strictObject({ input: value, weight: value, output: value }).readonly();
+
+export const mappingSchema = z
+  .strictObject({
+    dataflow: z.enum(dataflows),
+    spatial: z.strictObject({ rows: dimSchema, cols: dimSchema }).readonly(),
+    tile: z.partialRecord(dimSchema, z.number().int().positive()).readonly(),
+    order: z.array(dimSchema).readonly(),
+    resident: perTensor(z.array(dimSchema).readonly()),
+    doubleBuffer: perTensor(z.boolean()),
+  })
+  .readonly();
+
+export type Mapping = z.infer<typeof mappingSchema>;
+
+/** No tensor resident beyond its tile. */
+export const noResidency: Mapping['resident'] = { input: [], weight: [], output: [] };

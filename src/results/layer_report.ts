@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { mappingSchema } from '../mapping/mapping.js';
+import type { Workload } from '../workload/workload.js';
+
+/**
+ * What `gemmforge schedule` reports about one layer, and what a run keeps per accelerator layer: the
+ * schema is the definition, the type is inferred from it. The workload is checked by the workload parser
+ * (src/workload/parse.ts), so the schema only asks for its kind and name.
+ */
+
+const count = z.number().nonnegative();
+export const fraction = z.number().min(0).max(1);
+
+export const layerReportSchema = z
+  .object({
+    workload: z.looseObject({ kind: z.enum(['gemm', 'conv']), name: z.string() }),
+    target: z.string(),
+    scheduler: z.string(),
+    mapping: mappingSchema,
+    trips: z.record(z.string(), z.number().int().positive()).readonly(),
+    predictedCycles: count,
+    simulatedCycles: count,
+    seconds: count,
+    utilization: fraction,
+    rooflineCycles: count,
+    macs: count,
+    instructions: count,
+    dramBytes: z.strictObject({ read: count, write: count }).readonly(),
+    busyCycles: z.strictObject({ load: count, execute: count, store: count }).readonly(),
+    occupancy: z
+      .record(z.string(), z.strictObject({ bytes: count, fraction: z.number().min(0) }).readonly())
+      .readonly(),
+    solveSeconds: count,
+    mappingsTried: count,
+    searchComplete: z.boolean(),
+    fallback: z.strictObject({ reason: z.string() }).readonly().nullable(),
+    verified: z.boolean().optional(),
+    mismatches: count.optional(),
+  })
+  .readonly();
+
+export type LayerReport = Omit<z.infer<typeof layerReportSchema>, 'workload'> & {
+  readonly workload: Workload;
+};

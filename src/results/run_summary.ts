@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import { specSchema } from '../spec/spec.js';
+import { parseWorkloadJson } from '../workload/parse.js';
+import { fraction, layerReportSchema, type LayerReport } from './layer_report.js';
+
+/**
+ * What one run of a model produced, as JSON: `gemmforge run --json` prints it and
+ * `gemmforge report RUN.json` reads it back through `parseRunSummary`. The schemas are the definition;
+ * the types are inferred from them. Accelerator layers carry the LayerReport of the chosen schedule;
+ * host layers say why they are not on the accelerator. The summary and its layers are strict (a
+ * misspelt field is an error); a layer's detail ignores fields it does not know.
+ */
+
+const count = z.number().nonnegative();
+
+const runLayerSchema = z
+  .strictObject({
+    /** The model's name for the node (the ONNX node name). */
+    name: z.string(),
+    op: z.string().min(1),
+    placement: z.enum(['accelerator', 'host']),
+    /** Simulated cycles; null for host layers, which are not timed. */
+    cycles: count.nullable(),
+    utilization: fraction.nullable(),
+    macs: count,
+    /** Why a host layer is not on the accelerator; null for accelerator layers. */
+    reason: z.string().nullable(),
+    /** The chosen schedule of an accelerator layer, simulated. */
+    detail: layerReportSchema.nullable(),
+    /** Simulated cycles under each scheduler that was run, when more than one was. */
+    schedulers: z
+      .array(z.strictObject({ scheduler: z.string().min(1), cycles: count }).readonly())
+      .readonly(),
+  })
+  .readonly()
+  .superRefine((layer, ctx) => {
+    const issue = (path: string, message: string): void => {
+      ctx.addIssue({ code: 'custom', path: [path], message });
+    };
+    if (layer.placement === 'host') {
+      if (layer.cycles !== null) issue('cycles', 'must be null for a host layer (not timed)');
+      if (layer.detail !== null) issue('detail', 'must be null for a host layer');
+      if (layer.reason === null) issue('reason', 'a host layer must say why it is not accelerated');
+    } else if (layer.cycles === null) {
+      issue('cycles', 'an accelerator layer must have its simulated cycles');
+    }
+  });
+
+const referenceSchema = z
+  .strictObject({
+    cosine: z.number(),
+    maxAbsError: z.number(),
+    /** Fraction of output elements within one quantization step of the reference. */
+    withinOneStep: fraction,
+    sqnrDb: z.number(),
+  })
+  .readonly();
+
+const runSummarySchema = z
+  .strictObject({
+    model: z.string(),
+    target: z.string(),
+    scheduler: z.string(),
+    /** The target's spec: the report's roofline, occupancy and limiting factors come from it. */
+    spec: specSchema,
+    layers: z.array(runLayerSchema).readonly(),
+    totalCycles: count,
+    acceleratorCycles: count,
+    /** Simulated time: totalCycles at the spec's clock. */
+    seconds: count,
+    /** How long the run took on this machine. */
+    wallSeconds: count,
+    outputs: z
+      .array(
+        z
+          .strictObject({ name: z.string(), shape: z.array(z.number().int()).readonly() })
+          .readonly(),
+      )
+      .readonly(),
+    /** The comparison of the outputs with the reference runtime, when one was run. */
+    reference: referenceSchema.nullable(),
+    warnings: z.array(z.string()).readonly(),
+  })
+  .readonly();
+
+export type Placement = RunLayer['placement'];
+export type ReferenceComparison = z.infer<typeof referenceSchema>;
+export type RunOutput = z.infer<typeof runSummarySchema>['outputs'][number];
+export type SchedulerCycles = z.infer<typeof runLayerSchema>['schedulers'][number];
+export type RunLayer = Omit<z.infer<typeof runLayerSchema>, 'detail'> & {
+  readonly detail: LayerReport | null;
+};
+export type RunSummary = Omit<z.infer<typeof runSummarySchema>, 'layers'> & {
+  readonly layers: readonly RunLayer[];
+};
+
+/**
+ * An accelerator layer from the report of its chosen schedule and, when several schedulers were run
+ * on it, all their reports (the chosen one among them) for the comparison.
+ */
+export function acceleratorLayer(
+  name: string,
+  op: string,
+  chosen: LayerReport,
+  compared: readonly LayerReport[] = [],
+): RunLayer {
+  return {
+    name,
+    op,
+    placement: 'accelerator',
+    cycles: chosen.simulatedCycles,
+    utilization: chosen.utilization,
+    macs: chosen.macs,
+    reason: null,
+    detail: chosen,
+    schedulers:
+      compared.length > 1
+        ? compared.map((r) => ({ scheduler: r.scheduler, cycles: r.simulatedCycles }))
+        : [],
+  };
+}
+
+/** A layer that runs on the host, and why. */
+export function hostLayer(name: string, op: string, macs: number, reason: string): RunLayer {
+  return {
+    name,
+    op,
+    placement: 'host',
+    cycles: null,
+    utilization: null,
+    macs,
+    reason,
+    detail: null,
+    schedulers: [],
+  };
+}
+
+/**
+ * How many times an accelerator layer ran its schedule: a layer the runtime splits into equal parts
+ * (e.g. one per batch element) has cycles and MACs that many times its detail's.
+ */
+export function scheduleRuns(layer: RunLayer): number {
+  if (layer.detail === null || layer.cycles === null || layer.detail.simulatedCycles === 0)
+    return 1;
+  return Math.max(1, Math.round(layer.cycles / layer.detail.simulatedCycles));
+}
+
+/** A zod issue path as a field path: layers[3].detail.mapping.tile.M. */
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+}
+
+/**
+ * A RunSummary from parsed JSON. Throws an InputError naming `where` and every bad field
+ * (`run.json: layers[2].cycles: must be null for a host layer (not timed)`).
+ */
+export function parseRunSummary(json: unknown, where: string): RunSummary {
+  const result = runSummarySchema.safeParse(json);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const path = fieldPath(issue.path);
+      return `  ${path === '' ? '(top level)' : path}: ${issue.message}`;
+    });
+    throw new InputError(`${where}: not a run summary\n${problems.join('\n')}`);
+  }
+  const layers = result.data.layers.map((layer, i): RunLayer => {
+    if (layer.detail === null) return { ...layer, detail: null };
+    const workload = parseWorkloadJson(
+      layer.detail.workload,
+      `${where}: layers[${i}].detail.workload`,
+    );
+    return { ...layer, detail: { ...layer.detail, workload } };
+  });
+  return { ...result.data, layers };
+}

