@@ -51,9 +51,7 @@ out(
 out(
   "may also put 16 groups on the array with diagonal weight blocks. Gemmini's own depthwise library",
 );
-out(
-  'path is not modelled, so the MobileNetV2 depthwise speedups compare our lowering',
-);
+out('path is not modelled, so the MobileNetV2 depthwise speedups compare our lowering');
 out('against that per-group baseline.');
 const allSpeedups: number[] = [];
 for (const network of networks.filter((n) => only === undefined || n === only) as NetworkName[]) {

@@ -10,7 +10,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeGraph, type ScheduleCache } from '../dist/driver/execute_graph.js';
+import { executeGraph } from '../dist/driver/execute_graph.js';
+import { createScheduleCache } from '../dist/schedule/cache.js';
 import { compileModel, randomInputs, referenceComparison } from '../dist/driver/run_model.js';
 import { schedulerNames } from '../dist/schedule/schedulers.js';
 import { targetByName } from '../dist/targets/index.js';
@@ -63,7 +64,7 @@ for (const spec of models.filter((m) => only === undefined || m.name === only)) 
     seed: 0,
   });
   const compileSeconds = (performance.now() - t0) / 1000;
-  const cache: ScheduleCache = new Map();
+  const cache = createScheduleCache();
   const options = { scheduler: chosen, seed: 0, timeLimitSeconds: 2, cache };
   // Scheduling: every accelerator layer under every scheduler (timing only for the compared ones).
   const t1 = performance.now();

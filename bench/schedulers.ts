@@ -11,9 +11,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runLayer, simulatedCycles } from '../dist/runtime/run_layer.js';
 import { rooflineCycles } from '../dist/schedule/cost.js';
-import { createScheduleCache } from '../dist/schedule/cosa/cache.js';
-import { cosa, cosaEven } from '../dist/schedule/cosa/cosa.js';
+import { createScheduleCache } from '../dist/schedule/cache.js';
+import { cosa } from '../dist/schedule/cosa/cosa.js';
 import { exhaustive } from '../dist/schedule/exhaustive.js';
+import { schedule } from '../dist/schedule/schedulers.js';
 import { targetBaseline } from '../dist/schedule/target_baseline.js';
 import { targetByName } from '../dist/targets/index.js';
 import { canonicalWorkload } from '../dist/workload/canonical.js';
@@ -71,8 +72,8 @@ for (const { target: targetName, network } of runs) {
     const base = targetBaseline(w, target).mapping;
     const sim = (m: typeof base) => runLayer(target, w, m, null).result;
     const options = { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: mipLimit };
-    const even = cosaEven(w, target, { ...options, cache });
-    const ours = cosa(w, target, { ...options, cache });
+    const even = schedule('cosa-even', w, target, options, cache);
+    const ours = schedule('cosa', w, target, options, cache);
     const divisors =
       targetName === 'gemmini' ? cosa(w, target, { ...options, candidateTiles: 'divisors' }) : null;
     const oracle = exhaustive(w, target, {

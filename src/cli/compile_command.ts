@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { emitModelProject } from '../emit/c_model.js';
 import type { RunSummary } from '../results/run_summary.js';
 import { planDram } from '../emit/dram_plan.js';
-import type { ScheduleCache } from '../driver/execute_graph.js';
+import { createScheduleCache } from '../schedule/cache.js';
 import { runModel } from '../driver/run_model.js';
 import type { Mapping } from '../mapping/mapping.js';
 import {
@@ -88,7 +88,7 @@ export function registerCompile(program: Command): void {
       }
       checkOutputDir(f.output, f.force === true);
       const progress = progressReporter(f.json === true);
-      const cache: ScheduleCache = new Map();
+      const cache = createScheduleCache();
       const { summary, model: compiled } = await runModel(model, target, {
         ...compileOptions,
         scheduler: f.scheduler,

@@ -4,6 +4,7 @@ import { nodeMacs } from '../ir/node_macs.js';
 import type { Placement } from '../partition/partition.js';
 import type { RunLayer } from '../results/run_summary.js';
 import type { ScheduleResult } from '../schedule/scheduler.js';
+import { createScheduleCache, type ScheduleCache } from '../schedule/cache.js';
 import { schedule } from '../schedule/schedulers.js';
 import type { AnyTarget } from '../contract/target.js';
 import type { Workload } from '../workload/workload.js';
@@ -33,9 +34,6 @@ export interface ExecuteOptions {
   readonly onProgress?: (done: number, total: number, node: string) => void;
 }
 
-/** Schedules already found, by scheduler, target and workload shape. */
-export type ScheduleCache = Map<string, ScheduleResult>;
-
 export interface GraphRun {
   readonly outputs: Record<string, HostTensor>;
   /** One entry per node, in graph order. */
@@ -57,7 +55,7 @@ export function executeGraph(
   target: AnyTarget,
   options: ExecuteOptions,
 ): GraphRun {
-  const cache = options.cache ?? new Map<string, ScheduleResult>();
+  const cache = options.cache ?? createScheduleCache();
   const values = initialValues(graph, inputs);
   const layers: RunLayer[] = [];
   let acceleratorCycles = 0;
@@ -92,18 +90,17 @@ function scheduled(
   options: ExecuteOptions,
   cache: ScheduleCache,
 ): ScheduleResult {
-  const { name: _name, ...shape } = w;
-  const key = `${scheduler}|${target.name}|${JSON.stringify(shape)}`;
-  let result = cache.get(key);
-  if (result === undefined) {
-    result = schedule(scheduler, w, target, {
+  return schedule(
+    scheduler,
+    w,
+    target,
+    {
       evaluate: simulatedCycles,
       seed: options.seed,
       timeLimitSeconds: options.timeLimitSeconds,
-    });
-    cache.set(key, result);
-  }
-  return result;
+    },
+    cache,
+  );
 }
 
 function runAcceleratorNode(

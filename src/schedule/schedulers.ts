@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import type { AnyTarget } from '../contract/target.js';
 import type { Workload } from '../workload/workload.js';
+import { cacheKey, cachedSchedule, type ScheduleCache } from './cache.js';
 import { cosa, cosaEven } from './cosa/cosa.js';
 import { exhaustive } from './exhaustive.js';
 import type { ScheduleOptions, ScheduleResult, Scheduler } from './scheduler.js';
@@ -36,6 +37,7 @@ export function schedule(
   w: Workload,
   target: AnyTarget,
   options: ScheduleOptions,
+  cache?: ScheduleCache,
 ): ScheduleResult {
   const s = schedulers[name];
   if (s === undefined) {
@@ -43,5 +45,12 @@ export function schedule(
       `unknown scheduler "${name}" (schedulers: ${schedulerNames().join(', ')})`,
     );
   }
-  return s(w, target, options);
+  const settings = {
+    seed: options.seed,
+    timeLimitSeconds: options.timeLimitSeconds,
+    refine: options.refine ?? null,
+  };
+  return cachedSchedule(cache, cacheKey(name, w, target.spec, settings), () =>
+    s(w, target, options),
+  );
 }

@@ -6,7 +6,6 @@ import type { Mapping } from '../../mapping/mapping.js';
 import type { ScheduleOptions, ScheduleResult } from '../scheduler.js';
 import { targetBaseline } from '../target_baseline.js';
 import { validateMapping } from '../validate.js';
-import { cacheKey, type ScheduleCache } from './cache.js';
 import { decisionValues, decodeSolution } from './decode.js';
 import { formulate } from './formulate.js';
 import { decodeEven, formulateEven } from './formulate_even.js';
@@ -30,8 +29,6 @@ import { highsSolver, type MilpSolver, type SolveOptions, type SolveOutcome } fr
 export interface CosaOptions extends ScheduleOptions {
   /** The MILP solver (HiGHS by default; tests inject failing ones). */
   readonly solver?: MilpSolver;
-  /** Results of identical layers on the same spec, shared across calls (see cache.ts). */
-  readonly cache?: ScheduleCache;
   readonly weights?: CosaWeights;
   readonly mipRelGap?: number;
   /** `cosa` only: leave the baseline out of the final choice (to measure the MIP alone). */
@@ -68,9 +65,6 @@ function run(
   options: CosaOptions,
 ): ScheduleResult {
   const name = variant === 'even' ? 'cosa-even' : 'cosa';
-  const key = options.cache === undefined ? '' : cacheKey(name, w, target.spec, settings(options));
-  const hit = options.cache?.get(key);
-  if (hit !== undefined) return { ...hit, solveSeconds: 0 };
   const start = performance.now();
   const solver = options.solver ?? highsSolver;
   const weights = options.weights ?? fittedWeights;
@@ -136,7 +130,7 @@ function run(
   }
   const base = baselineOf(w, target);
   if (candidates.length === 0) {
-    return finish(options, key, {
+    return {
       scheduler: name,
       mapping: base.mapping,
       solveSeconds: (performance.now() - start) / 1000,
@@ -145,7 +139,7 @@ function run(
       fallback: {
         reason: `${reasons.join('; ')}; ${base.own ? 'the target baseline' : 'the simple mapping'} used`,
       },
-    });
+    };
   }
   const pool = candidates.map((c) => c.mapping);
   if (variant === 'extended' && options.withoutBaseline !== true && base.own) {
@@ -158,40 +152,20 @@ function run(
   let best = pool[0];
   let bestScore = Infinity;
   for (const m of pool) {
-    const s = simulate
-      ? options.evaluate(target, w, m)
-      : estimateCost(w, m, target.spec).cycles;
+    const s = simulate ? options.evaluate(target, w, m) : estimateCost(w, m, target.spec).cycles;
     if (s < bestScore) {
       bestScore = s;
       best = m;
     }
   }
-  return finish(options, key, {
+  return {
     scheduler: name,
     mapping: best,
     solveSeconds: (performance.now() - start) / 1000,
     mappingsTried: pool.length,
     complete,
     fallback: null,
-  });
-}
-
-function settings(options: CosaOptions): unknown {
-  return {
-    refine: options.refine ?? null,
-    timeLimitSeconds: options.timeLimitSeconds,
-    mipRelGap: options.mipRelGap ?? defaultGap,
-    weights: options.weights ?? fittedWeights,
-    withoutBaseline: options.withoutBaseline ?? false,
-    candidateTiles: options.candidateTiles ?? 'trip-counts',
-    solver: options.solver === undefined ? 'highs' : 'injected',
   };
-}
-
-function finish(options: CosaOptions, key: string, r: ScheduleResult): ScheduleResult {
-  // Results of injected solvers are not cached: they stand for failures being tested.
-  if (options.cache !== undefined && options.solver === undefined) options.cache.set(key, r);
-  return r;
 }
 
 interface BuiltModel {

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { randomLayerData, referenceOutput } from '../../../src/runtime/layer_data.js';
 import { runLayer, simulatedCycles } from '../../../src/runtime/run_layer.js';
-import { clearScheduleCache, createScheduleCache } from '../../../src/schedule/cosa/cache.js';
+import { clearScheduleCache, createScheduleCache } from '../../../src/schedule/cache.js';
 import { cosa, cosaEven } from '../../../src/schedule/cosa/cosa.js';
+import { schedule } from '../../../src/schedule/schedulers.js';
 import { arrayChoices, problemFacts } from '../../../src/schedule/cosa/problem.js';
 import type { MilpSolver } from '../../../src/schedule/cosa/solve.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
@@ -128,12 +129,12 @@ describe('cosa', () => {
 
   it('caches identical layers (names aside) per cache', () => {
     const cache = createScheduleCache();
-    const first = cosa(w, target, { ...options, cache });
-    const again = cosa({ ...w, name: 'another name' }, target, { ...options, cache });
+    const first = schedule('cosa', w, target, options, cache);
+    const again = schedule('cosa', { ...w, name: 'another name' }, target, options, cache);
     expect(again.mapping).toEqual(first.mapping);
     expect(again.solveSeconds).toBe(0);
     expect(cache.size).toBe(1);
-    cosaEven(w, target, { ...options, cache });
+    schedule('cosa-even', w, target, options, cache);
     expect(cache.size).toBe(2);
     clearScheduleCache(cache);
     expect(cache.size).toBe(0);
