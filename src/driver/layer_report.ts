@@ -1,8 +1,8 @@
 import { estimateCost, rooflineCycles } from '../schedule/cost.js';
 import type { ScheduleResult } from '../schedule/scheduler.js';
+import { occupancy as memoryUse } from '../schedule/occupancy.js';
 import { tileSchedule } from '../mapping/tile_schedule.js';
 import { assertValidMapping } from '../schedule/validate.js';
-import { memoryRows } from '../spec/spec.js';
 import type { AnyTarget } from '../contract/target.js';
 import { loopNest, macs as macsOf, minimalTraffic, totalBytes } from '../workload/shape.js';
 import type { Workload } from '../workload/workload.js';
@@ -46,16 +46,12 @@ export function simulateLayer(
     mismatches = 0;
     for (let i = 0; i < want.length; i++) if (want[i] !== run.output[i]) mismatches++;
   }
-  const occupancy: Record<string, { bytes: number; fraction: number }> = {};
-  for (const f of target.code.footprint(w, m, spec)) {
-    const mem = spec.memories[f.memory];
-    const rows = f.rows * (m.doubleBuffer[f.tensor] ? 2 : 1);
-    const prev = occupancy[f.memory] ?? { bytes: 0, fraction: 0 };
-    occupancy[f.memory] = {
-      bytes: prev.bytes + rows * mem.rowBytes,
-      fraction: prev.fraction + rows / memoryRows(mem),
-    };
-  }
+  const occupancy = Object.fromEntries(
+    memoryUse(target.code.footprint(w, m, spec), m, spec).map((u) => [
+      u.memory,
+      { bytes: u.bytes, fraction: u.fraction },
+    ]),
+  );
   const macs = macsOf(w);
   const s = tileSchedule(loopNest(w), m);
   const report: LayerReport = {

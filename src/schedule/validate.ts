@@ -1,7 +1,8 @@
 import { InputError } from '../errors.js';
-import { memoryRows, type Spec, type TensorRole } from '../spec/spec.js';
+import type { Spec } from '../spec/spec.js';
 import type { Problem, TargetCode } from '../contract/target.js';
 import { loopNest } from '../workload/shape.js';
+import { occupancy } from './occupancy.js';
 import type { Workload } from '../workload/workload.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { tensorRoleList, tileSchedule } from '../mapping/tile_schedule.js';
@@ -98,26 +99,14 @@ function capacityProblems(
   spec: Spec,
   code: Pick<TargetCode, 'footprint'>,
 ): Problem[] {
-  const used = new Map<string, { rows: number; parts: string[] }>();
-  for (const f of code.footprint(w, m, spec)) {
-    const copies = m.doubleBuffer[f.tensor as TensorRole] ? 2 : 1;
-    const entry = used.get(f.memory) ?? { rows: 0, parts: [] };
-    entry.rows += copies * f.rows;
-    entry.parts.push(`${f.tensor} ${copies * f.rows}${copies === 2 ? ' (double-buffered)' : ''}`);
-    used.set(f.memory, entry);
-  }
-  const problems: Problem[] = [];
-  for (const [name, u] of used) {
-    const mem = spec.memories[name];
-    const rows = memoryRows(mem);
-    if (u.rows > rows) {
-      problems.push({
-        path: `memories.${name}`,
-        message: `${u.parts.join(' + ')} = ${u.rows} rows exceed its ${rows} rows by ${u.rows - rows}`,
-      });
-    }
-  }
-  return problems;
+  return occupancy(code.footprint(w, m, spec), m, spec)
+    .filter((u) => u.rows > u.capacityRows)
+    .map((u) => ({
+      path: `memories.${u.memory}`,
+      message:
+        `${u.parts.map((p) => `${p.tensor} ${p.rows}${p.doubleBuffered ? ' (double-buffered)' : ''}`).join(' + ')}` +
+        ` = ${u.rows} rows exceed its ${u.capacityRows} rows by ${u.rows - u.capacityRows}`,
+    }));
 }
 
 /** Throws an InputError listing every problem of a mapping (for the CLI and explicit mappings). */

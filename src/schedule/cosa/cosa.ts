@@ -1,9 +1,10 @@
-import { memoryRows, type TensorRole } from '../../spec/spec.js';
+import type { TensorRole } from '../../spec/spec.js';
 import type { AnyTarget } from '../../contract/target.js';
 import type { Workload } from '../../workload/workload.js';
 import { estimateCost } from '../cost.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import type { ScheduleOptions, ScheduleResult } from '../scheduler.js';
+import { occupancy } from '../occupancy.js';
 import { targetBaseline } from '../target_baseline.js';
 import { validateMapping } from '../validate.js';
 import { decisionValues, decodeSolution } from './decode.js';
@@ -232,16 +233,13 @@ function noGood(milp: Milp, values: readonly [string, boolean][], name: string):
 
 /** Per tensor, log2 of how far its memory overflows (only memories that overflow). */
 function overflows(w: Workload, m: Mapping, target: AnyTarget): Map<TensorRole, number> {
-  const used = new Map<string, number>();
-  const fs = target.code.footprint(w, m, target.spec);
-  for (const f of fs) {
-    used.set(f.memory, (used.get(f.memory) ?? 0) + f.rows * (m.doubleBuffer[f.tensor] ? 2 : 1));
-  }
+  const footprints = target.code.footprint(w, m, target.spec);
+  const uses = new Map(occupancy(footprints, m, target.spec).map((u) => [u.memory, u]));
   const out = new Map<TensorRole, number>();
-  for (const f of fs) {
-    const rows = memoryRows(target.spec.memories[f.memory]);
-    const u = used.get(f.memory) ?? 0;
-    if (u > rows) out.set(f.tensor, Math.log2(u / rows));
+  for (const f of footprints) {
+    const u = uses.get(f.memory);
+    if (u !== undefined && u.rows > u.capacityRows)
+      out.set(f.tensor, Math.log2(u.rows / u.capacityRows));
   }
   return out;
 }
