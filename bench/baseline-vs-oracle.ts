@@ -51,9 +51,7 @@ out(
 out(
   "may also put 16 groups on the array with diagonal weight blocks. Gemmini's own depthwise library",
 );
-out(
-  'path is not modelled, so the MobileNetV2 depthwise speedups compare our lowering',
-);
+out('path is not modelled, so the MobileNetV2 depthwise speedups compare our lowering');
 out('against that per-group baseline.');
 const allSpeedups: number[] = [];
 for (const network of networks.filter((n) => only === undefined || n === only) as NetworkName[]) {
@@ -69,7 +67,7 @@ for (const network of networks.filter((n) => only === undefined || n === only) a
   const speedups: number[] = [];
   for (const layer of loadWorkloads(network)) {
     const w = canonicalWorkload(layer.workload);
-    const base = target.code.baseline?.(w, target.spec);
+    const base = target.baseline?.(w);
     if (base === undefined) throw new Error(`${targetName} has no baseline`);
     const b = runLayer(target, w, base, null).result.totalCycles;
     const o = exhaustive(w, target, { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 600 });

@@ -119,7 +119,7 @@ function run(
         }
         continue;
       }
-      const problems = validateMapping(w, mapping, target.spec, target.code);
+      const problems = validateMapping(w, mapping, target);
       if (problems.length > 0) {
         reasons.push(
           `${label}: decoded mapping is not legal (${problems[0].path}: ${problems[0].message})`,
@@ -149,7 +149,7 @@ function run(
   }
   const pool = candidates.map((c) => c.mapping);
   if (variant === 'extended' && options.withoutBaseline !== true && base.own) {
-    if (validateMapping(w, base.mapping, target.spec, target.code).length === 0) {
+    if (validateMapping(w, base.mapping, target).length === 0) {
       if (!pool.some((m) => sameMapping(m, base.mapping))) pool.push(base.mapping);
     }
   }
@@ -158,9 +158,7 @@ function run(
   let best = pool[0];
   let bestScore = Infinity;
   for (const m of pool) {
-    const s = simulate
-      ? options.evaluate(target, w, m)
-      : estimateCost(w, m, target.spec).cycles;
+    const s = simulate ? options.evaluate(target, w, m) : estimateCost(w, m, target.spec).cycles;
     if (s < bestScore) {
       bestScore = s;
       best = m;
@@ -259,7 +257,7 @@ function noGood(milp: Milp, values: readonly [string, boolean][], name: string):
 /** Per tensor, log2 of how far its memory overflows (only memories that overflow). */
 function overflows(w: Workload, m: Mapping, target: AnyTarget): Map<TensorRole, number> {
   const used = new Map<string, number>();
-  const fs = target.code.footprint(w, m, target.spec);
+  const fs = target.footprint(w, m);
   for (const f of fs) {
     used.set(f.memory, (used.get(f.memory) ?? 0) + f.rows * (m.doubleBuffer[f.tensor] ? 2 : 1));
   }
