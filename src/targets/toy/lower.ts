@@ -26,8 +26,9 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
     throw new InternalError(`toy: ${w.name} is not a GEMM (checkMapping refuses it)`);
   const dim = spec.array.rows;
   const { s, t, bBase } = tiles(w, m);
-  const at = (p: string, rowDim: Dim, rowBytes: number, colDim: Dim, bytes = 1) =>
-    add(mul(rowBytes, t(rowDim), v(`${p}i${rowDim}`)), mul(bytes, t(colDim), v(`${p}i${colDim}`)));
+  /** DRAM offset of the step's tile of a row-major matrix, rows `rowBytes` apart. */
+  const at = (p: string, rowDim: Dim, rowBytes: number, colDim: Dim) =>
+    add(mul(rowBytes, t(rowDim), v(`${p}i${rowDim}`)), mul(t(colDim), v(`${p}i${colDim}`)));
   const one = (stmt: Stmt) => ({ count: c(1), emit: () => [stmt] });
   const tileLoad =
     (buffer: string, rowDim: Dim, colDim: Dim, rowBytes: number, addr: number) => (p: string) =>
