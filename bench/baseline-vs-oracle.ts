@@ -67,7 +67,7 @@ for (const network of networks.filter((n) => only === undefined || n === only) a
   const speedups: number[] = [];
   for (const layer of loadWorkloads(network)) {
     const w = canonicalWorkload(layer.workload);
-    const base = target.code.baseline?.(w, target.spec);
+    const base = target.baseline?.(w);
     if (base === undefined) throw new Error(`${targetName} has no baseline`);
     const b = runLayer(target, w, base, null).result.totalCycles;
     const o = exhaustive(w, target, { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 600 });

@@ -98,7 +98,7 @@ for (const { workload } of loadWorkloads(network)) {
   const sim: number[] = [];
   for (let tries = 0; pred.length < samples && tries < 200 * samples; tries++) {
     const m = randomMapping(w, rnd);
-    if (validateMapping(w, m, target.spec, target.code).length > 0) continue;
+    if (validateMapping(w, m, target).length > 0) continue;
     const c = estimateCost(w, m, target.spec);
     if (c.instructions > 400_000) continue;
     pred.push(c.cycles);

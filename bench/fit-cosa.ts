@@ -29,7 +29,7 @@ function baseline(w: ReturnType<typeof canonicalWorkload>): number {
   const key = JSON.stringify(w);
   let c = baseCycles.get(key);
   if (c === undefined) {
-    c = runLayer(target, w, target.code.baseline!(w, target.spec), null).result.totalCycles;
+    c = runLayer(target, w, target.baseline!(w), null).result.totalCycles;
     baseCycles.set(key, c);
   }
   return c;

@@ -11,10 +11,14 @@ import { cpus, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { allocate, createDram, writeInt8 } from '../dist/sim/dram.js';
 import { simulate, type SimulationResult } from '../dist/runtime/simulate.js';
-import { gemmini, gemmini32, gemmini8 } from '../dist/targets/gemmini/index.js';
+import { targetByName } from '../dist/targets/index.js';
 import { expand } from '../dist/program/interpret.js';
 import type { Mapping } from '../dist/mapping/mapping.js';
 import type { GemmWorkload } from '../dist/workload/workload.js';
+
+const gemmini = targetByName('gemmini');
+const gemmini32 = targetByName('gemmini-32');
+const gemmini8 = targetByName('gemmini-8');
 
 type Preset = typeof gemmini;
 type Dataflow = 'weight-stationary' | 'output-stationary';
@@ -52,7 +56,7 @@ function setup(t: Preset, I: number, J: number, K: number, dataflow: Dataflow) {
     resident: { input: [], weight: [], output: [] },
     doubleBuffer: { input: true, weight: true, output: true },
   };
-  const program = t.code.lower(w, m, t.spec, { scale: 1 / 256 });
+  const program = t.lower(w, m, { scale: 1 / 256 });
   const dram = createDram();
   const bases: Record<string, number> = {};
   for (const b of program.buffers) bases[b.name] = allocate(dram, b.name, b.bytes);

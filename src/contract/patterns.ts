@@ -13,3 +13,11 @@ export interface Pattern {
   /** null when the target runs the workload, else the reason it does not. */
   check(workload: Workload, spec: Spec): string | null;
 }
+
+/** A pattern of a target (src/contract/target.ts), its spec bound in. */
+export interface TargetPattern {
+  readonly name: string;
+  readonly kind: Workload['kind'];
+  /** null when the target runs the workload, else the reason it does not. */
+  check(workload: Workload): string | null;
+}

@@ -4,8 +4,7 @@ import type { Program } from '../program/program.js';
 import type { Mapping } from '../mapping/mapping.js';
 import type { Workload } from '../workload/workload.js';
 import type { CEncoding, Encoded, IsaTable } from './isa.js';
-import { parseSpec } from '../spec/load_spec.js';
-import type { Pattern } from './patterns.js';
+import type { Pattern, TargetPattern } from './patterns.js';
 import type { Spec, TensorRole } from '../spec/spec.js';
 
 export interface Problem {
@@ -26,52 +25,12 @@ export interface LowerOptions {
 }
 
 /**
- * What only the target's code knows about running a workload: how it lays tensors out on chip
- * (footprints), what else limits a mapping, how a mapping becomes a program, and optionally the
- * vendor's own tiling heuristic.
- */
-export interface TargetCode {
-  lower(workload: Workload, mapping: Mapping, spec: Spec, options: LowerOptions): Program;
-  footprint(workload: Workload, mapping: Mapping, spec: Spec): readonly Footprint[];
-  checkMapping(workload: Workload, mapping: Mapping, spec: Spec): readonly Problem[];
-  /** Weights in the DRAM layout the program reads, when that is not the workload's own layout. */
-  readonly packWeights?: (
-    workload: Workload,
-    mapping: Mapping,
-    spec: Spec,
-    weights: Int8Array,
-  ) => Int8Array;
-  /** The input in the DRAM layout the program reads, when that is not the workload's own layout. */
-  readonly packInput?: (
-    workload: Workload,
-    mapping: Mapping,
-    spec: Spec,
-    input: Int8Array,
-  ) => Int8Array;
-  /** The output in the workload's layout, from the DRAM layout the program writes (when they differ). */
-  readonly unpackOutput?: (
-    workload: Workload,
-    mapping: Mapping,
-    spec: Spec,
-    output: Int8Array,
-  ) => Int8Array;
-  readonly baseline?: (workload: Workload, spec: Spec) => Mapping;
-  /** The fused graph ops this target runs (src/partition/ offers them); none: everything on the host. */
-  readonly patterns?: readonly Pattern[];
-  /** The C runtime header emitted programs include (src/program/c.ts lists what it defines). */
-  readonly cHeader?: (spec: Spec) => string;
-  /** Each instruction kind's header macro and word layout, for the C emitter. */
-  readonly cEncoding?: CEncoding;
-}
-
-/**
- * A target: its validated spec plus the small amount of code only it can supply (docs/architecture.md).
- * `I` is its instruction union, `M` its machine state for the simulator.
+ * A target: its validated spec and everything only its code knows, with the spec bound in
+ * (README.md, "Describing an accelerator"). `I` is its instruction union, `M` its machine state for the simulator.
+ * Callers only ever see this; a target's folder writes a `TargetDefinition` and `defineTarget` makes it.
  */
 export interface Target<I extends { readonly kind: string }, M> {
   readonly name: string;
-  /** Lowering, layout and the vendor baseline. */
-  readonly code: TargetCode;
   readonly description: string;
   readonly spec: Spec;
   /** Where the spec came from, for error messages. */
@@ -80,80 +39,141 @@ export interface Target<I extends { readonly kind: string }, M> {
   /** Decodes any instruction word of this target. */
   decode(word: Encoded): I;
   /** Fresh machine state over a DRAM; `functional` false skips data (timing only). */
-  createMachine(spec: Spec, dram: Dram, functional: boolean): M;
+  createMachine(dram: Dram, functional: boolean): M;
   /**
    * Checks a machine at the end of a stream (work still queued inside it, protocol state); throws a
    * Fault (src/sim/fault.ts) when the stream did not end cleanly.
    */
-  endOfStream?(machine: M): void;
+  endOfStream(machine: M): void;
   /** Problems this target's code has with a spec (e.g. a memory it needs is missing). */
   checkSpec(spec: Spec): readonly Problem[];
+  /** The mapping as a program of this target's instructions. */
+  lower(workload: Workload, mapping: Mapping, options: LowerOptions): Program;
+  /** What a mapping keeps on chip, per memory and tensor. */
+  footprint(workload: Workload, mapping: Mapping): readonly Footprint[];
+  /** What else this target's code cannot do with a mapping. */
+  checkMapping(workload: Workload, mapping: Mapping): readonly Problem[];
+  /** Weights in the DRAM layout the program reads (the workload's own layout unless it packs). */
+  packWeights(workload: Workload, mapping: Mapping, weights: Int8Array): Int8Array;
+  /** The input in the DRAM layout the program reads. */
+  packInput(workload: Workload, mapping: Mapping, input: Int8Array): Int8Array;
+  /** The output in the workload's layout, from the DRAM layout the program writes. */
+  unpackOutput(workload: Workload, mapping: Mapping, output: Int8Array): Int8Array;
+  /** Whether `packInput` or `unpackOutput` change the layout (the C project does not do that yet). */
+  readonly packsActivations: boolean;
+  /** The vendor's own tiling heuristic; null when the target has none. */
+  readonly baseline: ((workload: Workload) => Mapping) | null;
+  /** The fused graph ops this target runs (src/partition/ offers them); none: everything on the host. */
+  readonly patterns: readonly TargetPattern[];
+  /** The C runtime header emitted programs include (src/emit/ lists what it defines); absent: no C. */
+  readonly cHeader?: () => string;
+  /** Each instruction kind's header macro and word layout, for the C emitter. */
+  readonly cEncoding?: CEncoding;
 }
 
 /** A target of any instruction set, as the registry and the CLI hold it. */
 // The ISA's method parameters are bivariant, so every concrete target is assignable here.
 export type AnyTarget = Target<{ readonly kind: string }, unknown>;
 
+/**
+ * What a target's folder supplies to make a target from one spec: its own functions, which take the
+ * spec, and the optional ones left out where the defaults (the workload's layouts, no end-of-stream
+ * check, no patterns, no baseline, no C) fit.
+ */
 export interface TargetDefinition<I extends { readonly kind: string }, M> {
-  readonly specJson: unknown;
+  /** Checked by the shared schema already (src/spec/load_spec.ts); `checkSpec` runs in defineTarget. */
+  readonly spec: Spec;
   readonly specFile: string;
-  readonly isa: IsaTable<I, M>;
-  readonly code: TargetCode;
+  checkSpec(spec: Spec): readonly Problem[];
+  /** The ISA table for a spec that passed `checkSpec` (field widths may follow the spec). */
+  isa(spec: Spec): IsaTable<I, M>;
   createMachine(spec: Spec, dram: Dram, functional: boolean): M;
   endOfStream?(machine: M): void;
-  checkSpec(spec: Spec): readonly Problem[];
+  lower(workload: Workload, mapping: Mapping, spec: Spec, options: LowerOptions): Program;
+  footprint(workload: Workload, mapping: Mapping, spec: Spec): readonly Footprint[];
+  checkMapping(workload: Workload, mapping: Mapping, spec: Spec): readonly Problem[];
+  packWeights?(workload: Workload, mapping: Mapping, spec: Spec, weights: Int8Array): Int8Array;
+  packInput?(workload: Workload, mapping: Mapping, spec: Spec, input: Int8Array): Int8Array;
+  unpackOutput?(workload: Workload, mapping: Mapping, spec: Spec, output: Int8Array): Int8Array;
+  baseline?(workload: Workload, spec: Spec): Mapping;
+  readonly patterns?: readonly Pattern[];
+  cHeader?(spec: Spec): string;
+  readonly cEncoding?: CEncoding;
 }
 
+const sameLayout = (_w: Workload, _m: Mapping, data: Int8Array): Int8Array => data;
+
 /**
- * Validates a built-in target when it loads: its spec against the shared schema and its own checks, and
- * its ISA table's coverage (every entry has every function; no two kinds claim a funct exclusively).
+ * A target from its definition: runs the target's own spec checks (once; a SpecError lists every
+ * problem), checks its ISA table's coverage (every entry has every function) and binds the spec into
+ * every function, filling in the defaults of the optional ones.
  */
 export function defineTarget<I extends { readonly kind: string }, M>(
   def: TargetDefinition<I, M>,
 ): Target<I, M> {
-  const spec = withTargetChecks(parseSpec(def.specJson, def.specFile), def.specFile, def.checkSpec);
-  const entries = Object.entries(def.isa) as [string, IsaTable<I, M>[I['kind']]][];
-  const byFunct = new Map<number, IsaTable<I, M>[I['kind']][]>();
-  for (const [kind, e] of entries) {
-    for (const fn of ['encode', 'decode', 'format', 'execute', 'timing'] as const) {
-      if (typeof e[fn] !== 'function') {
-        throw new InternalError(`${def.specFile}: ISA entry "${kind}" lacks ${fn}`);
-      }
-    }
-    for (const f of e.functs) byFunct.set(f, [...(byFunct.get(f) ?? []), e]);
-  }
-  const decode = (word: Encoded): I => {
-    for (const e of byFunct.get(word.funct) ?? []) {
-      const instr = e.decode(word) as I | undefined;
-      if (instr !== undefined) return instr;
-    }
-    throw new InternalError(
-      `${spec.name}: no instruction has funct ${word.funct} (rs1=0x${word.rs1.toString(
-        16,
-      )}, rs2=0x${word.rs2.toString(16)})`,
-    );
-  };
+  const spec = def.spec;
+  const problems = def.checkSpec(spec);
+  if (problems.length > 0) throw new SpecError(def.specFile, problems);
+  const isa = def.isa(spec);
+  const decode = decoderOf(isa, def.specFile, spec.name);
+  const { packWeights, packInput, unpackOutput, baseline, cHeader } = def;
   return {
     name: spec.name,
     description: spec.description,
     spec,
     specFile: def.specFile,
-    code: def.code,
-    isa: def.isa,
+    isa,
     decode,
-    createMachine: def.createMachine,
-    ...(def.endOfStream === undefined ? {} : { endOfStream: def.endOfStream }),
+    createMachine: (dram, functional) => def.createMachine(spec, dram, functional),
+    endOfStream: (machine) => def.endOfStream?.(machine),
     checkSpec: def.checkSpec,
+    lower: (w, m, options) => def.lower(w, m, spec, options),
+    footprint: (w, m) => def.footprint(w, m, spec),
+    checkMapping: (w, m) => def.checkMapping(w, m, spec),
+    packWeights: packWeights === undefined ? sameLayout : (w, m, x) => packWeights(w, m, spec, x),
+    packInput: packInput === undefined ? sameLayout : (w, m, x) => packInput(w, m, spec, x),
+    unpackOutput:
+      unpackOutput === undefined ? sameLayout : (w, m, x) => unpackOutput(w, m, spec, x),
+    packsActivations: packInput !== undefined || unpackOutput !== undefined,
+    baseline: baseline === undefined ? null : (w) => baseline(w, spec),
+    patterns: (def.patterns ?? []).map((p) => ({
+      name: p.name,
+      kind: p.kind,
+      check: (w: Workload) => p.check(w, spec),
+    })),
+    ...(cHeader === undefined ? {} : { cHeader: () => cHeader(spec) }),
+    ...(def.cEncoding === undefined ? {} : { cEncoding: def.cEncoding }),
   };
 }
 
-/** Runs a target's own spec checks after the shared schema, reporting both the same way. */
-export function withTargetChecks(
-  spec: Spec,
-  file: string,
-  check: (spec: Spec) => readonly { readonly path: string; readonly message: string }[],
-): Spec {
-  const problems = check(spec);
-  if (problems.length > 0) throw new SpecError(file, problems);
-  return spec;
+/**
+ * A decoder over an ISA table, after checking its coverage: every entry has every function. Kinds
+ * sharing a funct are tried in table order; each refuses words that are not its own.
+ */
+function decoderOf<I extends { readonly kind: string }, M>(
+  isa: IsaTable<I, M>,
+  specFile: string,
+  name: string,
+): (word: Encoded) => I {
+  const entries = Object.entries(isa) as [string, IsaTable<I, M>[I['kind']]][];
+  const byFunct = new Map<number, IsaTable<I, M>[I['kind']][]>();
+  for (const [kind, e] of entries) {
+    for (const fn of ['encode', 'decode', 'format', 'execute', 'timing'] as const) {
+      if (typeof e[fn] !== 'function') {
+        throw new InternalError(`${specFile}: ISA entry "${kind}" lacks ${fn}`);
+      }
+    }
+    for (const f of e.functs) byFunct.set(f, [...(byFunct.get(f) ?? []), e]);
+  }
+  return (word: Encoded): I => {
+    for (const e of byFunct.get(word.funct) ?? []) {
+      const instr = e.decode(word) as I | undefined;
+      if (instr !== undefined) return instr;
+    }
+    throw new InternalError(
+      `${name}: no instruction has funct ${word.funct} (rs1=0x${word.rs1.toString(
+        16,
+      )}, rs2=0x${word.rs2.toString(16)})`,
+    );
+  };
 }

@@ -38,7 +38,7 @@ export function simulateLayer(
 ): { readonly report: LayerReport; readonly output: Int8Array | null } {
   const spec = target.spec;
   const m = result.mapping;
-  assertValidMapping(w, m, spec, target.code);
+  assertValidMapping(w, m, target);
   const run = runLayer(target, w, m, data);
   let mismatches: number | undefined;
   if (data !== null && run.output !== null) {
@@ -47,7 +47,7 @@ export function simulateLayer(
     for (let i = 0; i < want.length; i++) if (want[i] !== run.output[i]) mismatches++;
   }
   const occupancy = Object.fromEntries(
-    memoryUse(target.code.footprint(w, m, spec), m, spec).map((u) => [
+    memoryUse(target.footprint(w, m), m, spec).map((u) => [
       u.memory,
       { bytes: u.bytes, fraction: u.fraction },
     ]),

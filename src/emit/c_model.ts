@@ -86,7 +86,7 @@ export function emitModelProject(
   plan: DramPlan,
   options: ModelProjectOptions = {},
 ): Record<string, string> {
-  const { cHeader, cEncoding } = target.code;
+  const { cHeader, cEncoding } = target;
   if (cHeader === undefined || cEncoding === undefined) {
     throw new UnsupportedError(`target ${target.name}`, 'it has no C runtime header to emit C for');
   }
@@ -271,7 +271,7 @@ export function emitModelProject(
     'weights.c': weightsC,
     'weights.h': weightsH,
     'main.c': modelMain(inputs, outputs),
-    [runtimeHeaderFile]: cHeader(target.spec),
+    [runtimeHeaderFile]: cHeader(),
     Makefile: modelMakefile(),
     'README.md': modelReadme({
       model: graph.name,

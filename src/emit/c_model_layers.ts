@@ -67,7 +67,7 @@ export function arenaLayout(
   schedules: ReadonlyMap<string, Mapping>,
   plan: DramPlan,
 ): ArenaLayout {
-  if (target.code.packInput !== undefined || target.code.unpackOutput !== undefined) {
+  if (target.packsActivations) {
     throw new UnsupportedError(
       `the C project for ${target.name}`,
       'the target packs activations (packInput/unpackOutput), which the C does not do yet',
@@ -98,7 +98,7 @@ export function arenaLayout(
     }
     const w = p.fused.workload;
     const scale = node.attrs.requant.scale[0];
-    const program = target.code.lower(w, mapping, target.spec, { scale });
+    const program = target.lower(w, mapping, { scale });
     const tensor = (i: number): HostTensor | undefined => {
       const name = node.inputs[i];
       if (name === undefined || name === '') return undefined;
@@ -114,7 +114,7 @@ export function arenaLayout(
       target.spec.requantization.scale,
     );
     const constWeights = graph.tensors[node.inputs[1]].data !== undefined;
-    const packed = target.code.packWeights?.(w, mapping, target.spec, data.weight) ?? data.weight;
+    const packed = target.packWeights(w, mapping, data.weight);
     if (!constWeights && !sameBytes(packed, data.weight)) {
       throw new UnsupportedError(
         `node '${node.name}' (${node.op})`,

@@ -49,13 +49,13 @@ function place(node: Node, graph: Graph, target: AnyTarget): Placement {
   }
   const capability = requantProblem(node, target);
   if (capability !== null) return host(capability);
-  const patterns = (target.code.patterns ?? []).filter((p) => p.kind === fused.workload.kind);
+  const patterns = target.patterns.filter((p) => p.kind === fused.workload.kind);
   if (patterns.length === 0) {
     return host(`${target.name} has no pattern for a ${fused.workload.kind} workload`);
   }
   const refusals: string[] = [];
   for (const p of patterns) {
-    const why = p.check(fused.workload, target.spec);
+    const why = p.check(fused.workload);
     if (why === null) return { node, placement: 'accelerator', pattern: p.name, fused };
     refusals.push(`${p.name}: ${why}`);
   }

@@ -28,7 +28,7 @@ export function runLayer(
   m: Mapping,
   data: LayerData | null,
 ): LayerRun {
-  const program = target.code.lower(w, m, target.spec, { scale: data?.scale ?? 1 });
+  const program = target.lower(w, m, { scale: data?.scale ?? 1 });
   const dram = createDram();
   const bases: Record<string, number> = {};
   for (const b of program.buffers) {
@@ -36,16 +36,14 @@ export function runLayer(
     if (b.contents !== undefined) writeInt32(dram, bases[b.name], Int32Array.from(b.contents));
     if (data === null) continue;
     if (b.role === 'input') {
-      const packed = target.code.packInput?.(w, m, target.spec, data.input) ?? data.input;
-      writeInt8(dram, bases[b.name], packed);
+      writeInt8(dram, bases[b.name], target.packInput(w, m, data.input));
     }
     if (b.role === 'weight') {
-      const packed = target.code.packWeights?.(w, m, target.spec, data.weight) ?? data.weight;
-      writeInt8(dram, bases[b.name], packed);
+      writeInt8(dram, bases[b.name], target.packWeights(w, m, data.weight));
     }
     if (b.role === 'bias' && data.bias !== null) writeInt32(dram, bases[b.name], data.bias);
   }
-  const machine = target.createMachine(target.spec, dram, data !== null);
+  const machine = target.createMachine(dram, data !== null);
   const sim = startSimulation(target, machine);
   let instructions = 0;
   interpret<{ readonly kind: string }>(program, bases, (item) => {
@@ -56,7 +54,7 @@ export function runLayer(
   const out = program.buffers.find((b) => b.role === 'output');
   if (out === undefined) throw new InternalError(`program ${program.name} has no output buffer`);
   const raw = data === null ? null : readInt8(dram, bases[out.name], out.bytes);
-  const output = raw === null ? null : (target.code.unpackOutput?.(w, m, target.spec, raw) ?? raw);
+  const output = raw === null ? null : target.unpackOutput(w, m, raw);
   return { program, instructions, result, output };
 }
 

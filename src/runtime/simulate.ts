@@ -61,7 +61,7 @@ export function startSimulation<I extends { readonly kind: string }, M>(
     },
     finish() {
       try {
-        target.endOfStream?.(machine);
+        target.endOfStream(machine);
       } catch (e) {
         if (e instanceof Fault) throw new SimulationError(index, 'end of stream', e.reason);
         throw e;
@@ -91,6 +91,6 @@ export function simulate<I extends { readonly kind: string }, M>(
   dram: Dram,
   options: { readonly functional: boolean },
 ): { readonly result: SimulationResult; readonly machine: M } {
-  const machine = target.createMachine(target.spec, dram, options.functional);
+  const machine = target.createMachine(dram, options.functional);
   return { result: runStream(target, machine, stream), machine };
 }

@@ -172,8 +172,7 @@ export function exhaustive(
                 resident: { input: [], weight: [], output: [] },
                 doubleBuffer: { input: dbI, weight: dbW, output: dbO },
               };
-              if (fits === undefined)
-                fits = validateMapping(w, mapping, spec, target.code).length === 0;
+              if (fits === undefined) fits = validateMapping(w, mapping, target).length === 0;
               if (!fits) break;
               tried++;
               scored.push({
@@ -212,7 +211,7 @@ export function exhaustive(
   const finalists = shortlist.slice(0, simulateTop);
   // The target's own heuristic is a finalist too, so the oracle is never worse than the baseline.
   const base = targetBaseline(w, target).mapping;
-  if (validateMapping(w, base, spec, target.code).length === 0) {
+  if (validateMapping(w, base, target).length === 0) {
     finalists.push({ mapping: base, cost: estimateCost(w, base, spec).cycles });
   }
   let best = finalists[0].mapping;

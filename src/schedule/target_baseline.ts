@@ -12,15 +12,15 @@ export function targetBaseline(
   w: Workload,
   target: AnyTarget,
 ): { readonly mapping: Mapping; readonly reason: string | null } {
-  const own = target.code.baseline;
-  if (own === undefined) {
+  const own = target.baseline;
+  if (own === null) {
     return {
       mapping: simpleMapping(w, target),
       reason: `${target.name} has no baseline heuristic; simple mapping used`,
     };
   }
   try {
-    return { mapping: own(w, target.spec), reason: null };
+    return { mapping: own(w), reason: null };
   } catch (e) {
     if (!(e instanceof UnsupportedError)) throw e;
     return {

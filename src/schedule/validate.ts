@@ -1,11 +1,13 @@
 import { InputError } from '../errors.js';
-import type { Spec } from '../spec/spec.js';
-import type { Problem, TargetCode } from '../contract/target.js';
+import type { AnyTarget, Problem } from '../contract/target.js';
 import { loopNest } from '../workload/shape.js';
 import { occupancy } from './occupancy.js';
 import type { Workload } from '../workload/workload.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { tensorRoleList, tileSchedule } from '../mapping/tile_schedule.js';
+
+/** What checking a mapping needs of a target. */
+export type MappingChecks = Pick<AnyTarget, 'spec' | 'footprint' | 'checkMapping'>;
 
 /**
  * Checks a mapping against a workload and a target: the loop order and tiles are well formed, the
@@ -15,12 +17,8 @@ import { tensorRoleList, tileSchedule } from '../mapping/tile_schedule.js';
  * Well-formedness comes first: while the mapping is malformed, only those problems are listed (the
  * later checks would be meaningless).
  */
-export function validateMapping(
-  w: Workload,
-  m: Mapping,
-  spec: Spec,
-  code: Pick<TargetCode, 'footprint' | 'checkMapping'>,
-): Problem[] {
+export function validateMapping(w: Workload, m: Mapping, target: MappingChecks): Problem[] {
+  const spec = target.spec;
   const problems: Problem[] = [];
   const nest = loopNest(w);
   const dims = nest.dims.map((d) => d.dim);
@@ -88,18 +86,13 @@ export function validateMapping(
       }
     }
   });
-  problems.push(...capacityProblems(w, m, spec, code));
-  problems.push(...code.checkMapping(w, m, spec));
+  problems.push(...capacityProblems(w, m, target));
+  problems.push(...target.checkMapping(w, m));
   return problems;
 }
 
-function capacityProblems(
-  w: Workload,
-  m: Mapping,
-  spec: Spec,
-  code: Pick<TargetCode, 'footprint'>,
-): Problem[] {
-  return occupancy(code.footprint(w, m, spec), m, spec)
+function capacityProblems(w: Workload, m: Mapping, target: MappingChecks): Problem[] {
+  return occupancy(target.footprint(w, m), m, target.spec)
     .filter((u) => u.rows > u.capacityRows)
     .map((u) => ({
       path: `memories.${u.memory}`,
@@ -110,16 +103,11 @@ function capacityProblems(
 }
 
 /** Throws an InputError listing every problem of a mapping (for the CLI and explicit mappings). */
-export function assertValidMapping(
-  w: Workload,
-  m: Mapping,
-  spec: Spec,
-  code: Pick<TargetCode, 'footprint' | 'checkMapping'>,
-): void {
-  const problems = validateMapping(w, m, spec, code);
+export function assertValidMapping(w: Workload, m: Mapping, target: MappingChecks): void {
+  const problems = validateMapping(w, m, target);
   if (problems.length > 0) {
     throw new InputError(
-      `mapping for ${w.name} on ${spec.name} is not legal:\n` +
+      `mapping for ${w.name} on ${target.spec.name} is not legal:\n` +
         problems.map((p) => `  ${p.path}: ${p.message}`).join('\n'),
     );
   }

@@ -1,27 +1,58 @@
-import { InputError, SpecError } from '../errors.js';
-import { loadSpecFile } from '../spec/load_spec.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { InternalError } from '../errors.js';
 import type { AnyTarget } from '../contract/target.js';
-import { gemmini, gemmini32, gemmini8, gemminiOs, gemminiTarget } from './gemmini/index.js';
-import { vta, vtaB32, vtaTarget, vtaZcu104 } from './vta/index.js';
+import {
+  targetRegistry,
+  type AnyTargetPackage,
+  type TargetPackage,
+} from '../contract/target_package.js';
+import type { Spec } from '../spec/spec.js';
 
 /**
- * The built-in targets by name, and the instruction sets a user's spec may name in its `isa` field.
- * This file is the only way from shared code into src/targets/.
+ * The built-in targets, found from their folders: every folder here is a target package whose
+ * index exports `target` (src/contract/target_package.ts). Adding a target is adding a folder. This
+ * file is the only way from shared code into src/targets/.
  */
-export const builtinTargets = {
-  gemmini: gemmini as AnyTarget,
-  'gemmini-os': gemminiOs as AnyTarget,
-  'gemmini-32': gemmini32 as AnyTarget,
-  'gemmini-8': gemmini8 as AnyTarget,
-  vta: vta as AnyTarget,
-  'vta-zcu104': vtaZcu104 as AnyTarget,
-  'vta-b32': vtaB32 as AnyTarget,
-} as const;
+const here = fileURLToPath(import.meta.url);
+/** `.ts` when run from the sources (vitest, tsx), `.js` when built. */
+const extension = extname(here);
 
-const instructionSets: Readonly<Record<string, (json: unknown, file: string) => AnyTarget>> = {
-  gemmini: (json, file) => gemminiTarget(json, file) as AnyTarget,
-  vta: (json, file) => vtaTarget(json, file) as AnyTarget,
-};
+/** Loads the package of every folder of `dir`, in folder-name order. */
+export async function loadTargetPackages(
+  dir: string,
+): Promise<{ readonly folder: string; readonly package: AnyTargetPackage }[]> {
+  const folders = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  const found: { folder: string; package: AnyTargetPackage }[] = [];
+  for (const folder of folders) {
+    const index = join(dir, folder, `index${extension}`);
+    if (!existsSync(index)) {
+      throw new InternalError(`src/targets/${folder}: a target folder needs index${extension}`);
+    }
+    const module = (await import(pathToFileURL(index).href)) as { target?: unknown };
+    if (!isPackage(module.target)) {
+      throw new InternalError(
+        `src/targets/${folder}: its index must export a target package as "target" (defineTargetPackage)`,
+      );
+    }
+    found.push({ folder, package: module.target });
+  }
+  return found;
+}
+
+function isPackage(x: unknown): x is AnyTargetPackage {
+  const p = x as Partial<TargetPackage<{ readonly kind: string }, unknown>> | undefined;
+  return typeof p?.isa === 'string' && Array.isArray(p.presets) && typeof p.create === 'function';
+}
+
+const registry = targetRegistry(await loadTargetPackages(dirname(here)));
+
+/** The built-in presets by name, in listing order. */
+export const builtinTargets: Readonly<Record<string, AnyTarget>> = registry.presets;
 
 export const defaultTargetName = 'gemmini';
 
@@ -30,28 +61,17 @@ export function targetNames(): string[] {
 }
 
 export function targetByName(name: string): AnyTarget {
-  const t = (builtinTargets as Record<string, AnyTarget>)[name];
-  if (t === undefined) {
-    throw new InputError(
-      `unknown target "${name}" (built-in targets: ${targetNames().join(', ')})`,
-    );
-  }
-  return t;
+  return registry.byName(name);
+}
+
+/** A target from a spec the shared schema accepted, by the instruction set it names. */
+export function targetFromSpec(spec: Spec, specFile: string): AnyTarget {
+  return registry.fromSpec(spec, specFile);
 }
 
 /** A target from a user's spec file: the shared schema, then the checks of the ISA it names. */
 export function targetFromSpecFile(path: string): AnyTarget {
-  const spec = loadSpecFile(path);
-  const make = instructionSets[spec.isa];
-  if (make === undefined) {
-    throw new SpecError(path, [
-      {
-        path: 'isa',
-        message: `must name a built-in instruction set (${Object.keys(instructionSets).join(', ')}) (got "${spec.isa}")`,
-      },
-    ]);
-  }
-  return make(spec, path);
+  return registry.fromSpecFile(path);
 }
 
 /** `--target`: a preset name, or a path to a spec file (anything ending in .json). */

@@ -4,10 +4,12 @@ import { layerReport } from '../../src/driver/layer_report.js';
 import type { LayerReport } from '../../src/results/layer_report.js';
 import { schedule } from '../../src/schedule/schedulers.js';
 import type { AnyTarget } from '../../src/contract/target.js';
-import { gemmini } from '../../src/targets/gemmini/index.js';
+import { targetByName } from '../../src/targets/index.js';
 import { parseConv, parseGemm } from '../../src/workload/parse.js';
 import type { Workload } from '../../src/workload/workload.js';
 import { simulatedCycles } from '../../src/runtime/run_layer.js';
+
+const gemmini = targetByName('gemmini');
 
 const target = gemmini as AnyTarget;
 const options = { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 60 };

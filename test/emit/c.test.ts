@@ -41,9 +41,13 @@ import type { Mapping } from '../../src/mapping/mapping.js';
 import { validateMapping } from '../../src/schedule/validate.js';
 import type { AnyTarget } from '../../src/contract/target.js';
 import { encodeInstr, riscvWord } from '../../src/targets/gemmini/encoding.js';
-import { gemmini, gemmini8, gemminiOs } from '../../src/targets/gemmini/index.js';
+import { targetByName } from '../../src/targets/index.js';
 import type { Instr } from '../../src/targets/gemmini/instr.js';
 import type { ConvWorkload, Dim, GemmWorkload } from '../../src/workload/workload.js';
+
+const gemmini = targetByName('gemmini');
+const gemminiOs = targetByName('gemmini-os');
+const gemmini8 = targetByName('gemmini-8');
 
 /**
  * The C emitter against the interpreter: each program's C, compiled on the host with the header's
@@ -63,9 +67,9 @@ if (!hasRiscv) {
 const cflags = ['-std=c11', '-Wall', '-Wextra', '-Werror', '-fsanitize=address,undefined'];
 const dir = mkdtempSync(join(tmpdir(), 'gemmforge-c-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const header = gemmini.code.cHeader!(gemmini.spec);
+const header = gemmini.cHeader!();
 writeFileSync(join(dir, 'gf_runtime.h'), header);
-const encoding = gemmini.code.cEncoding!;
+const encoding = gemmini.cEncoding!;
 
 /** Buffer i at 0x100000·(i+1), as both the C main and `expand` get it. */
 function bases(p: Program): Record<string, number> {
@@ -139,7 +143,7 @@ function conv(p: Partial<ConvWorkload>): ConvWorkload {
 
 /** A mapping from the target's baseline with some fields replaced. */
 function variant(t: AnyTarget, w: GemmWorkload | ConvWorkload, m: Partial<Mapping>): Mapping {
-  return { ...t.code.baseline!(w, t.spec), ...m };
+  return { ...t.baseline!(w), ...m };
 }
 
 const dbAll = { input: true, weight: true, output: true };
@@ -176,9 +180,9 @@ interface Case {
 }
 
 function lowered(id: string, t: AnyTarget, w: GemmWorkload | ConvWorkload, m: Mapping): Case {
-  const problems = validateMapping(w, m, t.spec, t.code);
+  const problems = validateMapping(w, m, t);
   if (problems.length > 0) throw new Error(`${id}: illegal mapping ${JSON.stringify(problems)}`);
-  return { id, program: t.code.lower(w, m, t.spec, { scale: 0.25 }) };
+  return { id, program: t.lower(w, m, { scale: 0.25 }) };
 }
 
 const layerCases: Case[] = (() => {
@@ -187,8 +191,8 @@ const layerCases: Case[] = (() => {
   const c1 = conv({});
   const c2 = conv({ N: 2, H: 7, W: 5, C: 3, K: 17, strideH: 2, strideW: 2, bias: false });
   const cases = [
-    lowered('gemm-baseline', gemmini, g1, gemmini.code.baseline!(g1, gemmini.spec)),
-    lowered('gemm-os', gemminiOs, g2, gemminiOs.code.baseline!(g2, gemminiOs.spec)),
+    lowered('gemm-baseline', gemmini, g1, gemmini.baseline!(g1)),
+    lowered('gemm-os', gemminiOs, g2, gemminiOs.baseline!(g2)),
     lowered(
       'gemm-ws-db',
       gemmini8,
@@ -207,7 +211,7 @@ const layerCases: Case[] = (() => {
         doubleBuffer: dbNone,
       }),
     ),
-    lowered('conv-baseline', gemmini, c1, gemmini.code.baseline!(c1, gemmini.spec)),
+    lowered('conv-baseline', gemmini, c1, gemmini.baseline!(c1)),
     lowered(
       'conv-stride2-os',
       gemmini,
@@ -217,7 +221,7 @@ const layerCases: Case[] = (() => {
     lowered('conv-db', gemmini8, c1, variant(gemmini8, c1, { doubleBuffer: dbAll })),
   ];
   const random = randomGemmMappings(g2, gemmini8, 7)
-    .filter((m) => validateMapping(g2, m, gemmini8.spec, gemmini8.code).length === 0)
+    .filter((m) => validateMapping(g2, m, gemmini8).length === 0)
     .slice(0, 3);
   random.forEach((m, i) => cases.push(lowered(`gemm-random-${i}`, gemmini8, g2, m)));
   return cases;

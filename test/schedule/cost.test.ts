@@ -5,8 +5,12 @@ import { estimateCost, rooflineCycles } from '../../src/schedule/cost.js';
 import type { Mapping } from '../../src/mapping/mapping.js';
 import { validateMapping } from '../../src/schedule/validate.js';
 import type { AnyTarget } from '../../src/contract/target.js';
-import { gemmini, gemmini8, gemminiOs } from '../../src/targets/gemmini/index.js';
+import { targetByName } from '../../src/targets/index.js';
 import type { Dim, GemmWorkload } from '../../src/workload/workload.js';
+
+const gemmini = targetByName('gemmini');
+const gemminiOs = targetByName('gemmini-os');
+const gemmini8 = targetByName('gemmini-8');
 
 function gemm(M: number, N: number, K: number, bias = true): GemmWorkload {
   return {
@@ -56,7 +60,7 @@ describe('estimateCost by hand', () => {
   it('a 256³ GEMM in 16×16 blocks: compute is one cycle per row of each block', () => {
     const e = estimateCost(
       gemm(256, 256, 256),
-      gemmini.code.baseline!(gemm(256, 256, 256), gemmini.spec),
+      gemmini.baseline!(gemm(256, 256, 256)),
       gemmini.spec,
     );
     expect(e.computeCycles).toBe((256 * 256 * 256) / (16 * 16));
@@ -129,7 +133,7 @@ describe('estimateCost sanity (property)', () => {
     let legal = 0;
     fc.assert(
       fc.property(caseArb, ({ target, w, m }) => {
-        fc.pre(validateMapping(w, m, target.spec, target.code).length === 0);
+        fc.pre(validateMapping(w, m, target).length === 0);
         legal++;
         const e = estimateCost(w, m, target.spec);
         expect(e.cycles).toBeGreaterThan(0);
@@ -152,7 +156,7 @@ describe('estimateCost sanity (property)', () => {
 describe('estimateCost against the simulator', () => {
   const w = gemm(256, 256, 256);
   const ratio = (target: AnyTarget): number => {
-    const m = target.code.baseline!(w, target.spec);
+    const m = target.baseline!(w);
     const simulated = runLayer(target, w, m, null).result.totalCycles;
     return estimateCost(w, m, target.spec).cycles / simulated;
   };

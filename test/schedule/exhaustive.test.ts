@@ -7,9 +7,12 @@ import { simpleMapping } from '../../src/schedule/simple_mapping.js';
 import { validateMapping } from '../../src/schedule/validate.js';
 import { InputError } from '../../src/errors.js';
 import type { AnyTarget } from '../../src/contract/target.js';
-import { gemmini, gemminiTarget } from '../../src/targets/gemmini/index.js';
+import { targetByName, targetFromSpec } from '../../src/targets/index.js';
 import { parseConv, parseGemm } from '../../src/workload/parse.js';
 import type { Workload } from '../../src/workload/workload.js';
+import type { Spec } from '../../src/spec/spec.js';
+
+const gemmini = targetByName('gemmini');
 
 const options = { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 60 };
 const simulated = (t: AnyTarget, w: Workload, m: Parameters<typeof runLayer>[2]): number =>
@@ -31,10 +34,10 @@ describe('exhaustive', () => {
       expect(r.fallback).toBeNull();
       expect(r.mappingsTried).toBeGreaterThan(0);
       expect(r.solveSeconds).toBeGreaterThanOrEqual(0);
-      expect(validateMapping(w, r.mapping, target.spec, target.code)).toEqual([]);
+      expect(validateMapping(w, r.mapping, target)).toEqual([]);
       // The stated space: no resident panels, conventional array axes.
       expect(r.mapping.resident).toEqual({ input: [], weight: [], output: [] });
-      const base = target.code.baseline!(w, target.spec);
+      const base = target.baseline!(w);
       expect(simulated(target, w, r.mapping)).toBeLessThanOrEqual(simulated(target, w, base));
       // Its mapping computes the layer bit for bit.
       const data = randomLayerData(w, 3);
@@ -58,11 +61,11 @@ describe('exhaustive', () => {
     spec.name = 'gemmini-single';
     spec.memories.scratchpad.doubleBuffer = false;
     spec.memories.accumulator.doubleBuffer = false;
-    const single = gemminiTarget(spec, 'test/single.json') as AnyTarget;
+    const single = targetFromSpec(spec as Spec, 'test/single.json');
     const w = parseGemm('15,16,17');
     const r = exhaustive(w, single, options);
     expect(r.mapping.doubleBuffer).toEqual({ input: false, weight: false, output: false });
-    expect(validateMapping(w, r.mapping, single.spec, single.code)).toEqual([]);
+    expect(validateMapping(w, r.mapping, single)).toEqual([]);
   });
 });
 
@@ -76,13 +79,13 @@ describe('schedule (the scheduler registry)', () => {
   it("baseline is the target's own heuristic, one mapping, no fallback", () => {
     const r = schedule('baseline', w, gemmini as AnyTarget, options);
     expect(r.scheduler).toBe('baseline');
-    expect(r.mapping).toEqual(gemmini.code.baseline!(w, gemmini.spec));
+    expect(r.mapping).toEqual(gemmini.baseline!(w));
     expect(r.mappingsTried).toBe(1);
     expect(r.fallback).toBeNull();
   });
 
   it('without a target baseline: the simple mapping, a legal one, reported as a fallback', () => {
-    const bare: AnyTarget = { ...gemmini, code: { ...gemmini.code, baseline: undefined } };
+    const bare: AnyTarget = { ...gemmini, baseline: null };
     const r = schedule('baseline', w, bare, options);
     expect(r.mapping).toEqual(simpleMapping(w, bare));
     // One array block along K (rows) and N (columns), one row of M; outputs outside the reduction.
@@ -97,7 +100,7 @@ describe('schedule (the scheduler registry)', () => {
     expect(r.fallback).toEqual({
       reason: 'gemmini has no baseline heuristic; simple mapping used',
     });
-    expect(validateMapping(w, r.mapping, bare.spec, bare.code)).toEqual([]);
+    expect(validateMapping(w, r.mapping, bare)).toEqual([]);
   });
 
   it('an unknown scheduler is an InputError naming the known ones', () => {

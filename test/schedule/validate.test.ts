@@ -4,8 +4,11 @@ import { InputError } from '../../src/errors.js';
 import { noResidency, type Mapping } from '../../src/mapping/mapping.js';
 import { assertValidMapping, validateMapping } from '../../src/schedule/validate.js';
 import type { Spec } from '../../src/spec/spec.js';
-import { gemmini, gemminiOs } from '../../src/targets/gemmini/index.js';
+import { targetByName, targetFromSpec } from '../../src/targets/index.js';
 import type { ConvWorkload, Dim, GemmWorkload } from '../../src/workload/workload.js';
+
+const gemmini = targetByName('gemmini');
+const gemminiOs = targetByName('gemmini-os');
 
 function gemm(M: number, N: number, K: number): GemmWorkload {
   return {
@@ -39,17 +42,21 @@ function ws(tile: Mapping['tile'], fields: Partial<Mapping> = {}): Mapping {
 }
 
 const check = (w: GemmWorkload | ConvWorkload, m: Mapping, spec: Spec = gemmini.spec) =>
-  validateMapping(w, m, spec, gemmini.code);
+  validateMapping(
+    w,
+    m,
+    spec === gemmini.spec ? gemmini : targetFromSpec(spec, 'no-double-buffering.json'),
+  );
 
 describe('validateMapping: well-formedness', () => {
   const w = gemm(64, 64, 64);
 
   it('a legal mapping (the baselines, a hand-written one) has no problems', () => {
     expect(check(w, ws({ M: 32, N: 32, K: 32 }))).toEqual([]);
-    expect(check(w, gemmini.code.baseline!(w, gemmini.spec))).toEqual([]);
-    expect(check(smallConv, gemmini.code.baseline!(smallConv, gemmini.spec))).toEqual([]);
-    const os = gemminiOs.code.baseline!(w, gemminiOs.spec);
-    expect(validateMapping(w, os, gemminiOs.spec, gemminiOs.code)).toEqual([]);
+    expect(check(w, gemmini.baseline!(w))).toEqual([]);
+    expect(check(smallConv, gemmini.baseline!(smallConv))).toEqual([]);
+    const os = gemminiOs.baseline!(w);
+    expect(validateMapping(w, os, gemminiOs)).toEqual([]);
   });
 
   it('an order that misses a dim or repeats one', () => {
@@ -68,14 +75,14 @@ describe('validateMapping: well-formedness', () => {
       { path: 'tile.K', message: 'must be an integer from 1 to 64 (got 2.5)' },
       { path: 'tile.P', message: 'is not a loop of this workload (M, N, K)' },
     ]);
-    const convMapping = gemmini.code.baseline!(smallConv, gemmini.spec);
+    const convMapping = gemmini.baseline!(smallConv);
     expect(check(smallConv, { ...convMapping, tile: { ...convMapping.tile, M: 1 } })).toEqual([
       { path: 'tile.M', message: 'is not a loop of this workload (N, K, C, P, Q, R, S)' },
     ]);
   });
 
   it('a dataflow the target lacks', () => {
-    expect(validateMapping(w, ws({}), gemminiOs.spec, gemminiOs.code)).toEqual([
+    expect(validateMapping(w, ws({}), gemminiOs)).toEqual([
       {
         path: 'dataflow',
         message: "weight-stationary is not one of this target's (output-stationary)",
@@ -216,7 +223,7 @@ describe("validateMapping: the target's own limits", () => {
         message: 'a panel over K needs tile.K to be a multiple of 16 (got 24)',
       },
     ]);
-    const convMapping = gemmini.code.baseline!(smallConv, gemmini.spec);
+    const convMapping = gemmini.baseline!(smallConv);
     expect(
       check(smallConv, { ...convMapping, resident: { input: [], weight: ['K'], output: [] } }),
     ).toEqual([{ path: 'resident.weight', message: 'conv panels are not supported yet' }]);
@@ -227,14 +234,14 @@ describe('assertValidMapping', () => {
   const w = gemm(64, 64, 64);
 
   it('returns quietly for a legal mapping', () => {
-    expect(() => assertValidMapping(w, ws({}), gemmini.spec, gemmini.code)).not.toThrow();
+    expect(() => assertValidMapping(w, ws({}), gemmini)).not.toThrow();
   });
 
   it('throws one InputError listing every problem with its path', () => {
     const bad = ws({ P: 4 }, { order: ['M', 'M', 'K'], spatial: { rows: 'K', cols: 'Q' } });
     let error: unknown;
     try {
-      assertValidMapping(w, bad, gemmini.spec, gemmini.code);
+      assertValidMapping(w, bad, gemmini);
     } catch (e) {
       error = e;
     }

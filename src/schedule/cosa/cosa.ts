@@ -114,7 +114,7 @@ function run(
         }
         continue;
       }
-      const problems = validateMapping(w, mapping, target.spec, target.code);
+      const problems = validateMapping(w, mapping, target);
       if (problems.length > 0) {
         reasons.push(
           `${label}: decoded mapping is not legal (${problems[0].path}: ${problems[0].message})`,
@@ -144,7 +144,7 @@ function run(
   }
   const pool = candidates.map((c) => c.mapping);
   if (variant === 'extended' && options.withoutBaseline !== true && base.own) {
-    if (validateMapping(w, base.mapping, target.spec, target.code).length === 0) {
+    if (validateMapping(w, base.mapping, target).length === 0) {
       if (!pool.some((m) => sameMapping(m, base.mapping))) pool.push(base.mapping);
     }
   }
@@ -233,7 +233,7 @@ function noGood(milp: Milp, values: readonly [string, boolean][], name: string):
 
 /** Per tensor, log2 of how far its memory overflows (only memories that overflow). */
 function overflows(w: Workload, m: Mapping, target: AnyTarget): Map<TensorRole, number> {
-  const footprints = target.code.footprint(w, m, target.spec);
+  const footprints = target.footprint(w, m);
   const uses = new Map(occupancy(footprints, m, target.spec).map((u) => [u.memory, u]));
   const out = new Map<TensorRole, number>();
   for (const f of footprints) {

@@ -87,8 +87,8 @@ export function arrayChoices(w: Workload, target: AnyTarget): ArrayChoice[] {
     if (depthwise) options.push(ws ? { rows: 'G', cols: 'G' } : { rows: nest.pixel, cols: 'G' });
     for (const spatial of options) {
       const probe = probeMapping(nest, { dataflow, spatial }, new Map());
-      const bad = target.code
-        .checkMapping(w, probe, target.spec)
+      const bad = target
+        .checkMapping(w, probe)
         .some((p) => p.path === 'spatial' || p.path === 'dataflow');
       if (!bad) out.push({ dataflow, spatial });
     }
@@ -151,8 +151,8 @@ export function problemFacts(
   const spec = target.spec;
   const nest = loopNest(w);
   const allowed = (d: Dim, t: number): boolean =>
-    !target.code
-      .checkMapping(w, probeMapping(nest, choice, new Map([[d, t]])), spec)
+    !target
+      .checkMapping(w, probeMapping(nest, choice, new Map([[d, t]])))
       .some((p) => p.path === `tile.${d}`);
   const dims: DimFacts[] = [];
   for (const { dim, bound } of nest.dims) {
@@ -171,7 +171,7 @@ export function problemFacts(
   const largest = new Map(dims.map((d) => [d.dim, d.tiles[0]]));
   const rowsAt = (tiles: ReadonlyMap<Dim, number>, resident?: Mapping['resident']) => {
     const m = probeMapping(nest, choice, tiles, resident);
-    return target.code.footprint(w, m, spec);
+    return target.footprint(w, m);
   };
   const base = rowsAt(smallest);
   const tensors: TensorFacts[] = [];
@@ -216,7 +216,7 @@ export function problemFacts(
       const forbidden: number[] = [];
       d.tiles.forEach((t, i) => {
         const m = probeMapping(nest, choice, new Map([...smallest, [d.dim, t]]), res);
-        const bad = target.code.checkMapping(w, m, spec).some((p) => p.path === `resident.${v}`);
+        const bad = target.checkMapping(w, m).some((p) => p.path === `resident.${v}`);
         if (bad) forbidden.push(i);
       });
       if (forbidden.length === d.tiles.length) continue;

@@ -1,4 +1,5 @@
 import { defineTarget } from '../../contract/target.js';
+import { defineTargetPackage } from '../../contract/target_package.js';
 import { baseline } from './baseline.js';
 import { cEncoding, cHeader } from './c_header.js';
 import { isa } from './isa.js';
@@ -11,20 +12,32 @@ import gemminiOsSpec from './specs/gemmini-os.json' with { type: 'json' };
 import gemmini32Spec from './specs/gemmini-32.json' with { type: 'json' };
 import gemmini8Spec from './specs/gemmini-8.json' with { type: 'json' };
 
-/** A Gemmini target from a spec: the built-in presets and users' specs with `"isa": "gemmini"`. */
-export function gemminiTarget(specJson: unknown, specFile: string) {
-  return defineTarget({
-    specJson,
-    specFile,
-    isa,
-    createMachine,
-    checkSpec: checkGemminiSpec,
-    code: { lower, footprint, checkMapping, baseline, packWeights, cHeader, cEncoding, patterns },
-  });
-}
-
 const dir = 'src/targets/gemmini/specs';
-export const gemmini = gemminiTarget(gemminiSpec, `${dir}/gemmini.json`);
-export const gemminiOs = gemminiTarget(gemminiOsSpec, `${dir}/gemmini-os.json`);
-export const gemmini32 = gemminiTarget(gemmini32Spec, `${dir}/gemmini-32.json`);
-export const gemmini8 = gemminiTarget(gemmini8Spec, `${dir}/gemmini-8.json`);
+
+/** Gemmini: the built-in presets, and users' specs with `"isa": "gemmini"`. Listed first. */
+export const target = defineTargetPackage({
+  isa: 'gemmini',
+  order: 0,
+  presets: [
+    { json: gemminiSpec, file: `${dir}/gemmini.json` },
+    { json: gemminiOsSpec, file: `${dir}/gemmini-os.json` },
+    { json: gemmini32Spec, file: `${dir}/gemmini-32.json` },
+    { json: gemmini8Spec, file: `${dir}/gemmini-8.json` },
+  ],
+  create: (spec, specFile) =>
+    defineTarget({
+      spec,
+      specFile,
+      checkSpec: checkGemminiSpec,
+      isa: () => isa,
+      createMachine,
+      lower,
+      footprint,
+      checkMapping,
+      packWeights,
+      baseline,
+      patterns,
+      cHeader,
+      cEncoding,
+    }),
+});

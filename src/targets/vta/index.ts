@@ -1,5 +1,5 @@
-import { parseSpec } from '../../spec/load_spec.js';
-import { defineTarget, withTargetChecks } from '../../contract/target.js';
+import { defineTarget } from '../../contract/target.js';
+import { defineTargetPackage } from '../../contract/target_package.js';
 import { vtaIsa } from './isa.js';
 import { checkMapping, footprint } from './layout.js';
 import { lower } from './lower.js';
@@ -11,25 +11,35 @@ import vtaSpec from './specs/vta.json' with { type: 'json' };
 import vtaZcu104Spec from './specs/vta-zcu104.json' with { type: 'json' };
 import vtaB32Spec from './specs/vta-b32.json' with { type: 'json' };
 
-/**
- * A VTA target from a spec: the built-in presets and users' specs with `"isa": "vta"`. Its ISA table
- * is built per spec, since field widths follow the buffer depths. No vendor baseline: TVM tunes
- * VTA's tiles per layer (AutoTVM), so the simple mapping stands in.
- */
-export function vtaTarget(specJson: unknown, specFile: string) {
-  const spec = withTargetChecks(parseSpec(specJson, specFile), specFile, checkVtaSpec);
-  return defineTarget({
-    specJson: spec,
-    specFile,
-    isa: vtaIsa(spec),
-    createMachine,
-    endOfStream,
-    checkSpec: checkVtaSpec,
-    code: { lower, footprint, checkMapping, packInput, packWeights, unpackOutput, patterns },
-  });
-}
-
 const dir = 'src/targets/vta/specs';
-export const vta = vtaTarget(vtaSpec, `${dir}/vta.json`);
-export const vtaZcu104 = vtaTarget(vtaZcu104Spec, `${dir}/vta-zcu104.json`);
-export const vtaB32 = vtaTarget(vtaB32Spec, `${dir}/vta-b32.json`);
+
+/**
+ * VTA: the built-in presets, and users' specs with `"isa": "vta"`. Its ISA table is built per spec,
+ * since field widths follow the buffer depths. No vendor baseline: TVM tunes VTA's tiles per layer
+ * (AutoTVM), so the simple mapping stands in.
+ */
+export const target = defineTargetPackage({
+  isa: 'vta',
+  order: 1,
+  presets: [
+    { json: vtaSpec, file: `${dir}/vta.json` },
+    { json: vtaZcu104Spec, file: `${dir}/vta-zcu104.json` },
+    { json: vtaB32Spec, file: `${dir}/vta-b32.json` },
+  ],
+  create: (spec, specFile) =>
+    defineTarget({
+      spec,
+      specFile,
+      checkSpec: checkVtaSpec,
+      isa: vtaIsa,
+      createMachine,
+      endOfStream,
+      lower,
+      footprint,
+      checkMapping,
+      packInput,
+      packWeights,
+      unpackOutput,
+      patterns,
+    }),
+});

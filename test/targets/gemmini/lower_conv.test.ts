@@ -5,7 +5,7 @@ import { runLayer } from '../../../src/runtime/run_layer.js';
 import type { Mapping } from '../../../src/mapping/mapping.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
 import type { AnyTarget } from '../../../src/contract/target.js';
-import { gemmini, gemmini32, gemmini8, gemminiOs } from '../../../src/targets/gemmini/index.js';
+import { gemmini, gemmini32, gemmini8, gemminiOs } from './presets.js';
 import { convOutputSize, loopNest } from '../../../src/workload/shape.js';
 import type { ConvWorkload, Dim } from '../../../src/workload/workload.js';
 
@@ -101,7 +101,7 @@ describe('conv lowering is bit-exact', () => {
         (w, t, seed) => {
           for (let k = 0; k < 3; k++) {
             const m = randomMapping(w, t, seed + k);
-            if (validateMapping(w, m, t.spec, t.code).length > 0) continue;
+            if (validateMapping(w, m, t).length > 0) continue;
             legal++;
             if (m.spatial.cols === 'G') diagonal++;
             const d = randomLayerData(w, seed);
@@ -124,8 +124,8 @@ describe('conv lowering is bit-exact', () => {
     ];
     for (const t of presets.filter((p) => p.spec.array.dataflows.includes('weight-stationary'))) {
       for (const w of shapes) {
-        const m = t.code.baseline!(w, t.spec);
-        expect(validateMapping(w, m, t.spec, t.code)).toEqual([]);
+        const m = t.baseline!(w);
+        expect(validateMapping(w, m, t)).toEqual([]);
         const d = randomLayerData(w, 9);
         expect(runLayer(t, w, m, d).output).toEqual(referenceOutput(w, d));
       }

@@ -6,7 +6,7 @@ import { runLayer } from '../../../src/runtime/run_layer.js';
 import type { Mapping } from '../../../src/mapping/mapping.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
 import type { AnyTarget } from '../../../src/contract/target.js';
-import { gemmini, gemmini32, gemmini8, gemminiOs } from '../../../src/targets/gemmini/index.js';
+import { gemmini, gemmini32, gemmini8, gemminiOs } from './presets.js';
 import type { Dim, GemmWorkload } from '../../../src/workload/workload.js';
 
 const presets = [gemmini, gemminiOs, gemmini8, gemmini32] as unknown as AnyTarget[];
@@ -63,7 +63,7 @@ describe('GEMM lowering is bit-exact for every legal mapping', () => {
           const w = gemm(M, N, K, bias, relu);
           const mappings = fc.sample(mappingArb(w, t), { numRuns: 6, seed });
           for (const m of mappings) {
-            if (validateMapping(w, m, t.spec, t.code).length > 0) continue;
+            if (validateMapping(w, m, t).length > 0) continue;
             legal++;
             const d = randomLayerData(w, seed);
             const run = runLayer(t, w, m, d);
@@ -79,7 +79,7 @@ describe('GEMM lowering is bit-exact for every legal mapping', () => {
   it('sizes 1000 and 1 with the baseline mapping', () => {
     for (const t of presets) {
       const w = gemm(1, 1000, 200, true, true);
-      const m = t.code.baseline!(w, t.spec);
+      const m = t.baseline!(w);
       const d = randomLayerData(w, 5);
       expect(runLayer(t, w, m, d).output).toEqual(referenceOutput(w, d));
     }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { referenceGemm } from '../../../src/reference/gemm.js';
-import { gemmini, gemmini32, gemmini8 } from '../../../src/targets/gemmini/index.js';
+import { gemmini, gemmini32, gemmini8 } from './presets.js';
 import { runMatmul } from './matmul_run.js';
 
 const dataflows = ['weight-stationary', 'output-stationary'] as const;

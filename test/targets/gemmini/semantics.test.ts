@@ -12,7 +12,7 @@ import {
 } from '../../../src/sim/dram.js';
 import { fenceItem, type StreamItem } from '../../../src/program/program.js';
 import { runStream } from '../../../src/runtime/simulate.js';
-import { gemmini, gemmini32 } from '../../../src/targets/gemmini/index.js';
+import { gemmini, gemmini32 } from './presets.js';
 import type { Instr } from '../../../src/targets/gemmini/instr.js';
 import { accAddr, garbageAddr, spAddr } from '../../../src/targets/gemmini/local_addr.js';
 import type { GemminiMachine } from '../../../src/targets/gemmini/machine.js';
@@ -26,7 +26,7 @@ function setup(target = gemmini): {
   run: (s: StreamItem<Instr>[]) => void;
 } {
   const dram = createDram();
-  const m = target.createMachine(target.spec, dram, true);
+  const m = target.createMachine(dram, true);
   return { dram, m, run: (s) => void runStream(target, m, s) };
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { allocate, createDram, writeInt8 } from '../../../src/sim/dram.js';
 import type { StreamItem } from '../../../src/program/program.js';
 import { simulate } from '../../../src/runtime/simulate.js';
-import { gemmini, gemmini32, gemmini8, gemminiTarget } from '../../../src/targets/gemmini/index.js';
+import { gemmini, gemmini32, gemmini8, gemminiTarget } from './presets.js';
 import type { Instr } from '../../../src/targets/gemmini/instr.js';
 import { accAddr, garbageAddr, spAddr } from '../../../src/targets/gemmini/local_addr.js';
 import { compute, configEx, configLd, mvin, op, preload } from './build.js';

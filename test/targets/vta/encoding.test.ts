@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { vta, vtaB32, vtaZcu104 } from '../../../src/targets/vta/index.js';
+import { vta, vtaB32, vtaZcu104 } from './presets.js';
 import { decodeUop, encodeUop, vtaConfig, type Instr } from '../../../src/targets/vta/instr.js';
 
 const flags = { popPrev: false, popNext: false, pushPrev: false, pushNext: false };

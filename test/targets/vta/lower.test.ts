@@ -7,7 +7,7 @@ import { runLayer } from '../../../src/runtime/run_layer.js';
 import type { Mapping } from '../../../src/mapping/mapping.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
 import { randomLayerData, referenceOutput } from '../../../src/runtime/layer_data.js';
-import { vta } from '../../../src/targets/vta/index.js';
+import { vta } from './presets.js';
 import type { Instr } from '../../../src/targets/vta/instr.js';
 import { epilogue } from '../../../src/targets/vta/lower.js';
 import { decodeUop, vtaConfig } from '../../../src/targets/vta/instr.js';
@@ -32,14 +32,14 @@ describe('VTA lowering', () => {
   it('double buffering: loads of the next tile overlap compute of this one', () => {
     const single = runLayer(vta, w, tiled(false), null).result;
     const double = runLayer(vta, w, tiled(true), null).result;
-    expect(validateMapping(w, tiled(true), vta.spec, vta.code)).toEqual([]);
+    expect(validateMapping(w, tiled(true), vta)).toEqual([]);
     expect(double.totalCycles).toBeLessThan(single.totalCycles);
     // Load and compute were busy at the same time: their busy cycles exceed the total.
     expect(double.busyCycles.load + double.busyCycles.execute).toBeGreaterThan(double.totalCycles);
   });
 
   it('clips before every store: the compute instruction that releases a tile is MIN 127', () => {
-    const program = vta.code.lower(w, tiled(true), vta.spec, { scale: 2 ** -9 });
+    const program = vta.lower(w, tiled(true), { scale: 2 ** -9 });
     const bases = Object.fromEntries(program.buffers.map((b, i) => [b.name, 0x100000 * (i + 1)]));
     const stream = expand<Instr>(program, bases).filter((i) => i.kind !== 'fence') as Instr[];
     let lastRelease: Instr | undefined;
@@ -56,7 +56,7 @@ describe('VTA lowering', () => {
   });
 
   it('a scale that is not a power of two is refused (shift-only requantization)', () => {
-    expect(() => vta.code.lower(w, tiled(false), vta.spec, { scale: 0.3 })).toThrow(InputError);
+    expect(() => vta.lower(w, tiled(false), { scale: 0.3 })).toThrow(InputError);
   });
 
   it('states what it cannot run: groups, pads beyond 15, resident panels', () => {
@@ -67,12 +67,12 @@ describe('VTA lowering', () => {
       tile: {},
       order: ['N', 'G', 'K', 'P', 'Q', 'C', 'R', 'S'],
     } as Mapping;
-    expect(vta.code.checkMapping(g, m, vta.spec)).toContainEqual({
+    expect(vta.checkMapping(g, m)).toContainEqual({
       path: 'groups',
       message: 'grouped convs are not supported (got 2 groups)',
     });
     const wide = parseConv('H=40,W=40,C=16,K=16,R=33,pad=16');
-    expect(vta.code.checkMapping(wide, m, vta.spec)).toContainEqual({
+    expect(vta.checkMapping(wide, m)).toContainEqual({
       path: 'workload',
       message: 'LOAD pads at most 15 entries a side',
     });
@@ -80,19 +80,17 @@ describe('VTA lowering', () => {
       ...tiled(false),
       resident: { input: ['K'], weight: [], output: [] },
     } as Mapping;
-    expect(vta.code.checkMapping(w, panel, vta.spec).map((p) => p.path)).toContain(
-      'resident.input',
-    );
+    expect(vta.checkMapping(w, panel).map((p) => p.path)).toContain('resident.input');
   });
 
   it('patterns: convs without groups and with pads a LOAD can add, and matrix products', () => {
     const check = (w: ReturnType<typeof parseConv>) =>
-      vta.code.patterns!.find((p) => p.kind === w.kind)!.check(w, vta.spec);
+      vta.patterns.find((p) => p.kind === w.kind)!.check(w);
     expect(check(parseConv('H=8,W=8,C=16,K=16,R=3,pad=1'))).toBeNull();
     expect(check(parseConv('H=8,W=8,C=16,K=16,R=3,pad=1,groups=16'))).toBe(
       'grouped convs are not supported (got 16 groups)',
     );
-    expect(vta.code.patterns!.find((p) => p.kind === 'gemm')!.check(w, vta.spec)).toBeNull();
+    expect(vta.patterns.find((p) => p.kind === 'gemm')!.check(w)).toBeNull();
   });
 
   it('the ALU epilogue is the reference rounding shift and clip, for every shift', () => {
@@ -113,12 +111,12 @@ describe('VTA lowering', () => {
 
 describe('VTA lowering: micro-op order and the accumulator hazard (semantics.test.ts)', () => {
   const stream = (w: Workload, m: Mapping): Instr[] => {
-    const program = vta.code.lower(w, m, vta.spec, { scale: 2 ** -6 });
+    const program = vta.lower(w, m, { scale: 2 ** -6 });
     const bases = Object.fromEntries(program.buffers.map((b, i) => [b.name, 0x100000 * (i + 1)]));
     return expand<Instr>(program, bases).filter((i) => i.kind !== 'fence') as Instr[];
   };
   const uopDst = (w: Workload, m: Mapping): Int32Array => {
-    const words = vta.code.lower(w, m, vta.spec, { scale: 1 }).buffers.find((b) => b.name === 'U')!;
+    const words = vta.lower(w, m, { scale: 1 }).buffers.find((b) => b.name === 'U')!;
     return Int32Array.from(words.contents!, (u) => decodeUop(vtaConfig(vta.spec), u).dst);
   };
   const gemms = (s: Instr[]) => s.filter((i) => i.kind === 'gemm' && !i.reset) as GemmInstr[];
@@ -134,7 +132,7 @@ describe('VTA lowering: micro-op order and the accumulator hazard (semantics.tes
 
   it('out blocks are the innermost uops: a tile of 3+ K blocks runs one GEMM a step', () => {
     const m = convMapping(48);
-    expect(validateMapping(conv, m, vta.spec, vta.code)).toEqual([]);
+    expect(validateMapping(conv, m, vta)).toEqual([]);
     const dst = uopDst(conv, m);
     const full = gemms(stream(conv, m)).filter((g) => g.uopEnd - g.uopBgn > 3);
     expect(full.length).toBeGreaterThan(0);
@@ -150,7 +148,7 @@ describe('VTA lowering: micro-op order and the accumulator hazard (semantics.tes
   it('tiles of 1 or 2 K blocks (and the partial last K tile) run a GEMM per (C block, r, s)', () => {
     for (const K of [16, 32, 48]) {
       const m = convMapping(K);
-      expect(validateMapping(conv, m, vta.spec, vta.code)).toEqual([]);
+      expect(validateMapping(conv, m, vta)).toEqual([]);
       const dst = uopDst(conv, m);
       const s = gemms(stream(conv, m));
       for (const g of s) expect(hazard(dst, g.uopBgn, g.uopEnd)).toBe(-1);

@@ -56,7 +56,7 @@ const conv = fc
 function check(target: AnyTarget, w: Workload, seed: number): void {
   for (const name of schedulerNames()) {
     const r = schedule(name, w, target, options);
-    expect(validateMapping(w, r.mapping, target.spec, target.code)).toEqual([]);
+    expect(validateMapping(w, r.mapping, target)).toEqual([]);
     const data = randomLayerData(w, seed, target.spec.requantization.scale);
     const run = runLayer(target, w, r.mapping, data);
     expect(run.output, `${name} on ${target.name}: ${w.name}`).toEqual(referenceOutput(w, data));

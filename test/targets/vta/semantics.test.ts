@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SimulationError } from '../../../src/errors.js';
 import { allocate, createDram, readInt8, writeInt32, writeInt8 } from '../../../src/sim/dram.js';
 import { simulate } from '../../../src/runtime/simulate.js';
-import { vta } from '../../../src/targets/vta/index.js';
+import { vta } from './presets.js';
 import { encodeUop, vtaConfig, type Instr } from '../../../src/targets/vta/instr.js';
 import { aluOp, hazard } from '../../../src/targets/vta/semantics.js';
 
@@ -161,7 +161,7 @@ describe('VTA semantics', () => {
     const firstLane = Array.from({ length: 15 }, (_, e) => machine.inp[e * 16]);
     expect(firstLane).toEqual([0, 0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 4, 5, 6, 0]);
     // STORE is two's-complement truncation: 300 → 44, 128 → −128, −129 → 127.
-    const run = vta.createMachine(vta.spec, dram, true);
+    const run = vta.createMachine(dram, true);
     run.acc.set([300, 128, -129], 0);
     const s = store({ dramBase: dst / 16, xSize: 1, xStride: 1 });
     vta.isa.store.execute(s as never, run);
