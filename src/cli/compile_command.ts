@@ -6,7 +6,7 @@ import { emitModelProject } from '../emit/c_model.js';
 import type { RunSummary } from '../results/run_summary.js';
 import { planDram } from '../emit/dram_plan.js';
 import { createScheduleCache } from '../schedule/cache.js';
-import { runModel } from '../driver/run_model.js';
+import { compileModel, runCompiled, scheduleModel } from '../driver/run_model.js';
 import type { Mapping } from '../mapping/mapping.js';
 import {
   addModelOptions,
@@ -21,6 +21,7 @@ interface CompileFlags extends ModelFlags {
   output: string;
   force?: boolean;
   json?: boolean;
+  verify?: boolean;
 }
 
 /** A directory we may write into: absent, empty, or non-empty with --force. */
@@ -62,25 +63,30 @@ export function registerCompile(program: Command): void {
   const cmd = program
     .command('compile')
     .description(
-      'compile an ONNX model for a target: schedule and simulate every layer, write the C project, ' +
-        'report.html, schedules.json and summary.json',
+      'compile an ONNX model for a target: schedule and time every layer, write the C project, ' +
+        'report.html, schedules.json and summary.json (--verify also runs the model on the simulator)',
     )
     .argument('<model>', 'an .onnx file (float with --quantize, or int8 in QDQ form)')
     .requiredOption('-o, --output <dir>', 'the directory to write (must be empty, or --force)');
   addModelOptions(cmd)
     .option('--force', 'write into a non-empty output directory')
     .option('--json', 'print the summary as JSON')
+    .option(
+      '--verify',
+      'also run the model on the simulator (every layer checked bit for bit against its integer ' +
+        'reference) and compare the outputs with onnxruntime',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  gemmforge compile q_mobilenet_v2.onnx -o out/\n' +
         '  gemmforge compile lenet.onnx --quantize --compare baseline,exhaustive -o out/ --force\n' +
+        '  gemmforge compile q_resnet18.onnx --verify -o out/\n' +
         '  gemmforge compile model.onnx --explain',
     )
     .action(async (model: string, f: CompileFlags) => {
       const { target, timeLimitSeconds, compare, compile: compileOptions } = modelSettings(f);
       if (f.explain) {
-        const { compileModel } = await import('../driver/run_model.js');
         process.stdout.write(
           explainPlacements(compileModel(model, target, compileOptions).placements) + '\n',
         );
@@ -89,16 +95,23 @@ export function registerCompile(program: Command): void {
       checkOutputDir(f.output, f.force === true);
       const progress = progressReporter(f.json === true);
       const cache = createScheduleCache();
-      const { summary, model: compiled } = await runModel(model, target, {
-        ...compileOptions,
+      const verb = f.verify === true ? 'scheduling and simulating' : 'scheduling';
+      const execute = {
         scheduler: f.scheduler,
+        seed: compileOptions.seed,
         timeLimitSeconds,
         compare,
         cache,
-        reference: f.reference,
-        onProgress: (done, total, node) =>
-          progress(done, total, `scheduling and simulating ${node}`),
-      });
+        onProgress: (done: number, total: number, node: string) =>
+          progress(done, total, `${verb} ${node}`),
+      };
+      const start = performance.now();
+      const compiled = compileModel(model, target, compileOptions);
+      const summary =
+        f.verify === true
+          ? (await runCompiled(compiled, target, { ...execute, reference: f.reference }, start))
+              .summary
+          : scheduleModel(compiled, target, execute, start);
       progress.done();
       const mappings = new Map<string, Mapping>();
       for (const l of summary.layers) if (l.detail !== null) mappings.set(l.name, l.detail.mapping);

@@ -2,7 +2,7 @@ import { CheckFailedError } from '../errors.js';
 import type { Graph, NodeOf } from '../ir/graph.js';
 import { nodeMacs } from '../ir/node_macs.js';
 import type { Placement } from '../partition/partition.js';
-import type { RunLayer } from '../results/run_summary.js';
+import { hostLayer, type RunLayer } from '../results/run_summary.js';
 import type { ScheduleResult } from '../schedule/scheduler.js';
 import { createScheduleCache, type ScheduleCache } from '../schedule/cache.js';
 import { schedule } from '../schedule/schedulers.js';
@@ -55,32 +55,79 @@ export function executeGraph(
   target: AnyTarget,
   options: ExecuteOptions,
 ): GraphRun {
-  const cache = options.cache ?? createScheduleCache();
   const values = initialValues(graph, inputs);
+  const { layers, acceleratorCycles } = walkGraph(graph, placements, target, options, {
+    host: (p) => runHostNode(graph, p.node, values),
+    accelerator: (p, chosen) => runAcceleratorNode(graph, p, values, target, chosen),
+  });
+  return { outputs: graphOutputs(graph, values), layers, acceleratorCycles, values };
+}
+
+/** A partitioned graph's layers scheduled and timed, without running anything on data. */
+export interface GraphSchedule {
+  /** One entry per node, in graph order; host nodes are not timed. */
+  readonly layers: readonly RunLayer[];
+  readonly acceleratorCycles: number;
+}
+
+/**
+ * Schedules every accelerator layer and times its program (a timing-only simulation of the program
+ * lowered for the layer's own requantization scale: the cycles do not depend on the data); host
+ * nodes are listed, not run. What `gemmforge compile` needs without
+ * `--verify`: executeGraph gives the same layers and cycles, and checks every output besides.
+ */
+export function scheduleGraph(
+  graph: Graph,
+  placements: readonly Placement[],
+  target: AnyTarget,
+  options: ExecuteOptions,
+): GraphSchedule {
+  return walkGraph(graph, placements, target, options, {
+    host: () => undefined,
+    accelerator: (p, chosen) => {
+      const scale = p.node.attrs.requant.scale[0];
+      const report = simulateLayer(p.fused.workload, target, chosen, null, scale).report;
+      return { report, cycles: report.simulatedCycles * p.fused.count };
+    },
+  });
+}
+
+type AcceleratorPlacement = Extract<Placement, { placement: 'accelerator' }>;
+
+/** What a walk does at each node: run a host node (or not), and simulate an accelerator layer. */
+interface NodeActions {
+  host(p: Extract<Placement, { placement: 'host' }>): void;
+  accelerator(
+    p: AcceleratorPlacement,
+    chosen: ScheduleResult,
+  ): { readonly report: LayerReport; readonly cycles: number };
+}
+
+/** The nodes in graph order: each accelerator layer scheduled (once per shape) and simulated. */
+function walkGraph(
+  graph: Graph,
+  placements: readonly Placement[],
+  target: AnyTarget,
+  options: ExecuteOptions,
+  actions: NodeActions,
+): GraphSchedule {
+  const cache = options.cache ?? createScheduleCache();
   const layers: RunLayer[] = [];
   let acceleratorCycles = 0;
   placements.forEach((p, i) => {
     if (p.placement === 'host') {
-      runHostNode(graph, p.node, values);
-      layers.push({
-        name: p.node.name,
-        op: p.node.op,
-        placement: 'host',
-        cycles: null,
-        utilization: null,
-        macs: nodeMacs(p.node, graph),
-        reason: p.reason,
-        detail: null,
-        schedulers: [],
-      });
+      actions.host(p);
+      layers.push(hostLayer(p.node.name, p.node.op, nodeMacs(p.node, graph), p.reason));
     } else {
-      const layer = runAcceleratorNode(graph, p, values, target, options, cache);
-      acceleratorCycles += layer.cycles ?? 0;
+      const chosen = scheduled(options.scheduler, p.fused.workload, target, options, cache);
+      const { report, cycles } = actions.accelerator(p, chosen);
+      const layer = acceleratorRunLayer(p, report, cycles, target, options, cache);
+      acceleratorCycles += cycles;
       layers.push(layer);
     }
     options.onProgress?.(i + 1, placements.length, p.node.name);
   });
-  return { outputs: graphOutputs(graph, values), layers, acceleratorCycles, values };
+  return { layers, acceleratorCycles };
 }
 
 function scheduled(
@@ -103,17 +150,19 @@ function scheduled(
   );
 }
 
+/**
+ * Simulates an accelerator node on its data, once per part (e.g. per batch element), checks every
+ * output against the integer reference and stores the outputs.
+ */
 function runAcceleratorNode(
   graph: Graph,
-  p: Extract<Placement, { placement: 'accelerator' }>,
+  p: AcceleratorPlacement,
   values: Map<string, HostTensor>,
   target: AnyTarget,
-  options: ExecuteOptions,
-  cache: ScheduleCache,
-): RunLayer {
+  chosen: ScheduleResult,
+): { readonly report: LayerReport; readonly cycles: number } {
   const node: NodeOf<'QConv'> | NodeOf<'QGemm'> = p.node;
   const w = p.fused.workload;
-  const chosen = scheduled(options.scheduler, w, target, options, cache);
   const ins = nodeInputs(node, values);
   const outputs: Int8Array[] = [];
   let report: LayerReport | null = null;
@@ -133,19 +182,32 @@ function runAcceleratorNode(
   }
   const out = graph.tensors[node.outputs[0]];
   storeOutputs(graph, node, [fusedOutput(node, out.shape, outputs)], values);
-  const chosenReport = report as LayerReport;
+  return { report: report as LayerReport, cycles };
+}
+
+/** An accelerator layer's entry, with the other schedulers' cycles (timing only) when compared. */
+function acceleratorRunLayer(
+  p: AcceleratorPlacement,
+  chosenReport: LayerReport,
+  cycles: number,
+  target: AnyTarget,
+  options: ExecuteOptions,
+  cache: ScheduleCache,
+): RunLayer {
+  const w = p.fused.workload;
+  const scale = p.node.attrs.requant.scale[0];
   const compared = (options.compare ?? [])
     .filter((s) => s !== options.scheduler)
     .map((s) => ({
       scheduler: s,
       cycles:
-        simulateLayer(w, target, scheduled(s, w, target, options, cache), null).report
+        simulateLayer(w, target, scheduled(s, w, target, options, cache), null, scale).report
           .simulatedCycles * p.fused.count,
     }));
   const macs = chosenReport.macs * p.fused.count;
   return {
-    name: node.name,
-    op: node.op,
+    name: p.node.name,
+    op: p.node.op,
     placement: 'accelerator',
     cycles,
     utilization: macs / (cycles * target.spec.array.rows * target.spec.array.cols),

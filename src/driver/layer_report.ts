@@ -35,11 +35,12 @@ export function simulateLayer(
   target: AnyTarget,
   result: ScheduleResult,
   data: LayerData | null,
+  timingScale = 1,
 ): { readonly report: LayerReport; readonly output: Int8Array | null } {
   const spec = target.spec;
   const m = result.mapping;
   assertValidMapping(w, m, target);
-  const run = runLayer(target, w, m, data);
+  const run = runLayer(target, w, m, data, timingScale);
   let mismatches: number | undefined;
   if (data !== null && run.output !== null) {
     const want = referenceOutput(w, data);

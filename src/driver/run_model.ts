@@ -10,7 +10,13 @@ import { quantizeGraph } from '../passes/quantize.js';
 import type { ReferenceComparison, RunSummary } from '../results/run_summary.js';
 import type { AnyTarget } from '../contract/target.js';
 import { compareOutputs } from './compare.js';
-import { executeGraph, type ExecuteOptions, type GraphRun } from './execute_graph.js';
+import {
+  executeGraph,
+  scheduleGraph,
+  type ExecuteOptions,
+  type GraphRun,
+  type GraphSchedule,
+} from './execute_graph.js';
 import type { HostTensor } from '../host/host_tensor.js';
 import type { HostValue } from '../host/run_graph.js';
 import { seededRandom } from '../numeric/numeric.js';
@@ -163,12 +169,16 @@ export async function referenceComparison(
   );
 }
 
-/** Everything `gemmforge run` reports, from a compiled model and its run. */
+/**
+ * Everything `gemmforge run` and `gemmforge compile` report, from a compiled model and its layers
+ * (run on data, or only scheduled and timed) with the graph outputs' shapes.
+ */
 export function runSummary(
   model: CompiledModel,
   target: AnyTarget,
   scheduler: string,
-  run: GraphRun,
+  run: GraphSchedule,
+  outputShapes: (name: string) => readonly number[],
   reference: ReferenceComparison | null,
   wallSeconds: number,
   warnings: readonly string[],
@@ -183,10 +193,26 @@ export function runSummary(
     acceleratorCycles: run.acceleratorCycles,
     seconds: run.acceleratorCycles / target.spec.clockHz,
     wallSeconds,
-    outputs: model.graph.outputs.map((name) => ({ name, shape: [...run.outputs[name].shape] })),
+    outputs: model.graph.outputs.map((name) => ({ name, shape: [...outputShapes(name)] })),
     reference,
     warnings: [...model.warnings, ...warnings],
   };
+}
+
+/**
+ * Schedules and times every accelerator layer of a compiled model without running it on data (no
+ * functional simulation, no reference comparison): `gemmforge compile` without `--verify`.
+ */
+export function scheduleModel(
+  model: CompiledModel,
+  target: AnyTarget,
+  options: ExecuteOptions,
+  start: number = performance.now(),
+): RunSummary {
+  const schedule = scheduleGraph(model.graph, model.placements, target, options);
+  const wallSeconds = (performance.now() - start) / 1000;
+  const shape = (name: string): readonly number[] => model.graph.tensors[name].shape;
+  return runSummary(model, target, options.scheduler, schedule, shape, null, wallSeconds, []);
 }
 
 /** What `runModel` and `runCompiled` take besides the compile options. */
@@ -228,11 +254,13 @@ export async function runCompiled(
     ? await referenceComparison(model, inputs, run.outputs, warnings)
     : null;
   const wallSeconds = (performance.now() - start) / 1000;
+  const shape = (name: string): readonly number[] => run.outputs[name].shape;
   const summary = runSummary(
     model,
     target,
     options.scheduler,
     run,
+    shape,
     reference,
     wallSeconds,
     warnings,

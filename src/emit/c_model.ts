@@ -68,7 +68,7 @@ function namer() {
 function simulatedCycles(layout: ArenaLayout, target: AnyTarget): number {
   let cycles = 0;
   for (const l of layout.layers) {
-    const run = runLayer(target, l.fused.workload, l.mapping, null);
+    const run = runLayer(target, l.fused.workload, l.mapping, null, l.node.attrs.requant.scale[0]);
     cycles += run.result.totalCycles * l.fused.count;
   }
   return cycles;

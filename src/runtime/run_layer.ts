@@ -19,16 +19,18 @@ export interface LayerRun {
 /**
  * Runs one layer on a target's simulator: lowers the mapping, places the program's buffers in a fresh
  * DRAM, writes its constants and the data (when given, in the target's layouts), expands the program
- * and simulates it. Without data the run is
- * timing only.
+ * and simulates it. Without data the run is timing only; its program is lowered for `timingScale`,
+ * since a target's program may depend on the requantization scale (e.g. a shift epilogue that is
+ * longer for larger shifts), and so may its cycles.
  */
 export function runLayer(
   target: AnyTarget,
   w: Workload,
   m: Mapping,
   data: LayerData | null,
+  timingScale = 1,
 ): LayerRun {
-  const program = target.lower(w, m, { scale: data?.scale ?? 1 });
+  const program = target.lower(w, m, { scale: data?.scale ?? timingScale });
   const dram = createDram();
   const bases: Record<string, number> = {};
   for (const b of program.buffers) {

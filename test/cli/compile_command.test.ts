@@ -32,6 +32,13 @@ describe('gemmforge compile', () => {
     for (const s of schedules) expect(s.mapping.tile).toBeDefined();
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.acceleratorCycles).toBeGreaterThan(0);
+    // Without --verify nothing runs on data: the layers are scheduled and timed only.
+    expect(summary.reference).toBeNull();
+    expect(
+      summary.layers.every(
+        (l: { detail: object | null }) => !l.detail || !('verified' in l.detail),
+      ),
+    ).toBe(true);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<svg');
     if (!hasCc) {
       console.log('notice: no C compiler; the emitted project was not built');
@@ -42,6 +49,30 @@ describe('gemmforge compile', () => {
     const run = spawnSync(join(out, 'model'), [], { cwd: out, encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toContain(`simulated accelerator cycles: ${summary.acceleratorCycles}`);
+  });
+
+  it('--verify runs the model too: the same cycles, every layer checked, outputs compared', () => {
+    const dirs = ['plain', 'verified'].map((d) =>
+      join(mkdtempSync(join(tmpdir(), 'gf-compile-')), d),
+    );
+    const flags = ['--quantize', '--scheduler', 'baseline'];
+    const plain = gemmforge('compile', lenet, ...flags, '-o', dirs[0]);
+    const verify = gemmforge('compile', lenet, ...flags, '--verify', '-o', dirs[1]);
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(verify.status, verify.stderr).toBe(0);
+    const [a, b] = dirs.map((d) => JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')));
+    expect(b.acceleratorCycles).toBe(a.acceleratorCycles);
+    expect(a.reference).toBeNull();
+    expect(b.reference.cosine).toBeGreaterThan(0.99);
+    const accelerated = b.layers.filter(
+      (l: { placement: string }) => l.placement === 'accelerator',
+    );
+    expect(accelerated.map((l: { detail: { verified: boolean } }) => l.detail.verified)).toEqual(
+      accelerated.map(() => true),
+    );
+    expect(readFileSync(join(dirs[0], 'model.c'), 'utf8')).toBe(
+      readFileSync(join(dirs[1], 'model.c'), 'utf8'),
+    );
   });
 
   it('refuses a non-empty output directory without --force (exit 2), and explains placements', () => {

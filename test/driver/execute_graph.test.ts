@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createScheduleCache } from '../../src/schedule/cache.js';
 import { partition } from '../../src/partition/partition.js';
 import { runGraphOnHost } from '../../src/host/run_graph.js';
-import { executeGraph } from '../../src/driver/execute_graph.js';
+import { executeGraph, scheduleGraph } from '../../src/driver/execute_graph.js';
 import { compileModel, randomInputs } from '../../src/driver/run_model.js';
 import { targetByName } from '../../src/targets/index.js';
 import { modelDir } from '../fixtures/models.js';
@@ -49,4 +50,34 @@ describe('executeGraph', () => {
     executeGraph(m.graph, m.placements, inputs, target, options);
     expect(cache.size).toBe(5);
   });
+
+  it.each(['gemmini', 'vta', 'toy'])(
+    'scheduleGraph on %s: the layers and cycles executeGraph finds, without running anything',
+    (name) => {
+      const target = targetByName(name);
+      const m = compileModel(`${models}/lenet.onnx`, target, { quantize: true, seed: 1 });
+      // One cache: the time-limited cosa comparison is solved once and shared by both walks.
+      const options = {
+        scheduler: 'baseline',
+        seed: 0,
+        timeLimitSeconds: 1,
+        compare: ['cosa'],
+        cache: createScheduleCache(),
+      };
+      const run = executeGraph(m.graph, m.placements, randomInputs(m.source, 2), target, options);
+      const timed = scheduleGraph(m.graph, m.placements, target, options);
+      expect(timed.layers.some((l) => l.placement === 'accelerator')).toBe(true);
+      expect(timed.acceleratorCycles).toBe(run.acceleratorCycles);
+      // A functional run adds only its verdict (verified, mismatches) to each layer's detail.
+      const withoutVerdict = run.layers.map((l) => {
+        if (l.detail === null) return l;
+        const { verified: _v, mismatches: _m, ...detail } = l.detail;
+        return { ...l, detail: { ...detail, solveSeconds: 0 } };
+      });
+      const solveTimeAside = timed.layers.map((l) =>
+        l.detail === null ? l : { ...l, detail: { ...l.detail, solveSeconds: 0 } },
+      );
+      expect(solveTimeAside).toEqual(withoutVerdict);
+    },
+  );
 });

@@ -1,9 +1,15 @@
 import type { TensorRole } from '../../spec/spec.js';
 import type { Dim } from '../../workload/workload.js';
-import { createTermGroups, cycleVariable, group as addToGroup, type Expr } from './cycle_terms.js';
+import {
+  createTermGroups,
+  cycleVariable,
+  group as addToGroup,
+  type Expr,
+  type TermGroups,
+} from './cycle_terms.js';
 import { addObjective, addRow, addVar, createMilp, type Milp } from './milp.js';
 import type { CosaWeights } from './objective.js';
-import type { ProblemFacts, TensorFacts } from './problem.js';
+import type { DimFacts, ProblemFacts, TensorFacts } from './problem.js';
 
 /**
  * The extended model (docs/scheduling.md §3–5, encoding E1) for one choice of array axes:
@@ -43,73 +49,135 @@ export interface Model {
 
 const shareSteps = 8;
 
+/** The model under construction: the MILP and the decision variables the builders share. */
+interface Builder {
+  readonly m: Milp;
+  readonly facts: ProblemFacts;
+  readonly options: ModelOptions;
+  readonly groups: TermGroups;
+  readonly dimFacts: ReadonlyMap<Dim, DimFacts>;
+  /** Dims with a candidate tile that leaves more than one trip: only they have DRAM loops. */
+  readonly active: readonly Dim[];
+  readonly y: Map<Dim, string[]>;
+  readonly order: Map<string, string>;
+  readonly resident: Map<TensorRole, Map<Dim, string>>;
+  /** `z_<v>_<e>_<i>` by `${v}${e}${i}`. */
+  readonly z: Map<string, string>;
+  readonly db: Map<TensorRole, string>;
+  /** `w_<v>_<d>_<i>` by `${v}${d}${i}`. */
+  readonly refetch: Map<string, string>;
+}
+
 export function formulate(facts: ProblemFacts, options: ModelOptions): Model {
-  const m = createMilp();
-  const { nest } = facts;
-  const w = options.weights;
-  const S0log = Math.log2(facts.idealCycles);
-  const y = new Map<Dim, string[]>();
-  const dimFacts = new Map(facts.dims.map((d) => [d.dim, d]));
-  const groups = createTermGroups();
-  const group = (name: string, key: string): string => addToGroup(groups, name, key);
-  for (const d of facts.dims) {
-    const names = d.tiles.map((_, i) => addVar(m, `y_${d.dim}_${i}`, 'binary'));
-    names.forEach((n) => group(n, `y${d.dim}`));
-    y.set(d.dim, names);
+  const b: Builder = {
+    m: createMilp(),
+    facts,
+    options,
+    groups: createTermGroups(),
+    dimFacts: new Map(facts.dims.map((d) => [d.dim, d])),
+    active: facts.dims.filter((d) => d.trips.some((n) => n > 1)).map((d) => d.dim),
+    y: new Map(),
+    order: new Map(),
+    resident: new Map(),
+    z: new Map(),
+    db: new Map(),
+    refetch: new Map(),
+  };
+  tileChoices(b);
+  loopOrder(b);
+  residencyAndDoubleBuffering(b);
+  noPartialSumSpill(b);
+  refetchIndicators(b);
+  capacity(b);
+  cycleObjective(b);
+  const { y, order, active, resident, db } = b;
+  return { milp: b.m, vars: { y, order, activeDims: active, resident, db } };
+}
+
+function group(b: Builder, name: string, key: string): string {
+  return addToGroup(b.groups, name, key);
+}
+
+/** d's trip count under candidate tile i. */
+function trips(b: Builder, d: Dim, i: number): number {
+  return b.dimFacts.get(d)?.trips[i] ?? 1;
+}
+
+/** g_d as terms: Σ over d's candidates with more than one trip (d's loop is really there). */
+function hasTrips(b: Builder, d: Dim): [string, number][] {
+  return (b.y.get(d) ?? []).flatMap((n, i) => (trips(b, d, i) > 1 ? [[n, 1]] : []));
+}
+
+/** o(d, e) = 1 when d's DRAM loop is outside e's, as an expression over the pairwise variables. */
+function outside(b: Builder, d: Dim, e: Dim): Expr {
+  const direct = b.order.get(`${d}${e}`);
+  if (direct !== undefined) return { constant: 0, terms: [[direct, 1]] };
+  const reverse = b.order.get(`${e}${d}`) as string;
+  return { constant: 1, terms: [[reverse, -1]] };
+}
+
+/** Tensor v's residency variable over e, where the target allows a panel there. */
+function residentOver(b: Builder, v: TensorRole, e: Dim): string | undefined {
+  return b.resident.get(v)?.get(e);
+}
+
+/** `y_<d>_<i>`: exactly one candidate tile per dim. */
+function tileChoices(b: Builder): void {
+  for (const d of b.facts.dims) {
+    const names = d.tiles.map((_, i) => addVar(b.m, `y_${d.dim}_${i}`, 'binary'));
+    names.forEach((n) => group(b, n, `y${d.dim}`));
+    b.y.set(d.dim, names);
     addRow(
-      m,
+      b.m,
       `one_${d.dim}`,
       names.map((n) => [n, 1] as const),
       '=',
       1,
     );
   }
-  /** g_d as terms: Σ over candidates with more than one trip. */
-  const g = (d: Dim): [string, number][] =>
-    (y.get(d) ?? []).flatMap((n, i) => ((dimFacts.get(d)?.trips[i] ?? 1) > 1 ? [[n, 1]] : []));
-  const active = facts.dims.filter((d) => d.trips.some((n) => n > 1)).map((d) => d.dim);
+}
 
-  // Pairwise precedence: o(d,e) = 1 when d's loop is outside e's.
-  const order = new Map<string, string>();
-  const o = (d: Dim, e: Dim): Expr => {
-    const direct = order.get(`${d}${e}`);
-    if (direct !== undefined) return { constant: 0, terms: [[direct, 1]] };
-    const reverse = order.get(`${e}${d}`) as string;
-    return { constant: 1, terms: [[reverse, -1]] };
-  };
+/** `o_<d>_<e>`: pairwise precedence of the DRAM loops, kept transitive. */
+function loopOrder(b: Builder): void {
+  const { active } = b;
   active.forEach((d, i) =>
-    active.slice(i + 1).forEach((e) => order.set(`${d}${e}`, addVar(m, `o_${d}_${e}`, 'binary'))),
+    active
+      .slice(i + 1)
+      .forEach((e) => b.order.set(`${d}${e}`, addVar(b.m, `o_${d}_${e}`, 'binary'))),
   );
   for (const d of active) {
     for (const e of active) {
       for (const f of active) {
         if (d === e || e === f || d === f) continue;
         // o(d,e) + o(e,f) − o(d,f) ≤ 1
-        const a = o(d, e);
-        const b = o(e, f);
-        const c = o(d, f);
+        const x = outside(b, d, e);
+        const y = outside(b, e, f);
+        const c = outside(b, d, f);
         const terms = [
-          ...a.terms,
-          ...b.terms,
+          ...x.terms,
+          ...y.terms,
           ...c.terms.map(([n, k]) => [n, -k] as [string, number]),
         ];
-        addRow(m, `trans_${d}_${e}_${f}`, terms, '<=', 1 - a.constant - b.constant + c.constant);
+        addRow(b.m, `trans_${d}_${e}_${f}`, terms, '<=', 1 - x.constant - y.constant + c.constant);
       }
     }
   }
+}
 
-  // Residency and double buffering.
-  const resident = new Map<TensorRole, Map<Dim, string>>();
-  const z = new Map<string, string>();
-  const db = new Map<TensorRole, string>();
-  for (const t of facts.tensors) {
+/**
+ * `a_<v>_<e>` (v resident over e's whole DRAM loop, not with the candidate tiles the target forbids
+ * for a panel), `z_<v>_<e>_<i>` = a·y linearised, and `db_<v>` where double buffering is a decision.
+ */
+function residencyAndDoubleBuffering(b: Builder): void {
+  const { m } = b;
+  for (const t of b.facts.tensors) {
     const res = new Map<Dim, string>();
-    if (options.residency) {
+    if (b.options.residency) {
       for (const [e, forbidden] of t.residentForbidden) {
-        if (!active.includes(e)) continue;
+        if (!b.active.includes(e)) continue;
         const a = addVar(m, `a_${t.role}_${e}`, 'binary');
         res.set(e, a);
-        const ys = y.get(e) ?? [];
+        const ys = b.y.get(e) ?? [];
         for (const i of forbidden)
           addRow(
             m,
@@ -122,8 +190,8 @@ export function formulate(facts: ProblemFacts, options: ModelOptions): Model {
             1,
           );
         ys.forEach((yn, i) => {
-          const zn = group(addVar(m, `z_${t.role}_${e}_${i}`, 'continuous'), `z${t.role}${e}`);
-          z.set(`${t.role}${e}${i}`, zn);
+          const zn = group(b, addVar(m, `z_${t.role}_${e}_${i}`, 'continuous'), `z${t.role}${e}`);
+          b.z.set(`${t.role}${e}${i}`, zn);
           addRow(
             m,
             `zlo_${t.role}_${e}_${i}`,
@@ -158,57 +226,72 @@ export function formulate(facts: ProblemFacts, options: ModelOptions): Model {
         });
       }
     }
-    resident.set(t.role, res);
-    if (options.doubleBufferDecision && t.doubleBufferAllowed) {
-      db.set(t.role, addVar(m, `db_${t.role}`, 'binary'));
+    b.resident.set(t.role, res);
+    if (b.options.doubleBufferDecision && t.doubleBufferAllowed) {
+      b.db.set(t.role, addVar(m, `db_${t.role}`, 'binary'));
     }
   }
-  const aOf = (v: TensorRole, e: Dim): string | undefined => resident.get(v)?.get(e);
+}
 
-  // No partial sums leave the output memory: no reduction loop with trips outside an output loop
-  // with trips over which the output is not resident.
-  for (const d of active.filter((x) => nest.reduction.includes(x))) {
-    for (const e of active.filter((x) => nest.relevant.output.includes(x))) {
-      const oe = o(d, e);
-      const a = aOf('output', e);
+/**
+ * No partial sums leave the output memory: no reduction loop with trips outside an output loop with
+ * trips over which the output is not resident.
+ */
+function noPartialSumSpill(b: Builder): void {
+  const { nest } = b.facts;
+  for (const d of b.active.filter((x) => nest.reduction.includes(x))) {
+    for (const e of b.active.filter((x) => nest.relevant.output.includes(x))) {
+      const oe = outside(b, d, e);
+      const a = residentOver(b, 'output', e);
       addRow(
-        m,
+        b.m,
         `nospill_${d}_${e}`,
-        [...oe.terms, ...g(d), ...g(e), ...(a ? [[a, -1] as [string, number]] : [])],
+        [
+          ...oe.terms,
+          ...hasTrips(b, d),
+          ...hasTrips(b, e),
+          ...(a ? [[a, -1] as [string, number]] : []),
+        ],
         '<=',
         2 - oe.constant,
       );
     }
   }
+}
 
-  // Refetch: v is reloaded across d when a relevant, non-resident loop with trips sits inside d.
-  const wv = new Map<string, string>();
-  for (const t of facts.tensors) {
+/**
+ * `r_<v>_<d>`: v is reloaded across d's loop when a relevant, non-resident loop with trips sits
+ * inside it; `w_<v>_<d>_<i>` = r·y linearised, for the refetch factor in the DMA terms.
+ */
+function refetchIndicators(b: Builder): void {
+  const { m } = b;
+  const { nest } = b.facts;
+  for (const t of b.facts.tensors) {
     const v = t.role;
-    const changing = active.filter((e) => nest.relevant[v].includes(e));
-    for (const d of active) {
+    const changing = b.active.filter((e) => nest.relevant[v].includes(e));
+    for (const d of b.active) {
       const relevant = nest.relevant[v].includes(d);
-      const ad = aOf(v, d);
+      const ad = residentOver(b, v, d);
       if (relevant && ad === undefined) continue;
       if (v === 'output' && nest.reduction.includes(d)) continue;
       const r = addVar(m, `r_${v}_${d}`, 'continuous');
       for (const e of changing) {
         if (e === d) continue;
-        const oe = o(d, e);
-        const ae = aOf(v, e);
+        const oe = outside(b, d, e);
+        const ae = residentOver(b, v, e);
         const terms: [string, number][] = [
           [r, 1],
           ...oe.terms.map(([n, k]) => [n, -k] as [string, number]),
         ];
-        for (const [n, k] of g(e)) terms.push([n, -k]);
+        for (const [n, k] of hasTrips(b, e)) terms.push([n, -k]);
         if (ae) terms.push([ae, 1]);
         if (relevant && ad) terms.push([ad, -1]);
         addRow(m, `refetch_${v}_${d}_${e}`, terms, '>=', oe.constant - (relevant ? 2 : 1));
       }
-      (y.get(d) ?? []).forEach((yn, i) => {
-        if ((dimFacts.get(d)?.trips[i] ?? 1) <= 1) return;
-        const wn = group(addVar(m, `w_${v}_${d}_${i}`, 'continuous'), `w${v}${d}`);
-        wv.set(`${v}${d}${i}`, wn);
+      (b.y.get(d) ?? []).forEach((yn, i) => {
+        if (trips(b, d, i) <= 1) return;
+        const wn = group(b, addVar(m, `w_${v}_${d}_${i}`, 'continuous'), `w${v}${d}`);
+        b.refetch.set(`${v}${d}${i}`, wn);
         addRow(
           m,
           `wl_${v}_${d}_${i}`,
@@ -223,8 +306,14 @@ export function formulate(facts: ProblemFacts, options: ModelOptions): Model {
       });
     }
   }
+}
 
-  // Capacity (log rows), with shares of memories several tensors live in.
+/**
+ * Capacity in log rows per tensor: its tile, its panels, ×2 when double-buffered, within its share
+ * `u_<v>_<k>` (k/8) of a memory several tensors live in.
+ */
+function capacity(b: Builder): void {
+  const { m, facts } = b;
   const byMemory = new Map<string, TensorFacts[]>();
   for (const t of facts.tensors) byMemory.set(t.memory, [...(byMemory.get(t.memory) ?? []), t]);
   for (const [memory, ts] of byMemory) {
@@ -234,20 +323,20 @@ export function formulate(facts: ProblemFacts, options: ModelOptions): Model {
       const terms: [string, number][] = [];
       for (const d of facts.dims) {
         const logs = t.rowsLog.get(d.dim) ?? [];
-        (y.get(d.dim) ?? []).forEach((yn, i) => terms.push([yn, logs[i] ?? 0]));
-        const a = aOf(t.role, d.dim);
+        (b.y.get(d.dim) ?? []).forEach((yn, i) => terms.push([yn, logs[i] ?? 0]));
+        const a = residentOver(b, t.role, d.dim);
         if (a !== undefined) {
           const full = t.residentLog.get(d.dim) ?? 0;
           d.tiles.forEach((_, i) => {
-            const zn = z.get(`${t.role}${d.dim}${i}`) as string;
+            const zn = b.z.get(`${t.role}${d.dim}${i}`) as string;
             terms.push([zn, Math.max(0, full - (logs[i] ?? 0))]);
           });
         }
       }
-      const dbv = db.get(t.role);
+      const dbv = b.db.get(t.role);
       if (dbv) terms.push([dbv, 1]);
-      let rhs =
-        Math.log2(t.capacityRows) - t.baseRowsLog - (options.capacityMarginLog.get(t.role) ?? 0);
+      const rhs =
+        Math.log2(t.capacityRows) - t.baseRowsLog - (b.options.capacityMarginLog.get(t.role) ?? 0);
       if (shared) {
         const us: [string, number][] = [];
         for (let k = 1; k < shareSteps; k++) {
@@ -262,13 +351,21 @@ export function formulate(facts: ProblemFacts, options: ModelOptions): Model {
     }
     if (shared) addRow(m, `shares_${memory}`, shareTerms, '<=', shareSteps);
   }
+}
 
-  // Cycle terms.
-  const cycles = (name: string, e: Expr): string => cycleVariable(m, groups, name, e);
+/**
+ * The objective in cycles / ideal MAC cycles: `Lmax` ≥ compute + per-step overhead + the exposed DMA
+ * of single-buffered tensors, `Lmax` ≥ all DMA; plus the first tiles of double-buffered tensors.
+ */
+function cycleObjective(b: Builder): void {
+  const { m, facts } = b;
+  const { nest } = facts;
+  const w = b.options.weights;
+  const S0log = Math.log2(facts.idealCycles);
+  const cycles = (name: string, e: Expr): string => cycleVariable(m, b.groups, name, e);
   const ySum = (d: Dim, coef: readonly number[]): [string, number][] =>
-    (y.get(d) ?? []).map((n, i) => [n, coef[i] ?? 0]);
-  const tripLogs = (d: Dim): number[] => (dimFacts.get(d)?.trips ?? []).map((n) => Math.log2(n));
-
+    (b.y.get(d) ?? []).map((n, i) => [n, coef[i] ?? 0]);
+  const tripLogs = (d: Dim): number[] => (b.dimFacts.get(d)?.trips ?? []).map((n) => Math.log2(n));
   const computeTerms: [string, number][] = [];
   for (const d of facts.dims) computeTerms.push(...ySum(d.dim, facts.computeLog.get(d.dim) ?? []));
   const XC = cycles('C', {
@@ -287,9 +384,9 @@ export function formulate(facts: ProblemFacts, options: ModelOptions): Model {
   for (const t of facts.tensors) {
     const v = t.role;
     const refetch: [string, number][] = [];
-    for (const d of active) {
+    for (const d of b.active) {
       tripLogs(d).forEach((l, i) => {
-        const wn = wv.get(`${v}${d}${i}`);
+        const wn = b.refetch.get(`${v}${d}${i}`);
         if (wn) refetch.push([wn, l]);
       });
     }
@@ -300,11 +397,11 @@ export function formulate(facts: ProblemFacts, options: ModelOptions): Model {
       pass.push(...ySum(d, t.onePassLog.get(d) ?? []));
       loads.push(...ySum(d, tripLogs(d)));
       tile.push(...ySum(d, t.extentLog.get(d) ?? []));
-      const a = aOf(v, d);
+      const a = residentOver(b, v, d);
       if (a !== undefined) {
         const full = t.fullExtentLog.get(d) ?? 0;
         tripLogs(d).forEach((l, i) => {
-          const zn = z.get(`${v}${d}${i}`) as string;
+          const zn = b.z.get(`${v}${d}${i}`) as string;
           loads.push([zn, -l]);
           tile.push([zn, full - ((t.extentLog.get(d) ?? [])[i] ?? 0)]);
         });
@@ -324,7 +421,7 @@ export function formulate(facts: ProblemFacts, options: ModelOptions): Model {
       ]);
     }
     const E = addVar(m, `E_${v}`, 'continuous', 0, 1e9);
-    const dbv = db.get(v);
+    const dbv = b.db.get(v);
     const big = exposed.reduce((s, [n]) => s + (m.vars.get(n)?.upper ?? 0), 0);
     addRow(
       m,
@@ -358,5 +455,4 @@ export function formulate(facts: ProblemFacts, options: ModelOptions): Model {
   addRow(m, 'lat_dma', [[L, 1], ...dmaAll.map(([n, c]) => [n, -c] as [string, number])], '>=', 0);
   addObjective(m, L, 1);
   for (const p of prologue) addObjective(m, p, 1);
-  return { milp: m, vars: { y, order, activeDims: active, resident, db } };
 }
