@@ -5,6 +5,10 @@
 export abstract class GemmforgeError extends Error {
   abstract readonly code: string;
   abstract readonly exitCode: number;
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
 }
 
 /** A spec (built-in or a user's file) with one or more bad fields. */
@@ -16,7 +20,6 @@ export class SpecError extends GemmforgeError {
     readonly problems: readonly { readonly path: string; readonly message: string }[],
   ) {
     super(`${file}: invalid spec\n` + problems.map((p) => `  ${p.path}: ${p.message}`).join('\n'));
-    this.name = 'SpecError';
   }
 }
 
@@ -30,7 +33,6 @@ export class ModelError extends GemmforgeError {
     readonly reason: string,
   ) {
     super(`node '${nodeName}' (${opType}): ${reason}`);
-    this.name = 'ModelError';
   }
 }
 
@@ -43,7 +45,6 @@ export class UnsupportedError extends GemmforgeError {
     readonly reason: string,
   ) {
     super(`${what}: ${reason}`);
-    this.name = 'UnsupportedError';
   }
 }
 
@@ -51,10 +52,6 @@ export class UnsupportedError extends GemmforgeError {
 export class InputError extends GemmforgeError {
   readonly code = 'BAD_INPUT';
   readonly exitCode = 2;
-  constructor(message: string) {
-    super(message);
-    this.name = 'InputError';
-  }
 }
 
 /**
@@ -70,7 +67,6 @@ export class SimulationError extends GemmforgeError {
     readonly reason: string,
   ) {
     super(`instruction ${index} (${instruction}): ${reason}`);
-    this.name = 'SimulationError';
   }
 }
 
@@ -78,18 +74,10 @@ export class SimulationError extends GemmforgeError {
 export class CheckFailedError extends GemmforgeError {
   readonly code = 'CHECK_FAILED';
   readonly exitCode = 1;
-  constructor(message: string) {
-    super(message);
-    this.name = 'CheckFailedError';
-  }
 }
 
 /** A broken invariant inside gemmforge itself. */
 export class InternalError extends GemmforgeError {
   readonly code = 'INTERNAL';
   readonly exitCode = 70;
-  constructor(message: string) {
-    super(message);
-    this.name = 'InternalError';
-  }
 }

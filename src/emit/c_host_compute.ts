@@ -16,17 +16,22 @@ export type Emitted = { readonly lines: string[] } | { readonly refused: string 
 const tensor = (graph: Graph, name: string): Tensor => graph.tensors[name];
 const given = (name: string | undefined): name is string => name !== undefined && name !== '';
 
+/** Both operands int8 (the quantized op) or float32; otherwise the refusal naming their types. */
+function operandTypes(a: Tensor, b: Tensor, quantized: boolean): { refused: string } | null {
+  const want = quantized ? 'int8' : 'float32';
+  return a.dtype === want && b.dtype === want ? null : { refused: `${a.dtype} × ${b.dtype}` };
+}
+
 /** Conv (float) and QConv: NCHW input, [M][C/g][kH][kW] weights, 1-D or 2-D. */
 export function convC(
   node: NodeOf<'Conv'> | NodeOf<'QConv'>,
   graph: Graph,
   ptr: TensorPointer,
 ): Emitted {
-  const x = tensor(graph, node.inputs[0]);
-  const w = tensor(graph, node.inputs[1]);
+  const [x, w] = [tensor(graph, node.inputs[0]), tensor(graph, node.inputs[1])];
   const quantized = node.op === 'QConv';
-  const want = quantized ? 'int8' : 'float32';
-  if (x.dtype !== want || w.dtype !== want) return { refused: `${x.dtype} × ${w.dtype}` };
+  const refused = operandTypes(x, w, quantized);
+  if (refused !== null) return refused;
   const rank = x.shape.length;
   if (rank !== 3 && rank !== 4) return { refused: `a ${rank}-D input` };
   const kernelShape = node.attrs.kernelShape ?? w.shape.slice(2);
@@ -108,11 +113,10 @@ export function matMulC(
   graph: Graph,
   ptr: TensorPointer,
 ): Emitted {
-  const a = tensor(graph, node.inputs[0]);
-  const b = tensor(graph, node.inputs[1]);
+  const [a, b] = [tensor(graph, node.inputs[0]), tensor(graph, node.inputs[1])];
   const quantized = node.op === 'QGemm';
-  const want = quantized ? 'int8' : 'float32';
-  if (a.dtype !== want || b.dtype !== want) return { refused: `${a.dtype} × ${b.dtype}` };
+  const refused = operandTypes(a, b, quantized);
+  if (refused !== null) return refused;
   if (a.shape.length < 2 || b.shape.length < 2) return { refused: '1-D operands' };
   const M = a.shape[a.shape.length - 2];
   const K = a.shape[a.shape.length - 1];

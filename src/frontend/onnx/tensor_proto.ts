@@ -48,20 +48,19 @@ export function dtypeOfCode(code: number, where: string): DType {
   return dtype;
 }
 
+/** The little-endian readers of the multi-byte dtypes: array type, element bytes, DataView getter. */
+const rawReaders = {
+  float32: [Float32Array, 4, (v: DataView, at: number) => v.getFloat32(at, true)],
+  float64: [Float64Array, 8, (v: DataView, at: number) => v.getFloat64(at, true)],
+  int16: [Int16Array, 2, (v: DataView, at: number) => v.getInt16(at, true)],
+  uint16: [Uint16Array, 2, (v: DataView, at: number) => v.getUint16(at, true)],
+  int32: [Int32Array, 4, (v: DataView, at: number) => v.getInt32(at, true)],
+} as const;
+
 /** Reads little-endian raw_data into the dtype's array (DataView: correct on any host). */
 function fromRaw(dtype: DType, raw: Uint8Array, n: number): TensorData {
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   switch (dtype) {
-    case 'float32': {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
-      return out;
-    }
-    case 'float64': {
-      const out = new Float64Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true);
-      return out;
-    }
     case 'int8': {
       // A fresh copy: protobufjs hands out Node Buffers that are views into the whole file.
       const out = new Int8Array(n);
@@ -74,24 +73,15 @@ function fromRaw(dtype: DType, raw: Uint8Array, n: number): TensorData {
       out.set(raw.subarray(0, n));
       return out;
     }
-    case 'int16': {
-      const out = new Int16Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getInt16(2 * i, true);
-      return out;
-    }
-    case 'uint16': {
-      const out = new Uint16Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getUint16(2 * i, true);
-      return out;
-    }
-    case 'int32': {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getInt32(4 * i, true);
-      return out;
-    }
     case 'int64': {
       const out: number[] = [];
       for (let i = 0; i < n; i++) out.push(Number(view.getBigInt64(8 * i, true)));
+      return out;
+    }
+    default: {
+      const [ArrayType, bytes, read] = rawReaders[dtype];
+      const out = new ArrayType(n);
+      for (let i = 0; i < n; i++) out[i] = read(view, bytes * i);
       return out;
     }
   }
