@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseSeconds, parseSeed, timeLimitDefaults } from './options.js';
 import { InputError } from '../errors.js';
 import type { Placement } from '../partition/partition.js';
 import type { CompileOptions } from '../driver/run_model.js';
@@ -40,7 +41,7 @@ export function addModelOptions(cmd: Command): Command {
     .option(
       '--time-limit <seconds>',
       'time budget per layer (per MIP for cosa) of searching schedulers',
-      '2',
+      String(timeLimitDefaults.modelLayer),
     )
     .option('--compare <schedulers>', 'also simulate these schedulers per layer (comma-separated)')
     .option('--explain', 'list every node, where it runs, and why')
@@ -50,22 +51,6 @@ export function addModelOptions(cmd: Command): Command {
 /** The scheduler `run` and `compile` use unless told: cosa when it is built in. */
 export function defaultModelScheduler(): string {
   return schedulerNames().includes('cosa') ? 'cosa' : 'baseline';
-}
-
-export function parseSeed(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new InputError(`--seed must be a non-negative integer (got "${text}")`);
-  }
-  return n;
-}
-
-export function parseSeconds(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new InputError(`${flag} must be a positive number (got "${text}")`);
-  }
-  return n;
 }
 
 /** `--input-shape name=1x3x48x192` (repeatable) as a record of shapes. */

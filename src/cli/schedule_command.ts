@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
+import { parsePositiveInteger, parseSeconds, parseSeed, timeLimitDefaults } from './options.js';
 import { layerReport } from '../driver/layer_report.js';
 import type { LayerReport } from '../results/layer_report.js';
 import { schedule, schedulerNames } from '../schedule/schedulers.js';
@@ -32,13 +33,6 @@ function workloadOf(f: ScheduleFlags): Workload {
     );
   }
   return f.gemm !== undefined ? parseGemm(f.gemm, opts) : parseConv(f.conv as string, opts);
-}
-
-function count(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < 0)
-    throw new InputError(`${flag} must be a non-negative number (got "${text}")`);
-  return n;
 }
 
 function printReport(r: LayerReport): void {
@@ -129,8 +123,9 @@ export function registerSchedule(program: Command): void {
     .option('--seed <n>', 'seed of the random data for --verify', '0')
     .option(
       '--time-limit <seconds>',
-      'time budget of searching schedulers: per MIP for cosa and cosa-even (default 2), ' +
-        'the whole search for exhaustive (default 60)',
+      'time budget of searching schedulers: per MIP for cosa and cosa-even ' +
+        `(default ${timeLimitDefaults.mip}), the whole search for exhaustive ` +
+        `(default ${timeLimitDefaults.exhaustiveLayer})`,
     )
     .option(
       '--refine <n>',
@@ -149,19 +144,20 @@ export function registerSchedule(program: Command): void {
     .action((f: ScheduleFlags) => {
       const target = resolveTarget(f.target);
       const w = canonicalWorkload(workloadOf(f));
-      const seed = count(f.seed, '--seed');
-      if (!Number.isInteger(seed))
-        throw new InputError(`--seed must be an integer (got "${f.seed}")`);
+      const seed = parseSeed(f.seed);
       const mip = f.scheduler.startsWith('cosa');
-      const timeLimit = f.timeLimit ?? (mip ? '2' : '60');
-      const refine = f.refine === undefined ? undefined : count(f.refine, '--refine');
-      if (refine !== undefined && (!Number.isInteger(refine) || refine < 1)) {
-        throw new InputError(`--refine must be a positive integer (got "${f.refine}")`);
-      }
+      const timeLimitSeconds =
+        f.timeLimit === undefined
+          ? mip
+            ? timeLimitDefaults.mip
+            : timeLimitDefaults.exhaustiveLayer
+          : parseSeconds(f.timeLimit, '--time-limit');
+      const refine =
+        f.refine === undefined ? undefined : parsePositiveInteger(f.refine, '--refine');
       const result = schedule(f.scheduler, w, target, {
         evaluate: simulatedCycles,
         seed,
-        timeLimitSeconds: count(timeLimit, '--time-limit'),
+        timeLimitSeconds,
         ...(refine === undefined ? {} : { refine }),
       });
       if (result.fallback !== null && !f.json) {

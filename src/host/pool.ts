@@ -1,4 +1,4 @@
-import type { PoolAttrs } from '../ir/graph.js';
+import type { WindowAttrs } from '../ir/graph.js';
 import { float32Data, type HostTensor } from './host_tensor.js';
 import { window2d } from './window.js';
 
@@ -12,7 +12,7 @@ export type PoolKind = 'max' | 'average';
 export function pool(
   kind: PoolKind,
   x: HostTensor,
-  attrs: PoolAttrs,
+  attrs: WindowAttrs,
   countIncludePad: boolean,
 ): HostTensor {
   const xd = float32Data(x, `${kind} pool input`);

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import type { AutoPad } from '../ir/graph.js';
+import type { WindowAttrs } from '../ir/graph.js';
 
 /** A conv or pooling window over two spatial dims (1-D windows use H = 1). */
 export interface Window2d {
@@ -17,21 +17,12 @@ export interface Window2d {
   readonly outW: number;
 }
 
-export interface WindowSpec {
-  readonly kernelShape: readonly number[];
-  readonly autoPad: AutoPad;
-  readonly strides?: readonly number[];
-  readonly pads?: readonly number[];
-  readonly dilations?: readonly number[];
-  readonly ceilMode: boolean;
-}
-
 /**
  * Resolves the window geometry for spatial sizes [H, W] or [W]: explicit or auto pads, output
  * sizes with floor or ceil (a ceil window starting inside the end padding is dropped, as
  * onnxruntime does).
  */
-export function window2d(spatial: readonly number[], w: WindowSpec): Window2d {
+export function window2d(spatial: readonly number[], w: WindowAttrs): Window2d {
   const n = spatial.length;
   if (n < 1 || n > 2 || w.kernelShape.length !== n) {
     throw new InputError(`only 1-D and 2-D windows are handled (input has ${n} spatial dims)`);

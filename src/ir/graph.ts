@@ -58,7 +58,11 @@ export interface ConvAttrs {
   readonly dilations?: readonly number[];
 }
 
-export interface PoolAttrs {
+/**
+ * A sliding window's geometry, one entry per spatial dimension: pooling's attributes, and what conv
+ * attributes resolve to for shape inference and the host kernels.
+ */
+export interface WindowAttrs {
   readonly kernelShape: readonly number[];
   readonly autoPad: AutoPad;
   readonly strides?: readonly number[];
@@ -104,8 +108,8 @@ export interface AttrsByOnnxOp {
   readonly Softmax: { readonly axis: number };
   readonly BatchNormalization: { readonly epsilon: number };
   readonly LayerNormalization: { readonly axis: number; readonly epsilon: number };
-  readonly MaxPool: PoolAttrs;
-  readonly AveragePool: PoolAttrs & { readonly countIncludePad: boolean };
+  readonly MaxPool: WindowAttrs;
+  readonly AveragePool: WindowAttrs & { readonly countIncludePad: boolean };
   readonly Flatten: { readonly axis: number };
   readonly Reshape: { readonly allowzero: boolean };
   /** Absent perm reverses the dimensions. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { PoolAttrs } from '../../src/ir/graph.js';
+import type { WindowAttrs } from '../../src/ir/graph.js';
 import { globalAveragePool, pool } from '../../src/host/pool.js';
 import { f32, values } from './tensors.js';
 
-const k2s2: PoolAttrs = {
+const k2s2: WindowAttrs = {
   kernelShape: [2, 2],
   strides: [2, 2],
   autoPad: 'NOTSET',

@@ -5,7 +5,7 @@ import type {
   ConvAttrs,
   Node,
   OnnxOpType,
-  PoolAttrs,
+  WindowAttrs,
 } from '../../ir/graph.js';
 import { ModelError } from '../../errors.js';
 import { dtypeOfCode, int64ToNumber, tensorFromProto } from './tensor_proto.js';
@@ -79,7 +79,7 @@ function conv(r: AttrReader): ConvAttrs {
   };
 }
 
-function pool(r: AttrReader): PoolAttrs {
+function pool(r: AttrReader): WindowAttrs {
   const kernelShape = r.ints('kernel_shape') ?? r.fail('attribute kernel_shape is required');
   return {
     kernelShape,

@@ -1,14 +1,17 @@
-import { isOnnxNode, type Graph, type NodeOf, type OnnxOpType, type Tensor } from '../../ir/graph.js';
+import {
+  isOnnxNode,
+  type Graph,
+  type NodeOf,
+  type OnnxOpType,
+  type Tensor,
+} from '../../ir/graph.js';
 import { ModelError } from '../../errors.js';
 import { sliceRanges } from './layout_shapes.js';
 import type { RuleContext, TensorType } from './rule_context.js';
 import { shapeRules } from './shape_rules.js';
 import { constantValue, isTrackedType, propagateValue } from './shape_values.js';
 
-function applyRule<K extends OnnxOpType>(
-  node: NodeOf<K>,
-  ctx: RuleContext,
-): readonly TensorType[] {
+function applyRule<K extends OnnxOpType>(node: NodeOf<K>, ctx: RuleContext): readonly TensorType[] {
   const rule: (n: NodeOf<K>, c: RuleContext) => readonly TensorType[] = shapeRules[node.op];
   return rule(node, ctx);
 }
@@ -69,7 +72,8 @@ export function inferShapes(graph: Graph): Graph {
       fail,
     };
     node.inputs.forEach((_, i) => present(i) && ctx.input(i));
-    if (!isOnnxNode(node)) return fail('is not an ONNX op; shape inference runs on imported graphs');
+    if (!isOnnxNode(node))
+      return fail('is not an ONNX op; shape inference runs on imported graphs');
     const types = applyRule(node, ctx);
     node.outputs.forEach((name, i) => {
       if (name === '') {

@@ -1,4 +1,10 @@
-import { elementCount, type DType, type NodeOf, type OnnxOpType } from '../../ir/graph.js';
+import {
+  elementCount,
+  type DType,
+  type NodeOf,
+  type OnnxOpType,
+  type WindowAttrs,
+} from '../../ir/graph.js';
 import {
   reshapeShape,
   sliceRanges,
@@ -7,7 +13,7 @@ import {
   unsqueezeShape,
 } from './layout_shapes.js';
 import { broadcastShapes, normAxis, type RuleContext, type TensorType } from './rule_context.js';
-import { windowOutputSizes, type WindowAttrs } from './spatial.js';
+import { windowOutputSizes } from './spatial.js';
 
 type Rule<K extends OnnxOpType> = (node: NodeOf<K>, ctx: RuleContext) => readonly TensorType[];
 

@@ -1,14 +1,4 @@
-import type { AutoPad } from '../../ir/graph.js';
-
-/** The spatial geometry of a conv or pooling window, one entry per spatial dimension. */
-export interface WindowAttrs {
-  readonly kernelShape: readonly number[];
-  readonly autoPad: AutoPad;
-  readonly strides?: readonly number[];
-  readonly pads?: readonly number[];
-  readonly dilations?: readonly number[];
-  readonly ceilMode: boolean;
-}
+import type { WindowAttrs } from '../../ir/graph.js';
 
 /**
  * Output sizes of a sliding window over `inSizes` (ONNX Conv/MaxPool/AveragePool). With ceil_mode a

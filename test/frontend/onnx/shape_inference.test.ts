@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../../src/errors.js';
 import { inferShapes } from '../../../src/frontend/onnx/shape_inference.js';
-import type { ConvAttrs, Graph, Node, PoolAttrs, Tensor } from '../../../src/ir/graph.js';
+import type { ConvAttrs, Graph, Node, WindowAttrs, Tensor } from '../../../src/ir/graph.js';
 
 function input(name: string, shape: number[]): Tensor {
   return { name, dtype: 'float32', shape };
@@ -206,7 +206,7 @@ describe('inferShapes: data movement', () => {
 });
 
 describe('inferShapes: pooling', () => {
-  function pool(attrs: Partial<PoolAttrs>, x: number[]): readonly number[] {
+  function pool(attrs: Partial<WindowAttrs>, x: number[]): readonly number[] {
     const node: Node = {
       name: 'pool',
       op: 'MaxPool',

@@ -1,0 +1,36 @@
+import { InputError } from '../errors.js';
+
+/**
+ * The flags several commands share, parsed in one place with one wording: `--seed`, `--time-limit`
+ * and whole counts such as `--refine`, and the time limits' defaults.
+ */
+
+/**
+ * `--time-limit` when not given: per MIP for cosa and cosa-even; for the exhaustive search of one
+ * layer (`schedule`); per layer when a whole model is scheduled (`run`, `compile`, `bench`).
+ */
+export const timeLimitDefaults = { mip: 2, exhaustiveLayer: 60, modelLayer: 2 } as const;
+
+export function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new InputError(`--seed must be a non-negative integer (got "${text}")`);
+  }
+  return n;
+}
+
+export function parseSeconds(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new InputError(`${flag} must be a positive number (got "${text}")`);
+  }
+  return n;
+}
+
+export function parsePositiveInteger(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new InputError(`${flag} must be a positive integer (got "${text}")`);
+  }
+  return n;
+}
