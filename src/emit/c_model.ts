@@ -158,6 +158,13 @@ export function emitModelProject(
           init.push(`  gf_copy(${b.offset}, ${name}, sizeof ${name}); /* ${what} */`);
         }
       }
+      const gather =
+        layer.packing === null
+          ? null
+          : {
+              input: addArray(`gf_pack_${index}`, layer.packing.input, 'int32'),
+              output: addArray(`gf_unpack_${index}`, layer.packing.output, 'int32'),
+            };
       functions.push(
         acceleratorNodeC(layer, graph, target, {
           layer: layerFn,
@@ -165,6 +172,7 @@ export function emitModelProject(
           offset,
           referenceWeights,
           bias,
+          gather,
         }),
       );
     }

@@ -23,6 +23,8 @@ export interface AcceleratorNames {
   readonly referenceWeights: string | null;
   /** The weights.c array of the bias. */
   readonly bias: string | null;
+  /** The weights.c gather tables of a packing target (c_model_layers.ts `ActivationPacking`). */
+  readonly gather: { readonly input: string; readonly output: string } | null;
 }
 
 function stageInput(layer: AcceleratorLayer, graph: Graph, names: AcceleratorNames, at: number) {
@@ -78,6 +80,22 @@ function unstageOutput(layer: AcceleratorLayer, graph: Graph, names: Accelerator
   ];
 }
 
+/** Where a layer's input and output are in the workload's layouts (the program's, unless it packs). */
+function workloadLayoutAt(layer: AcceleratorLayer, at: (role: string) => number) {
+  return layer.packing === null
+    ? { input: at('input'), output: at('output') }
+    : { input: layer.packing.inputAt, output: layer.packing.outputAt };
+}
+
+/** Gathers `n` elements: dst[i] = src[table[i] − 1], or 0 where the table holds 0. */
+function gather(table: string, n: number, src: number, dst: number): string[] {
+  return [
+    `    const int8_t *src = GF_AT(const int8_t, ${src});`,
+    `    int8_t *dst = GF_AT(int8_t, ${dst});`,
+    `    for (int64_t i = 0; i < ${n}; ++i) dst[i] = ${table}[i] ? src[${table}[i] - 1] : 0;`,
+  ];
+}
+
 function reference(layer: AcceleratorLayer, target: AnyTarget, names: AcceleratorNames): string[] {
   const w = layer.fused.workload;
   const scale = layer.node.attrs.requant.scale[0];
@@ -89,10 +107,11 @@ function reference(layer: AcceleratorLayer, target: AnyTarget, names: Accelerato
     if (b === undefined) throw new InternalError(`'${layer.node.name}': no ${role} buffer`);
     return b.offset;
   };
-  const input = `GF_AT(const int8_t, ${at('input')})`;
+  const activations = workloadLayoutAt(layer, at);
+  const input = `GF_AT(const int8_t, ${activations.input})`;
   const weight = names.referenceWeights ?? `GF_AT(const int8_t, ${at('weight')})`;
   const bias = names.bias ?? 'NULL';
-  const output = `GF_AT(int8_t, ${at('output')})`;
+  const output = `GF_AT(int8_t, ${activations.output})`;
   const tail = `${cScale(scale)}, ${shift}, ${relu}`;
   if (w.kind === 'gemm') {
     return [
@@ -145,6 +164,24 @@ export function acceleratorNodeC(
         ];
       })()
     : [];
+  const activations = workloadLayoutAt(layer, at);
+  const { packing } = layer;
+  const g = names.gather;
+  if ((packing === null) !== (g === null)) {
+    throw new InternalError(`'${node.name}': gather tables without packing, or packing without`);
+  }
+  const pack =
+    packing === null || g === null
+      ? []
+      : block(gather(g.input, packing.input.length, packing.inputAt, at('input')));
+  const unpack =
+    packing === null || g === null
+      ? []
+      : [
+          '#if !defined(GF_TRACE_MODE)',
+          ...block(gather(g.output, packing.output.length, at('output'), packing.outputAt)),
+          '#endif',
+        ];
   const args = layer.buffers.map((b) => `GF_DRAM(${b.offset})`);
   const w = layer.fused.workload;
   const what = `${w.kind} ${layer.node.op} '${node.name.replace(/\*\//g, '* /')}'`;
@@ -152,13 +189,15 @@ export function acceleratorNodeC(
     `/* ${what} on the accelerator: ${layer.fused.count} run(s) of ${layer.program.name.replace(/\*\//g, '* /')} */`,
     `static void ${names.node}(void) {`,
     `  for (int64_t run = 0; run < ${layer.fused.count}; ++run) {`,
-    ...block(stageInput(layer, graph, names, at('input'))),
+    ...block(stageInput(layer, graph, names, activations.input)),
+    ...pack,
     ...(stageWeights.length > 0 ? block(stageWeights) : []),
     `    ${names.layer}(${args.join(', ')});`,
+    ...unpack,
     '#if defined(GF_TRACE_MODE)',
     ...block(reference(layer, target, names)),
     '#endif',
-    ...block(unstageOutput(layer, graph, names, at('output'))),
+    ...block(unstageOutput(layer, graph, names, activations.output)),
     '  }',
     '}',
     '',

@@ -18,11 +18,9 @@ const cTypes: Readonly<Record<DType, string>> = {
   bool: 'uint8_t',
 };
 
-
 export function cType(dtype: DType): string {
   return cTypes[dtype];
 }
-
 
 /** A float32 value as a C float literal that reads back exactly. */
 export function cFloat(x: number): string {

@@ -8,6 +8,8 @@ import type { HostTensor } from '../host/host_tensor.js';
 import type { Mapping } from '../mapping/mapping.js';
 import type { AnyTarget } from '../contract/target.js';
 import type { Buffer, Program } from '../program/program.js';
+import { tensorBytes } from '../workload/shape.js';
+import type { Workload } from '../workload/workload.js';
 
 /**
  * Where each accelerator layer's program buffers live in the model's DRAM arena: the planner's
@@ -45,6 +47,45 @@ export interface AcceleratorLayer {
   readonly buffers: readonly PlacedBuffer[];
   /** Whether the weights are an activation, staged per run (a product of two activations). */
   readonly stagedWeights: boolean;
+  /** How the C moves activations between the workload's layouts and the target's; null: no change. */
+  readonly packing: ActivationPacking | null;
+}
+
+/**
+ * For a target whose programs read and write activations in a layout of their own (its packInput and
+ * unpackOutput): the input is staged in the workload's layout at `inputAt`, then gathered into the
+ * program's input buffer by `input` (per packed element, 1 + the element it takes, 0 for a zero); the
+ * output is gathered back into the workload's layout at `outputAt` by `output` (per element, 1 + the
+ * packed element holding it). The tables come from the target's own functions (`layoutGather`).
+ */
+export interface ActivationPacking {
+  readonly inputAt: number;
+  readonly outputAt: number;
+  readonly input: Int32Array;
+  readonly output: Int32Array;
+}
+
+/**
+ * A layout transform as a gather table: `transform` (which only moves elements and fills zeros) applied
+ * to the bytes of 1 + each element's index, three bytes at a time, gives per destination element
+ * 1 + its source index, or 0 where it is filled.
+ */
+export function layoutGather(n: number, transform: (x: Int8Array) => Int8Array): Int32Array {
+  if (n + 1 >= 2 ** 24) {
+    throw new UnsupportedError(
+      `a packed activation of ${n} elements`,
+      'the C project packs activations of fewer than 2^24 elements',
+    );
+  }
+  let table: Int32Array | null = null;
+  for (const shift of [0, 8, 16]) {
+    const plane = new Int8Array(n);
+    for (let i = 0; i < n; i++) plane[i] = ((i + 1) >> shift) & 0xff;
+    const moved = transform(plane);
+    table ??= new Int32Array(moved.length);
+    for (let j = 0; j < moved.length; j++) table[j] |= (moved[j] & 0xff) << shift;
+  }
+  return table ?? new Int32Array(0);
 }
 
 export interface ArenaLayout {
@@ -67,12 +108,6 @@ export function arenaLayout(
   schedules: ReadonlyMap<string, Mapping>,
   plan: DramPlan,
 ): ArenaLayout {
-  if (target.packsActivations) {
-    throw new UnsupportedError(
-      `the C project for ${target.name}`,
-      'the target packs activations (packInput/unpackOutput), which the C does not do yet',
-    );
-  }
   const regions = new Map<string, Region>(plan.regions.map((r) => [r.name, r]));
   const readers = new Map<string, number>();
   for (const p of placements)
@@ -170,9 +205,29 @@ export function arenaLayout(
       program,
       buffers,
       stagedWeights: !constWeights,
+      packing: target.packsActivations ? packing(target, w, mapping, program, extra) : null,
     });
   });
   return { plan, totalBytes: top, layers };
+}
+
+/** The gather tables of a packing target's layer, and room for its activations in the workload's layouts. */
+function packing(
+  target: AnyTarget,
+  w: Workload,
+  m: Mapping,
+  program: Program,
+  extra: (bytes: number) => number,
+): ActivationPacking {
+  const sizes = tensorBytes(w);
+  const out = program.buffers.find((b) => b.role === 'output');
+  if (out === undefined) throw new InternalError(`program ${program.name} has no output buffer`);
+  return {
+    inputAt: extra(sizes.input),
+    outputAt: extra(sizes.output),
+    input: layoutGather(sizes.input, (x) => target.packInput(w, m, x)),
+    output: layoutGather(out.bytes, (x) => target.unpackOutput(w, m, x)),
+  };
 }
 
 /** A layer's buffer base addresses in trace mode, by buffer name (as `interpret` takes them). */
