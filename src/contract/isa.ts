@@ -342,6 +342,14 @@ function formatField(key: string, d: AnyDecl, value: unknown): string {
   }
 }
 
+/** One line for errors and traces: the mnemonic, then every field worth printing. */
+export function formatFields(name: string, fields: object, record: object): string {
+  const parts = fieldEntries(fields).map(([key, d]) =>
+    formatField(key, d, Reflect.get(Object(record), key)),
+  );
+  return [name, ...parts.filter((part) => part !== '')].join(' ');
+}
+
 /** The encoder, decoder and formatter of one declared kind. */
 function codec<I>(kind: string, decl: InstrDecl<I, unknown>): InstrEncoding<I> {
   const fields = fieldEntries(decl.fields);
@@ -394,9 +402,7 @@ function codec<I>(kind: string, decl: InstrDecl<I, unknown>): InstrEncoding<I> {
     },
 
     format(instr) {
-      const name = caseOf(instr)?.name ?? kind;
-      const parts = fields.map(([key, d]) => formatField(key, d, Reflect.get(Object(instr), key)));
-      return [name, ...parts.filter((part) => part !== '')].join(' ');
+      return formatFields(caseOf(instr)?.name ?? kind, decl.fields, Object(instr));
     },
   };
 }
