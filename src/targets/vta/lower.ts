@@ -37,7 +37,7 @@ import { shiftOf } from '../../reference/requantize.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import type { Spec } from '../../spec/spec.js';
 import type { LowerOptions } from '../../contract/target.js';
-import type { Workload } from '../../workload/workload.js';
+import type { Dim, Workload } from '../../workload/workload.js';
 import { Alu, encodeUop, fieldsOf, flagFields, Mem, vtaConfig, type Kind } from './instr.js';
 import { alternating, copyEntries, kernels, view, type VDim, type View } from './layout.js';
 
@@ -100,33 +100,60 @@ export function epilogue(shift: number, relu: boolean): [number, number][] {
   return ops;
 }
 
-/** The step's tile index along a view dim (0 for a GEMM's missing dim). */
-function tileIndex(x: View, at: StepVars, d: VDim): Expr {
-  const dim = x.dim[d];
-  return dim === null ? c(0) : at.index[dim];
+const viewDims = ['N', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
+
+/**
+ * A step's tile in the view's dims: handles on its lets (`at`), its tile index and extent per view
+ * dim (0 and the whole dim for a GEMM's missing dims), the blocks of its C and K tile, and its
+ * input window.
+ */
+interface Tile {
+  readonly at: StepVars;
+  readonly index: { readonly [D in VDim]: Expr };
+  readonly extent: { readonly [D in VDim]: Expr };
+  readonly blocks: { readonly C: Expr; readonly K: Expr };
+  readonly win: (typeof windowLets)[StepVars['prefix']];
 }
 
-/** The step's tile extent along a view dim (the whole dim for a GEMM's missing dim). */
-function extent(x: View, at: StepVars, d: VDim): Expr {
-  const dim = x.dim[d];
-  return dim === null ? c(x[d]) : at.extent[dim];
+function tileOf(x: View, at: StepVars): Tile {
+  const per = (of: (dim: Dim) => Expr, missing: (d: VDim) => Expr) =>
+    Object.fromEntries(viewDims.map((d) => [d, mapped(x, d, of, missing)])) as Tile['index'];
+  const blocksOf = (d: 'C' | 'K') =>
+    mapped(
+      x,
+      d,
+      (dim) => at.blocks[dim],
+      () => c(0),
+    );
+  return {
+    at,
+    index: per(
+      (dim) => at.index[dim],
+      () => c(0),
+    ),
+    extent: per(
+      (dim) => at.extent[dim],
+      (d) => c(x[d]),
+    ),
+    blocks: { C: blocksOf('C'), K: blocksOf('K') },
+    win: windowLets[at.prefix],
+  };
 }
 
-/** The step's blocks of channels (C) or output channels (K). */
-function blocks(x: View, at: StepVars, d: 'C' | 'K'): Expr {
+/** A view dim's handle through the mapping's dim behind it, or `missing` for a GEMM's absent dim. */
+function mapped(x: View, d: VDim, of: (dim: Dim) => Expr, missing: (d: VDim) => Expr): Expr {
   const dim = x.dim[d];
-  if (dim === null) throw new Error(`VTA view: ${d} always has a dim`);
-  return at.blocks[dim];
+  return dim === null ? missing(d) : of(dim);
 }
 
 /** The first block of a step's C or K tile, plus `k`. */
-function firstBlock(x: View, at: StepVars, d: 'C' | 'K', k: Expr): Expr {
-  return add(mul(tileIndex(x, at, d), d === 'C' ? x.tCb : x.tKb), k);
+function firstBlock(x: View, tile: Tile, d: 'C' | 'K', k: Expr): Expr {
+  return add(mul(tile.index[d], d === 'C' ? x.tCb : x.tKb), k);
 }
 
 /** Which copy of a tensor the step uses (0 unless it alternates between two). */
-function copyOf(cx: Ctx, at: StepVars, t: StepTensor): Expr {
-  return cx.alt[t] ? mod(div(at.step, cx.x.s.period[t]), 2) : c(0);
+function copyOf(cx: Ctx, tile: Tile, t: StepTensor): Expr {
+  return cx.alt[t] ? mod(div(tile.at.step, cx.x.s.period[t]), 2) : c(0);
 }
 
 /**
@@ -134,22 +161,22 @@ function copyOf(cx: Ctx, at: StepVars, t: StepTensor): Expr {
  * (`lo`, from −pad), entries (`t`), the pads a LOAD adds before and after, and the DRAM entries
  * between them (`Size`; ≤ 0 when the window misses the image).
  */
-function windowAxisLets(x: View, at: StepVars, axis: 'y' | 'x'): Stmt[] {
+function windowAxisLets(x: View, tile: Tile, axis: 'y' | 'x'): Stmt[] {
   const [o, k, stride, dilation, pad, size] =
     axis === 'y'
       ? (['P', 'R', x.sh, x.dh, x.padT, x.H] as const)
       : (['Q', 'S', x.sw, x.dw, x.padL, x.W] as const);
-  const win = windowLets[at.prefix];
+  const win = tile.win;
   const [lo, entries, pad0, pad1, inside] =
     axis === 'y'
       ? [win.ylo, win.yt, win.yPad0, win.yPad1, win.ySize]
       : [win.xlo, win.xt, win.xPad0, win.xPad1, win.xSize];
-  const first = mul(tileIndex(x, at, o), x.t[o] * stride);
+  const first = mul(tile.index[o], x.t[o] * stride);
   return [
-    let_(lo, add(first, mul(tileIndex(x, at, k), x.t[k] * dilation), -pad)),
+    let_(lo, add(first, mul(tile.index[k], x.t[k] * dilation), -pad)),
     let_(
       entries,
-      add(mul(sub(extent(x, at, o), 1), stride), mul(sub(extent(x, at, k), 1), dilation), 1),
+      add(mul(sub(tile.extent[o], 1), stride), mul(sub(tile.extent[k], 1), dilation), 1),
     ),
     let_(pad0, max(0, mul(-1, lo))),
     let_(pad1, max(0, sub(add(lo, entries), size))),
@@ -157,8 +184,8 @@ function windowAxisLets(x: View, at: StepVars, axis: 'y' | 'x'): Stmt[] {
   ];
 }
 
-/** Every let of the step `at` names: tile indices and extents, input windows, copy bases. */
-function stepLetsOf(cx: Ctx, at: StepVars, step: Expr): Stmt[] {
+/** Every let of the tile's step: tile indices and extents, input windows, copy bases. */
+function stepLetsOf(cx: Ctx, tile: Tile, step: Expr): Stmt[] {
   const { x, alt } = cx;
   const size = copyEntries(x);
   const copies = (t: StepTensor) => ({
@@ -168,10 +195,10 @@ function stepLetsOf(cx: Ctx, at: StepVars, step: Expr): Stmt[] {
     period: x.s.period[t],
   });
   return [
-    ...stepLets(x.s, at, step, x.B),
-    ...windowAxisLets(x, at, 'y'),
-    ...windowAxisLets(x, at, 'x'),
-    ...copyBaseLets(at, {
+    ...stepLets(x.s, tile.at, step, x.B),
+    ...windowAxisLets(x, tile, 'y'),
+    ...windowAxisLets(x, tile, 'x'),
+    ...copyBaseLets(tile.at, {
       input: copies('input'),
       weight: copies('weight'),
       output: copies('output'),
@@ -180,23 +207,22 @@ function stepLetsOf(cx: Ctx, at: StepVars, step: Expr): Stmt[] {
 }
 
 /** Whether the step's input window meets the image (else its GEMM would add only zeros). */
-function windowMeetsImage(at: StepVars): Cond {
-  const win = windowLets[at.prefix];
-  return and(lt(0, win.ySize), lt(0, win.xSize));
+function windowMeetsImage(tile: Tile): Cond {
+  return and(lt(0, tile.win.ySize), lt(0, tile.win.xSize));
 }
 
 /** Load `f` of a step, for f < nin: one input channel block's window. */
-function inputLoad(x: View, at: StepVars, flags: Record<string, Cond>): Stmt {
-  const win = windowLets[at.prefix];
+function inputLoad(x: View, tile: Tile, flags: Record<string, Cond>): Stmt {
+  const win = tile.win;
   const f = v('f');
   return op('load', {
     ...flags,
     memType: c(Mem.inp),
-    sramBase: add(at.base.input, mul(f, x.yt * x.xt)),
+    sramBase: add(tile.at.base.input, mul(f, x.yt * x.xt)),
     dramBase: entry(
       div(v('I'), x.B),
-      tileIndex(x, at, 'N'),
-      [firstBlock(x, at, 'C', f), x.Cb],
+      tile.index.N,
+      [firstBlock(x, tile, 'C', f), x.Cb],
       [add(win.ylo, win.yPad0), x.H],
       [add(win.xlo, win.xPad0), x.W],
     ),
@@ -210,25 +236,25 @@ function inputLoad(x: View, at: StepVars, flags: Record<string, Cond>): Stmt {
  * Load `f` of a step, for f ≥ nin: with whole filters one 2D load of the tile's K blocks × (C blocks,
  * R, S), else the (K block, C block) pair f − nin.
  */
-function weightLoad(x: View, at: StepVars, flags: Record<string, Cond>): Stmt {
+function weightLoad(x: View, tile: Tile, flags: Record<string, Cond>): Stmt {
   const whole = x.t.R === x.R && x.t.S === x.S;
   const pairIndex = sub(v('f'), v('nin'));
-  const nCb = blocks(x, at, 'C');
+  const nCb = tile.blocks.C;
   const [kb, cb] = whole ? [c(0), c(0)] : [div(pairIndex, nCb), mod(pairIndex, nCb)];
   const pair = add(mul(kb, nCb), cb);
   return op('load', {
     ...flags,
     memType: c(Mem.wgt),
-    sramBase: add(at.base.weight, mul(pair, extent(x, at, 'R'), extent(x, at, 'S'))),
+    sramBase: add(tile.at.base.weight, mul(pair, tile.extent.R, tile.extent.S)),
     dramBase: entry(
       div(v('Wt'), x.B * x.B),
-      firstBlock(x, at, 'K', kb),
-      [firstBlock(x, at, 'C', cb), x.Cb],
-      [mul(tileIndex(x, at, 'R'), x.t.R), x.R],
-      [mul(tileIndex(x, at, 'S'), x.t.S), x.S],
+      firstBlock(x, tile, 'K', kb),
+      [firstBlock(x, tile, 'C', cb), x.Cb],
+      [mul(tile.index.R, x.t.R), x.R],
+      [mul(tile.index.S, x.t.S), x.S],
     ),
-    ySize: whole ? blocks(x, at, 'K') : extent(x, at, 'R'),
-    xSize: whole ? mul(nCb, x.R * x.S) : extent(x, at, 'S'),
+    ySize: whole ? tile.blocks.K : tile.extent.R,
+    xSize: whole ? mul(nCb, x.R * x.S) : tile.extent.S,
     xStride: c(whole ? x.Cb * x.R * x.S : x.S),
   });
 }
@@ -238,47 +264,47 @@ function weightLoad(x: View, at: StepVars, flags: Record<string, Cond>): Stmt {
  * load→compute (a NOP LOAD when nothing is due); from step `loadCredits` on, the first pops
  * compute→load.
  */
-function loadGroup(cx: Ctx, at: StepVars): Stmt[] {
+function loadGroup(cx: Ctx, tile: Tile): Stmt[] {
   const x = cx.x;
-  const due = (t: 'input' | 'weight'): Cond => eq(mod(at.step, x.s.period[t]), 0);
-  const pop = le(cx.loadCredits, at.step);
+  const due = (t: 'input' | 'weight'): Cond => eq(mod(tile.at.step, x.s.period[t]), 0);
+  const pop = le(cx.loadCredits, tile.at.step);
   const f = v('f');
   const flags = { popNext: and(eq(f, 0), pop), pushNext: eq(f, sub(v('nld'), 1)) };
   const whole = x.t.R === x.R && x.t.S === x.S;
-  const weightLoads = whole ? c(1) : mul(blocks(x, at, 'K'), blocks(x, at, 'C'));
+  const weightLoads = whole ? c(1) : mul(tile.blocks.K, tile.blocks.C);
   return [
-    let_('nin', select(and(due('input'), windowMeetsImage(at)), blocks(x, at, 'C'), 0)),
+    let_('nin', select(and(due('input'), windowMeetsImage(tile)), tile.blocks.C, 0)),
     let_('nld', add(v('nin'), select(due('weight'), weightLoads, 0))),
     loop('f', 0, v('nld'), 1, [
-      if_(lt(f, v('nin')), [inputLoad(x, at, flags)], [weightLoad(x, at, flags)]),
+      if_(lt(f, v('nin')), [inputLoad(x, tile, flags)], [weightLoad(x, tile, flags)]),
     ]),
     if_(eq(v('nld'), 0), [op('load', { memType: c(Mem.inp), popNext: pop, pushNext: bool(true) })]),
   ];
 }
 
 /** Whether the step is the first (or last) of its output tile's reduction. */
-function reductionEdge(cx: Ctx, at: StepVars, edge: 'first' | 'last'): Cond {
+function reductionEdge(cx: Ctx, tile: Tile, edge: 'first' | 'last'): Cond {
   const reduction = (['C', 'R', 'S'] as const).flatMap((d) => cx.x.dim[d] ?? []);
   const trips = cx.x.s.trips;
   const at0 = (d: (typeof reduction)[number]) => (edge === 'first' ? 0 : (trips[d] ?? 1) - 1);
-  return and(...reduction.map((d) => eq(at.index[d], at0(d))));
+  return and(...reduction.map((d) => eq(tile.at.index[d], at0(d))));
 }
 
 /** The accumulator loops over every accumulator of the tile: uop 0 or 1 (the copy), blocks × pixels. */
-function accumulatorLoops(cx: Ctx, at: StepVars) {
-  const copy = copyOf(cx, at, 'output');
-  const pixels = mul(extent(cx.x, at, 'P'), extent(cx.x, at, 'Q'));
-  return { uopBgn: copy, uopEnd: add(copy, 1), iterOut: blocks(cx.x, at, 'K'), iterIn: pixels };
+function accumulatorLoops(cx: Ctx, tile: Tile) {
+  const copy = copyOf(cx, tile, 'output');
+  const pixels = mul(tile.extent.P, tile.extent.Q);
+  return { uopBgn: copy, uopEnd: add(copy, 1), iterOut: tile.blocks.K, iterIn: pixels };
 }
 
 /** Rows between the tile's K blocks in the accumulator (0 for a single block). */
-function kBlockStride(x: View, at: StepVars): Expr {
-  return select(lt(1, blocks(x, at, 'K')), x.t.P * x.t.Q, 0);
+function kBlockStride(x: View, tile: Tile): Expr {
+  return select(lt(1, tile.blocks.K), x.t.P * x.t.Q, 0);
 }
 
 /** The first accumulator of K block `kb` of the tile. */
-function accumulatorOf(x: View, at: StepVars, kb: Expr): Expr {
-  return add(at.base.output, mul(kb, x.t.P * x.t.Q));
+function accumulatorOf(x: View, tile: Tile, kb: Expr): Expr {
+  return add(tile.at.base.output, mul(kb, x.t.P * x.t.Q));
 }
 
 /**
@@ -286,43 +312,43 @@ function accumulatorOf(x: View, at: StepVars, kb: Expr): Expr {
  * over the tile's pixels; without bias a reset GEMM. Pops load→compute, and store→compute once the
  * output's copy has been stored before.
  */
-function accumulatorInit(cx: Ctx, at: StepVars): Stmt {
+function accumulatorInit(cx: Ctx, tile: Tile): Stmt {
   const x = cx.x;
-  const popStore = le(cx.storeCredits, div(at.step, x.s.period.output));
+  const popStore = le(cx.storeCredits, div(tile.at.step, x.s.period.output));
   const kb = v('kb');
   if (!cx.w.bias) {
     return op('gemm', {
       popPrev: bool(true),
       popNext: popStore,
       reset: bool(true),
-      ...accumulatorLoops(cx, at),
-      accOut: kBlockStride(x, at),
+      ...accumulatorLoops(cx, tile),
+      accOut: kBlockStride(x, tile),
       accIn: c(1),
     });
   }
-  return loop('kb', 0, blocks(x, at, 'K'), 1, [
+  return loop('kb', 0, tile.blocks.K, 1, [
     op('load', {
       memType: c(Mem.acc),
       popPrev: eq(kb, 0),
       popNext: and(eq(kb, 0), popStore),
-      sramBase: accumulatorOf(x, at, kb),
-      dramBase: entry(div(v('bias'), 4 * x.B), firstBlock(x, at, 'K', kb)),
-      ySize: mul(extent(x, at, 'P'), extent(x, at, 'Q')),
+      sramBase: accumulatorOf(x, tile, kb),
+      dramBase: entry(div(v('bias'), 4 * x.B), firstBlock(x, tile, 'K', kb)),
+      ySize: mul(tile.extent.P, tile.extent.Q),
       xSize: c(1),
     }),
   ]);
 }
 
 /** The first micro-op of the step's kernel: its class (extents of Q, C, R, S) and buffer copies. */
-function kernelStart(cx: Ctx, at: StepVars): Expr {
+function kernelStart(cx: Ctx, tile: Tile): Expr {
   const { classes, altList } = cx.kernels;
   const copies = altList.reduce<Expr>(
-    (acc, t, i) => add(acc, mul(2 ** i, copyOf(cx, at, t))),
+    (acc, t, i) => add(acc, mul(2 ** i, copyOf(cx, tile, t))),
     c(0),
   );
   const start = classes.reduceRight<Expr | null>((rest, g) => {
     const here = add(g.at, mul(copies, g.size));
-    const is = and(...(['Q', 'C', 'R', 'S'] as const).map((d) => eq(extent(cx.x, at, d), g.k[d])));
+    const is = and(...(['Q', 'C', 'R', 'S'] as const).map((d) => eq(tile.extent[d], g.k[d])));
     return rest === null ? here : select(is, here, rest);
   }, null);
   if (start === null) throw new Error('VTA kernels: no kernel class');
@@ -335,42 +361,42 @@ function kernelStart(cx: Ctx, at: StepVars): Expr {
  * otherwise each group of the step's K blocks is its own GEMM, so no accumulator repeats within a
  * kernel. The first pops load→compute unless the init did; the last frees the buffers.
  */
-function stepGemms(cx: Ctx, at: StepVars): Stmt[] {
+function stepGemms(cx: Ctx, tile: Tile): Stmt[] {
   const x = cx.x;
-  const first = reductionEdge(cx, at, 'first');
-  const releases = le(at.step, x.s.steps - 1 - cx.loadCredits);
-  const nkb = blocks(x, at, 'K');
+  const first = reductionEdge(cx, tile, 'first');
+  const releases = le(tile.at.step, x.s.steps - 1 - cx.loadCredits);
+  const nkb = tile.blocks.K;
   const whole = x.tKb >= 3 ? eq(nkb, x.tKb) : bool(false);
-  const groups = mul(blocks(x, at, 'C'), extent(x, at, 'R'), extent(x, at, 'S'));
-  const tall = lt(1, extent(x, at, 'P'));
+  const groups = mul(tile.blocks.C, tile.extent.R, tile.extent.S);
+  const tall = lt(1, tile.extent.P);
   const gemm = op('gemm', {
     popPrev: and(eq(v('g'), 0), not(first)),
     pushPrev: and(eq(v('g'), sub(v('ngrp'), 1)), releases),
     uopBgn: add(v('ubgn'), mul(v('g'), x.tKb)),
     uopEnd: add(v('ubgn'), mul(v('g'), x.tKb), select(whole, mul(nkb, groups), nkb)),
-    iterOut: extent(x, at, 'P'),
-    iterIn: extent(x, at, 'Q'),
-    accOut: select(tall, extent(x, at, 'Q'), 0),
+    iterOut: tile.extent.P,
+    iterIn: tile.extent.Q,
+    accOut: select(tall, tile.extent.Q, 0),
     accIn: c(1),
-    inpOut: select(tall, mul(x.sh, windowLets[at.prefix].xt), 0),
+    inpOut: select(tall, mul(x.sh, tile.win.xt), 0),
     inpIn: c(x.sw),
   });
   const nop = op('load', { memType: c(Mem.uop), popPrev: not(first), pushPrev: releases });
   return [
-    let_('ubgn', kernelStart(cx, at)),
+    let_('ubgn', kernelStart(cx, tile)),
     let_('ngrp', select(whole, 1, groups)),
-    if_(windowMeetsImage(at), [loop('g', 0, v('ngrp'), 1, [gemm])], [nop]),
+    if_(windowMeetsImage(tile), [loop('g', 0, v('ngrp'), 1, [gemm])], [nop]),
   ];
 }
 
 /** The last reduction step's ALU requantization (the last op pushes compute→store). */
-function requantize(cx: Ctx, at: StepVars): Stmt[] {
+function requantize(cx: Ctx, tile: Tile): Stmt[] {
   const ops = epilogue(shiftOf(cx.options.scale), cx.w.activation === 'relu');
   return ops.map(([aluOp, imm], k) =>
     op('alu', {
       pushNext: bool(k === ops.length - 1),
-      ...accumulatorLoops(cx, at),
-      dstOut: kBlockStride(cx.x, at),
+      ...accumulatorLoops(cx, tile),
+      dstOut: kBlockStride(cx.x, tile),
       dstIn: c(1),
       aluOp: c(aluOp),
       useImm: bool(true),
@@ -380,35 +406,35 @@ function requantize(cx: Ctx, at: StepVars): Stmt[] {
 }
 
 /** One STORE per K block; the first pops compute→store, the last pushes store→compute. */
-function storeTile(x: View, at: StepVars): Stmt {
+function storeTile(x: View, tile: Tile): Stmt {
   const kb = v('kb');
-  return loop('kb', 0, blocks(x, at, 'K'), 1, [
+  return loop('kb', 0, tile.blocks.K, 1, [
     op('store', {
       memType: c(Mem.out),
       popPrev: eq(kb, 0),
-      pushPrev: eq(kb, sub(blocks(x, at, 'K'), 1)),
-      sramBase: accumulatorOf(x, at, kb),
+      pushPrev: eq(kb, sub(tile.blocks.K, 1)),
+      sramBase: accumulatorOf(x, tile, kb),
       dramBase: entry(
         div(v('O'), x.B),
-        tileIndex(x, at, 'N'),
-        [firstBlock(x, at, 'K', kb), x.Kb],
-        [mul(tileIndex(x, at, 'P'), x.t.P), x.P],
-        [mul(tileIndex(x, at, 'Q'), x.t.Q), x.Q],
+        tile.index.N,
+        [firstBlock(x, tile, 'K', kb), x.Kb],
+        [mul(tile.index.P, x.t.P), x.P],
+        [mul(tile.index.Q, x.t.Q), x.Q],
       ),
-      ySize: extent(x, at, 'P'),
-      xSize: extent(x, at, 'Q'),
+      ySize: tile.extent.P,
+      xSize: tile.extent.Q,
       xStride: c(x.Q),
     }),
   ]);
 }
 
 /** The compute group of a step: init on the first reduction step, GEMMs, requantize and store. */
-function computeGroup(cx: Ctx, at: StepVars): Stmt[] {
-  const accumulator = requantize(cx, at);
+function computeGroup(cx: Ctx, tile: Tile): Stmt[] {
+  const accumulator = requantize(cx, tile);
   return [
-    if_(reductionEdge(cx, at, 'first'), [accumulatorInit(cx, at)]),
-    ...stepGemms(cx, at),
-    if_(reductionEdge(cx, at, 'last'), [...accumulator, storeTile(cx.x, at)]),
+    if_(reductionEdge(cx, tile, 'first'), [accumulatorInit(cx, tile)]),
+    ...stepGemms(cx, tile),
+    if_(reductionEdge(cx, tile, 'last'), [...accumulator, storeTile(cx.x, tile)]),
   ];
 }
 
@@ -417,7 +443,8 @@ function computeGroup(cx: Ctx, at: StepVars): Stmt[] {
  * order unless loads run a step ahead (two credits).
  */
 function steps(cx: Ctx): Stmt[] {
-  const { c: cur, n: next } = stepVars;
+  const cur = tileOf(cx.x, stepVars.c);
+  const next = tileOf(cx.x, stepVars.n);
   const S = cx.x.s.steps;
   const s = v('s');
   const nextLoads = [
