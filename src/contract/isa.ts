@@ -151,14 +151,15 @@ export type FieldDecls<I> = { readonly [K in Exclude<keyof I, 'kind'>]: FieldDec
 /**
  * One instruction kind, declared once: its fields and their bits, its C name, its funct and mnemonic
  * (`op`, unless a field selects them), bits every word carries, whether decode refuses words with
- * bits outside its fields (`unusedBits: 'zero'`) or ignores them, its semantics and its timing.
+ * bits outside its fields (`unusedBits: 'zero'`) or ignores them (the default), its semantics and
+ * its timing.
  */
 export interface InstrDecl<I, M> {
   readonly cName: string;
   readonly op?: { readonly funct: number; readonly name: string };
   readonly fixed?: readonly WordFixedBits[];
   readonly fields: FieldDecls<I>;
-  readonly unusedBits: 'ignored' | 'zero';
+  readonly unusedBits?: 'ignored' | 'zero';
   execute(instr: I, machine: M): void;
   timing(instr: I, machine: M, out: TimingDesc): void;
 }
@@ -179,6 +180,10 @@ export function flag(reg: Reg, bit: number): BitsDecl {
 }
 export function raw(reg: Reg): RawDecl {
   return { type: 'raw', reg };
+}
+/** A field that selects the funct: its cases as [funct, value, mnemonic]. */
+export function selector<T>(...cases: readonly (readonly [number, T, string])[]): FunctDecl<T> {
+  return { type: 'funct', cases: cases.map(([funct, value, name]) => ({ funct, value, name })) };
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   flag,
   isaTable,
   raw,
+  selector,
   uint,
   type Encoded,
   type FieldDecls,
@@ -48,10 +49,18 @@ function operand(reg: Reg): RecordDecl<Operand> {
 /** A DRAM byte address: a whole register, always printed in hex. */
 const dram = (reg: Reg) => uint(reg, 63, 0, 'address');
 
+/** A kind with one funct; its C macro is `gf_` and its mnemonic. */
+function single<K extends Instr['kind']>(
+  funct: number,
+  name: string,
+  decl: Omit<Decl<K>, 'cName' | 'op'>,
+): Decl<K> {
+  return { cName: `gf_${name}`, op: { funct, name }, ...decl };
+}
+
 /** CONFIG (funct 0) is split by rs1[1:0]: 0 EX, 1 LD, 2 ST, 3 NORM. */
-function config(name: string, value: number): Pick<Decl<'configEx'>, 'op' | 'fixed'> {
-  const tag: WordFixedBits = { reg: 'rs1', hi: 1, lo: 0, value };
-  return { op: { funct: 0, name }, fixed: [tag] };
+function configTag(value: number): WordFixedBits[] {
+  return [{ reg: 'rs1', hi: 1, lo: 0, value }];
 }
 
 /** A loop unroller's configuration word: encoded and decoded, never simulated (§3.2). */
@@ -60,20 +69,13 @@ function unroller<K extends Instr['kind']>(
   name: string,
   fields: Decl<K>['fields'],
 ): Decl<K> {
-  return {
-    cName: `gf_${name}`,
-    op: { funct, name },
-    fields,
-    unusedBits: 'ignored',
-    execute: semantics.loopUnroller(name.toUpperCase()),
-    timing: timing.issueOnly,
-  };
+  const execute = semantics.loopUnroller(name.toUpperCase());
+  return single(funct, name, { fields, execute, timing: timing.issueOnly });
 }
 
 const decls: IsaDecls<Instr, GemminiMachine> = {
-  configEx: {
-    cName: 'gf_config_ex',
-    ...config('config_ex', 0),
+  configEx: single(0, 'config_ex', {
+    fixed: configTag(0),
     fields: {
       dataflow: uint('rs1', 2, 2),
       activation: uint('rs1', 4, 3),
@@ -85,13 +87,11 @@ const decls: IsaDecls<Instr, GemminiMachine> = {
       sysShift: uint('rs2', 31, 0),
       cStride: uint('rs2', 63, 48),
     },
-    unusedBits: 'ignored',
     execute: semantics.configEx,
     timing: timing.configEx,
-  },
-  configLd: {
-    cName: 'gf_config_ld',
-    ...config('config_ld', 1),
+  }),
+  configLd: single(0, 'config_ld', {
+    fixed: configTag(1),
     fields: {
       shrink: flag('rs1', 2),
       slot: uint('rs1', 4, 3),
@@ -100,13 +100,11 @@ const decls: IsaDecls<Instr, GemminiMachine> = {
       scaleBits: uint('rs1', 63, 32, 'f32'),
       dramStride: uint('rs2', 63, 0),
     },
-    unusedBits: 'ignored',
     execute: semantics.configLd,
     timing: timing.issueOnly,
-  },
-  configSt: {
-    cName: 'gf_config_st',
-    ...config('config_st', 2),
+  }),
+  configSt: single(0, 'config_st', {
+    fixed: configTag(2),
     fields: {
       activation: uint('rs1', 3, 2),
       poolStride: uint('rs1', 5, 4),
@@ -121,13 +119,11 @@ const decls: IsaDecls<Instr, GemminiMachine> = {
       dramStride: uint('rs2', 31, 0),
       scaleBits: uint('rs2', 63, 32, 'f32'),
     },
-    unusedBits: 'ignored',
     execute: semantics.configSt,
     timing: timing.issueOnly,
-  },
-  configNorm: {
-    cName: 'gf_config_norm',
-    ...config('config_norm', 3),
+  }),
+  configNorm: single<'configNorm'>(0, 'config_norm', {
+    fixed: configTag(3),
     fields: {
       statId: uint('rs1', 15, 8),
       actMsb: flag('rs1', 16),
@@ -137,71 +133,46 @@ const decls: IsaDecls<Instr, GemminiMachine> = {
       qb: uint('rs2', 31, 0),
       qc: uint('rs2', 63, 32),
     },
-    unusedBits: 'ignored',
     execute: semantics.unsupported(
       'CONFIG_NORM needs normalizations, absent in this configuration',
     ),
     timing: timing.issueOnly,
-  },
+  }),
   mvin: {
     cName: 'gf_mvin',
     fields: {
-      slot: {
-        type: 'funct',
-        cases: [
-          { funct: 2, value: 0, name: 'mvin' },
-          { funct: 1, value: 1, name: 'mvin2' },
-          { funct: 14, value: 2, name: 'mvin3' },
-        ],
-      },
+      slot: selector([2, 0, 'mvin'], [1, 1, 'mvin2'], [14, 2, 'mvin3']),
       dram: dram('rs1'),
       dst: operand('rs2'),
     },
-    unusedBits: 'ignored',
     execute: semantics.mvin,
     timing: timing.mvin,
   },
-  mvout: {
-    cName: 'gf_mvout',
-    op: { funct: 3, name: 'mvout' },
+  mvout: single(3, 'mvout', {
     fields: { dram: dram('rs1'), src: operand('rs2') },
-    unusedBits: 'ignored',
     execute: semantics.mvout,
     timing: timing.mvout,
-  },
-  preload: {
-    cName: 'gf_preload',
-    op: { funct: 6, name: 'preload' },
+  }),
+  preload: single(6, 'preload', {
     fields: { bd: operand('rs1'), c: operand('rs2') },
-    unusedBits: 'ignored',
     execute: semantics.preload,
     timing: timing.preload,
-  },
+  }),
   compute: {
     cName: 'gf_compute',
     fields: {
-      accumulated: {
-        type: 'funct',
-        cases: [
-          { funct: 4, value: false, name: 'compute_preloaded' },
-          { funct: 5, value: true, name: 'compute_accumulated' },
-        ],
-      },
+      accumulated: selector([4, false, 'compute_preloaded'], [5, true, 'compute_accumulated']),
       a: operand('rs1'),
       bd: operand('rs2'),
     },
-    unusedBits: 'ignored',
     execute: semantics.compute,
     timing: timing.compute,
   },
-  flush: {
-    cName: 'gf_flush',
-    op: { funct: 7, name: 'flush' },
+  flush: single(7, 'flush', {
     fields: { skip: flag('rs1', 0) },
-    unusedBits: 'ignored',
     execute: semantics.noEffect,
     timing: timing.issueOnly,
-  },
+  }),
   loopWsConfigBounds: unroller(9, 'loop_ws_config_bounds', {
     padI: uint('rs1', 15, 0),
     padJ: uint('rs1', 31, 16),
@@ -303,9 +274,7 @@ const decls: IsaDecls<Instr, GemminiMachine> = {
     inputDilated: flag('rs2', 2),
     activation: uint('rs2', 4, 3),
   }),
-  counter: {
-    cName: 'gf_counter',
-    op: { funct: 126, name: 'counter' },
+  counter: single(126, 'counter', {
     fields: {
       reset: flag('rs1', 0),
       snapshotReset: flag('rs1', 1),
@@ -315,26 +284,21 @@ const decls: IsaDecls<Instr, GemminiMachine> = {
       event: uint('rs1', 17, 12),
       external: flag('rs1', 31),
     },
-    unusedBits: 'ignored',
     execute: semantics.noEffect,
     timing: timing.issueOnly,
-  },
+  }),
   rtlOnly: {
     cName: 'gf_rocc_raw',
     fields: {
-      funct: {
-        type: 'funct',
-        cases: [
-          { funct: 22, value: 22, name: 'clkgate_en' },
-          { funct: 23, value: 23, name: 'store_spad' },
-          { funct: 24, value: 24, name: 'loop_ws_config_spad_ab' },
-          { funct: 25, value: 25, name: 'loop_ws_config_spad_c' },
-        ],
-      },
+      funct: selector(
+        [22, 22, 'clkgate_en'],
+        [23, 23, 'store_spad'],
+        [24, 24, 'loop_ws_config_spad_ab'],
+        [25, 25, 'loop_ws_config_spad_c'],
+      ),
       rs1: raw('rs1'),
       rs2: raw('rs2'),
     },
-    unusedBits: 'ignored',
     execute: semantics.rtlOnly,
     timing: timing.issueOnly,
   },

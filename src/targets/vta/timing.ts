@@ -34,22 +34,21 @@ export function dma(i: InstrOf<'load' | 'store'>, m: VtaMachine, d: TimingDesc):
   touch(m, d, add, i.memType, i.sramBase, i.sramBase + entries);
 }
 
-/**
- * The entries a GEMM or ALU operand reaches: its micro-ops' indices (`index`) plus the loop factors
- * (`outer`, `inner`).
- */
+/** A GEMM or ALU operand: its memory type, its micro-ops' indices and the two loop factors. */
+type LoopOperand = readonly [mem: number, index: Int32Array, outer: number, inner: number];
+
+/** The entries an operand reaches: its micro-ops' indices plus the loop factors. */
 function reach(
   i: InstrOf<'gemm' | 'alu'>,
   m: VtaMachine,
   d: TimingDesc,
   add: AddRange,
-  t: number,
-  index: Int32Array,
-  [outer, inner]: readonly [number, number],
-): void {
+  o: LoopOperand,
+) {
+  const [mem, index, outer, inner] = o;
   const used = index.subarray(i.uopBgn, i.uopEnd);
   const hi = Math.max(...used) + (i.iterOut - 1) * outer + (i.iterIn - 1) * inner + 1;
-  touch(m, d, add, t, Math.min(...used), hi);
+  touch(m, d, add, mem, Math.min(...used), hi);
 }
 
 /** The micro-op iterations of a GEMM or ALU (0: it does nothing), after reading its micro-ops. */
@@ -66,20 +65,21 @@ export function gemm(i: InstrOf<'gemm'>, m: VtaMachine, d: TimingDesc): void {
   if (passes === 0) return;
   const n = i.uopEnd - i.uopBgn;
   d.occupancy = passes * (n + m.gemmFill);
-  reach(i, m, d, addWrite, Mem.acc, m.uopDst, [i.accOut, i.accIn]);
+  reach(i, m, d, addWrite, [Mem.acc, m.uopDst, i.accOut, i.accIn]);
   if (i.reset) return;
   d.macs = passes * n * m.cfg.block ** 2;
-  reach(i, m, d, addRead, Mem.inp, m.uopSrc, [i.inpOut, i.inpIn]);
-  reach(i, m, d, addRead, Mem.wgt, m.uopWgt, [i.wgtOut, i.wgtIn]);
+  reach(i, m, d, addRead, [Mem.inp, m.uopSrc, i.inpOut, i.inpIn]);
+  reach(i, m, d, addRead, [Mem.wgt, m.uopWgt, i.wgtOut, i.wgtIn]);
 }
 
 export function alu(i: InstrOf<'alu'>, m: VtaMachine, d: TimingDesc): void {
   const passes = iterations(i, m, d);
   if (passes === 0) return;
   d.occupancy = 2 * passes * (i.uopEnd - i.uopBgn);
-  reach(i, m, d, addWrite, Mem.acc, m.uopDst, [i.dstOut, i.dstIn]);
-  reach(i, m, d, addRead, Mem.acc, m.uopDst, [i.dstOut, i.dstIn]);
-  if (!i.useImm) reach(i, m, d, addRead, Mem.acc, m.uopSrc, [i.srcOut, i.srcIn]);
+  const dst = [Mem.acc, m.uopDst, i.dstOut, i.dstIn] as const;
+  reach(i, m, d, addWrite, dst);
+  reach(i, m, d, addRead, dst);
+  if (!i.useImm) reach(i, m, d, addRead, [Mem.acc, m.uopSrc, i.srcOut, i.srcIn]);
 }
 
 /** FINISH completes at issue. */
