@@ -37,7 +37,7 @@ import { shiftOf } from '../../reference/requantize.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import type { Spec } from '../../spec/spec.js';
 import type { LowerOptions } from '../../contract/target.js';
-import type { Dim, Workload } from '../../workload/workload.js';
+import type { Workload } from '../../workload/workload.js';
 import { Alu, encodeUop, fieldsOf, flagFields, Mem, vtaConfig, type Kind } from './instr.js';
 import { alternating, copyEntries, kernels, view, type VDim, type View } from './layout.js';
 
@@ -116,34 +116,25 @@ interface Tile {
 }
 
 function tileOf(x: View, at: StepVars): Tile {
-  const per = (of: (dim: Dim) => Expr, missing: (d: VDim) => Expr) =>
-    Object.fromEntries(viewDims.map((d) => [d, mapped(x, d, of, missing)])) as Tile['index'];
-  const blocksOf = (d: 'C' | 'K') =>
-    mapped(
-      x,
-      d,
-      (dim) => at.blocks[dim],
-      () => c(0),
-    );
+  const index: Partial<Record<VDim, Expr>> = {};
+  const extent: Partial<Record<VDim, Expr>> = {};
+  for (const d of viewDims) {
+    const dim = x.dim[d];
+    index[d] = dim === null ? c(0) : at.index[dim];
+    extent[d] = dim === null ? c(x[d]) : at.extent[dim];
+  }
+  const blocksOf = (d: 'C' | 'K'): Expr => {
+    const dim = x.dim[d];
+    return dim === null ? c(0) : at.blocks[dim];
+  };
   return {
     at,
-    index: per(
-      (dim) => at.index[dim],
-      () => c(0),
-    ),
-    extent: per(
-      (dim) => at.extent[dim],
-      (d) => c(x[d]),
-    ),
+    // The loop above set every view dim.
+    index: index as Tile['index'],
+    extent: extent as Tile['extent'],
     blocks: { C: blocksOf('C'), K: blocksOf('K') },
     win: windowLets[at.prefix],
   };
-}
-
-/** A view dim's handle through the mapping's dim behind it, or `missing` for a GEMM's absent dim. */
-function mapped(x: View, d: VDim, of: (dim: Dim) => Expr, missing: (d: VDim) => Expr): Expr {
-  const dim = x.dim[d];
-  return dim === null ? missing(d) : of(dim);
 }
 
 /** The first block of a step's C or K tile, plus `k`. */
