@@ -42,13 +42,6 @@ export type Kind = keyof Lists;
 export type Instr = { [K in Kind]: { readonly kind: K } & Fields<Lists[K]> }[Kind];
 export type InstrOf<K extends Kind> = Extract<Instr, { kind: K }>;
 
-export const opcodes: { readonly [K in Kind]: number } = {
-  load: 0,
-  store: 1,
-  gemm: 2,
-  finish: 3,
-  alu: 4,
-};
 /** Memory ids (memory_type) and ALU opcodes. */
 export const Mem = { uop: 0, wgt: 1, inp: 2, acc: 3, out: 4, acc8: 5 } as const;
 export const Alu = { min: 0, max: 1, add: 2, shr: 3, mul: 4 } as const;
@@ -92,7 +85,7 @@ function widths(l: Depths): Readonly<Record<string, number>> {
   };
 }
 
-/** Fields packed as 64-bit C bit-fields (hw_spec.h); `imm` is the one signed field. */
+/** Fields packed as 64-bit C bit-fields (docs/vta.md §3.1); `imm` is the one signed field. */
 function place(names: readonly string[], w: Readonly<Record<string, number>>): BitField[] {
   return packedFields(names, w).map((f) => ({ ...f, signed: f.name === 'imm' }));
 }
