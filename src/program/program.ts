@@ -67,8 +67,11 @@ export interface Program {
 
 // Builders: short, so lowerings read like the loops they describe.
 
+/** A variable: a handle on a let or a loop index, by which it is read and declared. */
+export type Var = Extract<Expr, { kind: 'var' }>;
+
 export const c = (value: number): Expr => ({ kind: 'const', value });
-export const v = (name: string): Expr => ({ kind: 'var', name });
+export const v = (name: string): Var => ({ kind: 'var', name });
 
 type E = Expr | number;
 const ex = (e: E): Expr => (typeof e === 'number' ? c(e) : e);
@@ -145,8 +148,8 @@ export function loop(name: string, from: E, to: E, step: number, body: readonly 
   return { kind: 'for', var: name, from: ex(from), to: ex(to), step, body };
 }
 
-export function let_(name: string, value: E): Stmt {
-  return { kind: 'let', name, value: ex(value) };
+export function let_(name: string | Var, value: E): Stmt {
+  return { kind: 'let', name: typeof name === 'string' ? name : name.name, value: ex(value) };
 }
 
 export function if_(cond: Cond, then: readonly Stmt[], otherwise: readonly Stmt[] = []): Stmt {

@@ -1,4 +1,6 @@
 import type { TileSchedule } from '../mapping/tile_schedule.js';
+import type { TensorRole } from '../spec/spec.js';
+import { dims, type Dim } from '../workload/workload.js';
 import {
   add,
   and,
@@ -19,6 +21,7 @@ import {
   type Cond,
   type Expr,
   type Stmt,
+  type Var,
   if_,
 } from './program.js';
 
@@ -28,28 +31,105 @@ import {
  */
 
 /**
- * Lets for step `step` under prefix p: `${p}step`, and per dim d its tile index `${p}i${d}`, extent
- * `${p}e${d}` (the last tile may be partial) and number of `block`-sized blocks `${p}b${d}`.
+ * The prefix of one step's lets: the step being computed (`c`), the previous one (`p`), the next one
+ * (`n`) and the last one (`l`).
  */
-export function stepLets(s: TileSchedule, p: string, step: Expr, block: number): Stmt[] {
-  const out: Stmt[] = [let_(`${p}step`, step)];
-  const at = v(`${p}step`);
+export type StepPrefix = 'c' | 'p' | 'n' | 'l';
+
+type PerDim = { readonly [D in Dim]: Var };
+/** The tensors a step holds copies of. */
+export type StepTensor = Exclude<TensorRole, 'bias'>;
+
+/** Handles on the lets of one step, named under its prefix (e.g. `ciK`, `cbase_input`). */
+export interface StepVars {
+  readonly prefix: StepPrefix;
+  /** The step's index in the tile schedule. */
+  readonly step: Var;
+  /** Per dim: the tile index, the tile's extent (the last tile may be partial), its blocks. */
+  readonly index: PerDim;
+  readonly extent: PerDim;
+  readonly blocks: PerDim;
+  /** The first row of each tensor's copy at the step (`copyBaseLets`). */
+  readonly base: { readonly [T in StepTensor]: Var };
+}
+
+function perDim(name: (d: Dim) => string): PerDim {
+  return Object.fromEntries(dims.map((d) => [d, v(name(d))])) as { [D in Dim]: Var };
+}
+
+function stepVarsOf(p: StepPrefix): StepVars {
+  return {
+    prefix: p,
+    step: v(`${p}step`),
+    index: perDim((d) => `${p}i${d}`),
+    extent: perDim((d) => `${p}e${d}`),
+    blocks: perDim((d) => `${p}b${d}`),
+    base: {
+      input: v(`${p}base_input`),
+      weight: v(`${p}base_weight`),
+      output: v(`${p}base_output`),
+    },
+  };
+}
+
+/** The lets of each step prefix. */
+export const stepVars: { readonly [P in StepPrefix]: StepVars } = {
+  c: stepVarsOf('c'),
+  p: stepVarsOf('p'),
+  n: stepVarsOf('n'),
+  l: stepVarsOf('l'),
+};
+
+/**
+ * Handles on a lowering's own lets of a step, each name under each step prefix (e.g. `irows` gives
+ * `cirows`, `nirows`, ...), so a name the lowering did not list fails to compile.
+ */
+export function stepLocals<N extends string>(
+  names: readonly N[],
+): { readonly [P in StepPrefix]: { readonly [K in N]: Var } } {
+  const under = (p: StepPrefix) =>
+    Object.fromEntries(names.map((n) => [n, v(`${p}${n}`)])) as { [K in N]: Var };
+  return { c: under('c'), p: under('p'), n: under('n'), l: under('l') };
+}
+
+/**
+ * Lets for step `step` under `at`'s prefix: the step, and per dim of the schedule its tile index,
+ * extent and number of `block`-sized blocks.
+ */
+export function stepLets(s: TileSchedule, at: StepVars, step: Expr, block: number): Stmt[] {
+  const out: Stmt[] = [let_(at.step, step)];
   s.order.forEach((d, n) => {
     const st = s.stride[d] ?? 1;
     const tr = s.trips[d] ?? 1;
     const t = s.tile[d] ?? 1;
-    out.push(let_(`${p}i${d}`, n === 0 ? div(at, st) : mod(div(at, st), tr)));
-    out.push(let_(`${p}e${d}`, min(t, sub(s.bound[d] ?? 1, mul(t, v(`${p}i${d}`))))));
-    out.push(let_(`${p}b${d}`, ceilDiv(v(`${p}e${d}`), block)));
+    out.push(let_(at.index[d], n === 0 ? div(at.step, st) : mod(div(at.step, st), tr)));
+    out.push(let_(at.extent[d], min(t, sub(s.bound[d] ?? 1, mul(t, at.index[d])))));
+    out.push(let_(at.blocks[d], ceilDiv(at.extent[d], block)));
   });
   return out;
+}
+
+/** Where a tensor's copies are: the first row, rows a copy, copies (2: double-buffered), period. */
+export interface Copies {
+  readonly base: number;
+  readonly copyRows: number;
+  readonly copies: number;
+  readonly period: number;
+}
+
+/** Lets for the first row of the input's, the weights' and the output's copy at the step. */
+export function copyBaseLets(at: StepVars, copies: { readonly [T in StepTensor]: Copies }): Stmt[] {
+  return (['input', 'weight', 'output'] as const).map((t) => {
+    const { base, copyRows, copies: n, period } = copies[t];
+    return let_(at.base[t], copyBase(base, copyRows, n, period, at.step));
+  });
 }
 
 /**
  * First row of a buffer's copy at a step: with two copies (double buffering) they alternate every
  * `period` steps (the tensor's reload period).
  */
-export function copyBase(
+function copyBase(
   base: number,
   copyRows: number,
   copies: number,
@@ -104,41 +184,44 @@ export function pick(segments: readonly Segment[], f: Expr): Stmt[] {
   return out;
 }
 
+/** The let `pipelinedSteps` gives the total count of a step's segments. */
+export const nmem: Var = v('nmem');
+
 /**
  * The share of the segments (total count in the let `total`) that goes before compute group g of G:
  * items [ceil(g·L/G), ceil((g+1)·L/G)), so the list is spread evenly, memory first.
  */
-export function chunk(segments: readonly Segment[], total: string, g: Expr, G: Expr): Stmt[] {
+export function chunk(segments: readonly Segment[], total: Var, g: Expr, G: Expr): Stmt[] {
   if (segments.length === 0) return [];
-  const L = v(total);
+  const L = total;
   const lo = div(add(mul(g, L), G, -1), G);
   const hi = div(add(mul(add(g, 1), L), G, -1), G);
   return [loop('f', lo, hi, 1, pick(segments, v('f')))];
 }
 
-/** One tensor the steps load: when (every `period` steps), and what to move at a step prefix. */
+/** One tensor the steps load: when (every `period` steps), and what to move at a step. */
 export interface StepLoad {
   readonly name: string;
   readonly doubleBuffered: boolean;
   readonly period: number;
-  loads(p: string): MemOps;
+  loads(at: StepVars): MemOps;
 }
 
 /** The output: filled (e.g. bias) on the first reduction step of a tile, stored on the last. */
 export interface StepOutput {
   readonly doubleBuffered: boolean;
   /** Statements that fill the tile before its first accumulation, or null. */
-  init: ((p: string) => MemOps) | null;
-  stores(p: string): MemOps;
-  /** Whether the step under prefix p is the first / last reduction step of its output tile. */
-  first(p: string): Cond;
-  last(p: string): Cond;
+  init: ((at: StepVars) => MemOps) | null;
+  stores(at: StepVars): MemOps;
+  /** Whether the step is the first / last reduction step of its output tile. */
+  first(at: StepVars): Cond;
+  last(at: StepVars): Cond;
 }
 
 export interface PipelinedSteps {
   readonly steps: number;
-  /** Lets for the step under prefix p at step index `step` (indices, extents, copy bases). */
-  lets(p: string, step: Expr): Stmt[];
+  /** Lets for the step `at` names, at step index `step` (indices, extents, copy bases). */
+  lets(at: StepVars, step: Expr): Stmt[];
   readonly loads: readonly StepLoad[];
   readonly output: StepOutput;
   /** The step's computes, given the segments to spread between them (count let: `nmem`). */
@@ -147,24 +230,25 @@ export interface PipelinedSteps {
 
 /**
  * The step loop of a tiled, software-pipelined lowering. Step s runs under prefix `c`, its neighbours
- * under `p` and `n`. Tensors that are not double-buffered load at the start of their step (when due)
+ * under `p` and `n`, the last under `l`. Tensors that are not double-buffered load at the start of their step (when due)
  * and the output stores at the end of its last reduction step; double-buffered ones are moved one step
  * ahead (loads of step s+1) or behind (stores of step s−1) and spread between step s's computes, so
  * they overlap. A prologue loads step 0's double-buffered tensors, an epilogue stores the last tile.
  */
 export function pipelinedSteps(x: PipelinedSteps): Stmt[] {
   const S = x.steps;
-  const due = (l: StepLoad, p: string): Cond => eq(mod(v(`${p}step`), l.period), 0);
-  const body: Stmt[] = [...x.lets('n', c(0))];
-  for (const l of x.loads) if (l.doubleBuffered) body.push(...all(l.loads('n')));
+  const { c: cur, p: prev, n: next, l: last } = stepVars;
+  const due = (l: StepLoad, at: StepVars): Cond => eq(mod(at.step, l.period), 0);
+  const body: Stmt[] = [...x.lets(next, c(0))];
+  for (const l of x.loads) if (l.doubleBuffered) body.push(...all(l.loads(next)));
   const init = x.output.init;
-  if (x.output.doubleBuffered && init !== null) body.push(...all(init('n')));
+  if (x.output.doubleBuffered && init !== null) body.push(...all(init(next)));
 
-  const step: Stmt[] = [...x.lets('c', v('s'))];
-  step.push(...x.lets('p', max(0, sub(v('s'), 1))), ...x.lets('n', min(S - 1, add(v('s'), 1))));
-  for (const l of x.loads) if (!l.doubleBuffered) step.push(if_(due(l, 'c'), all(l.loads('c'))));
+  const step: Stmt[] = [...x.lets(cur, v('s'))];
+  step.push(...x.lets(prev, max(0, sub(v('s'), 1))), ...x.lets(next, min(S - 1, add(v('s'), 1))));
+  for (const l of x.loads) if (!l.doubleBuffered) step.push(if_(due(l, cur), all(l.loads(cur))));
   if (!x.output.doubleBuffered && init !== null)
-    step.push(if_(x.output.first('c'), all(init('c'))));
+    step.push(if_(x.output.first(cur), all(init(cur))));
   const segments: Segment[] = [];
   const segment = (name: string, when: Cond, ops: MemOps): void => {
     step.push(let_(name, select(when, ops.count, 0)));
@@ -174,26 +258,26 @@ export function pipelinedSteps(x: PipelinedSteps): Stmt[] {
   if (x.output.doubleBuffered) {
     segment(
       'nstore',
-      { kind: 'and', args: [lt(0, v('s')), x.output.last('p')] },
-      x.output.stores('p'),
+      { kind: 'and', args: [lt(0, v('s')), x.output.last(prev)] },
+      x.output.stores(prev),
     );
   }
   x.loads.forEach((l) => {
     if (l.doubleBuffered)
-      segment(`nload_${l.name}`, { kind: 'and', args: [hasNext, due(l, 'n')] }, l.loads('n'));
+      segment(`nload_${l.name}`, { kind: 'and', args: [hasNext, due(l, next)] }, l.loads(next));
   });
   if (x.output.doubleBuffered && init !== null) {
-    segment('ninit', and(hasNext, x.output.first('n')), init('n'));
+    segment('ninit', and(hasNext, x.output.first(next)), init(next));
   }
   step.push(
     let_(
-      'nmem',
+      nmem,
       segments.reduce<Expr>((t, g) => add(t, v(g.name)), c(0)),
     ),
   );
   step.push(...x.compute(segments));
-  if (!x.output.doubleBuffered) step.push(if_(x.output.last('c'), all(x.output.stores('c'))));
+  if (!x.output.doubleBuffered) step.push(if_(x.output.last(cur), all(x.output.stores(cur))));
   body.push(loop('s', 0, S, 1, step));
-  if (x.output.doubleBuffered) body.push(...x.lets('l', c(S - 1)), ...all(x.output.stores('l')));
+  if (x.output.doubleBuffered) body.push(...x.lets(last, c(S - 1)), ...all(x.output.stores(last)));
   return body;
 }

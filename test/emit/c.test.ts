@@ -40,7 +40,8 @@ import {
 import type { Mapping } from '../../src/mapping/mapping.js';
 import { validateMapping } from '../../src/schedule/validate.js';
 import type { AnyTarget } from '../../src/contract/target.js';
-import { encodeInstr, riscvWord } from '../../src/targets/gemmini/encoding.js';
+import { riscvWord } from '../../src/targets/gemmini/encoding.js';
+import { encodeInstr } from '../../src/targets/gemmini/isa.js';
 import { targetByName } from '../../src/targets/index.js';
 import type { Instr } from '../../src/targets/gemmini/instr.js';
 import type { ConvWorkload, Dim, GemmWorkload } from '../../src/workload/workload.js';

@@ -21,10 +21,13 @@ import {
   all,
   chunk,
   pick,
+  nmem,
   pipelinedSteps,
   stepLets,
+  stepVars,
   type MemOps,
   type Segment,
+  type StepVars,
 } from '../../src/program/steps.js';
 import { noResidency, type Mapping } from '../../src/mapping/mapping.js';
 import { tileSchedule, type TileSchedule } from '../../src/mapping/tile_schedule.js';
@@ -66,14 +69,15 @@ function mapping(tile: Mapping['tile'], order: readonly Dim[]): Mapping {
 
 /** Every step's decoded lets, through the interpreter. */
 function decodedSteps(s: TileSchedule, block: number): Item[] {
-  const fields: Record<string, Expr> = { step: v('xstep') };
+  const at = stepVars.c;
+  const fields: Record<string, Expr> = { step: at.step };
   for (const d of s.order) {
-    fields[`i${d}`] = v(`xi${d}`);
-    fields[`e${d}`] = v(`xe${d}`);
-    fields[`b${d}`] = v(`xb${d}`);
+    fields[`i${d}`] = at.index[d];
+    fields[`e${d}`] = at.extent[d];
+    fields[`b${d}`] = at.blocks[d];
   }
   return run([
-    loop('s', 0, s.steps, 1, [...stepLets(s, 'x', v('s'), block), instr('step', fields)]),
+    loop('s', 0, s.steps, 1, [...stepLets(s, at, v('s'), block), instr('step', fields)]),
   ]);
 }
 
@@ -240,7 +244,7 @@ describe('chunk', () => {
       ...lets,
       loop('g', 0, 3, 1, [
         instr('group', { g: v('g') }),
-        ...chunk(segments, 'total', v('g'), c(3)),
+        ...chunk(segments, v('total'), v('g'), c(3)),
       ]),
     ]);
     expect(got.map((i) => (i.kind === 'group' ? `|${i.g}` : `${i.kind}${i.f}`)).join(' ')).toBe(
@@ -249,7 +253,7 @@ describe('chunk', () => {
   });
 
   it('has nothing to spread without segments', () => {
-    expect(chunk([], 'total', c(0), c(2))).toEqual([]);
+    expect(chunk([], v('total'), c(0), c(2))).toEqual([]);
   });
 
   it('covers each of L items exactly once, in order, for random L and G (property)', () => {
@@ -263,7 +267,7 @@ describe('chunk', () => {
             ...lets,
             loop('g', 0, G, 1, [
               instr('group', { g: v('g') }),
-              ...chunk(segments, 'total', v('g'), c(G)),
+              ...chunk(segments, v('total'), v('g'), c(G)),
             ]),
           ]);
           const L = counts.reduce((s, n) => s + n, 0);
@@ -292,18 +296,18 @@ describe('chunk', () => {
 });
 
 describe('pipelinedSteps', () => {
-  const lets = (p: string, step: Expr): Stmt[] => [let_(`${p}step`, step)];
-  const tagged = (kind: string, count: number) => (p: string) => ({
+  const lets = (at: StepVars, step: Expr): Stmt[] => [let_(at.step, step)];
+  const tagged = (kind: string, count: number) => (at: StepVars) => ({
     count: c(count),
-    emit: (f: Expr) => [instr(kind, { step: v(`${p}step`), f })],
+    emit: (f: Expr) => [instr(kind, { step: at.step, f })],
   });
   // Output tiles span two reduction steps: steps 0–1 are tile 0, steps 2–3 tile 1.
-  const first = (p: string) => eq(mod(v(`${p}step`), 2), 0);
-  const last = (p: string) => eq(mod(v(`${p}step`), 2), 1);
+  const first = (at: StepVars) => eq(mod(at.step, 2), 0);
+  const last = (at: StepVars) => eq(mod(at.step, 2), 1);
   const compute = (segments: readonly Segment[]): Stmt[] => [
-    ...chunk(segments, 'nmem', c(0), c(2)),
+    ...chunk(segments, nmem, c(0), c(2)),
     instr('compute', { step: v('s'), g: c(0) }),
-    ...chunk(segments, 'nmem', c(1), c(2)),
+    ...chunk(segments, nmem, c(1), c(2)),
     instr('compute', { step: v('s'), g: c(1) }),
   ];
   const show = (items: Item[]): string[] =>

@@ -1,22 +1,19 @@
-import type { CEncoding } from '../../contract/isa.js';
 import type { Spec } from '../../spec/spec.js';
-import { encodings, funct3Counter, funct3Default, opcodeCustom3 } from './encoding.js';
+import { funct3Counter, funct3Default, opcodeCustom3 } from './encoding.js';
 import type { InstrKind } from './instr.js';
 import { isa } from './isa.js';
 
 /**
- * Gemmini's part of C emission (src/program/c.ts): each instruction kind's header macro and word
- * layout (the table the TS encoder runs on), and the runtime header. On RISC-V the header issues the
+ * Gemmini's runtime header for C emission (src/emit/c.ts), with a macro per instruction kind (the C
+ * names and word layouts are declared in isa.ts). On RISC-V the header issues the
  * RoCC instructions (docs/gemmini.md §3); on any other host it writes them to a trace, one line each, so a
  * program's C can be checked against the interpreter without hardware.
  */
 
-const kinds = Object.keys(encodings) as InstrKind[];
+/** index.ts takes the C encoding from here, beside the header that defines its macros. */
+export { cEncoding } from './isa.js';
 
-/** Every kind's C macro (isa.ts) and word layout (encoding.ts), as the C emitter reads them. */
-export const cEncoding: CEncoding = Object.fromEntries(
-  kinds.map((kind) => [kind, { cName: isa[kind].cName, word: encodings[kind].word }]),
-);
+const kinds = Object.keys(isa) as InstrKind[];
 
 /** COUNTER returns a value in rd (funct3 0b111); every other instruction has rd = x0. */
 const returnsRd: ReadonlySet<InstrKind> = new Set(['counter']);
@@ -26,7 +23,7 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 function kindMacros(): string[] {
   return kinds.map((kind) => {
     const rocc = returnsRd.has(kind) ? 'gf_rocc_rd' : 'gf_rocc';
-    const functs = encodings[kind].functs.join('/');
+    const functs = isa[kind].functs.join('/');
     return `#define ${isa[kind].cName}(funct, rs1, rs2) ${rocc}(funct, rs1, rs2) /* ${functs} */`;
   });
 }

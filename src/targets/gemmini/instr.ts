@@ -1,6 +1,6 @@
 /**
  * Gemmini's instructions as plain decoded data: one variant per instruction kind, every field named as in
- * docs/gemmini.md §3. Encoding into (funct, rs1, rs2) lives in encoding.ts, semantics in semantics.ts.
+ * docs/gemmini.md §3. Where each field's bits go, and everything else about a kind, is declared in isa.ts.
  *
  * Field conventions: `addr` fields are 32-bit local addresses (row-addressed, flag bits included, see
  * local_addr.ts); `dram` fields and DRAM strides are byte addresses/strides held as numbers (encode refuses
@@ -8,7 +8,7 @@
  * are the raw IEEE-754 binary32 bit pattern (0xFFFFFFFF must survive a round trip).
  */
 
-/** A local-memory operand: [31:0] address, [47:32] cols, [63:48] rows. */
+/** A local-memory operand (the operand format, docs/gemmini.md §3.1). */
 export interface Operand {
   readonly addr: number;
   readonly cols: number;
@@ -17,85 +17,59 @@ export interface Operand {
 
 export interface ConfigEx {
   readonly kind: 'configEx';
-  /** rs1[2]: 0 = output-stationary, 1 = weight-stationary. */
+  /** 0 = output-stationary, 1 = weight-stationary. */
   readonly dataflow: 0 | 1;
-  /** rs1[4:3]. */
   readonly activation: number;
-  /** rs1[7]. */
   readonly setOnlyStrides: boolean;
-  /** rs1[8]. */
   readonly aTranspose: boolean;
-  /** rs1[9]. */
   readonly bTranspose: boolean;
-  /** rs1[31:16]. */
   readonly aStride: number;
-  /** rs1[63:32]: fp32 scale for execute reads from the accumulator. */
+  /** fp32 scale for execute reads from the accumulator. */
   readonly accScaleBits: number;
-  /** rs2[31:0]. */
   readonly sysShift: number;
-  /** rs2[63:48]. */
   readonly cStride: number;
 }
 
 export interface ConfigLd {
   readonly kind: 'configLd';
-  /** rs1[2]. */
   readonly shrink: boolean;
-  /** rs1[4:3]: which load slot (MVIN = 0, MVIN2 = 1, MVIN3 = 2). */
+  /** Which load slot (MVIN = 0, MVIN2 = 1, MVIN3 = 2). */
   readonly slot: number;
-  /** rs1[15:8] (0 means 1). */
+  /** 0 means 1. */
   readonly pixelRepeats: number;
-  /** rs1[31:16], in rows. */
+  /** In rows. */
   readonly blockStride: number;
-  /** rs1[63:32]. */
   readonly scaleBits: number;
-  /** rs2[63:0], bytes. */
+  /** Bytes. */
   readonly dramStride: number;
 }
 
 export interface ConfigSt {
   readonly kind: 'configSt';
-  /** rs1[3:2]. */
   readonly activation: number;
-  /** rs1[5:4] (0 = pooling off). */
+  /** 0: pooling off. */
   readonly poolStride: number;
-  /** rs1[7:6]. */
   readonly poolSize: number;
-  /** rs1[9:8]. */
   readonly upad: number;
-  /** rs1[11:10]. */
   readonly lpad: number;
-  /** rs1[31:24]. */
   readonly poolOutDim: number;
-  /** rs1[39:32]. */
   readonly porows: number;
-  /** rs1[47:40]. */
   readonly pocols: number;
-  /** rs1[55:48]. */
   readonly orows: number;
-  /** rs1[63:56]. */
   readonly ocols: number;
-  /** rs2[31:0], bytes. */
+  /** Bytes. */
   readonly dramStride: number;
-  /** rs2[63:32]. */
   readonly scaleBits: number;
 }
 
 export interface ConfigNorm {
   readonly kind: 'configNorm';
-  /** rs1[15:8]. */
   readonly statId: number;
-  /** rs1[16]. */
   readonly actMsb: boolean;
-  /** rs1[17]. */
   readonly setStatIdOnly: boolean;
-  /** rs1[18]. */
   readonly constType: boolean;
-  /** rs1[63:32]. */
   readonly constant: number;
-  /** rs2[31:0]. */
   readonly qb: number;
-  /** rs2[63:32]. */
   readonly qc: number;
 }
 
@@ -103,7 +77,7 @@ export interface Mvin {
   readonly kind: 'mvin';
   /** 0 = MVIN (funct 2), 1 = MVIN2 (funct 1), 2 = MVIN3 (funct 14). */
   readonly slot: 0 | 1 | 2;
-  /** rs1: DRAM byte address; 0 writes zeros. */
+  /** DRAM byte address; 0 writes zeros. */
   readonly dram: number;
   readonly dst: Operand;
 }
@@ -116,9 +90,9 @@ export interface Mvout {
 
 export interface Preload {
   readonly kind: 'preload';
-  /** rs1: D (output-stationary) or B (weight-stationary). */
+  /** D (output-stationary) or B (weight-stationary). */
   readonly bd: Operand;
-  /** rs2: the destination C. */
+  /** The destination C. */
   readonly c: Operand;
 }
 
@@ -127,13 +101,13 @@ export interface Compute {
   /** false = COMPUTE_PRELOADED (funct 4), true = COMPUTE_ACCUMULATED (funct 5). */
   readonly accumulated: boolean;
   readonly a: Operand;
-  /** rs2: B (output-stationary) or D (weight-stationary). */
+  /** B (output-stationary) or D (weight-stationary). */
   readonly bd: Operand;
 }
 
 export interface Flush {
   readonly kind: 'flush';
-  /** rs1[0]: skip the faulting request. */
+  /** Skip the faulting request. */
   readonly skip: boolean;
 }
 
@@ -176,22 +150,16 @@ export interface LoopWs {
   readonly exAccumulate: boolean;
   readonly fullC: boolean;
   readonly lowD: boolean;
-  /** rs1[10:8]. */
   readonly activation: number;
-  /** rs1[17:16]. */
   readonly bSpadId: number;
-  /** rs1[19:18]. */
   readonly aSpadId: number;
   readonly aTranspose: boolean;
   readonly bTranspose: boolean;
   readonly isResadd: boolean;
-  /** rs2[7:3]: skip ldA, ldB, ldD, ex, st (bit 3 = ldA). */
+  /** Skip ldA, ldB, ldD, ex, st (lowest bit: ldA). */
   readonly skip: number;
-  /** rs2[8]. */
   readonly incAccAddr: boolean;
-  /** rs2[9]. */
   readonly spadOnly: boolean;
-  /** rs2[63:32]. */
   readonly cSpadAddr: number;
 }
 
@@ -268,14 +236,12 @@ export interface LoopConvWs {
   readonly transWeight0132: boolean;
   readonly transInput3120: boolean;
   readonly dw: boolean;
-  /** rs1[15:8]. */
   readonly maxPixelsPerRow: number;
   readonly bSpadId: number;
   readonly aSpadId: number;
   readonly noPool: boolean;
   readonly downsample: boolean;
   readonly inputDilated: boolean;
-  /** rs2[4:3]. */
   readonly activation: number;
 }
 
@@ -285,11 +251,8 @@ export interface Counter {
   readonly snapshotReset: boolean;
   readonly takeSnapshot: boolean;
   readonly configure: boolean;
-  /** rs1[6:4]. */
   readonly index: number;
-  /** rs1[17:12]. */
   readonly event: number;
-  /** rs1[31]. */
   readonly external: boolean;
 }
 

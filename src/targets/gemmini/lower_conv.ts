@@ -27,12 +27,16 @@ import {
 } from '../../program/program.js';
 import {
   chunk,
-  copyBase,
+  copyBaseLets,
   digits,
+  nmem,
   pipelinedSteps,
   stepLets as sharedStepLets,
+  stepLocals,
+  stepVars,
   type MemOps,
   type Segment,
+  type StepVars,
 } from '../../program/steps.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import { tileSchedule, type TileSchedule } from '../../mapping/tile_schedule.js';
@@ -66,78 +70,85 @@ interface Ctx {
 
 const tileOf = (x: Ctx, d: Dim): number => x.s.tile[d] ?? 1;
 /** The group index of a step (0 without groups). */
-const groupOf = (x: Ctx, p: string): Expr => (x.w.groups > 1 ? v(`${p}iG`) : c(0));
-/** A tile index or 0 for a dim that is not in the nest. */
-const idx = (p: string, d: Dim): Expr => v(`${p}i${d}`);
+const groupOf = (x: Ctx, at: StepVars): Expr => (x.w.groups > 1 ? at.index.G : c(0));
+/**
+ * The conv's own lets of a step: the input tile's rows and columns with halo (`irows`, `icols`) and
+ * where it starts in the image (`h0`, `w0`); the tile's first input channel, output channel and image
+ * (`c0`, `k0`, `n0`); its input channels and their blocks (`ech`, `bch`) and output channels
+ * (`eoc`, `boc`).
+ */
+const tileLets = stepLocals([
+  ...['irows', 'icols', 'h0', 'w0', 'c0', 'k0', 'n0'],
+  ...['ech', 'bch', 'eoc', 'boc'],
+] as const);
 
-function copyBaseOf(x: Ctx, which: 'input' | 'weight' | 'output', step: Expr): Expr {
-  const r = x.l[which];
-  return copyBase(r.base, r.copyRows, r.copies, x.s.period[which], step);
-}
-
-function stepLets(x: Ctx, p: string, step: Expr): Stmt[] {
+function stepLets(x: Ctx, at: StepVars, step: Expr): Stmt[] {
   const w = x.w;
-  const out = sharedStepLets(x.s, p, step, x.dim);
-  const at = v(`${p}step`);
+  const tile = tileLets[at.prefix];
+  const copies = (t: 'input' | 'weight' | 'output') => ({ ...x.l[t], period: x.s.period[t] });
+  const out = sharedStepLets(x.s, at, step, x.dim);
   out.push(
-    let_(`${p}base_input`, copyBaseOf(x, 'input', at)),
-    let_(`${p}base_weight`, copyBaseOf(x, 'weight', at)),
-    let_(`${p}base_output`, copyBaseOf(x, 'output', at)),
+    ...copyBaseLets(at, {
+      input: copies('input'),
+      weight: copies('weight'),
+      output: copies('output'),
+    }),
     // The input tile: rows × columns with halo, and where it starts in the (unpadded) image.
     let_(
-      `${p}irows`,
+      tile.irows,
       w.R === 1
-        ? v(`${p}eP`)
-        : add(mul(w.strideH, sub(v(`${p}eP`), 1)), mul(w.dilationH, sub(v(`${p}eR`), 1)), 1),
+        ? at.extent.P
+        : add(mul(w.strideH, sub(at.extent.P, 1)), mul(w.dilationH, sub(at.extent.R, 1)), 1),
     ),
     let_(
-      `${p}icols`,
+      tile.icols,
       w.S === 1
-        ? v(`${p}eQ`)
-        : add(mul(w.strideW, sub(v(`${p}eQ`), 1)), mul(w.dilationW, sub(v(`${p}eS`), 1)), 1),
+        ? at.extent.Q
+        : add(mul(w.strideW, sub(at.extent.Q, 1)), mul(w.dilationW, sub(at.extent.S, 1)), 1),
     ),
     let_(
-      `${p}h0`,
+      tile.h0,
       add(
-        mul(w.strideH * tileOf(x, 'P'), idx(p, 'P')),
-        mul(w.dilationH * tileOf(x, 'R'), idx(p, 'R')),
+        mul(w.strideH * tileOf(x, 'P'), at.index.P),
+        mul(w.dilationH * tileOf(x, 'R'), at.index.R),
         -w.padTop,
       ),
     ),
     let_(
-      `${p}w0`,
+      tile.w0,
       add(
-        mul(w.strideW * tileOf(x, 'Q'), idx(p, 'Q')),
-        mul(w.dilationW * tileOf(x, 'S'), idx(p, 'S')),
+        mul(w.strideW * tileOf(x, 'Q'), at.index.Q),
+        mul(w.dilationW * tileOf(x, 'S'), at.index.S),
         -w.padLeft,
       ),
     ),
     // First input channel, output channel and image of the tile.
     let_(
-      `${p}c0`,
-      add(mul((w.C / w.groups) * tileOf(x, 'G'), groupOf(x, p)), mul(tileOf(x, 'C'), idx(p, 'C'))),
+      tile.c0,
+      add(mul((w.C / w.groups) * tileOf(x, 'G'), groupOf(x, at)), mul(tileOf(x, 'C'), at.index.C)),
     ),
     let_(
-      `${p}k0`,
-      add(mul((w.K / w.groups) * tileOf(x, 'G'), groupOf(x, p)), mul(tileOf(x, 'K'), idx(p, 'K'))),
+      tile.k0,
+      add(mul((w.K / w.groups) * tileOf(x, 'G'), groupOf(x, at)), mul(tileOf(x, 'K'), at.index.K)),
     ),
-    let_(`${p}n0`, mul(tileOf(x, 'N'), idx(p, 'N'))),
+    let_(tile.n0, mul(tileOf(x, 'N'), at.index.N)),
     // Channels of the tile and their blocks: input (ech) and output (eoc). On the diagonal path
     // both are the tile's groups.
-    let_(`${p}ech`, x.l.diag ? v(`${p}eG`) : v(`${p}eC`)),
-    let_(`${p}bch`, x.l.diag ? v(`${p}bG`) : v(`${p}bC`)),
-    let_(`${p}eoc`, x.l.diag ? v(`${p}eG`) : v(`${p}eK`)),
-    let_(`${p}boc`, x.l.diag ? v(`${p}bG`) : v(`${p}bK`)),
+    let_(tile.ech, x.l.diag ? at.extent.G : at.extent.C),
+    let_(tile.bch, x.l.diag ? at.blocks.G : at.blocks.C),
+    let_(tile.eoc, x.l.diag ? at.extent.G : at.extent.K),
+    let_(tile.boc, x.l.diag ? at.blocks.G : at.blocks.K),
   );
   return out;
 }
 
 /** Input tile loads: per image, input row, channel group and DIM-column chunk; padding as zeros. */
-function inputLoads(x: Ctx, p: string): MemOps {
+function inputLoads(x: Ctx, at: StepVars): MemOps {
+  const tile = tileLets[at.prefix];
   const { w, l, dim } = x;
   const span = x.groupSp * dim;
-  const groups = ceilDiv(v(`${p}ech`), span);
-  const chunks = ceilDiv(v(`${p}icols`), dim);
+  const groups = ceilDiv(tile.ech, span);
+  const chunks = ceilDiv(tile.icols, dim);
   const mvin = (from: Expr, to: Expr, zero: boolean): Stmt =>
     if_(lt(from, to), [
       instr('mvin', {
@@ -149,36 +160,36 @@ function inputLoads(x: Ctx, p: string): MemOps {
               mul(
                 w.C,
                 add(
-                  mul(w.W, add(mul(w.H, add(v(`${p}n0`), v('xn'))), v('xh'))),
-                  v(`${p}w0`),
+                  mul(w.W, add(mul(w.H, add(tile.n0, v('xn'))), v('xh'))),
+                  tile.w0,
                   mul(l.colStep, from),
                 ),
               ),
-              v(`${p}c0`),
+              tile.c0,
               mul(span, v('xg')),
             ),
         dst: {
           addr: add(
-            v(`${p}base_input`),
+            at.base.input,
             mul(l.inPixels * x.groupSp, v('xg')),
             mul(l.inCols, add(mul(l.inRows, v('xn')), v('xr'))),
             from,
           ),
           rows: sub(to, from),
-          cols: min(span, sub(v(`${p}ech`), mul(span, v('xg')))),
+          cols: min(span, sub(tile.ech, mul(span, v('xg')))),
         },
       }),
     ]);
   return {
-    count: mul(v(`${p}eN`), v(`${p}irows`), groups, chunks),
+    count: mul(at.extent.N, tile.irows, groups, chunks),
     emit: (f) => [
-      ...digits(f, ['xn', 'xr', 'xg', 'xc'], [v(`${p}eN`), v(`${p}irows`), groups, chunks]),
-      let_('xh', add(v(`${p}h0`), mul(l.rowStep, v('xr')))),
+      ...digits(f, ['xn', 'xr', 'xg', 'xc'], [at.extent.N, tile.irows, groups, chunks]),
+      let_('xh', add(tile.h0, mul(l.rowStep, v('xr')))),
       let_('xa', mul(dim, v('xc'))),
-      let_('xb', min(v(`${p}icols`), add(v('xa'), dim))),
+      let_('xb', min(tile.icols, add(v('xa'), dim))),
       // Columns of the tile inside the image: [lo, hi).
-      let_('xlo', max(v('xa'), min(v('xb'), ceilDiv(sub(0, v(`${p}w0`)), l.colStep)))),
-      let_('xhi', max(v('xlo'), min(v('xb'), ceilDiv(sub(w.W, v(`${p}w0`)), l.colStep)))),
+      let_('xlo', max(v('xa'), min(v('xb'), ceilDiv(sub(0, tile.w0), l.colStep)))),
+      let_('xhi', max(v('xlo'), min(v('xb'), ceilDiv(sub(w.W, tile.w0), l.colStep)))),
       if_(
         or(lt(v('xh'), 0), le_(w.H, v('xh'))),
         [mvin(v('xa'), v('xb'), true)],
@@ -198,14 +209,15 @@ const le_ = (a: number, b: Expr): Cond => ({ kind: 'le', a: c(a), b });
  * Diagonal weight blocks of the tile: per kernel position and block of DIM groups, one DIM×DIM block
  * of the packed weights (packDiagonalWeights), DIM bytes a row.
  */
-function diagonalWeightLoads(x: Ctx, p: string): MemOps {
+function diagonalWeightLoads(x: Ctx, at: StepVars): MemOps {
+  const tile = tileLets[at.prefix];
   const { w, l, dim } = x;
   const blocks = Math.ceil(w.groups / dim);
   return {
-    count: mul(v(`${p}eR`), v(`${p}eS`), v(`${p}bch`)),
+    count: mul(at.extent.R, at.extent.S, tile.bch),
     emit: (f) => [
-      ...digits(f, ['wr', 'ws', 'wc'], [v(`${p}eR`), v(`${p}eS`), v(`${p}bch`)]),
-      let_('wn', min(dim, sub(v(`${p}ech`), mul(dim, v('wc'))))),
+      ...digits(f, ['wr', 'ws', 'wc'], [at.extent.R, at.extent.S, tile.bch]),
+      let_('wn', min(dim, sub(tile.ech, mul(dim, v('wc'))))),
       instr('mvin', {
         slot: c(1),
         dram: add(
@@ -216,19 +228,19 @@ function diagonalWeightLoads(x: Ctx, p: string): MemOps {
               mul(
                 blocks,
                 add(
-                  mul(w.S, add(mul(tileOf(x, 'R'), idx(p, 'R')), v('wr'))),
-                  mul(tileOf(x, 'S'), idx(p, 'S')),
+                  mul(w.S, add(mul(tileOf(x, 'R'), at.index.R), v('wr'))),
+                  mul(tileOf(x, 'S'), at.index.S),
                   v('ws'),
                 ),
               ),
-              div(v(`${p}c0`), dim),
+              div(tile.c0, dim),
               v('wc'),
             ),
           ),
         ),
         dst: {
           addr: add(
-            v(`${p}base_weight`),
+            at.base.weight,
             mul(dim, add(mul(l.channelBlocks, add(mul(l.t.S, v('wr')), v('ws'))), v('wc'))),
           ),
           rows: v('wn'),
@@ -240,15 +252,16 @@ function diagonalWeightLoads(x: Ctx, p: string): MemOps {
 }
 
 /** Weight blocks of the tile: per kernel position, channel block and output-channel group. */
-function weightLoads(x: Ctx, p: string): MemOps {
-  if (x.l.diag) return diagonalWeightLoads(x, p);
+function weightLoads(x: Ctx, at: StepVars): MemOps {
+  if (x.l.diag) return diagonalWeightLoads(x, at);
+  const tile = tileLets[at.prefix];
   const { w, l, dim } = x;
   const span = x.groupSp * dim;
-  const groups = ceilDiv(v(`${p}eK`), span);
+  const groups = ceilDiv(at.extent.K, span);
   return {
-    count: mul(v(`${p}eR`), v(`${p}eS`), v(`${p}bC`), groups),
+    count: mul(at.extent.R, at.extent.S, at.blocks.C, groups),
     emit: (f) => [
-      ...digits(f, ['wr', 'ws', 'wc', 'wg'], [v(`${p}eR`), v(`${p}eS`), v(`${p}bC`), groups]),
+      ...digits(f, ['wr', 'ws', 'wc', 'wg'], [at.extent.R, at.extent.S, at.blocks.C, groups]),
       instr('mvin', {
         slot: c(1),
         dram: add(
@@ -259,27 +272,27 @@ function weightLoads(x: Ctx, p: string): MemOps {
               mul(
                 w.C / w.groups,
                 add(
-                  mul(w.S, add(mul(tileOf(x, 'R'), idx(p, 'R')), v('wr'))),
-                  mul(tileOf(x, 'S'), idx(p, 'S')),
+                  mul(w.S, add(mul(tileOf(x, 'R'), at.index.R), v('wr'))),
+                  mul(tileOf(x, 'S'), at.index.S),
                   v('ws'),
                 ),
               ),
-              mul(tileOf(x, 'C'), idx(p, 'C')),
+              mul(tileOf(x, 'C'), at.index.C),
               mul(dim, v('wc')),
             ),
           ),
-          v(`${p}k0`),
+          tile.k0,
           mul(span, v('wg')),
         ),
         dst: {
           addr: add(
-            v(`${p}base_weight`),
+            at.base.weight,
             mul(l.weightRegion * x.groupSp, v('wg')),
             mul(l.t.C, add(mul(l.t.S, v('wr')), v('ws'))),
             mul(dim, v('wc')),
           ),
-          rows: min(dim, sub(v(`${p}eC`), mul(dim, v('wc')))),
-          cols: min(span, sub(v(`${p}eK`), mul(span, v('wg')))),
+          rows: min(dim, sub(at.extent.C, mul(dim, v('wc')))),
+          cols: min(span, sub(at.extent.K, mul(span, v('wg')))),
         },
       }),
     ],
@@ -287,10 +300,10 @@ function weightLoads(x: Ctx, p: string): MemOps {
 }
 
 /** Accumulator row of output block (n, p, column block, output-channel block) at step prefix q. */
-function outRow(x: Ctx, q: string, n: Expr, p: Expr, qb: Expr, kb: Expr): Expr {
+function outRow(x: Ctx, at: StepVars, n: Expr, p: Expr, qb: Expr, kb: Expr): Expr {
   const l = x.l;
   return add(
-    v(`${q}base_output`),
+    at.base.output,
     mul(l.outRegion, kb),
     mul(l.t.Q, add(mul(l.t.P, n), p)),
     mul(x.dim, qb),
@@ -298,26 +311,27 @@ function outRow(x: Ctx, q: string, n: Expr, p: Expr, qb: Expr, kb: Expr): Expr {
 }
 
 /** Per output block of the tile: bias mvins (init) or mvouts (stores). */
-function outputOps(x: Ctx, q: string, kind: 'bias' | 'store'): MemOps {
+function outputOps(x: Ctx, at: StepVars, kind: 'bias' | 'store'): MemOps {
+  const tile = tileLets[at.prefix];
   const { w, l, dim } = x;
   const group = kind === 'bias' ? x.groupAcc : x.groupOut;
   const span = group * dim;
-  const groups = ceilDiv(v(`${q}eoc`), span);
+  const groups = ceilDiv(tile.eoc, span);
   const pixel = add(
-    mul(l.Q, add(mul(l.P, add(v(`${q}n0`), v('on'))), mul(tileOf(x, 'P'), idx(q, 'P')), v('op'))),
-    mul(tileOf(x, 'Q'), idx(q, 'Q')),
+    mul(l.Q, add(mul(l.P, add(tile.n0, v('on'))), mul(tileOf(x, 'P'), at.index.P), v('op'))),
+    mul(tileOf(x, 'Q'), at.index.Q),
     mul(dim, v('oq')),
   );
   const local = {
-    addr: add(accFlag, outRow(x, q, v('on'), v('op'), v('oq'), mul(group, v('og')))),
-    rows: min(dim, sub(v(`${q}eQ`), mul(dim, v('oq')))),
-    cols: min(span, sub(v(`${q}eoc`), mul(span, v('og')))),
+    addr: add(accFlag, outRow(x, at, v('on'), v('op'), v('oq'), mul(group, v('og')))),
+    rows: min(dim, sub(at.extent.Q, mul(dim, v('oq')))),
+    cols: min(span, sub(tile.eoc, mul(span, v('og')))),
   };
-  const channel = add(v(`${q}k0`), mul(span, v('og')));
+  const channel = add(tile.k0, mul(span, v('og')));
   return {
-    count: mul(v(`${q}eN`), v(`${q}eP`), v(`${q}bQ`), groups),
+    count: mul(at.extent.N, at.extent.P, at.blocks.Q, groups),
     emit: (f) => [
-      ...digits(f, ['on', 'op', 'oq', 'og'], [v(`${q}eN`), v(`${q}eP`), v(`${q}bQ`), groups]),
+      ...digits(f, ['on', 'op', 'oq', 'og'], [at.extent.N, at.extent.P, at.blocks.Q, groups]),
       kind === 'bias'
         ? instr('mvin', { slot: c(2), dram: add(v('bias'), mul(4, channel)), dst: local })
         : instr('mvout', { dram: add(v('output'), mul(w.K, pixel), channel), src: local }),
@@ -328,12 +342,14 @@ function outputOps(x: Ctx, q: string, kind: 'bias' | 'store'): MemOps {
 /** The step's blocks: A (input rows), B (weights), C (accumulator) for the current loop variables. */
 function operands(x: Ctx, first: Cond) {
   const { w, l, dim } = x;
-  const rows = min(dim, sub(v('ceQ'), mul(dim, v('qb'))));
-  const chans = min(dim, sub(v('cech'), mul(dim, v('cb'))));
-  const outs = min(dim, sub(v('ceoc'), mul(dim, v('kb'))));
+  const cur = stepVars.c;
+  const tile = tileLets.c;
+  const rows = min(dim, sub(cur.extent.Q, mul(dim, v('qb'))));
+  const chans = min(dim, sub(tile.ech, mul(dim, v('cb'))));
+  const outs = min(dim, sub(tile.eoc, mul(dim, v('kb'))));
   const a = {
     addr: add(
-      v('cbase_input'),
+      cur.base.input,
       mul(l.inPixels, v('cb')),
       mul(
         l.inCols,
@@ -351,11 +367,11 @@ function operands(x: Ctx, first: Cond) {
   const b = {
     addr: l.diag
       ? add(
-          v('cbase_weight'),
+          cur.base.weight,
           mul(dim, add(mul(l.channelBlocks, add(mul(l.t.S, v('r')), v('ks'))), v('cb'))),
         )
       : add(
-          v('cbase_weight'),
+          cur.base.weight,
           mul(l.weightRegion, v('kb')),
           mul(l.t.C, add(mul(l.t.S, v('r')), v('ks'))),
           mul(dim, v('cb')),
@@ -367,7 +383,7 @@ function operands(x: Ctx, first: Cond) {
     addr: add(
       accFlag,
       select(first, 0, accumulateFlag),
-      outRow(x, 'c', v('n'), v('p'), v('qb'), v('kb')),
+      outRow(x, cur, v('n'), v('p'), v('qb'), v('kb')),
     ),
     rows,
     cols: outs,
@@ -376,37 +392,45 @@ function operands(x: Ctx, first: Cond) {
 }
 
 function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
+  const cur = stepVars.c;
+  const tile = tileLets.c;
   const firstDram = and(
-    ...(['C', 'R', 'S'] as const).map((d) => eq(idx('c', d), 0)),
+    ...(['C', 'R', 'S'] as const).map((d) => eq(cur.index[d], 0)),
     bool(!x.w.bias),
   );
   const diag = x.l.diag;
   // On the diagonal path a weight block's output channels are its input channels: kb = cb.
   const weightBlock = (index: Expr): Stmt[] =>
     diag
-      ? [...digits(index, ['cb', 'r', 'ks'], [v('cbch'), v('ceR'), v('ceS')]), let_('kb', v('cb'))]
-      : digits(index, ['kb', 'r', 'ks', 'cb'], [v('cboc'), v('ceR'), v('ceS'), v('cbch')]);
+      ? [
+          ...digits(index, ['cb', 'r', 'ks'], [tile.bch, cur.extent.R, cur.extent.S]),
+          let_('kb', v('cb')),
+        ]
+      : digits(index, ['kb', 'r', 'ks', 'cb'], [tile.boc, cur.extent.R, cur.extent.S, tile.bch]);
   if (x.m.dataflow === 'weight-stationary') {
     const G = diag
-      ? mul(v('cbch'), v('ceR'), v('ceS'))
-      : mul(v('cboc'), v('ceR'), v('ceS'), v('cbch'));
+      ? mul(tile.bch, cur.extent.R, cur.extent.S)
+      : mul(tile.boc, cur.extent.R, cur.extent.S, tile.bch);
     const first = and(firstDram, eq(v('r'), 0), eq(v('ks'), 0), diag ? bool(true) : eq(v('cb'), 0));
     const { a, b, cOp } = operands(x, first);
     const isFirstPixel = and(eq(v('n'), 0), eq(v('p'), 0), eq(v('qb'), 0));
     return [
       loop('wb', 0, G, 1, [
         ...weightBlock(v('wb')),
-        loop('n', 0, v('ceN'), 1, [
-          loop('p', 0, v('ceP'), 1, [
-            loop('qb', 0, v('cbQ'), 1, [
+        loop('n', 0, cur.extent.N, 1, [
+          loop('p', 0, cur.extent.P, 1, [
+            loop('qb', 0, cur.blocks.Q, 1, [
               ...chunk(
                 segments,
-                'nmem',
+                nmem,
                 add(
-                  mul(add(mul(add(mul(v('wb'), v('ceN')), v('n')), v('ceP')), v('p')), v('cbQ')),
+                  mul(
+                    add(mul(add(mul(v('wb'), cur.extent.N), v('n')), cur.extent.P), v('p')),
+                    cur.blocks.Q,
+                  ),
                   v('qb'),
                 ),
-                mul(G, v('ceN'), v('ceP'), v('cbQ')),
+                mul(G, cur.extent.N, cur.extent.P, cur.blocks.Q),
               ),
               if_(
                 isFirstPixel,
@@ -425,17 +449,21 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
       ]),
     ];
   }
-  const G = mul(v('ceN'), v('ceP'), v('cbQ'), v('cboc'));
-  const RB = diag ? mul(v('ceR'), v('ceS')) : mul(v('ceR'), v('ceS'), v('cbch'));
+  const G = mul(cur.extent.N, cur.extent.P, cur.blocks.Q, tile.boc);
+  const RB = diag ? mul(cur.extent.R, cur.extent.S) : mul(cur.extent.R, cur.extent.S, tile.bch);
   const { a, b, cOp } = operands(x, firstDram);
   return [
     loop('ob', 0, G, 1, [
-      ...digits(v('ob'), ['n', 'p', 'qb', 'kb'], [v('ceN'), v('ceP'), v('cbQ'), v('cboc')]),
+      ...digits(
+        v('ob'),
+        ['n', 'p', 'qb', 'kb'],
+        [cur.extent.N, cur.extent.P, cur.blocks.Q, tile.boc],
+      ),
       loop('rb', 0, RB, 1, [
         ...(diag
-          ? [...digits(v('rb'), ['r', 'ks'], [v('ceR'), v('ceS')]), let_('cb', v('kb'))]
-          : digits(v('rb'), ['r', 'ks', 'cb'], [v('ceR'), v('ceS'), v('cbch')])),
-        ...chunk(segments, 'nmem', add(mul(v('ob'), RB), v('rb')), mul(G, RB)),
+          ? [...digits(v('rb'), ['r', 'ks'], [cur.extent.R, cur.extent.S]), let_('cb', v('kb'))]
+          : digits(v('rb'), ['r', 'ks', 'cb'], [cur.extent.R, cur.extent.S, tile.bch])),
+        ...chunk(segments, nmem, add(mul(v('ob'), RB), v('rb')), mul(G, RB)),
         if_(
           eq(v('rb'), sub(RB, 1)),
           [instr('preload', { bd: garbage, c: cOp })],
@@ -485,27 +513,27 @@ export function lowerConv(w: ConvWorkload, m: Mapping, spec: Spec, options: Lowe
   body.push(
     ...pipelinedSteps({
       steps: s.steps,
-      lets: (p, step) => stepLets(x, p, step),
+      lets: (at, step) => stepLets(x, at, step),
       loads: [
         {
           name: 'input',
           doubleBuffered: m.doubleBuffer.input,
           period: s.period.input,
-          loads: (p) => inputLoads(x, p),
+          loads: (at) => inputLoads(x, at),
         },
         {
           name: 'weight',
           doubleBuffered: m.doubleBuffer.weight,
           period: s.period.weight,
-          loads: (p) => weightLoads(x, p),
+          loads: (at) => weightLoads(x, at),
         },
       ],
       output: {
         doubleBuffered: m.doubleBuffer.output,
-        init: w.bias ? (p) => outputOps(x, p, 'bias') : null,
-        stores: (p) => outputOps(x, p, 'store'),
-        first: (p) => and(...reduction.map((d) => eq(idx(p, d), 0))),
-        last: (p) => and(...reduction.map((d) => eq(idx(p, d), lastOf(d)))),
+        init: w.bias ? (at) => outputOps(x, at, 'bias') : null,
+        stores: (at) => outputOps(x, at, 'store'),
+        first: (at) => and(...reduction.map((d) => eq(at.index[d], 0))),
+        last: (at) => and(...reduction.map((d) => eq(at.index[d], lastOf(d)))),
       },
       compute: (segments) => computeBlocks(x, segments),
     }),

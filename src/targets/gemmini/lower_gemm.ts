@@ -27,11 +27,14 @@ import {
 import type { Mapping } from '../../mapping/mapping.js';
 import {
   chunk,
-  copyBase,
+  copyBaseLets,
+  nmem,
   pipelinedSteps,
   stepLets as sharedStepLets,
+  stepVars,
   type MemOps,
   type Segment,
+  type StepVars,
 } from '../../program/steps.js';
 import { tileSchedule, type TileSchedule } from '../../mapping/tile_schedule.js';
 import type { Spec } from '../../spec/spec.js';
@@ -67,42 +70,39 @@ const bound = (x: Ctx, d: Dim): number => x.s.bound[d] ?? 1;
 const tileOf = (x: Ctx, d: Dim): number => x.s.tile[d] ?? 1;
 
 /** Lets for a step: tile index i<d>, extent e<d>, block count b<d>, copy bases, all prefixed. */
-function stepLets(x: Ctx, p: string, step: Expr): Stmt[] {
-  const out = sharedStepLets(x.s, p, step, x.dim);
-  const s = v(`${p}step`);
-  for (const l of [x.A, x.B, x.C]) {
-    out.push(
-      let_(`${p}base_${l.tensor}`, copyBase(l.base, l.copyRows, l.copies, x.s.period[l.tensor], s)),
-    );
-  }
-  return out;
+function stepLets(x: Ctx, at: StepVars, step: Expr): Stmt[] {
+  const copies = (l: TensorLayout) => ({ ...l, period: x.s.period[l.tensor] });
+  return [
+    ...sharedStepLets(x.s, at, step, x.dim),
+    ...copyBaseLets(at, { input: copies(x.A), weight: copies(x.B), output: copies(x.C) }),
+  ];
 }
 
 /** Block offset of the current tile inside a resident panel along d. */
-function panelOffset(x: Ctx, l: TensorLayout, d: Dim, p: string): Expr {
-  return x.m.resident[l.tensor].includes(d) ? div(mul(tileOf(x, d), v(`${p}i${d}`)), x.dim) : c(0);
+function panelOffset(x: Ctx, l: TensorLayout, d: Dim, at: StepVars): Expr {
+  return x.m.resident[l.tensor].includes(d) ? div(mul(tileOf(x, d), at.index[d]), x.dim) : c(0);
 }
 
 /** Row of block (r, col) of the current tile of tensor l at step prefix p. */
-function blockRow(x: Ctx, l: TensorLayout, p: string, r: Expr, col: Expr): Expr {
-  const rr = add(r, panelOffset(x, l, l.rowDim, p));
-  const cc = add(col, panelOffset(x, l, l.colDim, p));
-  return add(v(`${p}base_${l.tensor}`), mul(l.rowsPerBlock, add(mul(l.blockCols, rr), cc)));
+function blockRow(x: Ctx, l: TensorLayout, at: StepVars, r: Expr, col: Expr): Expr {
+  const rr = add(r, panelOffset(x, l, l.rowDim, at));
+  const cc = add(col, panelOffset(x, l, l.colDim, at));
+  return add(at.base[l.tensor], mul(l.rowsPerBlock, add(mul(l.blockCols, rr), cc)));
 }
 
 /** What a load of tensor l moves along d: its resident panel, or the step's tile. */
-function held(x: Ctx, l: TensorLayout, d: Dim, p: string): { origin: Expr; extent: Expr } {
+function held(x: Ctx, l: TensorLayout, d: Dim, at: StepVars): { origin: Expr; extent: Expr } {
   if (x.m.resident[l.tensor].includes(d)) return { origin: c(0), extent: c(bound(x, d)) };
-  return { origin: mul(tileOf(x, d), v(`${p}i${d}`)), extent: v(`${p}e${d}`) };
+  return { origin: mul(tileOf(x, d), at.index[d]), extent: at.extent[d] };
 }
 
 /** Loads of A (slot 0, from buffer A, K bytes a row) or B (slot 1, from B, N bytes a row). */
-function tensorLoads(x: Ctx, l: TensorLayout, p: string): MemOps {
+function tensorLoads(x: Ctx, l: TensorLayout, at: StepVars): MemOps {
   const slot = l.tensor === 'input' ? 0 : 1;
   const buffer = l.tensor === 'input' ? 'A' : 'B';
   const rowBytes = l.tensor === 'input' ? x.w.K : x.w.N;
-  const row = held(x, l, l.rowDim, p);
-  const col = held(x, l, l.colDim, p);
+  const row = held(x, l, l.rowDim, at);
+  const col = held(x, l, l.colDim, at);
   const span = x.groupSp * x.dim;
   const groups = ceilDiv(col.extent, span);
   return {
@@ -120,7 +120,7 @@ function tensorLoads(x: Ctx, l: TensorLayout, p: string): MemOps {
         ),
         dst: {
           addr: add(
-            v(`${p}base_${l.tensor}`),
+            at.base[l.tensor],
             mul(l.rowsPerBlock, add(mul(l.blockCols, v('lr')), mul(x.groupSp, v('lg')))),
           ),
           rows: min(x.dim, sub(row.extent, mul(x.dim, v('lr')))),
@@ -132,21 +132,21 @@ function tensorLoads(x: Ctx, l: TensorLayout, p: string): MemOps {
 }
 
 /** Bias into the accumulator blocks of the step's C tile (one DRAM row repeated: slot 2, stride 0). */
-function biasLoads(x: Ctx, p: string): MemOps {
+function biasLoads(x: Ctx, at: StepVars): MemOps {
   const span = x.groupAcc * x.dim;
-  const groups = ceilDiv(v(`${p}eN`), span);
+  const groups = ceilDiv(at.extent.N, span);
   return {
-    count: mul(v(`${p}bM`), groups),
+    count: mul(at.blocks.M, groups),
     emit: (f) => [
       let_('br', div(f, groups)),
       let_('bg', mod(f, groups)),
       instr('mvin', {
         slot: c(2),
-        dram: add(v('bias'), mul(4, add(mul(tileOf(x, 'N'), v(`${p}iN`)), mul(span, v('bg'))))),
+        dram: add(v('bias'), mul(4, add(mul(tileOf(x, 'N'), at.index.N), mul(span, v('bg'))))),
         dst: {
-          addr: add(accFlag, blockRow(x, x.C, p, v('br'), mul(x.groupAcc, v('bg')))),
-          rows: min(x.dim, sub(v(`${p}eM`), mul(x.dim, v('br')))),
-          cols: min(span, sub(v(`${p}eN`), mul(span, v('bg')))),
+          addr: add(accFlag, blockRow(x, x.C, at, v('br'), mul(x.groupAcc, v('bg')))),
+          rows: min(x.dim, sub(at.extent.M, mul(x.dim, v('br')))),
+          cols: min(span, sub(at.extent.N, mul(span, v('bg')))),
         },
       }),
     ],
@@ -154,58 +154,58 @@ function biasLoads(x: Ctx, p: string): MemOps {
 }
 
 /** Stores of the step's C tile: mvout through the scale and activation. */
-function stores(x: Ctx, p: string): MemOps {
+function stores(x: Ctx, at: StepVars): MemOps {
   const span = x.groupOut * x.dim;
-  const groups = ceilDiv(v(`${p}eN`), span);
+  const groups = ceilDiv(at.extent.N, span);
   return {
-    count: mul(v(`${p}bM`), groups),
+    count: mul(at.blocks.M, groups),
     emit: (f) => [
       let_('sr', div(f, groups)),
       let_('sg', mod(f, groups)),
       instr('mvout', {
         dram: add(
           v('C'),
-          mul(x.w.N, add(mul(tileOf(x, 'M'), v(`${p}iM`)), mul(x.dim, v('sr')))),
-          mul(tileOf(x, 'N'), v(`${p}iN`)),
+          mul(x.w.N, add(mul(tileOf(x, 'M'), at.index.M), mul(x.dim, v('sr')))),
+          mul(tileOf(x, 'N'), at.index.N),
           mul(span, v('sg')),
         ),
         src: {
-          addr: add(accFlag, blockRow(x, x.C, p, v('sr'), mul(x.groupOut, v('sg')))),
-          rows: min(x.dim, sub(v(`${p}eM`), mul(x.dim, v('sr')))),
-          cols: min(span, sub(v(`${p}eN`), mul(span, v('sg')))),
+          addr: add(accFlag, blockRow(x, x.C, at, v('sr'), mul(x.groupOut, v('sg')))),
+          rows: min(x.dim, sub(at.extent.M, mul(x.dim, v('sr')))),
+          cols: min(span, sub(at.extent.N, mul(span, v('sg')))),
         },
       }),
     ],
   };
 }
 
-function cAddr(x: Ctx, p: string, i: Expr, j: Expr, accumulate: Cond): Expr {
-  return add(accFlag, select(accumulate, accumulateFlag, 0), blockRow(x, x.C, p, i, j));
+function cAddr(x: Ctx, at: StepVars, i: Expr, j: Expr, accumulate: Cond): Expr {
+  return add(accFlag, select(accumulate, accumulateFlag, 0), blockRow(x, x.C, at, i, j));
 }
 
 function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
-  const p = 'c';
-  const rowsI = min(x.dim, sub(v('ceM'), mul(x.dim, v('i'))));
-  const colsJ = min(x.dim, sub(v('ceN'), mul(x.dim, v('j'))));
-  const depth = min(x.dim, sub(v('ceK'), mul(x.dim, v('k'))));
-  const a = { addr: blockRow(x, x.A, p, v('i'), v('k')), rows: rowsI, cols: depth };
-  const b = { addr: blockRow(x, x.B, p, v('k'), v('j')), rows: depth, cols: colsJ };
-  const firstK = or(bool(x.w.bias), lt(0, v('ciK')));
+  const cur = stepVars.c;
+  const rowsI = min(x.dim, sub(cur.extent.M, mul(x.dim, v('i'))));
+  const colsJ = min(x.dim, sub(cur.extent.N, mul(x.dim, v('j'))));
+  const depth = min(x.dim, sub(cur.extent.K, mul(x.dim, v('k'))));
+  const a = { addr: blockRow(x, x.A, cur, v('i'), v('k')), rows: rowsI, cols: depth };
+  const b = { addr: blockRow(x, x.B, cur, v('k'), v('j')), rows: depth, cols: colsJ };
+  const firstK = or(bool(x.w.bias), lt(0, cur.index.K));
   if (x.m.dataflow === 'weight-stationary') {
     const cOp = {
-      addr: cAddr(x, p, v('i'), v('j'), or(firstK, lt(0, v('k')))),
+      addr: cAddr(x, cur, v('i'), v('j'), or(firstK, lt(0, v('k')))),
       rows: rowsI,
       cols: colsJ,
     };
     return [
-      loop('j', 0, v('cbN'), 1, [
-        loop('k', 0, v('cbK'), 1, [
-          loop('i', 0, v('cbM'), 1, [
+      loop('j', 0, cur.blocks.N, 1, [
+        loop('k', 0, cur.blocks.K, 1, [
+          loop('i', 0, cur.blocks.M, 1, [
             ...chunk(
               segments,
-              'nmem',
-              add(mul(add(mul(v('j'), v('cbK')), v('k')), v('cbM')), v('i')),
-              mul(v('cbN'), v('cbK'), v('cbM')),
+              nmem,
+              add(mul(add(mul(v('j'), cur.blocks.K), v('k')), cur.blocks.M), v('i')),
+              mul(cur.blocks.N, cur.blocks.K, cur.blocks.M),
             ),
             if_(
               eq(v('i'), 0),
@@ -223,19 +223,19 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
       ]),
     ];
   }
-  const cOp = { addr: cAddr(x, p, v('i'), v('j'), firstK), rows: rowsI, cols: colsJ };
+  const cOp = { addr: cAddr(x, cur, v('i'), v('j'), firstK), rows: rowsI, cols: colsJ };
   return [
-    loop('i', 0, v('cbM'), 1, [
-      loop('j', 0, v('cbN'), 1, [
-        loop('k', 0, v('cbK'), 1, [
+    loop('i', 0, cur.blocks.M, 1, [
+      loop('j', 0, cur.blocks.N, 1, [
+        loop('k', 0, cur.blocks.K, 1, [
           ...chunk(
             segments,
-            'nmem',
-            add(mul(add(mul(v('i'), v('cbN')), v('j')), v('cbK')), v('k')),
-            mul(v('cbM'), v('cbN'), v('cbK')),
+            nmem,
+            add(mul(add(mul(v('i'), cur.blocks.N), v('j')), cur.blocks.K), v('k')),
+            mul(cur.blocks.M, cur.blocks.N, cur.blocks.K),
           ),
           if_(
-            eq(v('k'), sub(v('cbK'), 1)),
+            eq(v('k'), sub(cur.blocks.K, 1)),
             [instr('preload', { bd: garbage, c: cOp })],
             [instr('preload', { bd: garbage, c: garbage })],
           ),
@@ -283,27 +283,27 @@ export function lowerGemm(w: GemmWorkload, m: Mapping, spec: Spec, options: Lowe
   body.push(
     ...pipelinedSteps({
       steps: s.steps,
-      lets: (p, step) => stepLets(x, p, step),
+      lets: (at, step) => stepLets(x, at, step),
       loads: [
         {
           name: 'A',
           doubleBuffered: m.doubleBuffer.input,
           period: s.period.input,
-          loads: (p) => tensorLoads(x, A, p),
+          loads: (at) => tensorLoads(x, A, at),
         },
         {
           name: 'B',
           doubleBuffered: m.doubleBuffer.weight,
           period: s.period.weight,
-          loads: (p) => tensorLoads(x, B, p),
+          loads: (at) => tensorLoads(x, B, at),
         },
       ],
       output: {
         doubleBuffered: m.doubleBuffer.output,
-        init: w.bias ? (p) => biasLoads(x, p) : null,
-        stores: (p) => stores(x, p),
-        first: (p) => eq(v(`${p}iK`), 0),
-        last: (p) => eq(v(`${p}iK`), lastK),
+        init: w.bias ? (at) => biasLoads(x, at) : null,
+        stores: (at) => stores(x, at),
+        first: (at) => eq(at.index.K, 0),
+        last: (at) => eq(at.index.K, lastK),
       },
       compute: (segments) => computeBlocks(x, segments),
     }),

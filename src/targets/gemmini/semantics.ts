@@ -9,7 +9,7 @@ import {
   scaleToInt8,
   wrapBits,
 } from '../../numeric/numeric.js';
-import type { Instr, InstrKind, InstrOf, Operand } from './instr.js';
+import type { Instr, InstrOf, Operand } from './instr.js';
 import { isAcc, isAccumulate, isGarbage, isReadFull, normCmd, rowOf } from './local_addr.js';
 import type { GemminiMachine } from './machine.js';
 
@@ -215,7 +215,7 @@ function computeOs(i: InstrOf<'compute'>, m: GemminiMachine): void {
   }
 }
 
-function mvin(i: InstrOf<'mvin'>, m: GemminiMachine): void {
+export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine): void {
   const slot = m.load[i.slot];
   const toAcc = isAcc(i.dst.addr);
   if (isGarbage(i.dst.addr)) fault('mvin into the garbage address');
@@ -285,7 +285,7 @@ function writeRepeats(
   }
 }
 
-function mvout(i: InstrOf<'mvout'>, m: GemminiMachine): void {
+export function mvout(i: InstrOf<'mvout'>, m: GemminiMachine): void {
   if (isGarbage(i.src.addr)) fault('mvout from the garbage address');
   if (m.stPoolStride !== 0) fault('pooled mvout (CONFIG_ST pool stride != 0) is not simulated');
   const fromAcc = isAcc(i.src.addr);
@@ -321,7 +321,7 @@ function mvout(i: InstrOf<'mvout'>, m: GemminiMachine): void {
   }
 }
 
-function configEx(i: InstrOf<'configEx'>, m: GemminiMachine): void {
+export function configEx(i: InstrOf<'configEx'>, m: GemminiMachine): void {
   m.aStride = i.aStride;
   m.cStride = i.cStride;
   if (i.setOnlyStrides) return;
@@ -342,7 +342,7 @@ function configEx(i: InstrOf<'configEx'>, m: GemminiMachine): void {
   m.osResultTaken = false;
 }
 
-function configLd(i: InstrOf<'configLd'>, m: GemminiMachine): void {
+export function configLd(i: InstrOf<'configLd'>, m: GemminiMachine): void {
   if (i.slot > 2) fault(`load slot ${i.slot} does not exist (0, 1 and 2 do)`);
   const s = m.load[i.slot];
   s.shrink = i.shrink;
@@ -352,48 +352,41 @@ function configLd(i: InstrOf<'configLd'>, m: GemminiMachine): void {
   s.dramStride = i.dramStride;
 }
 
-function configSt(i: InstrOf<'configSt'>, m: GemminiMachine): void {
+export function configSt(i: InstrOf<'configSt'>, m: GemminiMachine): void {
   m.stActivation = i.activation;
   m.stPoolStride = i.poolStride;
   m.stDramStride = i.dramStride;
   if (i.scaleBits >>> 0 !== 0xffff_ffff) m.stScale = f32FromBits(i.scaleBits);
 }
 
-function unsupported(what: string): (i: Instr, m: GemminiMachine) => void {
-  return () => fault(what);
-}
-
 const loopReason =
   'is not simulated: gemmforge lowers tiles to mvin/preload/compute/mvout instead of the loop unrollers';
 
-/** The semantics table: one entry per instruction kind. */
-export const semantics: { readonly [K in InstrKind]: (i: InstrOf<K>, m: GemminiMachine) => void } =
-  {
-    configEx,
-    configLd,
-    configSt,
-    configNorm: unsupported('CONFIG_NORM needs normalizations, absent in this configuration'),
-    mvin,
-    mvout,
-    preload: (i, m) => {
-      if (m.pendingPreload !== null) fault('PRELOAD while another PRELOAD waits for its COMPUTE');
-      m.pendingPreload = i;
-    },
-    compute: (i, m) => (m.dataflow === 1 ? computeWs(i, m) : computeOs(i, m)),
-    flush: () => undefined,
-    loopWsConfigBounds: unsupported(`LOOP_WS_CONFIG_BOUNDS ${loopReason}`),
-    loopWsConfigAddrsAB: unsupported(`LOOP_WS_CONFIG_ADDRS_AB ${loopReason}`),
-    loopWsConfigAddrsDC: unsupported(`LOOP_WS_CONFIG_ADDRS_DC ${loopReason}`),
-    loopWsConfigStridesAB: unsupported(`LOOP_WS_CONFIG_STRIDES_AB ${loopReason}`),
-    loopWsConfigStridesDC: unsupported(`LOOP_WS_CONFIG_STRIDES_DC ${loopReason}`),
-    loopWs: unsupported(`LOOP_WS ${loopReason}`),
-    loopConvWsConfig1: unsupported(`LOOP_CONV_WS_CONFIG_1 ${loopReason}`),
-    loopConvWsConfig2: unsupported(`LOOP_CONV_WS_CONFIG_2 ${loopReason}`),
-    loopConvWsConfig3: unsupported(`LOOP_CONV_WS_CONFIG_3 ${loopReason}`),
-    loopConvWsConfig4: unsupported(`LOOP_CONV_WS_CONFIG_4 ${loopReason}`),
-    loopConvWsConfig5: unsupported(`LOOP_CONV_WS_CONFIG_5 ${loopReason}`),
-    loopConvWsConfig6: unsupported(`LOOP_CONV_WS_CONFIG_6 ${loopReason}`),
-    loopConvWs: unsupported(`LOOP_CONV_WS ${loopReason}`),
-    counter: () => undefined,
-    rtlOnly: (i) => fault(`funct ${i.funct} exists only in newer RTL and is not simulated`),
-  };
+/** The semantics of an instruction the simulator refuses: a fault naming it and why. */
+export function unsupported(what: string): (i: Instr, m: GemminiMachine) => void {
+  return () => fault(what);
+}
+
+/** A loop unroller (docs/gemmini.md §3.2): encoded, never simulated. */
+export function loopUnroller(name: string): (i: Instr, m: GemminiMachine) => void {
+  return unsupported(`${name} ${loopReason}`);
+}
+
+export function preload(i: InstrOf<'preload'>, m: GemminiMachine): void {
+  if (m.pendingPreload !== null) fault('PRELOAD while another PRELOAD waits for its COMPUTE');
+  m.pendingPreload = i;
+}
+
+export function compute(i: InstrOf<'compute'>, m: GemminiMachine): void {
+  if (m.dataflow === 1) computeWs(i, m);
+  else computeOs(i, m);
+}
+
+export function rtlOnly(i: InstrOf<'rtlOnly'>): void {
+  fault(`funct ${i.funct} exists only in newer RTL and is not simulated`);
+}
+
+/** FLUSH and COUNTER change nothing the simulator models. */
+export function noEffect(): void {
+  // Nothing to do.
+}

@@ -1,5 +1,5 @@
 import { addRead, addWrite, Unit, type TimingDesc } from '../../sim/timing_desc.js';
-import type { InstrKind, InstrOf, Operand } from './instr.js';
+import type { InstrOf, Operand } from './instr.js';
 import { isAcc, isGarbage, isReadFull, rowOf } from './local_addr.js';
 import type { GemminiMachine } from './machine.js';
 
@@ -46,7 +46,7 @@ function blockRanges(
     add(d, mem, first + b * blockStride, first + b * blockStride + op.rows);
 }
 
-function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void {
+export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void {
   const slot = m.load[i.slot];
   const toAcc = isAcc(i.dst.addr);
   const esize = toAcc && !slot.shrink ? 4 : 1;
@@ -60,7 +60,7 @@ function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void {
   blockRanges(m, i.dst, slot.blockStride, addWrite, d);
 }
 
-function mvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): void {
+export function mvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): void {
   const esize = isAcc(i.src.addr) && isReadFull(i.src.addr) ? 4 : 1;
   d.unit = Unit.store;
   d.dramWriteBytes = i.src.rows * i.src.cols * esize;
@@ -69,14 +69,14 @@ function mvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): void {
   blockRanges(m, i.src, m.dim, addRead, d);
 }
 
-function preload(_i: InstrOf<'preload'>, _m: GemminiMachine, d: TimingDesc): void {
+export function preload(_i: InstrOf<'preload'>, _m: GemminiMachine, d: TimingDesc): void {
   // Pairs with the compute after it: weight-stationary weights shift in while the previous block
   // streams, so a preload adds no occupancy of its own; its operands count as the compute's.
   d.unit = Unit.execute;
   d.occupancy = 0;
 }
 
-function compute(i: InstrOf<'compute'>, m: GemminiMachine, d: TimingDesc): void {
+export function compute(i: InstrOf<'compute'>, m: GemminiMachine, d: TimingDesc): void {
   const ws = m.dataflow === 1;
   const aRows = m.aTranspose ? i.a.cols : i.a.rows;
   const depth = m.aTranspose ? i.a.rows : i.a.cols;
@@ -98,42 +98,13 @@ function compute(i: InstrOf<'compute'>, m: GemminiMachine, d: TimingDesc): void 
   }
 }
 
-function configEx(_i: InstrOf<'configEx'>, _m: GemminiMachine, d: TimingDesc): void {
+export function configEx(_i: InstrOf<'configEx'>, _m: GemminiMachine, d: TimingDesc): void {
   d.unit = Unit.execute;
   d.occupancy = 1;
   d.drainsUnit = true;
 }
 
-function issueOnly(): void {
-  // Completes at issue: Unit.none, as reset.
+/** Completes at issue: Unit.none, as reset. */
+export function issueOnly(): void {
+  // Nothing to add to the reset descriptor.
 }
-
-/** The timing table: one entry per instruction kind. */
-export const timing: {
-  readonly [K in InstrKind]: (i: InstrOf<K>, m: GemminiMachine, d: TimingDesc) => void;
-} = {
-  configEx,
-  configLd: issueOnly,
-  configSt: issueOnly,
-  configNorm: issueOnly,
-  mvin,
-  mvout,
-  preload,
-  compute,
-  flush: issueOnly,
-  loopWsConfigBounds: issueOnly,
-  loopWsConfigAddrsAB: issueOnly,
-  loopWsConfigAddrsDC: issueOnly,
-  loopWsConfigStridesAB: issueOnly,
-  loopWsConfigStridesDC: issueOnly,
-  loopWs: issueOnly,
-  loopConvWsConfig1: issueOnly,
-  loopConvWsConfig2: issueOnly,
-  loopConvWsConfig3: issueOnly,
-  loopConvWsConfig4: issueOnly,
-  loopConvWsConfig5: issueOnly,
-  loopConvWsConfig6: issueOnly,
-  loopConvWs: issueOnly,
-  counter: issueOnly,
-  rtlOnly: issueOnly,
-};

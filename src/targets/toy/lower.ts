@@ -3,7 +3,7 @@ import { InternalError } from '../../errors.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import { tileSchedule } from '../../mapping/tile_schedule.js';
 import { f32Bits } from '../../numeric/numeric.js';
-import { pipelinedSteps, stepLets } from '../../program/steps.js';
+import { pipelinedSteps, stepLets, stepVars, type StepVars } from '../../program/steps.js';
 import { add, bool, c, eq, instr, loop, lt, min, mul, or, sub, v } from '../../program/program.js';
 import type { Program, Stmt } from '../../program/program.js';
 import type { Spec } from '../../spec/spec.js';
@@ -27,55 +27,56 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
   const dim = spec.array.rows;
   const { s, t, bBase } = tiles(w, m);
   /** DRAM offset of the step's tile of a row-major matrix, rows `rowBytes` apart. */
-  const at = (p: string, rowDim: Dim, rowBytes: number, colDim: Dim) =>
-    add(mul(rowBytes, t(rowDim), v(`${p}i${rowDim}`)), mul(t(colDim), v(`${p}i${colDim}`)));
+  const at = (p: StepVars, rowDim: Dim, rowBytes: number, colDim: Dim) =>
+    add(mul(rowBytes, t(rowDim), p.index[rowDim]), mul(t(colDim), p.index[colDim]));
   const one = (stmt: Stmt) => ({ count: c(1), emit: () => [stmt] });
   const tileLoad =
-    (buffer: string, rowDim: Dim, colDim: Dim, rowBytes: number, addr: number) => (p: string) =>
+    (buffer: string, rowDim: Dim, colDim: Dim, rowBytes: number, addr: number) => (p: StepVars) =>
       one(
         instr('load', {
           dram: add(v(buffer), at(p, rowDim, rowBytes, colDim)),
           stride: c(rowBytes),
           addr: c(addr),
-          rows: v(`${p}e${rowDim}`),
-          cols: v(`${p}e${colDim}`),
+          rows: p.extent[rowDim],
+          cols: p.extent[colDim],
           toAcc: bool(false),
         }),
       );
-  const bias = (p: string) =>
+  const bias = (p: StepVars) =>
     one(
       instr('load', {
-        dram: add(v('bias'), mul(4, t('N'), v(`${p}iN`))),
+        dram: add(v('bias'), mul(4, t('N'), p.index.N)),
         stride: c(0),
         addr: c(0),
-        rows: v(`${p}eM`),
-        cols: v(`${p}eN`),
+        rows: p.extent.M,
+        cols: p.extent.N,
         toAcc: bool(true),
       }),
     );
-  const store = (p: string) =>
+  const store = (p: StepVars) =>
     one(
       instr('store', {
         dram: add(v('C'), at(p, 'M', w.N, 'N')),
         stride: c(w.N),
         addr: c(0),
-        rows: v(`${p}eM`),
-        cols: v(`${p}eN`),
+        rows: p.extent.M,
+        cols: p.extent.N,
         relu: bool(w.activation === 'relu'),
         scale: c(f32Bits(options.scale)),
       }),
     );
+  const cur = stepVars.c;
   const gemm = instr('gemm', {
     a: mul(dim, v('kb')),
-    b: add(bBase, mul(dim, v('kb'), v('ceN')), mul(dim, v('nb'))),
+    b: add(bBase, mul(dim, v('kb'), cur.extent.N), mul(dim, v('nb'))),
     c: mul(dim, v('nb')),
-    m: v('ceM'),
-    k: min(dim, sub(v('ceK'), mul(dim, v('kb')))),
-    n: min(dim, sub(v('ceN'), mul(dim, v('nb')))),
-    lda: v('ceK'),
-    ldb: v('ceN'),
-    ldc: v('ceN'),
-    accumulate: or(bool(w.bias), lt(0, v('ciK')), lt(0, v('kb'))),
+    m: cur.extent.M,
+    k: min(dim, sub(cur.extent.K, mul(dim, v('kb')))),
+    n: min(dim, sub(cur.extent.N, mul(dim, v('nb')))),
+    lda: cur.extent.K,
+    ldb: cur.extent.N,
+    ldc: cur.extent.N,
+    accumulate: or(bool(w.bias), lt(0, cur.index.K), lt(0, v('kb'))),
   });
   const body = pipelinedSteps({
     steps: s.steps,
@@ -98,10 +99,10 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
       doubleBuffered: false,
       init: w.bias ? bias : null,
       stores: store,
-      first: (p) => eq(v(`${p}iK`), 0),
-      last: (p) => eq(v(`${p}iK`), (s.trips.K ?? 1) - 1),
+      first: (p) => eq(p.index.K, 0),
+      last: (p) => eq(p.index.K, (s.trips.K ?? 1) - 1),
     },
-    compute: () => [loop('kb', 0, v('cbK'), 1, [loop('nb', 0, v('cbN'), 1, [gemm])])],
+    compute: () => [loop('kb', 0, cur.blocks.K, 1, [loop('nb', 0, cur.blocks.N, 1, [gemm])])],
   });
   const buffers: Program['buffers'] = [
     { name: 'A', bytes: w.M * w.K, role: 'input' },

@@ -1,11 +1,20 @@
-import { InternalError } from '../../errors.js';
-import type { Encoded, InstrEncoding } from '../../contract/isa.js';
+import {
+  decodeFields,
+  encodeFields,
+  flag,
+  int,
+  packedFields,
+  uint,
+  wideBits,
+  type FieldDecls,
+} from '../../contract/isa.js';
 import { memoryRows, type Spec } from '../../spec/spec.js';
 
 /**
  * VTA's instructions (docs/vta.md §3) as plain records, one field list per kind after the common header
  * (opcode and the four dependency flags), and as bits. DRAM addresses and SRAM bases count entries of
- * the buffer `memType` names. The lists drive the record types, the bit layouts and the codecs.
+ * the buffer `memType` names. The lists drive the record types and the bit layouts; isa.ts declares
+ * each kind from them.
  */
 const deps = ['popPrev', 'popNext', 'pushPrev', 'pushNext'] as const;
 const mem = [
@@ -33,13 +42,6 @@ export type Kind = keyof Lists;
 export type Instr = { [K in Kind]: { readonly kind: K } & Fields<Lists[K]> }[Kind];
 export type InstrOf<K extends Kind> = Extract<Instr, { kind: K }>;
 
-export const opcodes: { readonly [K in Kind]: number } = {
-  load: 0,
-  store: 1,
-  gemm: 2,
-  finish: 3,
-  alu: 4,
-};
 /** Memory ids (memory_type) and ALU opcodes. */
 export const Mem = { uop: 0, wgt: 1, inp: 2, acc: 3, out: 4, acc8: 5 } as const;
 export const Alu = { min: 0, max: 1, add: 2, shr: 3, mul: 4 } as const;
@@ -54,13 +56,19 @@ export interface BitField {
 
 export type Depths = { readonly [B in 'inp' | 'wgt' | 'acc' | 'uop']: number };
 
+/** A micro-op as its 32-bit word: dst (ACC index), src (INP or ACC index), wgt (WGT index). */
+export type Uop = { readonly [F in 'dst' | 'src' | 'wgt']: number };
+
 /** The configuration's sizes and every bit layout, derived from a spec (nothing hard-coded). */
 export interface VtaConfig {
   readonly block: number;
   /** Entries of each buffer. */
   readonly depth: Depths;
   readonly insn: { readonly [K in Kind]: readonly BitField[] };
+  /** Each kind's fields (all but the opcode) as the shared codec reads them. */
+  readonly fields: { readonly [K in Kind]: FieldDecls<InstrOf<K>> };
   readonly uop: readonly BitField[];
+  readonly uopFields: FieldDecls<Uop>;
 }
 
 /** Field widths: fixed ones (hw_spec.h), and index and loop-factor widths of log2(buffer depth). */
@@ -77,18 +85,22 @@ function widths(l: Depths): Readonly<Record<string, number>> {
   };
 }
 
-/**
- * Places fields one after another from bit 0, as 64-bit C bit-fields pack: a field that would
- * straddle bit 64 starts at bit 64. Fields without a width are 1-bit flags.
- */
-export function place(names: readonly string[], w: Readonly<Record<string, number>>): BitField[] {
-  let at = 0;
-  return names.map((name) => {
-    const bits = w[name] ?? 1;
-    if (at < 64 && at + bits > 64) at = 64;
-    at += bits;
-    return { name, lo: at - bits, bits, signed: name === 'imm' };
-  });
+/** Fields packed as 64-bit C bit-fields (docs/vta.md §3.1); `imm` is the one signed field. */
+function place(names: readonly string[], w: Readonly<Record<string, number>>): BitField[] {
+  return packedFields(names, w).map((f) => ({ ...f, signed: f.name === 'imm' }));
+}
+
+/** The placed fields of a record (the opcode aside) as the shared codec's declarations. */
+function fieldDecls<T>(fields: readonly BitField[]): FieldDecls<T> {
+  const decls = fields
+    .filter((f) => f.name !== 'opcode')
+    .map((f) => {
+      const { reg, hi, lo } = wideBits(f.lo, f.bits);
+      if (flagFields.has(f.name)) return [f.name, flag(reg, lo)] as const;
+      return [f.name, f.signed ? int(reg, hi, lo) : uint(reg, hi, lo)] as const;
+    });
+  // Every field of T is in the list, placed with its type (fieldLists and flagFields).
+  return Object.fromEntries(decls) as FieldDecls<T>;
 }
 
 const buffers = ['inp', 'wgt', 'acc', 'uop'] as const;
@@ -96,94 +108,28 @@ const buffers = ['inp', 'wgt', 'acc', 'uop'] as const;
 export function vtaConfig(spec: Spec): VtaConfig {
   const depth = Object.fromEntries(buffers.map((b) => [b, memoryRows(spec.memories[b])])) as Depths;
   const w = widths(Object.fromEntries(buffers.map((b) => [b, Math.log2(depth[b])])) as Depths);
-  const layout = (k: Kind): BitField[] => place(['opcode', ...fieldsOf(k)], w);
-  return {
-    block: spec.array.rows,
-    depth,
-    insn: {
-      load: layout('load'),
-      store: layout('store'),
-      gemm: layout('gemm'),
-      alu: layout('alu'),
-      finish: layout('finish'),
-    },
-    uop: place(['dst', 'src', 'wgt'], w),
+  const insn = {
+    load: place(['opcode', ...fieldsOf('load')], w),
+    store: place(['opcode', ...fieldsOf('store')], w),
+    gemm: place(['opcode', ...fieldsOf('gemm')], w),
+    alu: place(['opcode', ...fieldsOf('alu')], w),
+    finish: place(['opcode', ...fieldsOf('finish')], w),
   };
-}
-
-function fieldValue(f: BitField, value: number | boolean): bigint {
-  const v = typeof value === 'boolean' ? (value ? 1 : 0) : value;
-  const lo = f.signed ? -(2 ** (f.bits - 1)) : 0;
-  const hi = f.signed ? 2 ** (f.bits - 1) - 1 : 2 ** f.bits - 1;
-  if (!Number.isInteger(v) || v < lo || v > hi) {
-    throw new InternalError(`VTA field ${f.name} must be an integer in [${lo}, ${hi}] (got ${v})`);
-  }
-  return BigInt.asUintN(f.bits, BigInt(v));
-}
-
-type Values = Record<string, number | boolean>;
-
-/** Packs named values into a little-endian bit string of the given fields. */
-function packBits(fields: readonly BitField[], values: Values): bigint {
-  let word = 0n;
-  for (const f of fields) word |= fieldValue(f, values[f.name]) << BigInt(f.lo);
-  return word;
-}
-
-/** Unpacks fields; flags become booleans. */
-function unpackBits(fields: readonly BitField[], word: bigint): Values {
-  const out: Values = {};
-  for (const f of fields) {
-    const raw = (word >> BigInt(f.lo)) & ((1n << BigInt(f.bits)) - 1n);
-    const v = Number(f.signed ? BigInt.asIntN(f.bits, raw) : raw);
-    out[f.name] = flagFields.has(f.name) ? v === 1 : v;
-  }
-  return out;
-}
-
-const mask64 = (1n << 64n) - 1n;
-
-/**
- * VTA's 128-bit instructions from the bit layouts of a configuration. An `Encoded` word carries the
- * opcode as its funct and the instruction's two little-endian 64-bit halves: rs1 = bits 63:0, rs2 =
- * bits 127:64. Every field is checked against its width; unused bits are 0.
- */
-export function encoding<K extends Kind>(cfg: VtaConfig, kind: K): InstrEncoding<InstrOf<K>> {
-  const fields = cfg.insn[kind];
-  const used = fields.reduce((m, f) => m | (((1n << BigInt(f.bits)) - 1n) << BigInt(f.lo)), 0n);
-  return {
-    functs: [opcodes[kind]],
-    encode(instr) {
-      const word = packBits(fields, { ...instr, opcode: opcodes[kind] } as never);
-      return { funct: opcodes[kind], rs1: word & mask64, rs2: word >> 64n };
-    },
-    decode(w: Encoded) {
-      const word = (w.rs2 << 64n) | w.rs1;
-      if ((word & ~used) !== 0n) return undefined;
-      const { opcode, ...rest } = unpackBits(fields, word);
-      if (opcode !== opcodes[kind] || w.funct !== opcodes[kind]) return undefined;
-      return { kind, ...rest } as unknown as InstrOf<K>;
-    },
-    format: formatInstr,
+  const uop = place(['dst', 'src', 'wgt'], w);
+  const fields = {
+    load: fieldDecls<InstrOf<'load'>>(insn.load),
+    store: fieldDecls<InstrOf<'store'>>(insn.store),
+    gemm: fieldDecls<InstrOf<'gemm'>>(insn.gemm),
+    alu: fieldDecls<InstrOf<'alu'>>(insn.alu),
+    finish: fieldDecls<InstrOf<'finish'>>(insn.finish),
   };
+  return { block: spec.array.rows, depth, insn, fields, uop, uopFields: fieldDecls<Uop>(uop) };
 }
-
-/** One line for errors and traces: the kind, then every non-zero field. */
-export function formatInstr(instr: { readonly kind: string }): string {
-  const { kind, ...rest } = instr as Record<string, unknown>;
-  const parts = Object.entries(rest)
-    .filter(([, v]) => v !== false && v !== 0)
-    .map(([n, v]) => (v === true ? n : `${n}=${String(v)}`));
-  return [kind, ...parts].join(' ');
-}
-
-/** A micro-op as its 32-bit word: dst (ACC index), src (INP or ACC index), wgt (WGT index). */
-export type Uop = { readonly [F in 'dst' | 'src' | 'wgt']: number };
 
 export function encodeUop(cfg: VtaConfig, u: Uop): number {
-  return Number(packBits(cfg.uop, { ...u }));
+  return Number(encodeFields(cfg.uopFields, u, 'encode uop').rs1);
 }
 
 export function decodeUop(cfg: VtaConfig, word: number): Uop {
-  return unpackBits(cfg.uop, BigInt(word >>> 0)) as unknown as Uop;
+  return decodeFields(cfg.uopFields, BigInt(word >>> 0));
 }

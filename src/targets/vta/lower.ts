@@ -25,14 +25,21 @@ import {
   type Program,
   type Stmt,
 } from '../../program/program.js';
-import { copyBase, stepLets } from '../../program/steps.js';
+import {
+  copyBaseLets,
+  stepLets,
+  stepLocals,
+  stepVars,
+  type StepTensor,
+  type StepVars,
+} from '../../program/steps.js';
 import { shiftOf } from '../../reference/requantize.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import type { Spec } from '../../spec/spec.js';
 import type { LowerOptions } from '../../contract/target.js';
 import type { Workload } from '../../workload/workload.js';
 import { Alu, encodeUop, fieldsOf, flagFields, Mem, vtaConfig, type Kind } from './instr.js';
-import { alternating, copyEntries, kernels, view, type VDim } from './layout.js';
+import { alternating, copyEntries, kernels, view, type VDim, type View } from './layout.js';
 
 /**
  * A mapping as a VTA program (docs/vta.md §4, §5). Step s of the tile schedule: the load module brings in
@@ -45,22 +52,39 @@ import { alternating, copyEntries, kernels, view, type VDim } from './layout.js'
  * are DRAM data loaded once.
  */
 
-type F = Expr | number;
-const ex = (e: F): Expr => (typeof e === 'number' ? c(e) : e);
+/** What every part of the lowering reads: the workload, its conv view and the buffer plan. */
+interface Ctx {
+  readonly w: Workload;
+  readonly x: View;
+  readonly alt: ReturnType<typeof alternating>;
+  readonly kernels: ReturnType<typeof kernels>;
+  /** Compute→load credits (docs/vta.md §4.3): 2 when the next step's loads overlap this compute. */
+  readonly loadCredits: number;
+  /** Store→compute credits: 2 when the output is double-buffered and stored more than once. */
+  readonly storeCredits: number;
+  readonly options: LowerOptions;
+}
+
+/** A step's input window along each axis: first row, entries, LOAD pads and DRAM entries. */
+const windowLets = stepLocals([
+  ...['ylo', 'yt', 'yPad0', 'yPad1', 'ySize'],
+  ...['xlo', 'xt', 'xPad0', 'xPad1', 'xSize'],
+] as const);
 
 /** An instruction with every field not given 0 (false for flags). */
-function op(kind: Kind, f: Record<string, Arg>): Stmt {
+function op(kind: Kind, fields: Record<string, Arg>): Stmt {
+  const zero = (name: string): Arg => (flagFields.has(name) ? bool(false) : c(0));
   return instr(kind, {
-    ...Object.fromEntries(fieldsOf(kind).map((n) => [n, flagFields.has(n) ? bool(false) : c(0)])),
-    ...f,
+    ...Object.fromEntries(fieldsOf(kind).map((name) => [name, zero(name)])),
+    ...fields,
   });
 }
 
 /** Entry `first`, then each [index, extent] in Horner form, of a blocked DRAM tensor at `base`. */
-function entry(base: Expr, first: F, ...rest: [F, number][]): Expr {
+function entry(base: Expr, first: Expr, ...rest: [Expr, number][]): Expr {
   return add(
     base,
-    rest.reduce<Expr>((at, [i, n]) => add(mul(at, n), i), ex(first)),
+    rest.reduce<Expr>((at, [i, n]) => add(mul(at, n), i), first),
   );
 }
 
@@ -76,218 +100,369 @@ export function epilogue(shift: number, relu: boolean): [number, number][] {
   return ops;
 }
 
+const viewDims = ['N', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
+
+/**
+ * A step's tile in the view's dims: handles on its lets (`at`), its tile index and extent per view
+ * dim (0 and the whole dim for a GEMM's missing dims), the blocks of its C and K tile, and its
+ * input window.
+ */
+interface Tile {
+  readonly at: StepVars;
+  readonly index: { readonly [D in VDim]: Expr };
+  readonly extent: { readonly [D in VDim]: Expr };
+  readonly blocks: { readonly C: Expr; readonly K: Expr };
+  readonly win: (typeof windowLets)[StepVars['prefix']];
+}
+
+function tileOf(x: View, at: StepVars): Tile {
+  const index: Partial<Record<VDim, Expr>> = {};
+  const extent: Partial<Record<VDim, Expr>> = {};
+  for (const d of viewDims) {
+    const dim = x.dim[d];
+    index[d] = dim === null ? c(0) : at.index[dim];
+    extent[d] = dim === null ? c(x[d]) : at.extent[dim];
+  }
+  const blocksOf = (d: 'C' | 'K'): Expr => {
+    const dim = x.dim[d];
+    return dim === null ? c(0) : at.blocks[dim];
+  };
+  return {
+    at,
+    // The loop above set every view dim.
+    index: index as Tile['index'],
+    extent: extent as Tile['extent'],
+    blocks: { C: blocksOf('C'), K: blocksOf('K') },
+    win: windowLets[at.prefix],
+  };
+}
+
+/** The first block of a step's C or K tile, plus `k`. */
+function firstBlock(x: View, tile: Tile, d: 'C' | 'K', k: Expr): Expr {
+  return add(mul(tile.index[d], d === 'C' ? x.tCb : x.tKb), k);
+}
+
+/** Which copy of a tensor the step uses (0 unless it alternates between two). */
+function copyOf(cx: Ctx, tile: Tile, t: StepTensor): Expr {
+  return cx.alt[t] ? mod(div(tile.at.step, cx.x.s.period[t]), 2) : c(0);
+}
+
+/**
+ * A step's input window along one axis (y: P and R over H; x: Q and S over W): its first row
+ * (`lo`, from −pad), entries (`t`), the pads a LOAD adds before and after, and the DRAM entries
+ * between them (`Size`; ≤ 0 when the window misses the image).
+ */
+function windowAxisLets(x: View, tile: Tile, axis: 'y' | 'x'): Stmt[] {
+  const [o, k, stride, dilation, pad, size] =
+    axis === 'y'
+      ? (['P', 'R', x.sh, x.dh, x.padT, x.H] as const)
+      : (['Q', 'S', x.sw, x.dw, x.padL, x.W] as const);
+  const win = tile.win;
+  const [lo, entries, pad0, pad1, inside] =
+    axis === 'y'
+      ? [win.ylo, win.yt, win.yPad0, win.yPad1, win.ySize]
+      : [win.xlo, win.xt, win.xPad0, win.xPad1, win.xSize];
+  const first = mul(tile.index[o], x.t[o] * stride);
+  return [
+    let_(lo, add(first, mul(tile.index[k], x.t[k] * dilation), -pad)),
+    let_(
+      entries,
+      add(mul(sub(tile.extent[o], 1), stride), mul(sub(tile.extent[k], 1), dilation), 1),
+    ),
+    let_(pad0, max(0, mul(-1, lo))),
+    let_(pad1, max(0, sub(add(lo, entries), size))),
+    let_(inside, sub(entries, add(pad0, pad1))),
+  ];
+}
+
+/** Every let of the tile's step: tile indices and extents, input windows, copy bases. */
+function stepLetsOf(cx: Ctx, tile: Tile, step: Expr): Stmt[] {
+  const { x, alt } = cx;
+  const size = copyEntries(x);
+  const copies = (t: StepTensor) => ({
+    base: 0,
+    copyRows: size[t],
+    copies: alt[t] ? 2 : 1,
+    period: x.s.period[t],
+  });
+  return [
+    ...stepLets(x.s, tile.at, step, x.B),
+    ...windowAxisLets(x, tile, 'y'),
+    ...windowAxisLets(x, tile, 'x'),
+    ...copyBaseLets(tile.at, {
+      input: copies('input'),
+      weight: copies('weight'),
+      output: copies('output'),
+    }),
+  ];
+}
+
+/** Whether the step's input window meets the image (else its GEMM would add only zeros). */
+function windowMeetsImage(tile: Tile): Cond {
+  return and(lt(0, tile.win.ySize), lt(0, tile.win.xSize));
+}
+
+/** Load `f` of a step, for f < nin: one input channel block's window. */
+function inputLoad(x: View, tile: Tile, flags: Record<string, Cond>): Stmt {
+  const win = tile.win;
+  const f = v('f');
+  return op('load', {
+    ...flags,
+    memType: c(Mem.inp),
+    sramBase: add(tile.at.base.input, mul(f, x.yt * x.xt)),
+    dramBase: entry(
+      div(v('I'), x.B),
+      tile.index.N,
+      [firstBlock(x, tile, 'C', f), x.Cb],
+      [add(win.ylo, win.yPad0), x.H],
+      [add(win.xlo, win.xPad0), x.W],
+    ),
+    xStride: c(x.W),
+    ...{ ySize: win.ySize, xSize: win.xSize, yPad0: win.yPad0, yPad1: win.yPad1 },
+    ...{ xPad0: win.xPad0, xPad1: win.xPad1 },
+  });
+}
+
+/**
+ * Load `f` of a step, for f ≥ nin: with whole filters one 2D load of the tile's K blocks × (C blocks,
+ * R, S), else the (K block, C block) pair f − nin.
+ */
+function weightLoad(x: View, tile: Tile, flags: Record<string, Cond>): Stmt {
+  const whole = x.t.R === x.R && x.t.S === x.S;
+  const pairIndex = sub(v('f'), v('nin'));
+  const nCb = tile.blocks.C;
+  const [kb, cb] = whole ? [c(0), c(0)] : [div(pairIndex, nCb), mod(pairIndex, nCb)];
+  const pair = add(mul(kb, nCb), cb);
+  return op('load', {
+    ...flags,
+    memType: c(Mem.wgt),
+    sramBase: add(tile.at.base.weight, mul(pair, tile.extent.R, tile.extent.S)),
+    dramBase: entry(
+      div(v('Wt'), x.B * x.B),
+      firstBlock(x, tile, 'K', kb),
+      [firstBlock(x, tile, 'C', cb), x.Cb],
+      [mul(tile.index.R, x.t.R), x.R],
+      [mul(tile.index.S, x.t.S), x.S],
+    ),
+    ySize: whole ? tile.blocks.K : tile.extent.R,
+    xSize: whole ? mul(nCb, x.R * x.S) : tile.extent.S,
+    xStride: c(whole ? x.Cb * x.R * x.S : x.S),
+  });
+}
+
+/**
+ * The load group of a step: the input windows and weight blocks that are due, the last pushing
+ * load→compute (a NOP LOAD when nothing is due); from step `loadCredits` on, the first pops
+ * compute→load.
+ */
+function loadGroup(cx: Ctx, tile: Tile): Stmt[] {
+  const x = cx.x;
+  const due = (t: 'input' | 'weight'): Cond => eq(mod(tile.at.step, x.s.period[t]), 0);
+  const pop = le(cx.loadCredits, tile.at.step);
+  const f = v('f');
+  const flags = { popNext: and(eq(f, 0), pop), pushNext: eq(f, sub(v('nld'), 1)) };
+  const whole = x.t.R === x.R && x.t.S === x.S;
+  const weightLoads = whole ? c(1) : mul(tile.blocks.K, tile.blocks.C);
+  return [
+    let_('nin', select(and(due('input'), windowMeetsImage(tile)), tile.blocks.C, 0)),
+    let_('nld', add(v('nin'), select(due('weight'), weightLoads, 0))),
+    loop('f', 0, v('nld'), 1, [
+      if_(lt(f, v('nin')), [inputLoad(x, tile, flags)], [weightLoad(x, tile, flags)]),
+    ]),
+    if_(eq(v('nld'), 0), [op('load', { memType: c(Mem.inp), popNext: pop, pushNext: bool(true) })]),
+  ];
+}
+
+/** Whether the step is the first (or last) of its output tile's reduction. */
+function reductionEdge(cx: Ctx, tile: Tile, edge: 'first' | 'last'): Cond {
+  const reduction = (['C', 'R', 'S'] as const).flatMap((d) => cx.x.dim[d] ?? []);
+  const trips = cx.x.s.trips;
+  const at0 = (d: (typeof reduction)[number]) => (edge === 'first' ? 0 : (trips[d] ?? 1) - 1);
+  return and(...reduction.map((d) => eq(tile.at.index[d], at0(d))));
+}
+
+/** The accumulator loops over every accumulator of the tile: uop 0 or 1 (the copy), blocks × pixels. */
+function accumulatorLoops(cx: Ctx, tile: Tile) {
+  const copy = copyOf(cx, tile, 'output');
+  const pixels = mul(tile.extent.P, tile.extent.Q);
+  return { uopBgn: copy, uopEnd: add(copy, 1), iterOut: tile.blocks.K, iterIn: pixels };
+}
+
+/** Rows between the tile's K blocks in the accumulator (0 for a single block). */
+function kBlockStride(x: View, tile: Tile): Expr {
+  return select(lt(1, tile.blocks.K), x.t.P * x.t.Q, 0);
+}
+
+/** The first accumulator of K block `kb` of the tile. */
+function accumulatorOf(x: View, tile: Tile, kb: Expr): Expr {
+  return add(tile.at.base.output, mul(kb, x.t.P * x.t.Q));
+}
+
+/**
+ * The first reduction step's accumulators: the bias, one LOAD ACC per K block repeating its entry
+ * over the tile's pixels; without bias a reset GEMM. Pops load→compute, and store→compute once the
+ * output's copy has been stored before.
+ */
+function accumulatorInit(cx: Ctx, tile: Tile): Stmt {
+  const x = cx.x;
+  const popStore = le(cx.storeCredits, div(tile.at.step, x.s.period.output));
+  const kb = v('kb');
+  if (!cx.w.bias) {
+    return op('gemm', {
+      popPrev: bool(true),
+      popNext: popStore,
+      reset: bool(true),
+      ...accumulatorLoops(cx, tile),
+      accOut: kBlockStride(x, tile),
+      accIn: c(1),
+    });
+  }
+  return loop('kb', 0, tile.blocks.K, 1, [
+    op('load', {
+      memType: c(Mem.acc),
+      popPrev: eq(kb, 0),
+      popNext: and(eq(kb, 0), popStore),
+      sramBase: accumulatorOf(x, tile, kb),
+      dramBase: entry(div(v('bias'), 4 * x.B), firstBlock(x, tile, 'K', kb)),
+      ySize: mul(tile.extent.P, tile.extent.Q),
+      xSize: c(1),
+    }),
+  ]);
+}
+
+/** The first micro-op of the step's kernel: its class (extents of Q, C, R, S) and buffer copies. */
+function kernelStart(cx: Ctx, tile: Tile): Expr {
+  const { classes, altList } = cx.kernels;
+  const copies = altList.reduce<Expr>(
+    (acc, t, i) => add(acc, mul(2 ** i, copyOf(cx, tile, t))),
+    c(0),
+  );
+  const start = classes.reduceRight<Expr | null>((rest, g) => {
+    const here = add(g.at, mul(copies, g.size));
+    const is = and(...(['Q', 'C', 'R', 'S'] as const).map((d) => eq(tile.extent[d], g.k[d])));
+    return rest === null ? here : select(is, here, rest);
+  }, null);
+  if (start === null) throw new Error('VTA kernels: no kernel class');
+  return start;
+}
+
+/**
+ * The step's GEMMs. The kernel is (C block, r, s) groups of the tile's K blocks. A whole tile of 3
+ * or more K blocks runs as one GEMM (consecutive uops write different accumulators, see layout.ts);
+ * otherwise each group of the step's K blocks is its own GEMM, so no accumulator repeats within a
+ * kernel. The first pops load→compute unless the init did; the last frees the buffers.
+ */
+function stepGemms(cx: Ctx, tile: Tile): Stmt[] {
+  const x = cx.x;
+  const first = reductionEdge(cx, tile, 'first');
+  const releases = le(tile.at.step, x.s.steps - 1 - cx.loadCredits);
+  const nkb = tile.blocks.K;
+  const whole = x.tKb >= 3 ? eq(nkb, x.tKb) : bool(false);
+  const groups = mul(tile.blocks.C, tile.extent.R, tile.extent.S);
+  const tall = lt(1, tile.extent.P);
+  const gemm = op('gemm', {
+    popPrev: and(eq(v('g'), 0), not(first)),
+    pushPrev: and(eq(v('g'), sub(v('ngrp'), 1)), releases),
+    uopBgn: add(v('ubgn'), mul(v('g'), x.tKb)),
+    uopEnd: add(v('ubgn'), mul(v('g'), x.tKb), select(whole, mul(nkb, groups), nkb)),
+    iterOut: tile.extent.P,
+    iterIn: tile.extent.Q,
+    accOut: select(tall, tile.extent.Q, 0),
+    accIn: c(1),
+    inpOut: select(tall, mul(x.sh, tile.win.xt), 0),
+    inpIn: c(x.sw),
+  });
+  const nop = op('load', { memType: c(Mem.uop), popPrev: not(first), pushPrev: releases });
+  return [
+    let_('ubgn', kernelStart(cx, tile)),
+    let_('ngrp', select(whole, 1, groups)),
+    if_(windowMeetsImage(tile), [loop('g', 0, v('ngrp'), 1, [gemm])], [nop]),
+  ];
+}
+
+/** The last reduction step's ALU requantization (the last op pushes compute→store). */
+function requantize(cx: Ctx, tile: Tile): Stmt[] {
+  const ops = epilogue(shiftOf(cx.options.scale), cx.w.activation === 'relu');
+  return ops.map(([aluOp, imm], k) =>
+    op('alu', {
+      pushNext: bool(k === ops.length - 1),
+      ...accumulatorLoops(cx, tile),
+      dstOut: kBlockStride(cx.x, tile),
+      dstIn: c(1),
+      aluOp: c(aluOp),
+      useImm: bool(true),
+      imm: c(imm),
+    }),
+  );
+}
+
+/** One STORE per K block; the first pops compute→store, the last pushes store→compute. */
+function storeTile(x: View, tile: Tile): Stmt {
+  const kb = v('kb');
+  return loop('kb', 0, tile.blocks.K, 1, [
+    op('store', {
+      memType: c(Mem.out),
+      popPrev: eq(kb, 0),
+      pushPrev: eq(kb, sub(tile.blocks.K, 1)),
+      sramBase: accumulatorOf(x, tile, kb),
+      dramBase: entry(
+        div(v('O'), x.B),
+        tile.index.N,
+        [firstBlock(x, tile, 'K', kb), x.Kb],
+        [mul(tile.index.P, x.t.P), x.P],
+        [mul(tile.index.Q, x.t.Q), x.Q],
+      ),
+      ySize: tile.extent.P,
+      xSize: tile.extent.Q,
+      xStride: c(x.Q),
+    }),
+  ]);
+}
+
+/** The compute group of a step: init on the first reduction step, GEMMs, requantize and store. */
+function computeGroup(cx: Ctx, tile: Tile): Stmt[] {
+  const accumulator = requantize(cx, tile);
+  return [
+    if_(reductionEdge(cx, tile, 'first'), [accumulatorInit(cx, tile)]),
+    ...stepGemms(cx, tile),
+    if_(reductionEdge(cx, tile, 'last'), [...accumulator, storeTile(cx.x, tile)]),
+  ];
+}
+
+/**
+ * The step loop: step s's lets, then its compute group and the next step's load group, in that
+ * order unless loads run a step ahead (two credits).
+ */
+function steps(cx: Ctx): Stmt[] {
+  const cur = tileOf(cx.x, stepVars.c);
+  const next = tileOf(cx.x, stepVars.n);
+  const S = cx.x.s.steps;
+  const s = v('s');
+  const nextLoads = [
+    ...stepLetsOf(cx, next, min(S - 1, add(s, 1))),
+    if_(lt(s, S - 1), loadGroup(cx, next)),
+  ];
+  const body: Stmt[] = [...stepLetsOf(cx, cur, s)];
+  if (cx.loadCredits === 2) body.push(...nextLoads, ...computeGroup(cx, cur));
+  else body.push(...computeGroup(cx, cur), ...nextLoads);
+  return [...stepLetsOf(cx, next, c(0)), ...loadGroup(cx, next), loop('s', 0, S, 1, body)];
+}
+
 export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions): Program {
   const x = view(w, m, spec);
-  const cfg = vtaConfig(spec);
-  const { B, s: sch } = x;
-  const S = sch.steps;
-  const size = copyEntries(x);
   const alt = alternating(x, m);
-  const reloaded = (t: 'input' | 'weight'): boolean => sch.loads[t] > 1 && !m.doubleBuffer[t];
-  const D = reloaded('input') || reloaded('weight') ? 1 : 2;
-  const Dout = alt.output ? 2 : 1;
-  const blk = x.yt * x.xt;
-  const accTile = x.t.P * x.t.Q;
-
-  const I = (p: string, d: VDim): Expr => (x.dim[d] === null ? c(0) : v(`${p}i${x.dim[d]}`));
-  const E = (p: string, d: VDim): Expr => (x.dim[d] === null ? c(x[d]) : v(`${p}e${x.dim[d]}`));
-  const nb = (p: string, d: 'C' | 'K'): Expr => v(`${p}b${x.dim[d]}`);
-  /** The first block of a step's C or K tile, plus `k`. */
-  const at = (p: string, d: 'C' | 'K', k: F): Expr =>
-    add(mul(I(p, d), d === 'C' ? x.tCb : x.tKb), k);
-  const half = (p: string, t: 'input' | 'weight' | 'output'): Expr =>
-    alt[t] ? mod(div(v(`${p}step`), sch.period[t]), 2) : c(0);
-
-  const { uops, classes, altList } = kernels(x, alt);
-
-  /**
-   * A step's input window along one axis (y: P and R over H; x: Q and S over W): its first row
-   * (`lo`, from −pad), entries (`t`), the pads a LOAD adds before and after, and the DRAM entries
-   * between them (`Size`; ≤ 0 when the window misses the image).
-   */
-  const axis = (p: string, a: 'y' | 'x'): Stmt[] => {
-    const [o, k, st, dil, pad, size] =
-      a === 'y'
-        ? (['P', 'R', x.sh, x.dh, x.padT, x.H] as const)
-        : (['Q', 'S', x.sw, x.dw, x.padL, x.W] as const);
-    const n = (name: string): Expr => v(`${p}${a}${name}`);
-    return [
-      let_(`${p}${a}lo`, add(mul(I(p, o), x.t[o] * st), mul(I(p, k), x.t[k] * dil), -pad)),
-      let_(`${p}${a}t`, add(mul(sub(E(p, o), 1), st), mul(sub(E(p, k), 1), dil), 1)),
-      let_(`${p}${a}Pad0`, max(0, mul(-1, n('lo')))),
-      let_(`${p}${a}Pad1`, max(0, sub(add(n('lo'), n('t')), size))),
-      let_(`${p}${a}Size`, sub(n('t'), add(n('Pad0'), n('Pad1')))),
-    ];
+  const reloaded = (t: 'input' | 'weight'): boolean => x.s.loads[t] > 1 && !m.doubleBuffer[t];
+  const cx: Ctx = {
+    w,
+    x,
+    alt,
+    kernels: kernels(x, alt),
+    loadCredits: reloaded('input') || reloaded('weight') ? 1 : 2,
+    storeCredits: alt.output ? 2 : 1,
+    options,
   };
-  const lets = (p: string, step: F): Stmt[] => [
-    ...stepLets(sch, p, ex(step), B),
-    ...axis(p, 'y'),
-    ...axis(p, 'x'),
-    ...(['input', 'weight', 'output'] as const).map((t) =>
-      let_(`${p}base_${t}`, copyBase(0, size[t], alt[t] ? 2 : 1, sch.period[t], v(`${p}step`))),
-    ),
-  ];
-
-  /** Whether the step's input window meets the image (else its GEMM would add only zeros). */
-  const ok = (p: string): Cond => and(lt(0, v(`${p}ySize`)), lt(0, v(`${p}xSize`)));
-  const loadGroup = (p: string): Stmt[] => {
-    const step = v(`${p}step`);
-    const due = (t: 'input' | 'weight'): Cond => eq(mod(step, sch.period[t]), 0);
-    const pop = le(D, step);
-    const f = v('f');
-    const pads = ['yPad0', 'yPad1', 'xPad0', 'xPad1'];
-    const flags = { popNext: and(eq(f, 0), pop), pushNext: eq(f, sub(v('nld'), 1)) };
-    const inputLoad = op('load', {
-      ...flags,
-      memType: c(Mem.inp),
-      sramBase: add(v(`${p}base_input`), mul(f, blk)),
-      dramBase: entry(
-        div(v('I'), B),
-        I(p, 'N'),
-        [at(p, 'C', f), x.Cb],
-        [add(v(`${p}ylo`), v(`${p}yPad0`)), x.H],
-        [add(v(`${p}xlo`), v(`${p}xPad0`)), x.W],
-      ),
-      xStride: c(x.W),
-      ...Object.fromEntries(['ySize', 'xSize', ...pads].map((n) => [n, v(`${p}${n}`)])),
-    });
-    // Whole filters: one 2D load of the tile's K blocks × (C blocks, R, S); else one per block pair.
-    const whole = x.t.R === x.R && x.t.S === x.S;
-    const g = sub(f, v('nin'));
-    const [wkb, wcb] = whole ? [c(0), c(0)] : [div(g, nb(p, 'C')), mod(g, nb(p, 'C'))];
-    const pair = add(mul(wkb, nb(p, 'C')), wcb);
-    const weightLoad = op('load', {
-      ...flags,
-      memType: c(Mem.wgt),
-      sramBase: add(v(`${p}base_weight`), mul(pair, E(p, 'R'), E(p, 'S'))),
-      dramBase: entry(
-        div(v('Wt'), B * B),
-        at(p, 'K', wkb),
-        [at(p, 'C', wcb), x.Cb],
-        [mul(I(p, 'R'), x.t.R), x.R],
-        [mul(I(p, 'S'), x.t.S), x.S],
-      ),
-      ySize: whole ? nb(p, 'K') : E(p, 'R'),
-      xSize: whole ? mul(nb(p, 'C'), x.R * x.S) : E(p, 'S'),
-      xStride: c(whole ? x.Cb * x.R * x.S : x.S),
-    });
-    const nW = whole ? c(1) : mul(nb(p, 'K'), nb(p, 'C'));
-    return [
-      let_('nin', select(and(due('input'), ok(p)), nb(p, 'C'), 0)),
-      let_('nld', add(v('nin'), select(due('weight'), nW, 0))),
-      loop('f', 0, v('nld'), 1, [if_(lt(f, v('nin')), [inputLoad], [weightLoad])]),
-      if_(eq(v('nld'), 0), [
-        op('load', { memType: c(Mem.inp), popNext: pop, pushNext: bool(true) }),
-      ]),
-    ];
-  };
-
-  const reduction = (['C', 'R', 'S'] as const).flatMap((d) => x.dim[d] ?? []);
-  const compute = (p: string): Stmt[] => {
-    const step = v(`${p}step`);
-    const first = and(...reduction.map((d) => eq(v(`${p}i${d}`), 0)));
-    const lastC = and(...reduction.map((d) => eq(v(`${p}i${d}`), (sch.trips[d] ?? 1) - 1)));
-    const popS = le(Dout, div(step, sch.period.output));
-    const releases = le(step, S - 1 - D);
-    const nkb = nb(p, 'K');
-    const pixels = mul(E(p, 'P'), E(p, 'Q'));
-    const kbStride = select(lt(1, nkb), accTile, 0);
-    const hOut = half(p, 'output');
-    const accBase = add(v(`${p}base_output`), mul(v('kb'), accTile));
-    // Every accumulator of the tile: uop 0 or 1 (the copy), out blocks × pixels.
-    const accLoops = { uopBgn: hOut, uopEnd: add(hOut, 1), iterOut: nkb, iterIn: pixels };
-    const init = w.bias
-      ? loop('kb', 0, nkb, 1, [
-          op('load', {
-            memType: c(Mem.acc),
-            popPrev: eq(v('kb'), 0),
-            popNext: and(eq(v('kb'), 0), popS),
-            sramBase: accBase,
-            dramBase: entry(div(v('bias'), 4 * B), at(p, 'K', v('kb'))),
-            ySize: pixels,
-            xSize: c(1),
-          }),
-        ])
-      : op('gemm', {
-          popPrev: bool(true),
-          popNext: popS,
-          reset: bool(true),
-          ...accLoops,
-          accOut: kbStride,
-          accIn: c(1),
-        });
-    const hIdx = altList.reduce<Expr>((acc, t, i) => add(acc, mul(2 ** i, half(p, t))), c(0));
-    const bgn = classes.reduceRight<Expr | null>((rest, g) => {
-      const here = add(g.at, mul(hIdx, g.size));
-      const is = and(...(['Q', 'C', 'R', 'S'] as const).map((d) => eq(E(p, d), g.k[d])));
-      return rest === null ? here : select(is, here, rest);
-    }, null) as Expr;
-    // The kernel is (C block, r, s) groups of the tile's K blocks. A whole tile of 3 or more K blocks
-    // runs as one GEMM (consecutive uops write different accumulators, see layout.ts); otherwise
-    // each group of the step's K blocks is its own GEMM, so no accumulator repeats within a kernel.
-    const whole = x.tKb >= 3 ? eq(nkb, x.tKb) : bool(false);
-    const groups = mul(nb(p, 'C'), E(p, 'R'), E(p, 'S'));
-    const tall = lt(1, E(p, 'P'));
-    const gemm = op('gemm', {
-      popPrev: and(eq(v('g'), 0), not(first)),
-      pushPrev: and(eq(v('g'), sub(v('ngrp'), 1)), releases),
-      uopBgn: add(v('ubgn'), mul(v('g'), x.tKb)),
-      uopEnd: add(v('ubgn'), mul(v('g'), x.tKb), select(whole, mul(nkb, groups), nkb)),
-      iterOut: E(p, 'P'),
-      iterIn: E(p, 'Q'),
-      accOut: select(tall, E(p, 'Q'), 0),
-      accIn: c(1),
-      inpOut: select(tall, mul(x.sh, v(`${p}xt`)), 0),
-      inpIn: c(x.sw),
-    });
-    const ops = epilogue(shiftOf(options.scale), w.activation === 'relu');
-    const alus = ops.map(([o, imm], k) =>
-      op('alu', {
-        pushNext: bool(k === ops.length - 1),
-        ...accLoops,
-        dstOut: kbStride,
-        dstIn: c(1),
-        aluOp: c(o),
-        useImm: bool(true),
-        imm: c(imm),
-      }),
-    );
-    const stores = loop('kb', 0, nkb, 1, [
-      op('store', {
-        memType: c(Mem.out),
-        popPrev: eq(v('kb'), 0),
-        pushPrev: eq(v('kb'), sub(nkb, 1)),
-        sramBase: accBase,
-        dramBase: entry(
-          div(v('O'), B),
-          I(p, 'N'),
-          [at(p, 'K', v('kb')), x.Kb],
-          [mul(I(p, 'P'), x.t.P), x.P],
-          [mul(I(p, 'Q'), x.t.Q), x.Q],
-        ),
-        ySize: E(p, 'P'),
-        xSize: E(p, 'Q'),
-        xStride: c(x.Q),
-      }),
-    ]);
-    const nop = op('load', { memType: c(Mem.uop), popPrev: not(first), pushPrev: releases });
-    return [
-      if_(first, [init]),
-      let_('ubgn', bgn),
-      let_('ngrp', select(whole, 1, groups)),
-      if_(ok(p), [loop('g', 0, v('ngrp'), 1, [gemm])], [nop]),
-      if_(lastC, [...alus, stores]),
-    ];
-  };
-
-  const next = (s: Expr): Stmt[] => [
-    ...lets('n', min(S - 1, add(s, 1))),
-    if_(lt(s, S - 1), loadGroup('n')),
-  ];
-  const stepBody: Stmt[] = [...lets('c', v('s'))];
-  if (D === 2) stepBody.push(...next(v('s')), ...compute('c'));
-  else stepBody.push(...compute('c'), ...next(v('s')));
-  const words = uops.map((u) => encodeUop(cfg, u));
+  const cfg = vtaConfig(spec);
+  const words = cx.kernels.uops.map((u) => encodeUop(cfg, u));
   const n = words.length;
   const body: Stmt[] = [
     op('load', {
@@ -297,14 +472,13 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
       xSize: c(n),
       xStride: c(n),
     }),
-    ...lets('n', 0),
-    ...loadGroup('n'),
-    loop('s', 0, S, 1, stepBody),
-    ...Array.from({ length: Math.min(sch.loads.output, Dout) }, () =>
+    ...steps(cx),
+    ...Array.from({ length: Math.min(x.s.loads.output, cx.storeCredits) }, () =>
       op('load', { memType: c(Mem.uop), popNext: bool(true) }),
     ),
     op('finish', {}),
   ];
+  const B = x.B;
   const buffers: Program['buffers'] = [
     { name: 'I', bytes: x.N * x.Cb * x.H * x.W * B, role: 'input' },
     { name: 'Wt', bytes: x.Kb * x.Cb * x.R * x.S * B * B, role: 'weight' },

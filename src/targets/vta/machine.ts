@@ -1,8 +1,8 @@
 import type { Dram } from '../../sim/dram.js';
 import { fault } from '../../sim/fault.js';
 import type { Spec } from '../../spec/spec.js';
-import { formatInstr, Mem, vtaConfig, type Instr } from './instr.js';
-import { runInstr } from './semantics.js';
+import { formatFields } from '../../contract/isa.js';
+import { Mem, vtaConfig, type Instr } from './instr.js';
 
 /**
  * VTA's state: the INP/WGT/ACC/UOP buffers, and the three modules (load, compute, store) with their
@@ -43,14 +43,26 @@ export function createMachine(spec: Spec, dram: Dram, functional: boolean) {
     ),
     dramLatency: spec.dram.latencyCycles,
     gemmFill: spec.array.pipelineLatencyCycles,
-    /** Pending instructions per module (load, compute, store) and each queue's head. */
-    queues: [[], [], []] as Instr[][],
+    /** Pending instructions per module (load, compute, store), with what each does, and each
+     * queue's head. */
+    queues: [[], [], []] as Queued[][],
     heads: new Int32Array(3),
     /** Tokens waiting in L→C, C→L, C→S, S→C. */
     tokens: new Int32Array(4),
     /** Set once FINISH has executed. */
     finished: false,
   };
+}
+
+/** What an instruction does when its module runs it (semantics.ts). */
+export type Run = (i: Instr, m: VtaMachine) => void;
+export interface Queued {
+  readonly instr: Instr;
+  readonly run: Run;
+}
+
+function describe(m: VtaMachine, i: Instr): string {
+  return formatFields(i.kind, m.cfg.fields[i.kind], i);
 }
 
 /** The module an instruction runs on (docs/vta.md §3, routing). */
@@ -74,28 +86,30 @@ function waitsFor(m: VtaMachine, u: number, i: Instr): number {
   return i.popNext && m.tokens[queueOf.popNext[u]] === 0 ? queueOf.popNext[u] : -1;
 }
 
-function runOne(m: VtaMachine, u: number, i: Instr): void {
-  if (m.finished) fault(`${formatInstr(i)} runs after FINISH (fsim stops at FINISH)`);
+function runOne(m: VtaMachine, u: number, { instr: i, run }: Queued): void {
+  if (m.finished) fault(`${describe(m, i)} runs after FINISH (fsim stops at FINISH)`);
   if (i.popPrev) m.tokens[queueOf.popPrev[u]]--;
   if (i.popNext) m.tokens[queueOf.popNext[u]]--;
-  runInstr(i, m);
+  run(i, m);
   if (i.pushPrev) m.tokens[queueOf.pushPrev[u]]++;
   if (i.pushNext) m.tokens[queueOf.pushNext[u]]++;
-  if (i.kind === 'finish') m.finished = true;
 }
 
-/** Enqueues an instruction on its module and runs the modules until each is empty or blocked. */
-export function dispatch(m: VtaMachine, i: Instr): void {
+/**
+ * Enqueues an instruction and what it does on its module, and runs the modules until each is empty
+ * or blocked.
+ */
+export function dispatch(m: VtaMachine, i: Instr, run: Run): void {
   const u = moduleOf(i);
   for (const f of ['popPrev', 'popNext', 'pushPrev', 'pushNext'] as const) {
     if (i[f] && queueOf[f][u] < 0) fault(`${f} must be 0 on the ${moduleNames[u]} module`);
   }
-  m.queues[u].push(i);
+  m.queues[u].push({ instr: i, run });
   for (let progress = true; progress;) {
     progress = false;
     for (let v = 0; v < 3; v++) {
       const q = m.queues[v];
-      while (m.heads[v] < q.length && waitsFor(m, v, q[m.heads[v]]) < 0) {
+      while (m.heads[v] < q.length && waitsFor(m, v, q[m.heads[v]].instr) < 0) {
         runOne(m, v, q[m.heads[v]++]);
         progress = true;
       }
@@ -108,10 +122,10 @@ export function dispatch(m: VtaMachine, i: Instr): void {
 export function endOfStream(m: VtaMachine): void {
   const blocked = m.queues.flatMap((q, u) => {
     if (m.heads[u] >= q.length) return [];
-    const i = q[m.heads[u]];
+    const i = q[m.heads[u]].instr;
     return [
       `the ${moduleNames[u]} module waits forever for a ${tokenNames[waitsFor(m, u, i)]} token at ` +
-        `"${formatInstr(i)}" (${q.length - m.heads[u]} instructions never run)`,
+        `"${describe(m, i)}" (${q.length - m.heads[u]} instructions never run)`,
     ];
   });
   if (blocked.length > 0) fault(`deadlock: ${blocked.join('; ')}`);

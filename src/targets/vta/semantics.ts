@@ -1,6 +1,6 @@
 import { checkAccess } from '../../sim/dram.js';
 import { fault } from '../../sim/fault.js';
-import { Alu, decodeUop, Mem, type Instr, type InstrOf } from './instr.js';
+import { Alu, decodeUop, Mem, type InstrOf } from './instr.js';
 import type { VtaMachine } from './machine.js';
 
 /**
@@ -33,7 +33,7 @@ function fillEntries(m: VtaMachine, memType: number, first: number, n: number, a
   }
 }
 
-function load(i: InstrOf<'load'>, m: VtaMachine): void {
+export function load(i: InstrOf<'load'>, m: VtaMachine): void {
   if (i.xSize === 0) return;
   const E = m.bytesOf[i.memType] ?? fault(`memory type ${i.memType} does not exist`);
   if (i.memType === Mem.out) fault('LOAD cannot write OUT');
@@ -57,7 +57,7 @@ function load(i: InstrOf<'load'>, m: VtaMachine): void {
   }
 }
 
-function store(i: InstrOf<'store'>, m: VtaMachine): void {
+export function store(i: InstrOf<'store'>, m: VtaMachine): void {
   if (i.memType !== Mem.out) fault(`STORE must read OUT (memory type 4), got ${i.memType}`);
   if (i.yPad0 + i.yPad1 + i.xPad0 + i.xPad1 !== 0) fault('STORE cannot pad');
   if (i.sramBase + i.ySize * i.xSize > m.cfg.depth.acc) fault('STORE reads past the ACC buffer');
@@ -91,7 +91,7 @@ export function hazard(dst: Int32Array, bgn: number, end: number): number {
 }
 
 /** GEMM and ALU: for y < iterOut, x < iterIn, u in [uopBgn, uopEnd): the uop's indices + factors. */
-function loops(i: InstrOf<'gemm' | 'alu'>, m: VtaMachine): void {
+export function loops(i: InstrOf<'gemm' | 'alu'>, m: VtaMachine): void {
   const d = m.cfg.depth;
   if (i.uopBgn > i.uopEnd || i.uopEnd > d.uop) {
     fault(`micro-ops [${i.uopBgn}, ${i.uopEnd}) are outside the ${d.uop}-entry buffer`);
@@ -145,8 +145,7 @@ export function aluOp(op: number, x: number, y: number): number {
   }
 }
 
-export function runInstr(i: Instr, m: VtaMachine): void {
-  if (i.kind === 'load') load(i, m);
-  else if (i.kind === 'store') store(i, m);
-  else if (i.kind !== 'finish') loops(i, m);
+/** FINISH ends the stream: nothing may run after it (fsim stops there). */
+export function finish(_i: InstrOf<'finish'>, m: VtaMachine): void {
+  m.finished = true;
 }

@@ -1,5 +1,5 @@
 import { addRead, addWrite, Unit, type TimingDesc } from '../../sim/timing_desc.js';
-import { Mem, type Instr } from './instr.js';
+import { Mem, type InstrOf } from './instr.js';
 import { moduleOf, type VtaMachine } from './machine.js';
 
 /**
@@ -13,44 +13,76 @@ import { moduleOf, type VtaMachine } from './machine.js';
 /** The engine's unit of each module (load, compute, store). */
 const unitOf = [Unit.load, Unit.execute, Unit.store];
 
-export function vtaTiming(i: Instr, m: VtaMachine, d: TimingDesc): void {
-  /** Entries [lo, hi) of a memory type, clipped to the buffer (a bad range faults in `execute`). */
-  const touch = (add: typeof addRead, t: number, lo: number, hi: number): void =>
-    add(d, m.memOf[t], Math.min(lo, m.depthOf[t]), Math.min(hi, m.depthOf[t]));
-  if (i.kind === 'finish') return;
+type AddRange = typeof addRead;
+
+/** Entries [lo, hi) of a memory type, clipped to the buffer (a bad range faults in `execute`). */
+function touch(m: VtaMachine, d: TimingDesc, add: AddRange, t: number, lo: number, hi: number) {
+  add(d, m.memOf[t], Math.min(lo, m.depthOf[t]), Math.min(hi, m.depthOf[t]));
+}
+
+/** LOAD and STORE. */
+export function dma(i: InstrOf<'load' | 'store'>, m: VtaMachine, d: TimingDesc): void {
   d.unit = unitOf[moduleOf(i)];
-  if (i.kind === 'load' || i.kind === 'store') {
-    if (i.xSize === 0) return;
-    const entries = (i.xPad0 + i.xSize + i.xPad1) * (i.yPad0 + i.ySize + i.yPad1);
-    const bytes = i.xSize * i.ySize * (m.bytesOf[i.memType] ?? 0);
-    d.occupancy = i.ySize + entries - i.xSize * i.ySize;
-    d.latency = m.dramLatency;
-    if (i.kind === 'store') d.dramWriteBytes = bytes;
-    else d.dramReadBytes = bytes;
-    touch(i.kind === 'store' ? addRead : addWrite, i.memType, i.sramBase, i.sramBase + entries);
-    return;
-  }
-  const n = i.uopEnd - i.uopBgn;
+  if (i.xSize === 0) return;
+  const entries = (i.xPad0 + i.xSize + i.xPad1) * (i.yPad0 + i.ySize + i.yPad1);
+  const bytes = i.xSize * i.ySize * (m.bytesOf[i.memType] ?? 0);
+  d.occupancy = i.ySize + entries - i.xSize * i.ySize;
+  d.latency = m.dramLatency;
+  if (i.kind === 'store') d.dramWriteBytes = bytes;
+  else d.dramReadBytes = bytes;
+  const add = i.kind === 'store' ? addRead : addWrite;
+  touch(m, d, add, i.memType, i.sramBase, i.sramBase + entries);
+}
+
+/** A GEMM or ALU operand: its memory type, its micro-ops' indices and the two loop factors. */
+type LoopOperand = readonly [mem: number, index: Int32Array, outer: number, inner: number];
+
+/** The entries an operand reaches: its micro-ops' indices plus the loop factors. */
+function reach(
+  i: InstrOf<'gemm' | 'alu'>,
+  m: VtaMachine,
+  d: TimingDesc,
+  add: AddRange,
+  o: LoopOperand,
+) {
+  const [mem, index, outer, inner] = o;
+  const used = index.subarray(i.uopBgn, i.uopEnd);
+  const hi = Math.max(...used) + (i.iterOut - 1) * outer + (i.iterIn - 1) * inner + 1;
+  touch(m, d, add, mem, Math.min(...used), hi);
+}
+
+/** The micro-op iterations of a GEMM or ALU (0: it does nothing), after reading its micro-ops. */
+function iterations(i: InstrOf<'gemm' | 'alu'>, m: VtaMachine, d: TimingDesc): number {
+  d.unit = Unit.execute;
   const passes = i.iterOut * i.iterIn;
-  if (n <= 0 || passes === 0) return;
-  /** The entries a loop operand reaches: its uops' indices plus the loop factors. */
-  const reach = (add: typeof addRead, t: number, idx: Int32Array, out: number, inn: number) => {
-    const used = idx.subarray(i.uopBgn, i.uopEnd);
-    const hi = Math.max(...used) + (i.iterOut - 1) * out + (i.iterIn - 1) * inn + 1;
-    touch(add, t, Math.min(...used), hi);
-  };
-  touch(addRead, Mem.uop, i.uopBgn, i.uopEnd);
-  if (i.kind === 'alu') {
-    d.occupancy = 2 * passes * n;
-    reach(addWrite, Mem.acc, m.uopDst, i.dstOut, i.dstIn);
-    reach(addRead, Mem.acc, m.uopDst, i.dstOut, i.dstIn);
-    if (!i.useImm) reach(addRead, Mem.acc, m.uopSrc, i.srcOut, i.srcIn);
-    return;
-  }
+  if (i.uopEnd - i.uopBgn <= 0 || passes === 0) return 0;
+  touch(m, d, addRead, Mem.uop, i.uopBgn, i.uopEnd);
+  return passes;
+}
+
+export function gemm(i: InstrOf<'gemm'>, m: VtaMachine, d: TimingDesc): void {
+  const passes = iterations(i, m, d);
+  if (passes === 0) return;
+  const n = i.uopEnd - i.uopBgn;
   d.occupancy = passes * (n + m.gemmFill);
-  reach(addWrite, Mem.acc, m.uopDst, i.accOut, i.accIn);
+  reach(i, m, d, addWrite, [Mem.acc, m.uopDst, i.accOut, i.accIn]);
   if (i.reset) return;
   d.macs = passes * n * m.cfg.block ** 2;
-  reach(addRead, Mem.inp, m.uopSrc, i.inpOut, i.inpIn);
-  reach(addRead, Mem.wgt, m.uopWgt, i.wgtOut, i.wgtIn);
+  reach(i, m, d, addRead, [Mem.inp, m.uopSrc, i.inpOut, i.inpIn]);
+  reach(i, m, d, addRead, [Mem.wgt, m.uopWgt, i.wgtOut, i.wgtIn]);
+}
+
+export function alu(i: InstrOf<'alu'>, m: VtaMachine, d: TimingDesc): void {
+  const passes = iterations(i, m, d);
+  if (passes === 0) return;
+  d.occupancy = 2 * passes * (i.uopEnd - i.uopBgn);
+  const dst = [Mem.acc, m.uopDst, i.dstOut, i.dstIn] as const;
+  reach(i, m, d, addWrite, dst);
+  reach(i, m, d, addRead, dst);
+  if (!i.useImm) reach(i, m, d, addRead, [Mem.acc, m.uopSrc, i.srcOut, i.srcIn]);
+}
+
+/** FINISH completes at issue. */
+export function none(): void {
+  // Nothing to add to the reset descriptor.
 }

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Encoded } from '../../../src/contract/isa.js';
+import { funct3Counter, riscvWord } from '../../../src/targets/gemmini/encoding.js';
 import {
+  cEncoding,
   decodeInstr,
   encodeInstr,
-  encodings,
   formatInstr,
-  funct3Counter,
-  riscvWord,
-} from '../../../src/targets/gemmini/encoding.js';
+  isa,
+} from '../../../src/targets/gemmini/isa.js';
 import type { Instr, InstrKind, InstrOf } from '../../../src/targets/gemmini/instr.js';
 
 /** An integer field of `width` bits; fields wider than 53 bits hold [0, 2^53). */
@@ -222,8 +222,8 @@ const arbitraries: { readonly [K in InstrKind]: fc.Arbitrary<InstrOf<K>> } = {
   }),
 };
 
-const kinds = Object.keys(encodings) as InstrKind[];
-const ownedFuncts = [...new Set(kinds.flatMap((kind) => encodings[kind].functs))];
+const kinds = Object.keys(isa) as InstrKind[];
+const ownedFuncts = [...new Set(kinds.flatMap((kind) => isa[kind].functs))];
 
 describe('round trip', () => {
   it('has an arbitrary for every kind', () => {
@@ -235,7 +235,7 @@ describe('round trip', () => {
     fc.assert(
       fc.property(arb, (instr) => {
         const word = encodeInstr(instr);
-        expect(encodings[kind].functs).toContain(word.funct);
+        expect(isa[kind].functs).toContain(word.funct);
         expect(decodeInstr(word)).toStrictEqual(instr);
         expect(encodeInstr(decodeInstr(word))).toStrictEqual(word);
         expect(formatInstr(instr)).toMatch(/^[a-z_0-9]+( |$)[^\n]*$/);
@@ -273,7 +273,7 @@ describe('round trip', () => {
 
 describe('word layouts (what the C emitter packs) give the words encode gives', () => {
   it.each(kinds)('%s', (kind) => {
-    const { word } = encodings[kind];
+    const { word } = cEncoding[kind];
     const arb: fc.Arbitrary<Instr> = arbitraries[kind];
     fc.assert(
       fc.property(arb, (instr) => {
@@ -481,7 +481,7 @@ describe('shared functs decode to the right kind', () => {
   ] as const)('CONFIG with rs1[1:0] = %s is %s', (low, kind) => {
     expect(decodeInstr({ funct: 0, rs1: 0xf0n | low, rs2: 0n }).kind).toBe(kind);
     for (const other of ['configEx', 'configLd', 'configSt', 'configNorm'] as const) {
-      const decoded = encodings[other].decode({ funct: 0, rs1: low, rs2: 0n });
+      const decoded = isa[other].decode({ funct: 0, rs1: low, rs2: 0n });
       expect(decoded === undefined).toBe(other !== kind);
     }
   });
@@ -508,8 +508,8 @@ describe('shared functs decode to the right kind', () => {
   });
 
   it('a kind returns undefined for a funct it does not own', () => {
-    expect(encodings.mvin.decode({ funct: 3, rs1: 0n, rs2: 0n })).toBeUndefined();
-    expect(encodings.compute.decode({ funct: 6, rs1: 0n, rs2: 0n })).toBeUndefined();
+    expect(isa.mvin.decode({ funct: 3, rs1: 0n, rs2: 0n })).toBeUndefined();
+    expect(isa.compute.decode({ funct: 6, rs1: 0n, rs2: 0n })).toBeUndefined();
   });
 });
 
