@@ -58,6 +58,8 @@ export interface WordField {
   readonly hi: number;
   readonly lo: number;
   readonly flag: boolean;
+  /** Two's complement in its bits (a signed immediate); unsigned otherwise. */
+  readonly signed?: boolean;
 }
 
 /** Bits every word of a kind carries (e.g. a subtype tag): bits [hi:lo] of `reg` hold `value`. */
@@ -458,7 +460,7 @@ function wordFields(path: readonly string[], d: AnyDecl): WordField[] {
     case 'record':
       return fieldEntries(d.fields).flatMap(([key, sub]) => wordFields([...path, key], sub));
     case 'int':
-      throw new InternalError(`C encoding: ${path.join('.')} is signed, which C words lack`);
+      return [{ path, reg: d.reg, hi: d.hi, lo: d.lo, flag: false, signed: true }];
     case 'uint':
     case 'flag':
       return [{ path, reg: d.reg, hi: d.hi, lo: d.lo, flag: d.type === 'flag' }];

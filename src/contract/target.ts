@@ -98,7 +98,8 @@ export interface TargetDefinition<I extends { readonly kind: string }, M> {
   baseline?(workload: Workload, spec: Spec): Mapping;
   readonly patterns?: readonly Pattern[];
   cHeader?(spec: Spec): string;
-  readonly cEncoding?: CEncoding;
+  /** Each instruction kind's C name and word layout for a spec (field widths may follow it). */
+  cEncoding?(spec: Spec): CEncoding;
 }
 
 const sameLayout = (_w: Workload, _m: Mapping, data: Int8Array): Int8Array => data;
@@ -142,7 +143,7 @@ export function defineTarget<I extends { readonly kind: string }, M>(
       check: (w: Workload) => p.check(w, spec),
     })),
     ...(cHeader === undefined ? {} : { cHeader: () => cHeader(spec) }),
-    ...(def.cEncoding === undefined ? {} : { cEncoding: def.cEncoding }),
+    ...(def.cEncoding === undefined ? {} : { cEncoding: def.cEncoding(spec) }),
   };
 }
 

@@ -44,6 +44,12 @@ static inline uint64_t gf_bits(int64_t value, int lo, int width, const char *whe
   if (value < 0 || (value >> (width < 53 ? width : 53)) != 0) gf_bad_field(where, value);
   return (uint64_t)value << lo;
 }
+/* value at bits [lo + width - 1 : lo] in two's complement; it must be in [-2^(width-1), 2^(width-1)). */
+static inline uint64_t gf_sbits(int64_t value, int lo, int width, const char *where) {
+  if (value < -(INT64_C(1) << (width - 1)) || value >= (INT64_C(1) << (width - 1)))
+    gf_bad_field(where, value);
+  return ((uint64_t)value & ((UINT64_C(1) << width) - 1)) << lo;
+}
 static inline uint64_t gf_flag(int value, int bit) { return (uint64_t)(value != 0) << bit; }
 #endif
 `;
@@ -81,8 +87,16 @@ function wordArgs(s: InstrStmt, ci: CInstr): Arg[] {
 }
 
 /** `value` placed at bits [hi:lo], checked as the target's encoder checks it. */
-function staticBits(value: number, hi: number, lo: number, where: string): bigint {
+function staticBits(value: number, hi: number, lo: number, where: string, signed = false): bigint {
   const width = hi - lo + 1;
+  if (signed) {
+    if (!Number.isInteger(value) || value < -(2 ** (width - 1)) || value >= 2 ** (width - 1)) {
+      throw new InternalError(
+        `${where}: ${value} is not an integer in [-2^${width - 1}, 2^${width - 1})`,
+      );
+    }
+    return BigInt.asUintN(width, BigInt(value)) << BigInt(lo);
+  }
   const bits = Math.min(width, 53);
   if (!Number.isInteger(value) || value < 0 || value >= 2 ** bits) {
     throw new InternalError(`${where}: ${value} is not an integer in [0, 2^${bits})`);
@@ -110,10 +124,11 @@ function register(
     }
     if (shape.kind !== 'expr') throw new InternalError(`C: ${where} is a number`);
     if (shape.expr.kind === 'const') {
-      constant |= staticBits(shape.expr.value, f.hi, f.lo, where);
+      constant |= staticBits(shape.expr.value, f.hi, f.lo, where, f.signed === true);
     } else {
       const e = cExpr(shape.expr, scope, where);
-      parts.push(`gf_bits(${e}, ${f.lo}, ${f.hi - f.lo + 1}, ${cString(where)})`);
+      const pack = f.signed === true ? 'gf_sbits' : 'gf_bits';
+      parts.push(`${pack}(${e}, ${f.lo}, ${f.hi - f.lo + 1}, ${cString(where)})`);
     }
   }
   const literal = `UINT64_C(0x${constant.toString(16)})`;

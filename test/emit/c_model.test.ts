@@ -14,6 +14,7 @@ import { removeDeadCode } from '../../src/passes/dead_code.js';
 import { planDram } from '../../src/emit/dram_plan.js';
 import { executeGraph } from '../../src/driver/execute_graph.js';
 import { compileModel, randomInputs, type CompiledModel } from '../../src/driver/run_model.js';
+import type { AnyTarget } from '../../src/contract/target.js';
 import type { Mapping } from '../../src/mapping/mapping.js';
 import { schedule } from '../../src/schedule/schedulers.js';
 import { riscvWord } from '../../src/targets/gemmini/encoding.js';
@@ -42,7 +43,17 @@ if (!hasRiscv) {
 }
 
 const models = modelDir;
-const target = targetByName('gemmini');
+const gemmini = targetByName('gemmini');
+const target = gemmini;
+
+/** An instruction's words through the target's own ISA table. */
+function encoded(t: AnyTarget, item: { readonly kind: string }) {
+  const table = t.isa as Record<
+    string,
+    { encode(i: unknown): { funct: number; rs1: bigint; rs2: bigint } }
+  >;
+  return table[item.kind].encode(item);
+}
 const cflags = '-std=c11 -O1 -Wall -Wextra -Werror -fsanitize=address,undefined';
 const plainFlags = '-std=c11 -O1 -Wall -Wextra -Werror';
 const root = mkdtempSync(join(tmpdir(), 'gemmforge-c-model-'));
@@ -54,7 +65,7 @@ const executeOptions = {
   timeLimitSeconds: 2,
 };
 
-function baselineSchedules(model: CompiledModel): Map<string, Mapping> {
+function baselineSchedules(model: CompiledModel, target = gemmini): Map<string, Mapping> {
   const out = new Map<string, Mapping>();
   for (const p of model.placements) {
     if (p.placement === 'accelerator') {
@@ -81,14 +92,15 @@ function traceDifference(
   model: CompiledModel,
   schedules: Map<string, Mapping>,
   plan: ReturnType<typeof planDram>,
+  target: AnyTarget,
 ) {
   let at = 0;
   let diff: { line: number; actual: string[]; expected: string } | undefined;
   for (const layer of modelArena(model, target, schedules, plan).layers) {
     for (let r = 0; r < layer.fused.count && diff === undefined; r++) {
-      interpret<Instr>(layer.program, traceBases(layer), (item) => {
+      interpret<{ readonly kind: string }>(layer.program, traceBases(layer), (item) => {
         if (diff !== undefined) return;
-        const w = item.kind === 'fence' ? undefined : encodeInstr(item);
+        const w = item.kind === 'fence' ? undefined : encoded(target, item);
         const line = w === undefined ? 'fence' : `${w.funct} ${hex64(w.rs1)} ${hex64(w.rs2)}`;
         if (actual[at] !== line) {
           const near = actual.slice(Math.max(0, at - 2), at + 3);
@@ -125,10 +137,15 @@ const cases: readonly Case[] = [
   // With the Makefile's own flags, no sanitizers: the build where GCC 12 once dropped a host loop
   // (model.c reaches its arena through a pointer since).
   { name: 'q_resnet18', quantize: false, exact: true, upTo: '/layer1/0/conv1/Conv', plain: true },
+  // A target whose programs read and write activations in blocked layouts of their own, with
+  // 128-bit instructions and micro-op kernels among the program's constants.
+  { name: 'lenet', quantize: true, exact: true, target: 'vta' },
 ];
 
 interface Case {
   readonly name: string;
+  /** A built-in target (gemmini unless given). */
+  readonly target?: string;
   readonly quantize: boolean;
   readonly exact: boolean;
   /** Cut the graph after this node (its output becomes the only graph output). */
@@ -139,7 +156,8 @@ interface Case {
   readonly plain?: boolean;
 }
 
-function compiled({ name, quantize, upTo, hostOnly }: Case): CompiledModel {
+function compiled({ name, quantize, upTo, hostOnly, ...c }: Case): CompiledModel {
+  const target = targetByName(c.target ?? 'gemmini');
   const model = compileModel(`${models}/${name}.onnx`, target, { quantize, seed: 0 });
   if (hostOnly === true) {
     const placements = model.placements.map((p): Placement => ({
@@ -160,12 +178,13 @@ describe.skipIf(!hasCc)('the model as a C project', () => {
   it.each(
     cases.map((c) => ({
       ...c,
-      id: `${c.name}${c.quantize ? ' --quantize' : ''}${c.hostOnly === true ? ' all on the host' : ''}`,
+      id: `${c.name}${c.quantize ? ' --quantize' : ''}${c.hostOnly === true ? ' all on the host' : ''}${c.target === undefined ? '' : ` on ${c.target}`}`,
     })),
   )(
     '$id: the trace is the interpreter’s, the outputs are executeGraph’s',
     async (c) => {
-      await checkProject(compiled(c), c.name, c.exact, c.plain === true ? plainFlags : cflags);
+      const t = targetByName(c.target ?? 'gemmini');
+      await checkProject(compiled(c), c.name, c.exact, c.plain === true ? plainFlags : cflags, t);
     },
     240_000,
   );
@@ -181,8 +200,9 @@ async function checkProject(
   id: string,
   exact: boolean,
   flags = cflags,
+  target = gemmini,
 ): Promise<void> {
-  const schedules = baselineSchedules(model);
+  const schedules = baselineSchedules(model, target);
   const plan = planDram(model.graph, model.placements, target.spec.dram.alignmentBytes);
   const files = emitModelProject(model, target, schedules, plan);
   const dir = writeProject(files, id);
@@ -204,7 +224,7 @@ async function checkProject(
   expect(stdout).toContain(`simulated accelerator cycles: ${graphRun.acceleratorCycles} `);
 
   const actual = readFileSync(trace, 'utf8').split('\n').slice(0, -1);
-  expect(traceDifference(actual, model, schedules, plan)).toBeUndefined();
+  expect(traceDifference(actual, model, schedules, plan, target)).toBeUndefined();
 
   const got = readFileSync(join(dir, 'outputs.raw'));
   let at = 0;

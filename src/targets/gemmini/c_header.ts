@@ -1,3 +1,4 @@
+import { cTraceRuntime } from '../../contract/c_trace.js';
 import type { Spec } from '../../spec/spec.js';
 import { funct3Counter, funct3Default, opcodeCustom3 } from './encoding.js';
 import type { InstrKind } from './instr.js';
@@ -10,8 +11,6 @@ import { isa } from './isa.js';
  * program's C can be checked against the interpreter without hardware.
  */
 
-/** index.ts takes the C encoding from here, beside the header that defines its macros. */
-export { cEncoding } from './isa.js';
 
 const kinds = Object.keys(isa) as InstrKind[];
 
@@ -51,49 +50,9 @@ static inline void gf_bad_field(const char *where, int64_t value) {
   __builtin_trap();
 }`;
 
-const host = `#define GF_TRACE_MODE 1
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-static FILE *gf_trace_file;
-
-/* Starts the trace in the file at path (truncated). */
-static inline void gf_trace_init(const char *path) {
-  if (gf_trace_file != NULL && gf_trace_file != stdout) fclose(gf_trace_file);
-  gf_trace_file = fopen(path, "w");
-  if (gf_trace_file == NULL) {
-    perror(path);
-    exit(EXIT_FAILURE);
-  }
-}
-
-/* Ends the trace: flushes and closes its file. */
-static inline void gf_trace_close(void) {
-  if (gf_trace_file != NULL && gf_trace_file != stdout) fclose(gf_trace_file);
-  gf_trace_file = NULL;
-}
-
-/* The trace: as gf_trace_init chose, else the file named by GF_TRACE, else stdout. */
-static inline FILE *gf_trace(void) {
-  if (gf_trace_file == NULL) {
-    const char *path = getenv("GF_TRACE");
-    if (path != NULL && path[0] != '\\0') gf_trace_init(path);
-    else gf_trace_file = stdout;
-  }
-  return gf_trace_file;
-}
-
-static inline void gf_rocc_trace(unsigned funct, uint64_t rs1, uint64_t rs2) {
-  fprintf(gf_trace(), "%u 0x%016" PRIx64 " 0x%016" PRIx64 "\\n", funct, rs1, rs2);
-}
-#define gf_rocc(funct, rs1, rs2) gf_rocc_trace((funct), (rs1), (rs2))
-#define gf_rocc_rd(funct, rs1, rs2) gf_rocc_trace((funct), (rs1), (rs2))
-static inline void gf_fence(void) { fputs("fence\\n", gf_trace()); }
-static inline void gf_bad_field(const char *where, int64_t value) {
-  fprintf(stderr, "gemmforge: %s = %" PRId64 " does not fit its field\\n", where, value);
-  abort();
-}`;
+const host = `${cTraceRuntime}
+#define gf_rocc(funct, rs1, rs2) gf_trace_word((funct), (rs1), (rs2))
+#define gf_rocc_rd(funct, rs1, rs2) gf_trace_word((funct), (rs1), (rs2))`;
 
 /** The runtime header the emitted C of a program for this spec includes. */
 export function cHeader(spec: Spec): string {

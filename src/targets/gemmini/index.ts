@@ -1,8 +1,8 @@
 import { defineTarget } from '../../contract/target.js';
 import { defineTargetPackage } from '../../contract/target_package.js';
 import { baseline } from './baseline.js';
-import { cEncoding, cHeader } from './c_header.js';
-import { isa } from './isa.js';
+import { cHeader } from './c_header.js';
+import { cEncoding, isa } from './isa.js';
 import { checkMapping, footprint, lower, packWeights } from './lower.js';
 import { createMachine } from './machine.js';
 import { patterns } from './patterns.js';
@@ -38,6 +38,6 @@ export const target = defineTargetPackage({
       baseline,
       patterns,
       cHeader,
-      cEncoding,
+      cEncoding: () => cEncoding,
     }),
 });

@@ -1,6 +1,7 @@
 import { defineTarget } from '../../contract/target.js';
 import { defineTargetPackage } from '../../contract/target_package.js';
-import { vtaIsa } from './isa.js';
+import { cHeader } from './c_header.js';
+import { vtaCEncoding, vtaIsa } from './isa.js';
 import { checkMapping, footprint } from './layout.js';
 import { lower } from './lower.js';
 import { createMachine, endOfStream } from './machine.js';
@@ -41,5 +42,7 @@ export const target = defineTargetPackage({
       packWeights,
       unpackOutput,
       patterns,
+      cHeader,
+      cEncoding: vtaCEncoding,
     }),
 });

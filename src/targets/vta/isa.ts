@@ -1,4 +1,11 @@
-import { isaTable, type InstrDecl, type IsaDecls, type IsaTable } from '../../contract/isa.js';
+import {
+  cEncoding as cEncodingOf,
+  isaTable,
+  type CEncoding,
+  type InstrDecl,
+  type IsaDecls,
+  type IsaTable,
+} from '../../contract/isa.js';
 import type { TimingDesc } from '../../sim/timing_desc.js';
 import type { Spec } from '../../spec/spec.js';
 import { vtaConfig, type Instr, type InstrOf, type Kind, type VtaConfig } from './instr.js';
@@ -33,14 +40,22 @@ function declare<K extends Kind>(
   };
 }
 
-export function vtaIsa(spec: Spec): IsaTable<Instr, VtaMachine> {
+function declarations(spec: Spec): IsaDecls<Instr, VtaMachine> {
   const cfg = vtaConfig(spec);
-  const decls: IsaDecls<Instr, VtaMachine> = {
+  return {
     load: declare(cfg, 'load', 0, semantics.load, timing.dma),
     store: declare(cfg, 'store', 1, semantics.store, timing.dma),
     gemm: declare(cfg, 'gemm', 2, semantics.loops, timing.gemm),
     alu: declare(cfg, 'alu', 4, semantics.loops, timing.alu),
     finish: declare(cfg, 'finish', 3, semantics.finish, timing.none),
   };
-  return isaTable(decls);
+}
+
+export function vtaIsa(spec: Spec): IsaTable<Instr, VtaMachine> {
+  return isaTable(declarations(spec));
+}
+
+/** The C names and word layouts of a configuration's instructions (c_header.ts defines the names). */
+export function vtaCEncoding(spec: Spec): CEncoding {
+  return cEncodingOf(declarations(spec));
 }
