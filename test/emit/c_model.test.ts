@@ -140,6 +140,8 @@ const cases: readonly Case[] = [
   // A target whose programs read and write activations in blocked layouts of their own, with
   // 128-bit instructions and micro-op kernels among the program's constants.
   { name: 'lenet', quantize: true, exact: true, target: 'vta' },
+  // The smallest target: its C only traces its instructions (src/targets/toy/c_header.ts).
+  { name: 'lenet', quantize: true, exact: true, target: 'toy' },
 ];
 
 interface Case {

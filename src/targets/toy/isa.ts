@@ -1,9 +1,8 @@
-import type { Encoded, IsaTable } from '../../contract/isa.js';
-import { InternalError } from '../../errors.js';
+import { cEncoding, flag, isaTable, uint, type IsaDecls } from '../../contract/isa.js';
 import { f32FromBits, saturateInt8, scaleF32 } from '../../numeric/numeric.js';
 import { checkAccess, type Dram } from '../../sim/dram.js';
 import { fault } from '../../sim/fault.js';
-import { addRead, addWrite, Unit, type TimingDesc } from '../../sim/timing_desc.js';
+import { addRead, addWrite, Unit } from '../../sim/timing_desc.js';
 import type { Spec } from '../../spec/spec.js';
 
 /**
@@ -14,25 +13,26 @@ import type { Spec } from '../../spec/spec.js';
  * - gemm: acc[c + i·ldc + j] (+)= Σx buf[a + i·lda + x] · buf[b + x·ldb + j], a k × n weight block
  *   (k, n ≤ DIM) held in the array while m input rows stream through;
  * - store: DRAM ← int8(relu?(acc) × scale), the scale as fp32 bits.
+ * Each is declared once (`decls`): its funct and mnemonic, its fields' bits in rs1 and rs2, its C
+ * macro (c_header.ts), its semantics and its timing; the codec, the ISA table and the C emitter's
+ * word layouts are derived from these (src/contract/isa.ts).
  */
-type Fields<T extends string> = { readonly [K in T]: number };
-type Flags<T extends string> = { readonly [K in T]: boolean };
 export type Instr =
-  | ({ kind: 'load' } & Fields<'dram' | 'stride' | 'addr' | 'rows' | 'cols'> & Flags<'toAcc'>)
-  | ({ kind: 'gemm' } & Fields<'a' | 'b' | 'c' | 'm' | 'k' | 'n' | 'lda' | 'ldb' | 'ldc'> &
-      Flags<'accumulate'>)
-  | ({ kind: 'store' } & Fields<'dram' | 'stride' | 'addr' | 'rows' | 'cols' | 'scale'> &
-      Flags<'relu'>);
-type Kind = Instr['kind'];
-type Of<K extends Kind> = Extract<Instr, { kind: K }>;
+  | Of<'load', 'dram' | 'stride' | 'addr' | 'rows' | 'cols', 'toAcc'>
+  | Of<'gemm', 'a' | 'b' | 'c' | 'm' | 'k' | 'n' | 'lda' | 'ldb' | 'ldc', 'accumulate'>
+  | Of<'store', 'dram' | 'stride' | 'addr' | 'rows' | 'cols' | 'scale', 'relu'>;
+/** An instruction record: its kind, its number fields and its flag. */
+type Of<K extends string, N extends string, F extends string> = Readonly<
+  { kind: K } & Record<N, number> & Record<F, boolean>
+>;
 
-/** A local memory: its data (empty when timing only), size in elements, a row's, its spec index. */
-function memory(spec: Spec, name: string, bytes: number, functional: boolean) {
-  const m = spec.memories[name];
-  const size = m.capacityBytes / bytes;
-  const data =
-    bytes === 1 ? new Int8Array(functional ? size : 0) : new Int32Array(functional ? size : 0);
-  return { data, size, row: m.rowBytes / bytes, index: Object.keys(spec.memories).indexOf(name) };
+/** A local memory of `bytes`-wide elements: its data (empty when timing only), sizes, spec index. */
+function memory(spec: Spec, name: string, bytes: 1 | 4, functional: boolean) {
+  const { capacityBytes, rowBytes } = spec.memories[name];
+  const size = capacityBytes / bytes;
+  const data = new (bytes === 1 ? Int8Array : Int32Array)(functional ? size : 0);
+  const index = Object.keys(spec.memories).indexOf(name);
+  return { data, bytes, size, row: rowBytes / bytes, index };
 }
 type Memory = ReturnType<typeof memory>;
 
@@ -56,26 +56,30 @@ function rowsOf(mem: Memory, first: number, rows: number, cols: number, stride =
   return [Math.floor(first / mem.row), Math.ceil(end / mem.row)] as const;
 }
 
-/** One instruction kind: its funct, its fields' widths in bits (packed from rs1 bit 0 on), its
- * semantics and its timing. */
-interface Def<I> {
-  readonly funct: number;
-  readonly widths: { readonly [field: string]: number };
-  execute(i: I, m: ToyMachine): void;
-  timing(i: I, m: ToyMachine, d: TimingDesc): void;
-}
-const defs: { readonly [K in Kind]: Def<Of<K>> } = {
+/** Where load and store meet DRAM: the DRAM address, its row stride, the on-chip address. */
+const transfer = {
+  dram: uint('rs1', 31, 0, 'address'),
+  stride: uint('rs1', 47, 32),
+  addr: uint('rs1', 63, 48),
+};
+
+const decls: IsaDecls<Instr, ToyMachine> = {
   load: {
-    funct: 0,
-    widths: { dram: 32, stride: 16, addr: 16, rows: 16, cols: 16, toAcc: 1 },
+    cName: 'toy_load',
+    op: { funct: 0, name: 'load' },
+    fields: {
+      ...transfer,
+      rows: uint('rs2', 15, 0),
+      cols: uint('rs2', 31, 16),
+      toAcc: flag('rs2', 32),
+    },
     execute(i, m) {
       const to = i.toAcc ? m.acc : m.buffer;
       rowsOf(to, i.addr, i.rows, i.cols);
-      const bytes = i.toAcc ? 4 : 1;
       for (let r = 0; r < i.rows; r++) {
-        checkAccess(m.dram, i.dram + r * i.stride, bytes * i.cols);
+        checkAccess(m.dram, i.dram + r * i.stride, to.bytes * i.cols);
         for (let c = 0; m.functional && c < i.cols; c++) {
-          const at = i.dram + r * i.stride + bytes * c;
+          const at = i.dram + r * i.stride + to.bytes * c;
           to.data[i.addr + r * i.cols + c] = i.toAcc
             ? m.dram.view.getInt32(at, true)
             : m.dram.i8[at];
@@ -87,26 +91,38 @@ const defs: { readonly [K in Kind]: Def<Of<K>> } = {
       d.unit = Unit.load;
       d.occupancy = Math.max(1, i.rows);
       d.latency = m.dramLatency;
-      d.dramReadBytes = (i.toAcc ? 4 : 1) * i.cols * (i.stride === 0 ? 1 : i.rows);
+      d.dramReadBytes = to.bytes * i.cols * (i.stride === 0 ? 1 : i.rows);
       addWrite(d, to.index, ...rowsOf(to, i.addr, i.rows, i.cols));
     },
   },
   gemm: {
-    funct: 1,
-    widths: { a: 16, b: 16, c: 16, m: 16, k: 6, n: 6, accumulate: 1, lda: 16, ldb: 16, ldc: 16 },
+    cName: 'toy_gemm',
+    op: { funct: 1, name: 'gemm' },
+    fields: {
+      a: uint('rs1', 15, 0),
+      b: uint('rs1', 31, 16),
+      c: uint('rs1', 47, 32),
+      m: uint('rs1', 63, 48),
+      k: uint('rs2', 5, 0),
+      n: uint('rs2', 11, 6),
+      accumulate: flag('rs2', 12),
+      lda: uint('rs2', 31, 16),
+      ldb: uint('rs2', 47, 32),
+      ldc: uint('rs2', 63, 48),
+    },
     execute(i, m) {
       if (i.k > m.dim || i.n > m.dim) fault(`gemm: a ${i.k}×${i.n} block exceeds the array`);
       rowsOf(m.buffer, i.a, i.m, i.k, i.lda);
       rowsOf(m.buffer, i.b, i.k, i.n, i.ldb);
       rowsOf(m.acc, i.c, i.m, i.n, i.ldc);
+      const { buffer, acc } = m;
       for (let r = 0; m.functional && r < i.m; r++) {
         for (let j = 0; j < i.n; j++) {
-          let sum = i.accumulate ? m.acc.data[i.c + r * i.ldc + j] : 0;
+          let sum = i.accumulate ? acc.data[i.c + r * i.ldc + j] : 0;
           for (let x = 0; x < i.k; x++) {
-            sum =
-              (sum + m.buffer.data[i.a + r * i.lda + x] * m.buffer.data[i.b + x * i.ldb + j]) | 0;
+            sum = (sum + buffer.data[i.a + r * i.lda + x] * buffer.data[i.b + x * i.ldb + j]) | 0;
           }
-          m.acc.data[i.c + r * i.ldc + j] = sum;
+          acc.data[i.c + r * i.ldc + j] = sum;
         }
       }
     },
@@ -123,8 +139,15 @@ const defs: { readonly [K in Kind]: Def<Of<K>> } = {
     },
   },
   store: {
-    funct: 2,
-    widths: { dram: 32, stride: 16, addr: 16, rows: 15, cols: 16, relu: 1, scale: 32 },
+    cName: 'toy_store',
+    op: { funct: 2, name: 'store' },
+    fields: {
+      ...transfer,
+      rows: uint('rs2', 14, 0),
+      relu: flag('rs2', 15),
+      cols: uint('rs2', 31, 16),
+      scale: uint('rs2', 63, 32, 'f32'),
+    },
     execute(i, m) {
       rowsOf(m.acc, i.addr, i.rows, i.cols);
       for (let r = 0; r < i.rows; r++) {
@@ -146,53 +169,5 @@ const defs: { readonly [K in Kind]: Def<Of<K>> } = {
   },
 };
 
-/** Each field's register and lowest bit: packed in order, a field that would straddle goes to rs2. */
-function layout(widths: Def<Instr>['widths']) {
-  let at = 0;
-  return Object.entries(widths).map(([name, bits]) => {
-    if (at < 64 && at + bits > 64) at = 64;
-    const field = { name, bits, reg: at < 64 ? ('rs1' as const) : ('rs2' as const), lo: at % 64 };
-    at += bits;
-    return field;
-  });
-}
-
-function entry<K extends Kind>(kind: K) {
-  const { funct, widths, execute, timing } = defs[kind];
-  const fields = layout(widths);
-  const value = (i: Of<K>, name: string) => Number((i as Record<string, unknown>)[name]);
-  return {
-    functs: [funct],
-    encode(i: Of<K>): Encoded {
-      const word = { funct, rs1: 0n, rs2: 0n };
-      for (const f of fields) {
-        const x = value(i, f.name);
-        if (!Number.isInteger(x) || x < 0 || x >= 2 ** f.bits) {
-          throw new InternalError(`toy ${kind}: ${f.name} = ${x} does not fit ${f.bits} bits`);
-        }
-        word[f.reg] |= BigInt(x) << BigInt(f.lo);
-      }
-      return word;
-    },
-    decode(word: Encoded): Of<K> | undefined {
-      if (word.funct !== funct) return undefined;
-      const i: Record<string, unknown> = { kind };
-      for (const f of fields) {
-        const x = Number((word[f.reg] >> BigInt(f.lo)) & ((1n << BigInt(f.bits)) - 1n));
-        i[f.name] = f.bits === 1 ? x === 1 : x;
-      }
-      return i as Of<K>;
-    },
-    format: (i: Of<K>) => [kind, ...fields.map((f) => `${f.name}=${value(i, f.name)}`)].join(' '),
-    cName: `toy_${kind}`,
-    execute,
-    timing,
-  };
-}
-
-/** The toy's ISA table. */
-export const isa: IsaTable<Instr, ToyMachine> = {
-  load: entry('load'),
-  gemm: entry('gemm'),
-  store: entry('store'),
-};
+export const isa = isaTable(decls);
+export const toyCEncoding = cEncoding(decls);
