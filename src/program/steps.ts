@@ -281,3 +281,63 @@ export function pipelinedSteps(x: PipelinedSteps): Stmt[] {
   if (x.output.doubleBuffered) body.push(...x.lets(last, c(S - 1)), ...all(x.output.stores(last)));
   return body;
 }
+
+/**
+ * Whether step `at` is the first (or last) step of its output tile's reduction: the tile index of
+ * every reduction dim is 0 (or its last trip).
+ */
+export function reductionEdge(
+  s: TileSchedule,
+  at: StepVars,
+  reduction: readonly Dim[],
+  edge: 'first' | 'last',
+): Cond {
+  const index = (d: Dim): number => (edge === 'first' ? 0 : (s.trips[d] ?? 1) - 1);
+  return and(...reduction.map((d) => eq(at.index[d], index(d))));
+}
+
+/** A tile along one dim: its tile index, its extent (a let: the last tile may be partial), its size. */
+export interface TileAxis {
+  readonly index: Expr;
+  readonly extent: Expr;
+  readonly tile: number;
+}
+
+/** The lets of a step's input window along one image axis, as `inputWindowLets` names them. */
+export interface WindowVars {
+  /** The first input row it reads (negative in the leading padding), and rows it spans. */
+  readonly lo: Var;
+  readonly rows: Var;
+  /** Rows outside the image before and after it, and the image rows between them (≤ 0: none). */
+  readonly pad0: Var;
+  readonly pad1: Var;
+  readonly inside: Var;
+}
+
+/**
+ * The input window of a conv step along one image axis (rows: output rows P and kernel rows R over H;
+ * columns: Q and S over W): `out` and `kernel` are the step's tiles of the output and kernel dims,
+ * the image has `size` rows, read every `stride` per output row and `dilation` per kernel row from
+ * row −`pad`.
+ */
+export function inputWindowLets(
+  at: WindowVars,
+  out: TileAxis,
+  kernel: TileAxis,
+  conv: {
+    readonly stride: number;
+    readonly dilation: number;
+    readonly pad: number;
+    readonly size: number;
+  },
+): Stmt[] {
+  const { stride, dilation, pad, size } = conv;
+  const first = mul(out.index, out.tile * stride);
+  return [
+    let_(at.lo, add(first, mul(kernel.index, kernel.tile * dilation), -pad)),
+    let_(at.rows, add(mul(sub(out.extent, 1), stride), mul(sub(kernel.extent, 1), dilation), 1)),
+    let_(at.pad0, max(0, mul(-1, at.lo))),
+    let_(at.pad1, max(0, sub(add(at.lo, at.rows), size))),
+    let_(at.inside, sub(at.rows, add(at.pad0, at.pad1))),
+  ];
+}

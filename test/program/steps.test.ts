@@ -20,9 +20,11 @@ import {
 import {
   all,
   chunk,
+  inputWindowLets,
   pick,
   nmem,
   pipelinedSteps,
+  reductionEdge,
   stepLets,
   stepVars,
   type MemOps,
@@ -405,5 +407,65 @@ describe('pipelinedSteps', () => {
       // Epilogue: the last tile's store.
       'store 3',
     ]);
+  });
+});
+
+describe('reductionEdge', () => {
+  it('is true on the first and last step of each output tile’s reduction', () => {
+    // M 4 in tiles of 2, K 6 in 2 (3 trips), order M, K: steps (M, K) = (0,0) … (1,2).
+    const s = tileSchedule(nest(4, 1, 6), mapping({ M: 2, K: 2 }, ['M', 'N', 'K']));
+    const at = stepVars.c;
+    const edges = run([
+      loop('s', 0, s.steps, 1, [
+        ...stepLets(s, at, v('s'), 1),
+        instr('edge', {
+          first: reductionEdge(s, at, ['K'], 'first'),
+          last: reductionEdge(s, at, ['K'], 'last'),
+        }),
+      ]),
+    ]);
+    expect(edges.map((e) => [e.first, e.last])).toEqual([
+      [true, false],
+      [false, false],
+      [false, true],
+      [true, false],
+      [false, false],
+      [false, true],
+    ]);
+  });
+});
+
+describe('inputWindowLets', () => {
+  it('spans the output and kernel tiles, split into leading pad, image rows and trailing pad', () => {
+    // Image of 5 rows, stride 2, dilation 1, pad 1; output tiles of 2 rows, the whole 3-row kernel.
+    const names = ['lo', 'rows', 'pad0', 'pad1', 'inside'] as const;
+    const win = {
+      lo: v('lo'),
+      rows: v('rows'),
+      pad0: v('pad0'),
+      pad1: v('pad1'),
+      inside: v('inside'),
+    };
+    const windowOf = (index: number, extent: number): Item =>
+      run([
+        ...inputWindowLets(
+          win,
+          { index: c(index), extent: c(extent), tile: 2 },
+          { index: c(0), extent: c(3), tile: 3 },
+          { stride: 2, dilation: 1, pad: 1, size: 5 },
+        ),
+        instr('window', Object.fromEntries(names.map((n) => [n, win[n]]))),
+      ])[0];
+    // Output rows 0, 1 read input rows −1 … 3: one pad row, then 4 image rows.
+    expect(windowOf(0, 2)).toEqual({
+      kind: 'window',
+      lo: -1,
+      rows: 5,
+      pad0: 1,
+      pad1: 0,
+      inside: 4,
+    });
+    // Output row 2 (a partial tile) reads rows 3 … 5: 2 image rows, then one pad row.
+    expect(windowOf(1, 1)).toEqual({ kind: 'window', lo: 3, rows: 3, pad0: 0, pad1: 1, inside: 2 });
   });
 });

@@ -1,3 +1,4 @@
+import { cDeviceStubs } from '../../contract/c_device.js';
 import { cTraceRuntime } from '../../contract/c_trace.js';
 import type { Spec } from '../../spec/spec.js';
 import { funct3Counter, funct3Default, opcodeCustom3 } from './encoding.js';
@@ -10,7 +11,6 @@ import { isa } from './isa.js';
  * RoCC instructions (docs/gemmini.md §3); on any other host it writes them to a trace, one line each, so a
  * program's C can be checked against the interpreter without hardware.
  */
-
 
 const kinds = Object.keys(isa) as InstrKind[];
 
@@ -42,13 +42,7 @@ const device = (opcode: string): string => `#define gf_rocc(funct, rs1, rs2) \\
     (void)gf_rd_; \\
   } while (0)
 #define gf_fence() __asm__ volatile("fence" : : : "memory")
-static inline void gf_trace_init(const char *path) { (void)path; }
-static inline void gf_trace_close(void) {}
-static inline void gf_bad_field(const char *where, int64_t value) {
-  (void)where;
-  (void)value;
-  __builtin_trap();
-}`;
+${cDeviceStubs}`;
 
 const host = `${cTraceRuntime}
 #define gf_rocc(funct, rs1, rs2) gf_trace_word((funct), (rs1), (rs2))

@@ -1,3 +1,4 @@
+import { cInstrQueue } from '../../contract/c_device.js';
 import { cTraceRuntime } from '../../contract/c_trace.js';
 import type { Spec } from '../../spec/spec.js';
 import { kinds } from './instr.js';
@@ -10,31 +11,7 @@ import { kinds } from './instr.js';
  * anywhere else they are trace lines (src/contract/c_trace.ts).
  */
 
-const device = `#include <stddef.h>
-/* Supplied by the board's support code: runs count instructions (two words each) to FINISH. */
-void gf_vta_device_run(const uint64_t *words, size_t count);
-#ifndef GF_VTA_QUEUE_INSNS
-#define GF_VTA_QUEUE_INSNS 65536
-#endif
-static uint64_t gf_vta_queue[2 * GF_VTA_QUEUE_INSNS];
-static size_t gf_vta_count;
-static inline void gf_vta_insn(uint64_t lo, uint64_t hi) {
-  if (gf_vta_count == GF_VTA_QUEUE_INSNS) __builtin_trap(); /* raise GF_VTA_QUEUE_INSNS */
-  gf_vta_queue[2 * gf_vta_count] = lo;
-  gf_vta_queue[2 * gf_vta_count + 1] = hi;
-  gf_vta_count++;
-}
-static inline void gf_fence(void) {
-  if (gf_vta_count > 0) gf_vta_device_run(gf_vta_queue, gf_vta_count);
-  gf_vta_count = 0;
-}
-static inline void gf_trace_init(const char *path) { (void)path; }
-static inline void gf_trace_close(void) {}
-static inline void gf_bad_field(const char *where, int64_t value) {
-  (void)where;
-  (void)value;
-  __builtin_trap();
-}
+const device = `${cInstrQueue('gf_vta', 'runs count instructions (two words each) to FINISH')}
 #define GF_VTA_INSN(funct, lo, hi) gf_vta_insn((lo), (hi))`;
 
 /** The runtime header the emitted C of a program for this spec includes. */

@@ -11,7 +11,6 @@ import {
   let_,
   loop,
   lt,
-  max,
   min,
   mod,
   mul,
@@ -27,6 +26,8 @@ import {
 } from '../../program/program.js';
 import {
   copyBaseLets,
+  inputWindowLets,
+  reductionEdge as reductionEdgeOf,
   stepLets,
   stepLocals,
   stepVars,
@@ -147,32 +148,24 @@ function copyOf(cx: Ctx, tile: Tile, t: StepTensor): Expr {
   return cx.alt[t] ? mod(div(tile.at.step, cx.x.s.period[t]), 2) : c(0);
 }
 
-/**
- * A step's input window along one axis (y: P and R over H; x: Q and S over W): its first row
- * (`lo`, from −pad), entries (`t`), the pads a LOAD adds before and after, and the DRAM entries
- * between them (`Size`; ≤ 0 when the window misses the image).
- */
+/** A step's input window along one axis (y: P and R over H; x: Q and S over W); docs/vta.md §3.3. */
 function windowAxisLets(x: View, tile: Tile, axis: 'y' | 'x'): Stmt[] {
   const [o, k, stride, dilation, pad, size] =
     axis === 'y'
       ? (['P', 'R', x.sh, x.dh, x.padT, x.H] as const)
       : (['Q', 'S', x.sw, x.dw, x.padL, x.W] as const);
   const win = tile.win;
-  const [lo, entries, pad0, pad1, inside] =
+  const [lo, rows, pad0, pad1, inside] =
     axis === 'y'
       ? [win.ylo, win.yt, win.yPad0, win.yPad1, win.ySize]
       : [win.xlo, win.xt, win.xPad0, win.xPad1, win.xSize];
-  const first = mul(tile.index[o], x.t[o] * stride);
-  return [
-    let_(lo, add(first, mul(tile.index[k], x.t[k] * dilation), -pad)),
-    let_(
-      entries,
-      add(mul(sub(tile.extent[o], 1), stride), mul(sub(tile.extent[k], 1), dilation), 1),
-    ),
-    let_(pad0, max(0, mul(-1, lo))),
-    let_(pad1, max(0, sub(add(lo, entries), size))),
-    let_(inside, sub(entries, add(pad0, pad1))),
-  ];
+  const along = (d: VDim) => ({ index: tile.index[d], extent: tile.extent[d], tile: x.t[d] });
+  return inputWindowLets({ lo, rows, pad0, pad1, inside }, along(o), along(k), {
+    stride,
+    dilation,
+    pad,
+    size,
+  });
 }
 
 /** Every let of the tile's step: tile indices and extents, input windows, copy bases. */
@@ -273,12 +266,10 @@ function loadGroup(cx: Ctx, tile: Tile): Stmt[] {
   ];
 }
 
-/** Whether the step is the first (or last) of its output tile's reduction. */
+/** Whether the step is the first (or last) of its output tile's reduction (over C, R, S). */
 function reductionEdge(cx: Ctx, tile: Tile, edge: 'first' | 'last'): Cond {
   const reduction = (['C', 'R', 'S'] as const).flatMap((d) => cx.x.dim[d] ?? []);
-  const trips = cx.x.s.trips;
-  const at0 = (d: (typeof reduction)[number]) => (edge === 'first' ? 0 : (trips[d] ?? 1) - 1);
-  return and(...reduction.map((d) => eq(tile.at.index[d], at0(d))));
+  return reductionEdgeOf(cx.x.s, tile.at, reduction, edge);
 }
 
 /** The accumulator loops over every accumulator of the tile: uop 0 or 1 (the copy), blocks × pixels. */

@@ -1,4 +1,4 @@
-import { squareInt8ArrayProblems } from '../../contract/array_checks.js';
+import { memoryProblems, squareInt8ArrayProblems } from '../../contract/array_checks.js';
 import type { Problem } from '../../contract/target.js';
 import type { Spec } from '../../spec/spec.js';
 import { vtaConfig, type BitField } from './instr.js';
@@ -16,29 +16,14 @@ export function checkVtaSpec(spec: Spec): readonly Problem[] {
     if (!ok) problems.push({ path, message });
   };
   const buffers = [
-    ['inp', b, 'int8', 'input'],
-    ['wgt', b * b, 'int8', 'weight'],
-    ['acc', 4 * b, 'int32', 'output'],
-    ['uop', 4, 'int32', undefined],
+    ['inp', b, 'int8', ['input']],
+    ['wgt', b * b, 'int8', ['weight']],
+    ['acc', 4 * b, 'int32', ['output']],
+    ['uop', 4, 'int32', []],
   ] as const;
-  for (const [name, rowBytes, type, role] of buffers) {
-    const m = spec.memories[name];
-    if (m === undefined) {
-      problems.push({ path: `memories.${name}`, message: 'is required (a VTA buffer)' });
-      continue;
-    }
-    const at = `memories.${name}`;
-    need(m.rowBytes === rowBytes, `${at}.rowBytes`, `must be ${rowBytes} (got ${m.rowBytes})`);
-    need(m.elementType === type, `${at}.elementType`, `must be ${type}`);
-    need(m.parent === 'dram', `${at}.parent`, 'must be "dram"');
-    const holds = role === undefined ? [] : [role];
-    need(m.holds.join() === holds.join(), `${at}.holds`, `must be [${holds.join(', ')}]`);
-    const log = Math.log2(m.capacityBytes / m.rowBytes);
-    need(
-      Number.isInteger(log) && log <= 16,
-      `${at}.capacityBytes`,
-      'must hold 2^n entries, n ≤ 16',
-    );
+  for (const [name, rowBytes, elementType, holds] of buffers) {
+    const needs = { why: 'a VTA buffer', rowBytes, elementType, holds, maxLog2Rows: 16 };
+    problems.push(...memoryProblems(spec, name, needs));
   }
   if (problems.length === 0) {
     const cfg = vtaConfig(spec);
