@@ -5,7 +5,7 @@
  */
 
 /** gf_trace_init and gf_trace_close as no-ops; gf_bad_field traps (src/emit/c.ts calls it). */
-export const cDeviceStubs = `static inline void gf_trace_init(const char *path) { (void)path; }
+export const cDeviceNoTrace = `static inline void gf_trace_init(const char *path) { (void)path; }
 static inline void gf_trace_close(void) {}
 static inline void gf_bad_field(const char *where, int64_t value) {
   (void)where;
@@ -18,7 +18,7 @@ static inline void gf_bad_field(const char *where, int64_t value) {
  * instruction's low and high 64-bit words are appended in order by `<prefix>_insn(lo, hi)`, and
  * gf_fence() hands the queue to `<prefix>_device_run(words, count)`, which the board's support code
  * supplies (`runs` says what it does), then empties it. The queue holds `<PREFIX>_QUEUE_INSNS`
- * instructions (65536 unless defined); one more traps. Ends with cDeviceStubs.
+ * instructions (65536 unless defined); one more traps. Ends with cDeviceNoTrace.
  */
 export function cInstrQueue(prefix: string, runs: string): string {
   const max = `${prefix.toUpperCase()}_QUEUE_INSNS`;
@@ -41,5 +41,5 @@ static inline void gf_fence(void) {
   if (${count} > 0) ${prefix}_device_run(${queue}, ${count});
   ${count} = 0;
 }
-${cDeviceStubs}`;
+${cDeviceNoTrace}`;
 }

@@ -1,4 +1,4 @@
-import { cDeviceStubs } from '../../contract/c_device.js';
+import { cDeviceNoTrace } from '../../contract/c_device.js';
 import { cTraceRuntime } from '../../contract/c_trace.js';
 import type { Spec } from '../../spec/spec.js';
 import { funct3Counter, funct3Default, opcodeCustom3 } from './encoding.js';
@@ -42,7 +42,7 @@ const device = (opcode: string): string => `#define gf_rocc(funct, rs1, rs2) \\
     (void)gf_rd_; \\
   } while (0)
 #define gf_fence() __asm__ volatile("fence" : : : "memory")
-${cDeviceStubs}`;
+${cDeviceNoTrace}`;
 
 const host = `${cTraceRuntime}
 #define gf_rocc(funct, rs1, rs2) gf_trace_word((funct), (rs1), (rs2))
