@@ -133,7 +133,7 @@ out(
 );
 out(`Machine: ${machineLine()}.`);
 out(
-  `Inputs: seeded standard-normal tensors (seeds 0..${inputsPerModel - 1}); reference: onnxruntime-node on the float model (PTQ rows) or on the QDQ model itself, graph optimization 'basic' (see src/runtime/onnxruntime_reference.ts). Scheduler: ${chosen}; the other schedulers' cycles are timing-only simulations of their mappings of the same layers. End to end = compile (import, passes, partition) + scheduling + one functional simulation of every layer (each accelerator layer checked bit-exact against its integer reference); host nodes are not timed.`,
+  `Inputs: seeded standard-normal tensors (seeds 0..${inputsPerModel - 1}); reference: onnxruntime-node on the float model (PTQ rows) or on the QDQ model itself, graph optimization 'basic' (see src/driver/onnxruntime_reference.ts). Scheduler: ${chosen}; the other schedulers' cycles are timing-only simulations of their mappings of the same layers. End to end = compile (import, passes, partition) + scheduling + one functional simulation of every layer (each accelerator layer checked bit-exact against its integer reference); host nodes are not timed.`,
 );
 out();
 out(
@@ -169,7 +169,7 @@ out(
     'quantization scale) measures quantization error, not arithmetic; SQNR is the figure there. ' +
     "q_mobilenet_v2's outputs are constant with its random weights (the fixtures' README calls its final " +
     'outputs degenerate), so its whole-model figures say little; its first accelerator layer is compared ' +
-    'element by element with onnxruntime in test/runtime/run_model.test.ts (within one step everywhere).',
+    'element by element with onnxruntime in test/driver/run_model.test.ts (within one step everywhere).',
 );
 const resnet = rows.find((r) => r.model === 'q_resnet18');
 if (resnet !== undefined) {

@@ -18,7 +18,7 @@ import { cDouble, cFloat, cType } from './c_model_data.js';
 
 /**
  * A host node as a C function of plain loops over the model's tensors, with the arithmetic of the
- * reference kernels (src/runtime/host/): float32 values, double where those kernels use JS numbers
+ * reference kernels (src/host/): float32 values, double where those kernels use JS numbers
  * (sums, exp, pow, sqrt), round half to even. Data movement ops (Transpose, Slice, Reshape, …) copy
  * by the index map the reference kernel itself produces. An op or dtype with no C here is an
  * UnsupportedError naming the node: never wrong code.
