@@ -6,6 +6,7 @@ import { importOnnx } from '../../src/frontend/onnx/import.js';
 import { elementCount, type Graph } from '../../src/ir/graph.js';
 import { runGraphOnHost } from '../../src/host/run_graph.js';
 import { modelDir } from '../fixtures/models.js';
+import { mulberry32 } from '../fixtures/random.js';
 
 /**
  * End to end: each fixture model on seeded random input, on the host reference kernels and on
@@ -13,17 +14,6 @@ import { modelDir } from '../fixtures/models.js';
  * encoder's 1×16×128 input uniform in [-1, 1) (mulberry32, seed 1234). For the QDQ models every
  * QuantizeLinear output is compared too (their final outputs are degenerate with random weights).
  */
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomInput(n: number, lo: number, hi: number): Float32Array {
   const rand = mulberry32(1234);

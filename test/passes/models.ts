@@ -4,20 +4,10 @@ import { elementCount, type Graph } from '../../src/ir/graph.js';
 import type { HostTensor } from '../../src/host/host_tensor.js';
 import { runGraphOnHost } from '../../src/host/run_graph.js';
 import { modelDir } from '../fixtures/models.js';
+import { mulberry32 } from '../fixtures/random.js';
 
 export function loadModel(model: string): Graph {
   return importOnnx(readFileSync(`${modelDir}/${model}.onnx`), `${model}.onnx`);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Node counts by op type. */
