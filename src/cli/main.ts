@@ -44,4 +44,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`gemmforge targets | head -1`) closes the pipe: nothing is wrong, stop.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(0);
+});
+
 process.exitCode = await main(process.argv);

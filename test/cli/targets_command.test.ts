@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,16 @@ describe('gemmforge targets', () => {
     const list = JSON.parse(r.stdout) as { name: string; description: string; spec: unknown }[];
     expect(list.map((t) => t.name)).toEqual(Object.keys(builtinTargets));
     expect(list[0].spec).toEqual(builtinTargets.gemmini.spec);
+  });
+
+  it('a reader that stops early (`| true`, `| head -1`) is not an error: no EPIPE trace, exit 0', () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const cli = `"${process.execPath}" --import tsx src/cli/main.ts targets --json`;
+    const r = spawnSync('bash', ['-c', `${cli} | true; echo "status \${PIPESTATUS[0]}" >&2`], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(r.stderr.trim()).toBe('status 0');
   });
 
   const dir = mkdtempSync(join(tmpdir(), 'gf-cli-'));
