@@ -1,7 +1,7 @@
 import { cInstrQueue } from '../../contract/c_device.js';
 import { cTraceRuntime } from '../../contract/c_trace.js';
 import type { Spec } from '../../spec/spec.js';
-import { kinds } from './instr.js';
+import { vtaCEncoding } from './isa.js';
 
 /**
  * VTA's runtime header for C emission (src/emit/c.ts). Each instruction kind's macro takes the funct
@@ -16,7 +16,9 @@ const device = `${cInstrQueue('gf_vta', 'runs count instructions (two words each
 
 /** The runtime header the emitted C of a program for this spec includes. */
 export function cHeader(spec: Spec): string {
-  const macros = kinds.map((k) => `#define vta_${k}(funct, lo, hi) GF_VTA_INSN(funct, lo, hi)`);
+  const macros = Object.values(vtaCEncoding(spec)).map(
+    ({ cName }) => `#define ${cName}(funct, lo, hi) GF_VTA_INSN(funct, lo, hi)`,
+  );
   return `/*
  * gemmforge runtime for ${spec.name} (generated): ${spec.description.replace(/\*\//g, '* /')}
  *

@@ -39,7 +39,6 @@ type Fields<L extends readonly string[]> = {
 };
 type Lists = typeof fieldLists;
 export type Kind = keyof Lists;
-export const kinds = Object.keys(fieldLists) as Kind[];
 export type Instr = { [K in Kind]: { readonly kind: K } & Fields<Lists[K]> }[Kind];
 export type InstrOf<K extends Kind> = Extract<Instr, { kind: K }>;
 
