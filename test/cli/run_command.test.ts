@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readNpyFile, writeNpyFile } from '../../src/host/npy.js';
 import { gemmforge } from './run_cli.js';
 import { modelPath } from '../fixtures/models.js';
+import { editedModel, setInputDim } from '../fixtures/edit_model.js';
 
 const lenet = modelPath('lenet.onnx');
 
@@ -82,5 +83,22 @@ describe('gemmforge run', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
       expect(r.stderr).toMatch(/^gemmforge: /);
     }
+  });
+
+  it('a graph input of -5 or too many elements exits 2 naming the input, before allocating it', () => {
+    const negative = editedModel('lenet.onnx', 'neg.onnx', (m) => setInputDim(m, 0, 0, -5));
+    const r = gemmforge('run', negative, '--quantize');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      "gemmforge: neg.onnx: graph input 'input.1' dimension 0 is -5; every dimension must be a " +
+        'positive integer\n',
+    );
+    const symbolic = editedModel('lenet.onnx', 'sym.onnx', (m) => setInputDim(m, 0, 0, 'N'));
+    const huge = gemmforge('run', symbolic, '--input-shape', 'input.1=1000000000x1x28x28');
+    expect(huge.status).toBe(2);
+    expect(huge.stderr).toBe(
+      "gemmforge: sym.onnx: tensor 'input.1' of shape [1000000000,1,28,28] has 784000000000 " +
+        'elements; gemmforge holds at most 2147483647 elements in one tensor\n',
+    );
   });
 });

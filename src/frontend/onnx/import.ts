@@ -1,7 +1,14 @@
 import onnxProto from 'onnx-proto';
 import type { onnx } from 'onnx-proto';
 import { InputError, UnsupportedError } from '../../errors.js';
-import { isSupportedOp, supportedOps, type Graph, type Node, type Tensor } from '../../ir/graph.js';
+import {
+  elementCount,
+  isSupportedOp,
+  supportedOps,
+  type Graph,
+  type Node,
+  type Tensor,
+} from '../../ir/graph.js';
 import { constantValue, parseNode } from './attributes.js';
 import { inferShapes } from './shape_inference.js';
 import { dtypeOfCode, int64ToNumber, tensorFromProto } from './tensor_proto.js';
@@ -97,6 +104,12 @@ function inputTensor(
       }
       return given;
     }
+    if (fixed !== undefined && (!Number.isSafeInteger(fixed) || fixed < 1)) {
+      throw new InputError(
+        `${fileName}: graph input '${name}' dimension ${i} is ${fixed}; every dimension must be ` +
+          'a positive integer',
+      );
+    }
     if (fixed === undefined) {
       const symbol = d.dimParam ? `'${d.dimParam}'` : 'unknown';
       throw new InputError(
@@ -107,6 +120,29 @@ function inputTensor(
     return fixed;
   });
   return { name, dtype: dtypeOfCode(tt.elemType ?? 0, `graph input '${name}'`), shape };
+}
+
+/** The most elements one tensor may hold: what a typed array of 4-byte values can address. */
+export const maxTensorElements = 2 ** 31 - 1;
+
+/**
+ * Refuses a graph input or node output whose inferred shape has a negative or fractional dimension or more elements
+ * than `maxTensorElements`, before anything of that size is allocated.
+ */
+function checkTensorSizes(graph: Graph, fileName: string): void {
+  const names = [...graph.inputs, ...graph.nodes.flatMap((n) => n.outputs)];
+  for (const t of names.map((n) => graph.tensors[n]).filter((t) => t !== undefined)) {
+    if (t.shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+      throw new InputError(`${fileName}: tensor '${t.name}' has shape [${t.shape}]`);
+    }
+    const count = elementCount(t.shape);
+    if (count > maxTensorElements) {
+      throw new InputError(
+        `${fileName}: tensor '${t.name}' of shape [${t.shape}] has ${count} elements; ` +
+          `gemmforge holds at most ${maxTensorElements} elements in one tensor`,
+      );
+    }
+  }
 }
 
 function unsupportedOp(n: onnx.INodeProto, opset: number): UnsupportedError {
@@ -164,11 +200,15 @@ export function importOnnx(
     }
   }
   const outputs = (g.output ?? []).map((v) => v.name ?? '');
+  if (outputs.length === 0) {
+    throw new InputError(`${fileName}: the graph declares no outputs; there is nothing to compute`);
+  }
   const graph = inferShapes({ name: g.name ?? '', opset, inputs, outputs, tensors, nodes });
   for (const o of outputs) {
     if (graph.tensors[o] === undefined) {
       throw new InputError(`${fileName}: graph output '${o}' is not produced by any node`);
     }
   }
+  checkTensorSizes(graph, fileName);
   return graph;
 }

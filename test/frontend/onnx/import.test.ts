@@ -6,6 +6,7 @@ import { GemmforgeError, InputError, ModelError, UnsupportedError } from '../../
 import { importOnnx } from '../../../src/frontend/onnx/import.js';
 import { elementCount, type Graph } from '../../../src/ir/graph.js';
 import { modelDir } from '../../fixtures/models.js';
+import { editedModelBytes, setInputDim } from '../../fixtures/edit_model.js';
 
 const modelNames = [
   'lenet',
@@ -422,5 +423,51 @@ describe('importOnnx on hand-built models', () => {
       expect(e.message).toContain(what);
       expect(e.message).not.toMatch(/\n\s+at /);
     }
+  });
+});
+
+describe('importOnnx refuses shapes that cannot be computed, naming the tensor', () => {
+  const lenetWith = (edit: Parameters<typeof editedModelBytes>[1]) =>
+    editedModelBytes('lenet.onnx', edit);
+
+  it('a graph input dimension of -5 or 0', () => {
+    for (const d of [-5, 0]) {
+      const e = thrown(() =>
+        importOnnx(
+          lenetWith((m) => setInputDim(m, 0, 0, d)),
+          'l.onnx',
+        ),
+      );
+      expect(e).toBeInstanceOf(InputError);
+      expect(e.message).toBe(
+        `l.onnx: graph input 'input.1' dimension 0 is ${d}; every dimension must be a positive integer`,
+      );
+    }
+  });
+
+  it('a graph input too large to hold, declared or given as a shape', () => {
+    const declared = lenetWith((m) => setInputDim(m, 0, 0, 1e9));
+    const symbolic = lenetWith((m) => setInputDim(m, 0, 0, 'N'));
+    const message =
+      "l.onnx: tensor 'input.1' of shape [1000000000,1,28,28] has 784000000000 elements; " +
+      'gemmforge holds at most 2147483647 elements in one tensor';
+    expect(thrown(() => importOnnx(declared, 'l.onnx')).message).toBe(message);
+    const given = { inputShapes: { 'input.1': [1e9, 1, 28, 28] } };
+    expect(thrown(() => importOnnx(symbolic, 'l.onnx', given)).message).toBe(message);
+    expect(
+      importOnnx(symbolic, 'l.onnx', { inputShapes: { 'input.1': [3, 1, 28, 28] } }).tensors['22']
+        .shape,
+    ).toEqual([3, 10]);
+  });
+
+  it('a graph with no outputs', () => {
+    const e = thrown(() =>
+      importOnnx(
+        lenetWith((m) => ((m.graph as NonNullable<typeof m.graph>).output = [])),
+        'l.onnx',
+      ),
+    );
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toBe('l.onnx: the graph declares no outputs; there is nothing to compute');
   });
 });
