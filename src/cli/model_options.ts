@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { parseSeconds, parseSeed, timeLimitDefaults } from './options.js';
+import { parsePositiveInteger, parseSeconds, parseSeed, timeLimitDefaults } from './options.js';
+import { defaultMaxMacs } from '../driver/work_limit.js';
 import { InputError } from '../errors.js';
 import type { Placement } from '../partition/partition.js';
 import type { CompileOptions } from '../driver/run_model.js';
@@ -20,10 +21,17 @@ export interface ModelFlags {
   compare?: string;
   explain?: boolean;
   reference: boolean;
+  maxMacs: string;
 }
 
 const repeatable = (v: string, prev: string[]) => [...prev, v];
 
+/** `--max-macs`: the work limit of `run`, `compile`, `bench` and `schedule`. */
+export const maxMacsOption = [
+  '--max-macs <n>',
+  'refuse work of more multiply-accumulates than this',
+  String(defaultMaxMacs),
+] as const;
 /** Adds the shared model flags to a command. */
 export function addModelOptions(cmd: Command): Command {
   return cmd
@@ -45,7 +53,8 @@ export function addModelOptions(cmd: Command): Command {
     )
     .option('--compare <schedulers>', 'also simulate these schedulers per layer (comma-separated)')
     .option('--explain', 'list every node, where it runs, and why')
-    .option('--no-reference', 'skip the comparison with onnxruntime');
+    .option('--no-reference', 'skip the comparison with onnxruntime')
+    .option(...maxMacsOption);
 }
 
 /** The scheduler `run` and `compile` use unless told: cosa when it is built in. */
@@ -97,6 +106,7 @@ export function modelSettings(f: ModelFlags): {
       inputShapes: parseInputShapes(f.inputShape),
       ...(f.calibrate === undefined ? {} : { calibrateDir: f.calibrate }),
       seed,
+      maxMacs: parsePositiveInteger(f.maxMacs, '--max-macs'),
     },
   };
 }

@@ -10,6 +10,9 @@ import { parseConv, parseGemm } from '../workload/parse.js';
 import type { Workload } from '../workload/workload.js';
 import { formatBytes, formatTable } from './table.js';
 import { simulatedCycles } from '../runtime/run_layer.js';
+import { checkMacs } from '../driver/work_limit.js';
+import { macs } from '../workload/shape.js';
+import { maxMacsOption } from './model_options.js';
 
 interface ScheduleFlags {
   target: string;
@@ -23,6 +26,7 @@ interface ScheduleFlags {
   refine?: string;
   relu?: boolean;
   bias: boolean;
+  maxMacs: string;
 }
 
 function workloadOf(f: ScheduleFlags): Workload {
@@ -134,6 +138,7 @@ export function registerSchedule(program: Command): void {
     .option('--relu', 'apply ReLU on the output')
     .option('--no-bias', 'no bias')
     .option('--json', 'print the report as JSON')
+    .option(...maxMacsOption)
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -144,6 +149,7 @@ export function registerSchedule(program: Command): void {
     .action((f: ScheduleFlags) => {
       const target = resolveTarget(f.target);
       const w = canonicalWorkload(workloadOf(f));
+      checkMacs(w.name, macs(w), parsePositiveInteger(f.maxMacs, '--max-macs'));
       const seed = parseSeed(f.seed);
       const mip = f.scheduler.startsWith('cosa');
       const timeLimitSeconds =

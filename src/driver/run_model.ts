@@ -21,6 +21,7 @@ import type { HostTensor } from '../host/host_tensor.js';
 import type { HostValue } from '../host/run_graph.js';
 import { seededRandom } from '../numeric/numeric.js';
 import { runOnnxRuntime } from './onnxruntime_reference.js';
+import { checkMacs, defaultMaxMacs, graphMacs } from './work_limit.js';
 
 export interface CompileOptions {
   /** Post-training quantization of a float model. */
@@ -31,6 +32,8 @@ export interface CompileOptions {
   readonly seed: number;
   /** Shapes for graph inputs whose declared shapes have symbolic dimensions. */
   readonly inputShapes?: Readonly<Record<string, readonly number[]>>;
+  /** The most multiply-accumulates a model may take (`defaultMaxMacs` unless given). */
+  readonly maxMacs?: number;
 }
 
 /** A model ready to run: the graph as imported, the graph the target runs, and its partition. */
@@ -65,10 +68,9 @@ export function compileModel(
   options: CompileOptions,
 ): CompiledModel {
   const bytes = readModelFile(path);
-  const source = runPasses(
-    importOnnx(bytes, basename(path), { inputShapes: options.inputShapes ?? {} }),
-    cleanupPasses,
-  );
+  const imported = importOnnx(bytes, basename(path), { inputShapes: options.inputShapes ?? {} });
+  checkMacs(basename(path), graphMacs(imported), options.maxMacs ?? defaultMaxMacs);
+  const source = runPasses(imported, cleanupPasses);
   const warnings: string[] = [];
   let graph = source;
   if (options.quantize) {

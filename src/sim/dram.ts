@@ -37,6 +37,9 @@ export function createDram(initialBytes = 1 << 20): Dram {
   };
 }
 
+/** The most bytes simulated DRAM holds: one typed array, kept well inside what Node allocates. */
+export const maxDramBytes = 2 ** 31;
+
 function grow(dram: Dram, needed: number): void {
   let size = dram.bytes.length;
   while (size < needed) size *= 2;
@@ -56,6 +59,12 @@ export function allocate(dram: Dram, name: string, bytes: number, alignment = 64
     throw new InputError(`allocation "${name}" exists already`);
   }
   const address = Math.ceil(dram.next / alignment) * alignment;
+  if (address + bytes > maxDramBytes) {
+    throw new InputError(
+      `allocation "${name}" of ${bytes} bytes does not fit in the simulated DRAM ` +
+        `(${maxDramBytes} bytes, ${dram.next} in use)`,
+    );
+  }
   dram.next = address + bytes;
   if (dram.next > dram.bytes.length) grow(dram, dram.next);
   dram.allocations.push({ name, address, bytes });

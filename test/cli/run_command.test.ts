@@ -101,4 +101,20 @@ describe('gemmforge run', () => {
         'elements; gemmforge holds at most 2147483647 elements in one tensor\n',
     );
   });
+
+  it('a model above --max-macs exits 2 at once with the estimate; a higher limit runs it', () => {
+    const batch = editedModel('lenet.onnx', 'b100k.onnx', (m) => setInputDim(m, 0, 0, 100000));
+    const r = gemmforge('run', batch, '--quantize');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      'gemmforge: b100k.onnx takes 2.82e+10 MACs, above the limit of 1.00e+10 MACs ' +
+        '(--max-macs N raises it)\n',
+    );
+    const small = gemmforge('run', lenet, '--quantize', '--max-macs', '281639', '--explain');
+    expect(small.status).toBe(2);
+    expect(small.stderr).toContain('lenet.onnx takes 281640 MACs, above the limit of 281639 MACs');
+    expect(gemmforge('run', lenet, '--quantize', '--max-macs', '281640', '--explain').status).toBe(
+      0,
+    );
+  });
 });

@@ -217,4 +217,38 @@ describe('gemmforge schedule: bad input exits 2 with a message and no stack trac
       'unknown target "nope" (built-in targets: gemmini,',
     );
   });
+
+  it('work above --max-macs, whatever the scheduler, at once', () => {
+    const limit = 'above the limit of 1.00e+10 MACs (--max-macs N raises it)';
+    bad(['--gemm', '1000000000000,1,1'], `gemm 1000000000000x1x1 takes 1.00e+12 MACs, ${limit}`);
+    bad(
+      ['--gemm', '100000,100000,100000', '--scheduler', 'baseline'],
+      `gemm 100000x100000x100000 takes 1.00e+15 MACs, ${limit}`,
+    );
+    bad(
+      [
+        '--conv',
+        'N=1,H=100000,W=100000,C=16,K=16,R=3,S=3,stride=1,pad=1',
+        '--scheduler',
+        'baseline',
+      ],
+      `conv 100000x100000x16→16 3x3 s1 takes 2.30e+13 MACs, ${limit}`,
+    );
+    bad(
+      ['--gemm', '16,16,16', '--max-macs', '4095'],
+      'gemm 16x16x16 takes 4096 MACs, above the limit of 4095 MACs',
+    );
+    bad(
+      ['--gemm', '16,16,16', '--max-macs', '-1'],
+      '--max-macs must be a positive integer (got "-1")',
+    );
+  });
+
+  it('a layer whose buffers do not fit in the simulated DRAM, with the limit raised', () => {
+    bad(
+      ['--gemm', '100000,100000,100000', '--scheduler', 'baseline', '--max-macs', '1e16'],
+      'gemmforge: allocation "A" of 10000000000 bytes does not fit in the simulated DRAM ' +
+        '(2147483648 bytes, 4096 in use)',
+    );
+  });
 });
