@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
@@ -14,6 +14,7 @@ import {
   modelSettings,
   type ModelFlags,
 } from './model_options.js';
+import { isDirectory, makeDirectory, writeOutputFile } from './output_files.js';
 import { progressReporter } from './progress.js';
 import { formatBytes } from './table.js';
 
@@ -24,18 +25,15 @@ interface CompileFlags extends ModelFlags {
   verify?: boolean;
 }
 
-/** A directory we may write into: absent, empty, or non-empty with --force. */
-function checkOutputDir(dir: string, force: boolean): void {
-  if (!existsSync(dir)) return;
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    throw new InputError(`${dir} exists and is not a directory`);
+/** A directory we may write into (made here when absent): empty, or non-empty with --force. */
+function prepareOutputDir(dir: string, force: boolean): void {
+  if (isDirectory(dir)) {
+    if (readdirSync(dir).length > 0 && !force) {
+      throw new InputError(`${dir} is not empty; use --force to write into it`);
+    }
+    return;
   }
-  if (entries.length > 0 && !force) {
-    throw new InputError(`${dir} is not empty; use --force to write into it`);
-  }
+  makeDirectory(dir, '--output');
 }
 
 /** The schedule of every accelerator layer, as `schedules.json` holds it. */
@@ -92,7 +90,7 @@ export function registerCompile(program: Command): void {
         );
         return;
       }
-      checkOutputDir(f.output, f.force === true);
+      prepareOutputDir(f.output, f.force === true);
       const progress = progressReporter(f.json === true);
       const cache = createScheduleCache();
       const verb = f.verify === true ? 'scheduling and simulating' : 'scheduling';
@@ -127,11 +125,10 @@ export function registerCompile(program: Command): void {
       };
       const { renderReport } = await import('../report/html.js');
       files['report.html'] = renderReport(summary);
-      mkdirSync(f.output, { recursive: true });
       for (const [path, text] of Object.entries(files)) {
         const file = join(f.output, path);
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, text);
+        makeDirectory(dirname(file), '--output');
+        writeOutputFile(file, text);
       }
       if (f.json) {
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');

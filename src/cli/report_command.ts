@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { parseRunSummary } from '../results/run_summary.js';
+import { writeOutputFile } from './output_files.js';
 import { formatBytes } from './table.js';
 
 interface ReportFlags {
@@ -43,7 +44,7 @@ export function registerReport(program: Command): void {
       // The chart library loads only when a report is rendered, not for every command.
       const { renderReport } = await import('../report/html.js');
       const html = renderReport(summary);
-      writeFileSync(f.output, html);
+      writeOutputFile(f.output, html);
       const accelerated = summary.layers.filter((l) => l.placement === 'accelerator').length;
       process.stdout.write(
         `wrote ${f.output} (${formatBytes(Buffer.byteLength(html))}): ${summary.model} on ` +

@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import type { RunSummary } from '../results/run_summary.js';
 import type { HostValue } from '../host/run_graph.js';
-import { readNpyFile, writeNpyFile } from '../host/npy.js';
+import { readNpyFile, writeNpy } from '../host/npy.js';
 import { compileModel, runCompiled } from '../driver/run_model.js';
 import {
   addModelOptions,
@@ -13,6 +13,7 @@ import {
   modelSettings,
   type ModelFlags,
 } from './model_options.js';
+import { makeDirectory, writeOutputFile } from './output_files.js';
 import { progressReporter } from './progress.js';
 import { formatTable } from './table.js';
 
@@ -111,20 +112,22 @@ function printSummary(s: RunSummary): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-/** Writes each output as OUTPUT_DIR/<name>.npy, refusing to overwrite without --force. */
+/**
+ * Writes each output as OUTPUT_DIR/<name>.npy (the directory made before the run), refusing to
+ * overwrite without --force.
+ */
 function writeOutputs(
   dir: string,
   outputs: Readonly<Record<string, { data: unknown; shape: readonly number[]; dtype: string }>>,
   force: boolean,
 ): string[] {
-  mkdirSync(dir, { recursive: true });
   const written: string[] = [];
   for (const [name, t] of Object.entries(outputs)) {
     const file = join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.npy`);
     if (existsSync(file) && !force) {
       throw new InputError(`${file} exists; use --force to overwrite it`);
     }
-    writeNpyFile(file, t as Parameters<typeof writeNpyFile>[1]);
+    writeOutputFile(file, writeNpy(t as Parameters<typeof writeNpy>[0], file));
     written.push(file);
   }
   return written;
@@ -162,6 +165,7 @@ export function registerRun(program: Command): void {
         process.stdout.write(explainPlacements(compiled.placements) + '\n');
         return;
       }
+      if (f.output !== undefined) makeDirectory(f.output, '--output');
       const inputs = f.input.length > 0 ? readInputs(f.input, compiled.source) : undefined;
       const progress = progressReporter(f.json === true);
       const { summary, run } = await runCompiled(

@@ -87,4 +87,28 @@ describe('gemmforge compile', () => {
     expect(e.stdout).toMatch(/\/c2\/Conv\s+QConv\s+accelerator/);
     expect(readdirSync(dir)).toEqual(['mine.txt']);
   });
+
+  it('an output path that cannot be a directory exits 2 at once, naming it and the reason', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gf-compile-')), 'afile');
+    writeFileSync(file, '');
+    const cases: [string, string][] = [
+      [join(file, 'sub'), `--output ${file}/sub: ${file} is not a directory`],
+      [file, `--output ${file}: ${file} is not a directory`],
+    ];
+    if (existsSync('/proc/self')) {
+      cases.push([
+        '/proc/nope',
+        '--output /proc/nope: cannot create /proc/nope: no such file or directory (ENOENT)',
+      ]);
+      cases.push([
+        '/sys/nope',
+        '--output /sys/nope: cannot create /sys/nope: operation not permitted (EPERM)',
+      ]);
+    }
+    for (const [out, message] of cases) {
+      const r = gemmforge('compile', lenet, '--quantize', '-o', out);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`gemmforge: ${message}\n`);
+    }
+  });
 });

@@ -87,4 +87,14 @@ describe('gemmforge report', () => {
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toContain('gemmforge report run.json -o report.html');
   });
+
+  it('an output file that cannot be written: exit status 2 with the reason', () => {
+    const file = join(dir, 'afile');
+    writeFileSync(file, '');
+    const r = gemmforge('report', runJson, '-o', join(file, 'report.html'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `gemmforge: cannot write ${file}/report.html: a parent is not a directory (ENOTDIR)\n`,
+    );
+  });
 });

@@ -117,4 +117,13 @@ describe('gemmforge run', () => {
       0,
     );
   });
+
+  it('--output under a file exits 2 before the run, naming the file', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'gf-run-')), 'afile');
+    writeFileSync(file, '');
+    const r = gemmforge('run', lenet, '--quantize', '--output', join(file, 'sub'));
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`gemmforge: --output ${file}/sub: ${file} is not a directory\n`);
+    expect(r.stdout).toBe('');
+  });
 });
