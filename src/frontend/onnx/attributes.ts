@@ -19,7 +19,13 @@ interface AttrReader {
   optInt(name: string): number | undefined;
   float(name: string, dflt: number): number;
   optFloat(name: string): number | undefined;
+  /** A float attribute that must be finite (alpha, epsilon): NaN and ±Inf are refused. */
+  finite(name: string, dflt: number): number;
   ints(name: string): readonly number[] | undefined;
+  /** An ints attribute whose every value is at least `min` (strides ≥ 1, pads ≥ 0). */
+  intsAtLeast(name: string, min: number): readonly number[] | undefined;
+  /** Every attribute name looked up so far. */
+  readonly read: ReadonlySet<string>;
   string(name: string, dflt: string): string;
   tensor(name: string): onnx.ITensorProto | undefined;
   fail(reason: string): never;
@@ -27,10 +33,12 @@ interface AttrReader {
 
 function attrReader(node: onnx.INodeProto): AttrReader {
   const byName = new Map((node.attribute ?? []).map((a) => [a.name ?? '', a]));
+  const read = new Set<string>();
   const fail = (reason: string): never => {
     throw new ModelError(node.name ?? '', node.opType ?? '', reason);
   };
   const get = (name: string, type: number): onnx.IAttributeProto | undefined => {
+    read.add(name);
     const a = byName.get(name);
     if (a !== undefined && a.type !== type) {
       fail(`attribute '${name}' has type code ${a.type}, expected ${type}`);
@@ -45,12 +53,25 @@ function attrReader(node: onnx.INodeProto): AttrReader {
     const a = get(name, attrTypeCode.float);
     return a === undefined ? undefined : (a.f ?? 0);
   };
+  const ints = (name: string) => get(name, attrTypeCode.ints)?.ints?.map((v) => int64ToNumber(v));
   return {
     optInt,
     optFloat,
     int: (name, dflt) => optInt(name) ?? dflt,
     float: (name, dflt) => optFloat(name) ?? dflt,
-    ints: (name) => get(name, attrTypeCode.ints)?.ints?.map((v) => int64ToNumber(v)),
+    finite: (name, dflt) => {
+      const x = optFloat(name) ?? dflt;
+      return Number.isFinite(x) ? x : fail(`attribute ${name} is ${x}; it must be a finite number`);
+    },
+    ints,
+    intsAtLeast: (name, min) => {
+      const xs = ints(name);
+      if (xs !== undefined && xs.some((x) => x < min)) {
+        fail(`attribute ${name} is [${xs}]; every value must be at least ${min}`);
+      }
+      return xs;
+    },
+    read,
     string: (name, dflt) => {
       const a = get(name, attrTypeCode.string);
       return a === undefined ? dflt : new TextDecoder().decode(a.s ?? new Uint8Array());
@@ -68,27 +89,27 @@ function autoPad(r: AttrReader): AutoPad {
   return r.fail(`auto_pad '${s}' is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`);
 }
 
-function conv(r: AttrReader): ConvAttrs {
+/** The sliding-window attributes Conv and the pools share, each in its range. */
+function windowRanges(r: AttrReader) {
   return {
-    group: r.int('group', 1),
     autoPad: autoPad(r),
-    kernelShape: r.ints('kernel_shape'),
-    strides: r.ints('strides'),
-    pads: r.ints('pads'),
-    dilations: r.ints('dilations'),
+    strides: r.intsAtLeast('strides', 1),
+    pads: r.intsAtLeast('pads', 0),
+    dilations: r.intsAtLeast('dilations', 1),
   };
 }
 
+function conv(r: AttrReader): ConvAttrs {
+  const group = r.int('group', 1);
+  if (group < 1) r.fail(`attribute group is ${group}; it must be at least 1`);
+  const { autoPad: pad, ...ranges } = windowRanges(r);
+  return { group, autoPad: pad, kernelShape: r.intsAtLeast('kernel_shape', 1), ...ranges };
+}
+
 function pool(r: AttrReader): WindowAttrs {
-  const kernelShape = r.ints('kernel_shape') ?? r.fail('attribute kernel_shape is required');
-  return {
-    kernelShape,
-    autoPad: autoPad(r),
-    strides: r.ints('strides'),
-    pads: r.ints('pads'),
-    dilations: r.ints('dilations'),
-    ceilMode: r.int('ceil_mode', 0) !== 0,
-  };
+  const kernelShape =
+    r.intsAtLeast('kernel_shape', 1) ?? r.fail('attribute kernel_shape is required');
+  return { kernelShape, ...windowRanges(r), ceilMode: r.int('ceil_mode', 0) !== 0 };
 }
 
 const none = (): Readonly<Record<never, never>> => ({});
@@ -102,8 +123,8 @@ const parsers: {
   Gemm: (r) => ({
     transA: r.int('transA', 0) !== 0,
     transB: r.int('transB', 0) !== 0,
-    alpha: r.float('alpha', 1),
-    beta: r.float('beta', 1),
+    alpha: r.finite('alpha', 1),
+    beta: r.finite('beta', 1),
   }),
   MatMul: none,
   QLinearMatMul: none,
@@ -121,15 +142,15 @@ const parsers: {
   Identity: none,
   GlobalAveragePool: none,
   Clip: (r, opset) => (opset < 11 ? { min: r.optFloat('min'), max: r.optFloat('max') } : {}),
-  HardSigmoid: (r) => ({ alpha: r.float('alpha', 0.2), beta: r.float('beta', 0.5) }),
+  HardSigmoid: (r) => ({ alpha: r.finite('alpha', 0.2), beta: r.finite('beta', 0.5) }),
   Softmax: (r, opset) => ({ axis: r.int('axis', opset < 13 ? 1 : -1) }),
   BatchNormalization: (r) => {
     if (r.int('training_mode', 0) !== 0) {
       r.fail('training_mode=1 is not supported');
     }
-    return { epsilon: r.float('epsilon', 1e-5) };
+    return { epsilon: r.finite('epsilon', 1e-5) };
   },
-  LayerNormalization: (r) => ({ axis: r.int('axis', -1), epsilon: r.float('epsilon', 1e-5) }),
+  LayerNormalization: (r) => ({ axis: r.int('axis', -1), epsilon: r.finite('epsilon', 1e-5) }),
   MaxPool: (r) => {
     if (r.int('storage_order', 0) !== 0) {
       r.fail('storage_order=1 (column major) is not supported');
@@ -174,10 +195,29 @@ const parsers: {
   DequantizeLinear: (r) => ({ axis: r.int('axis', 1) }),
 };
 
-/** A graph node from a NodeProto of a supported op, with its attributes parsed. */
+/**
+ * Attributes ONNX defines that do not change what an op computes at inference, so no parser reads
+ * them: BatchNormalization's training momentum and its pre-opset-9 flags, LayerNormalization's
+ * precision of the statistics.
+ */
+const inertAttributes: Partial<Record<OnnxOpType, readonly string[]>> = {
+  BatchNormalization: ['momentum', 'spatial', 'is_test', 'consumed_inputs'],
+  LayerNormalization: ['stash_type'],
+};
+
+/**
+ * A graph node from a NodeProto of a supported op, with its attributes parsed; an attribute the op
+ * does not have (at this opset) is refused, naming it.
+ */
 export function parseNode(proto: onnx.INodeProto, op: OnnxOpType, opset: number): Node {
   const r = attrReader(proto);
   const attrs = parsers[op](r, opset);
+  for (const a of proto.attribute ?? []) {
+    const name = a.name ?? '';
+    if (!r.read.has(name) && !(inertAttributes[op] ?? []).includes(name)) {
+      r.fail(`unknown attribute '${name}' (${op} at opset ${opset} has no such attribute)`);
+    }
+  }
   return {
     name: proto.name ?? '',
     op,

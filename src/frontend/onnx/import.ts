@@ -9,6 +9,7 @@ import {
   type Node,
   type Tensor,
 } from '../../ir/graph.js';
+import { checkArity } from './arity.js';
 import { constantValue, parseNode } from './attributes.js';
 import { inferShapes } from './shape_inference.js';
 import { dtypeOfCode, int64ToNumber, tensorFromProto } from './tensor_proto.js';
@@ -194,6 +195,7 @@ export function importOnnx(
       const name = n.output?.[0] ?? '';
       tensors[name] = tensorFromProto(constantValue(n), name);
     } else if (isSupportedOp(op) && inDefaultDomain) {
+      checkArity(n, op);
       nodes.push(parseNode(n, op, opset));
     } else {
       throw unsupportedOp(n, opset);

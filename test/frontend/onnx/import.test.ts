@@ -6,7 +6,7 @@ import { GemmforgeError, InputError, ModelError, UnsupportedError } from '../../
 import { importOnnx } from '../../../src/frontend/onnx/import.js';
 import { elementCount, type Graph } from '../../../src/ir/graph.js';
 import { modelDir } from '../../fixtures/models.js';
-import { editedModelBytes, setInputDim } from '../../fixtures/edit_model.js';
+import { editedModelBytes, nodeNamed, setInputDim } from '../../fixtures/edit_model.js';
 
 const modelNames = [
   'lenet',
@@ -469,5 +469,49 @@ describe('importOnnx refuses shapes that cannot be computed, naming the tensor',
     );
     expect(e).toBeInstanceOf(InputError);
     expect(e.message).toBe('l.onnx: the graph declares no outputs; there is nothing to compute');
+  });
+});
+
+describe('importOnnx checks every node where it is, naming it', () => {
+  const refused = (edit: Parameters<typeof editedModelBytes>[1]): Error =>
+    thrown(() => importOnnx(editedModelBytes('lenet.onnx', edit), 'l.onnx'));
+  const attribute = (m: onnx.ModelProto, node: string, name: string) => {
+    const a = nodeNamed(m, node).attribute?.find((x) => x.name === name);
+    if (a === undefined) throw new Error(`no attribute ${name}`);
+    return a;
+  };
+
+  it('a Relu with two inputs, a Conv with one', () => {
+    const relu = refused((m) => nodeNamed(m, '/Relu').input?.push('/c1/Conv_output_0'));
+    expect(relu).toBeInstanceOf(ModelError);
+    expect(relu.message).toBe("node '/Relu' (Relu): takes 1 input, got 2");
+    expect(refused((m) => nodeNamed(m, '/c1/Conv').input?.splice(1)).message).toBe(
+      "node '/c1/Conv' (Conv): takes 2 to 3 inputs, got 1",
+    );
+  });
+
+  it('an attribute the op does not have', () => {
+    const e = refused((m) =>
+      nodeNamed(m, '/c1/Conv').attribute?.push({ name: 'bogus', type: 2, i: 3 }),
+    );
+    expect(e).toBeInstanceOf(ModelError);
+    expect(e.message).toBe(
+      "node '/c1/Conv' (Conv): unknown attribute 'bogus' (Conv at opset 13 has no such attribute)",
+    );
+  });
+
+  it('a Gemm alpha of NaN, a Conv stride of 0, negative pads, at that node', () => {
+    expect(refused((m) => (attribute(m, '/f1/Gemm', 'alpha').f = NaN)).message).toBe(
+      "node '/f1/Gemm' (Gemm): attribute alpha is NaN; it must be a finite number",
+    );
+    expect(refused((m) => (attribute(m, '/c1/Conv', 'strides').ints = [0, 0])).message).toBe(
+      "node '/c1/Conv' (Conv): attribute strides is [0,0]; every value must be at least 1",
+    );
+    expect(refused((m) => (attribute(m, '/c2/Conv', 'pads').ints = [-3, 0, 0, 0])).message).toBe(
+      "node '/c2/Conv' (Conv): attribute pads is [-3,0,0,0]; every value must be at least 0",
+    );
+    expect(refused((m) => (attribute(m, '/MaxPool', 'kernel_shape').ints = [0, 2])).message).toBe(
+      "node '/MaxPool' (MaxPool): attribute kernel_shape is [0,2]; every value must be at least 1",
+    );
   });
 });
