@@ -6,6 +6,7 @@ import type { Graph } from '../ir/graph.js';
 import type { RunSummary } from '../results/run_summary.js';
 import type { HostValue } from '../host/run_graph.js';
 import { readNpyFile, writeNpy } from '../host/npy.js';
+import { inputValue } from '../passes/calibrate.js';
 import { compileModel, runCompiled } from '../driver/run_model.js';
 import {
   addModelOptions,
@@ -24,9 +25,13 @@ interface RunFlags extends ModelFlags {
   json?: boolean;
 }
 
-/** `--input x.npy` (a one-input model) or `--input name=x.npy`, checked against the graph. */
+/**
+ * `--input x.npy` (a one-input model) or `--input name=x.npy`, checked against the graph (shape,
+ * dtype, finite values, every input once).
+ */
 export function readInputs(specs: readonly string[], graph: Graph): Record<string, HostValue> {
   const out: Record<string, HostValue> = {};
+  const files = new Map<string, string>();
   for (const spec of specs) {
     const eq = spec.indexOf('=');
     let name: string;
@@ -49,20 +54,19 @@ export function readInputs(specs: readonly string[], graph: Graph): Record<strin
         `--input ${spec}: the model has no input '${name}' (inputs: ${graph.inputs.join(', ')})`,
       );
     }
-    const a = readNpyFile(file);
-    if (a.shape.length !== t.shape.length || a.shape.some((d, i) => d !== t.shape[i])) {
-      throw new InputError(
-        `${file}: shape [${a.shape}] does not match input '${name}' [${t.shape}]`,
-      );
+    const first = files.get(name);
+    if (first !== undefined) {
+      throw new InputError(`--input: input '${name}' is given twice (${first} and ${file})`);
     }
-    const data =
-      a.dtype === 'float64' && t.dtype === 'float32'
-        ? Float32Array.from(a.data as Float64Array)
-        : a.data;
-    if (a.dtype !== t.dtype && !(a.dtype === 'float64' && t.dtype === 'float32')) {
-      throw new InputError(`${file}: dtype ${a.dtype} does not match input '${name}' (${t.dtype})`);
-    }
-    out[name] = { data, shape: a.shape };
+    files.set(name, file);
+    out[name] = inputValue(graph, name, readNpyFile(file), file, 'refuse');
+  }
+  const missing = graph.inputs.filter((n) => out[n] === undefined);
+  if (missing.length > 0) {
+    throw new InputError(
+      `--input: no file for input ${missing.map((n) => `'${n}'`).join(', ')} ` +
+        '(give every input, or none for seeded random ones)',
+    );
   }
   return out;
 }

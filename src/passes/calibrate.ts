@@ -163,8 +163,18 @@ export function calibrationFileStem(input: string): string {
   return input.replace(/[^A-Za-z0-9._-]/g, '_');
 }
 
-/** Checks an array read from `file` against the graph input it feeds; float64 becomes float32. */
-function sampleValue(graph: Graph, input: string, array: NpyArray, file: string): HostValue {
+/**
+ * Checks an array read from `file` against the graph input it feeds: the same shape, the same dtype
+ * (float64 becomes float32 only when `float64` says so: calibration samples, which feed statistics)
+ * and, for a float input, only finite values.
+ */
+export function inputValue(
+  graph: Graph,
+  input: string,
+  array: NpyArray,
+  file: string,
+  float64: 'convert' | 'refuse',
+): HostValue {
   const t = graph.tensors[input];
   const sameShape =
     array.shape.length === t.shape.length && array.shape.every((d, i) => d === t.shape[i]);
@@ -173,13 +183,24 @@ function sampleValue(graph: Graph, input: string, array: NpyArray, file: string)
       `${file}: shape [${array.shape}] does not match input '${input}' of shape [${t.shape}]`,
     );
   }
-  if (array.dtype === t.dtype) return { shape: array.shape, data: array.data };
-  if (array.dtype === 'float64' && t.dtype === 'float32') {
-    return { shape: array.shape, data: Float32Array.from(array.data as Float64Array) };
+  let data = array.data;
+  if (array.dtype === 'float64' && t.dtype === 'float32' && float64 === 'convert') {
+    data = Float32Array.from(array.data as Float64Array);
+  } else if (array.dtype !== t.dtype) {
+    throw new InputError(
+      `${file}: dtype ${array.dtype} does not match input '${input}' (${t.dtype}); ` +
+        `save it as ${t.dtype}`,
+    );
   }
-  throw new InputError(
-    `${file}: dtype ${array.dtype} does not match input '${input}' (${t.dtype})`,
-  );
+  if (data instanceof Float32Array || data instanceof Float64Array) {
+    const bad = data.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) {
+      throw new InputError(
+        `${file}: element ${bad} of input '${input}' is ${data[bad]}; inputs must be finite numbers`,
+      );
+    }
+  }
+  return { shape: array.shape, data };
 }
 
 /**
@@ -209,7 +230,7 @@ export function loadCalibrationDir(dir: string, graph: Graph): CalibrationSample
     const input = graph.inputs[0];
     return files.map((f) => {
       const path = join(dir, f);
-      return { [input]: sampleValue(graph, input, readNpyFile(path), path) };
+      return { [input]: inputValue(graph, input, readNpyFile(path), path, 'convert') };
     });
   }
   const stems = new Map(graph.inputs.map((name) => [calibrationFileStem(name), name]));
@@ -249,7 +270,7 @@ export function loadCalibrationDir(dir: string, graph: Graph): CalibrationSample
           );
         }
         const path = join(dir, f);
-        value[input] = sampleValue(graph, input, readNpyFile(path), path);
+        value[input] = inputValue(graph, input, readNpyFile(path), path, 'convert');
       }
       return value;
     });

@@ -126,4 +126,46 @@ describe('gemmforge run', () => {
     expect(r.stderr).toBe(`gemmforge: --output ${file}/sub: ${file} is not a directory\n`);
     expect(r.stdout).toBe('');
   });
+
+  it('inputs that do not fit the model: NaN, Inf, float64, twice, unknown names: exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gf-run-'));
+    const shape = [1, 1, 28, 28];
+    const save = (file: string, array: Parameters<typeof writeNpyFile>[1]) => {
+      writeNpyFile(join(dir, file), array);
+      return join(dir, file);
+    };
+    const good = save('x.npy', { dtype: 'float32', shape, data: new Float32Array(784) });
+    const nan = save('nan.npy', { dtype: 'float32', shape, data: new Float32Array(784).fill(NaN) });
+    const inf = new Float32Array(784);
+    inf[17] = -Infinity;
+    const infFile = save('inf.npy', { dtype: 'float32', shape, data: inf });
+    const f64 = save('f64.npy', { dtype: 'float64', shape, data: new Float64Array(784) });
+    const cases: [string[], string][] = [
+      [
+        ['--input', nan],
+        `${nan}: element 0 of input 'input.1' is NaN; inputs must be finite numbers`,
+      ],
+      [
+        ['--input', infFile],
+        `${infFile}: element 17 of input 'input.1' is -Infinity; inputs must be finite numbers`,
+      ],
+      [
+        ['--input', f64],
+        `${f64}: dtype float64 does not match input 'input.1' (float32); save it as float32`,
+      ],
+      [
+        ['--input', good, '--input', good],
+        `--input: input 'input.1' is given twice (${good} and ${good})`,
+      ],
+      [
+        ['--input-shape', 'nosuch=1x1x28x28'],
+        "lenet.onnx: a shape is given for 'nosuch', which is not a graph input (inputs: input.1)",
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = gemmforge('run', lenet, '--quantize', '--no-reference', ...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(`gemmforge: ${message}\n`);
+    }
+  });
 });

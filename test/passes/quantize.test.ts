@@ -357,6 +357,17 @@ describe('calibration', () => {
       expect(samples[0].x.data).toBeInstanceOf(Float32Array);
     });
 
+    it('a sample holding NaN is refused, naming the file, the element and the input', () => {
+      const data = new Float32Array(50).fill(1);
+      data[3] = NaN;
+      const path = sub('nan', { 's1.npy': { dtype: 'float32', shape: [1, 2, 5, 5], data } });
+      expect(() => loadCalibrationDir(path, smallConvGraph())).toThrow(
+        new InputError(
+          `${join(path, 's1.npy')}: element 3 of input 'x' is NaN; inputs must be finite numbers`,
+        ),
+      );
+    });
+
     it('several inputs: <input>_<i>.npy, names sanitized', () => {
       const g = graphOf(
         ['in:0', 'b'],
