@@ -74,6 +74,22 @@ const requantSchema = z.strictObject({
   activations: z.array(z.enum(activations)).min(1),
 });
 
+/**
+ * The memories met going up from `start` through the parents when they come back to one already met
+ * (from that one on), or undefined when they reach "dram" or a name that is not a memory.
+ */
+function parentCycle(
+  memories: Readonly<Record<string, { readonly parent: string }>>,
+  start: string,
+): string[] | undefined {
+  const chain: string[] = [];
+  for (let at = start; Object.hasOwn(memories, at); at = memories[at].parent) {
+    if (chain.includes(at)) return chain.slice(chain.indexOf(at));
+    chain.push(at);
+  }
+  return undefined;
+}
+
 export const specSchema = z
   .strictObject({
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be lower-case letters, digits and dashes'),
@@ -129,6 +145,16 @@ export const specSchema = z
       }
       if (new Set(m.holds).size !== m.holds.length) {
         ctx.addIssue({ code: 'custom', path: at('holds'), message: 'lists a tensor twice' });
+      }
+    }
+    for (const name of names) {
+      const cycle = parentCycle(spec.memories, name);
+      if (cycle !== undefined && cycle.length > 1 && cycle[0] === name) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['memories', name, 'parent'],
+          message: `the parents form a cycle (${[...cycle, name].join(' → ')}); they must lead to "dram"`,
+        });
       }
     }
     for (const role of tensorRoles) {

@@ -61,6 +61,26 @@ describe('the spec schema', () => {
     expect(p[0].message).toContain('(got "l2")');
   });
 
+  it("refuses memories that are each other's parent, at each of them", () => {
+    const p = problemsOf(
+      withChange((s) => {
+        s.memories.scratchpad.parent = 'accumulator';
+        s.memories.accumulator.parent = 'scratchpad';
+      }),
+    );
+    const must = 'they must lead to "dram"';
+    expect(p).toEqual([
+      {
+        path: 'memories.scratchpad.parent',
+        message: `the parents form a cycle (scratchpad → accumulator → scratchpad); ${must}`,
+      },
+      {
+        path: 'memories.accumulator.parent',
+        message: `the parents form a cycle (accumulator → scratchpad → accumulator); ${must}`,
+      },
+    ]);
+  });
+
   it('refuses a spec where no memory holds the weights', () => {
     const p = problemsOf(withChange((s) => (s.memories.scratchpad.holds = ['input'])));
     expect(p).toEqual([{ path: 'memories', message: 'no memory holds the weight tensor' }]);
@@ -112,6 +132,33 @@ describe('user spec files', () => {
     );
     expect(() => targetFromSpecFile(path)).toThrow(
       /memories.scratchpad.rowBytes: must be DIM = 16/,
+    );
+  });
+
+  it('Gemmini refuses memories smaller than one double-buffered block of each tensor', () => {
+    const path = write(
+      'small.json',
+      withChange((s) => {
+        s.memories.scratchpad.capacityBytes = 64;
+        s.memories.accumulator.capacityBytes = 1024;
+        s.memories.accumulator.banks = 1;
+      }),
+    );
+    expect(() => targetFromSpecFile(path)).toThrow(
+      new SpecError(path, [
+        {
+          path: 'memories.scratchpad.capacityBytes',
+          message:
+            'must hold an input and a weight block of DIM rows, each double-buffered: ' +
+            '4 × DIM rows = 1024 bytes at least (got 64)',
+        },
+        {
+          path: 'memories.accumulator.capacityBytes',
+          message:
+            'must hold an output block of DIM rows, double-buffered: ' +
+            '2 × DIM rows = 2048 bytes at least (got 1024)',
+        },
+      ]),
     );
   });
 

@@ -27,6 +27,14 @@ export function checkGemminiSpec(spec: Spec): readonly Problem[] {
     if (sp.elementType !== 'int8') {
       problems.push({ path: 'memories.scratchpad.elementType', message: 'must be int8' });
     }
+    if (sp.capacityBytes < 4 * dim * sp.rowBytes) {
+      problems.push({
+        path: 'memories.scratchpad.capacityBytes',
+        message:
+          `must hold an input and a weight block of DIM rows, each double-buffered: ` +
+          `4 × DIM rows = ${4 * dim * sp.rowBytes} bytes at least (got ${sp.capacityBytes})`,
+      });
+    }
   }
   if (acc === undefined) {
     problems.push({
@@ -42,6 +50,14 @@ export function checkGemminiSpec(spec: Spec): readonly Problem[] {
     }
     if (acc.elementType !== 'int32') {
       problems.push({ path: 'memories.accumulator.elementType', message: 'must be int32' });
+    }
+    if (acc.capacityBytes < 2 * dim * acc.rowBytes) {
+      problems.push({
+        path: 'memories.accumulator.capacityBytes',
+        message:
+          `must hold an output block of DIM rows, double-buffered: ` +
+          `2 × DIM rows = ${2 * dim * acc.rowBytes} bytes at least (got ${acc.capacityBytes})`,
+      });
     }
   }
   if (spec.dram.maxTransferBytes < dim) {
