@@ -64,7 +64,9 @@ export function simulateLayer(
     predictedCycles: estimateCost(w, m, spec).cycles,
     simulatedCycles: run.result.totalCycles,
     seconds: run.result.totalCycles / spec.clockHz,
-    utilization: run.result.utilization,
+    // The workload's own MACs: the array's padded work (a depthwise conv fills one column of it)
+    // is not useful work.
+    utilization: macs / (run.result.totalCycles * spec.array.rows * spec.array.cols),
     rooflineCycles: rooflineCycles(spec, macs, totalBytes(minimalTraffic(w))),
     macs,
     instructions: run.instructions,

@@ -89,3 +89,13 @@ describe('layerReport', () => {
     expect(() => layerReport(w, target, bad, { verify: true, seed: 0 })).toThrow(InputError);
   });
 });
+
+describe("utilization counts the workload's MACs only", () => {
+  it("a depthwise conv: its MACs / (cycles × 256), not the array's padded work", () => {
+    const w = parseConv('N=1,H=114,W=114,C=32,K=32,R=3,S=3,stride=1,pad=0,groups=32');
+    const r = report(w, false);
+    expect(r.macs).toBe(3_612_672);
+    expect(r.utilization).toBe(3_612_672 / (r.simulatedCycles * 256));
+    expect(r.utilization).toBeLessThan(0.07);
+  });
+});
