@@ -95,7 +95,8 @@ function limitCell(d: LayerReport, spec: Spec): string {
   const limit = limitingFactor(d, spec);
   return td(
     `<span class="badge limit-${limit.kind}">${limit.kind}</span>` +
-      `<span class="roof">roofline <b class="num">${formatCount(d.rooflineCycles)}</b> cycles, ` +
+      `<span class="roof">roofline with the minimal traffic: ` +
+      `<b class="num">${formatCount(d.rooflineCycles)}</b> cycles, ` +
       `${roof.bound === 'compute' ? 'compute' : 'bandwidth'}-bound; ` +
       `${formatPercent(reached)} reached</span>` +
       `<p>${esc(limit.explanation)}</p>`,

@@ -94,16 +94,31 @@ export function limitingFactor(layer: LayerReport, spec: Spec): LimitingFactor {
         `${formatPercent(issue)} of the layer's ${cycles}: larger tiles would need fewer instructions.`,
     };
   }
+  const roofCycles =
+    `${formatCount(roof.computeCycles)} cycles for the MACs against ` +
+    `${formatCount(roof.bandwidthCycles)} for the minimal traffic`;
   if (execute === largest) {
     const useful = execute > 0 ? layer.utilization / execute : 0;
+    const padding =
+      roof.bound === 'dram-bandwidth'
+        ? ` The roofline is bandwidth-bound (${roofCycles}): the array is busy mostly with ` +
+          "padding, not with the layer's MACs."
+        : '';
     return {
       kind: 'compute',
       explanation:
         `The ${peak} array is busy for ${formatPercent(execute)} of the layer's ${cycles}, ` +
         `with ${formatPercent(useful)} of its MAC slots doing useful work while busy ` +
-        `(${formatCount(layer.macs)} MACs, ${formatPercent(layer.utilization)} utilization).`,
+        `(${formatCount(layer.macs)} MACs, ${formatPercent(layer.utilization)} utilization).` +
+        padding,
     };
   }
+  // The roofline assumes the minimal traffic: say so when it is compute-bound and traffic limits.
+  const trafficNote =
+    roof.bound === 'compute'
+      ? ` With only the minimal traffic the roofline is compute-bound (${roofCycles}): ` +
+        'the traffic of this schedule is what limits it.'
+      : '';
   const refetch = roof.minimalBytes > 0 ? roof.movedBytes / roof.minimalBytes : 1;
   const fullest = fullestMemory(layer);
   // A unit's busy time includes its share of the channel's: name the channel when it is saturated.
@@ -120,7 +135,7 @@ export function limitingFactor(layer: LayerReport, spec: Spec): LimitingFactor {
       explanation:
         `The tiles that fit on chip (${fullest.name} ${formatPercent(fullest.fraction)} full) ` +
         `make DRAM traffic ${formatRatio(refetch)} the minimal ` +
-        `${formatBytes(roof.minimalBytes)}, and ${busiest}.`,
+        `${formatBytes(roof.minimalBytes)}, and ${busiest}.${trafficNote}`,
     };
   }
   const excess =
@@ -135,6 +150,6 @@ export function limitingFactor(layer: LayerReport, spec: Spec): LimitingFactor {
       : '';
   return {
     kind: 'dram-bandwidth',
-    explanation: `Data movement bounds the layer: ${busiest}${excess}${onRoofline}.`,
+    explanation: `Data movement bounds the layer: ${busiest}${excess}${onRoofline}.${trafficNote}`,
   };
 }

@@ -172,6 +172,35 @@ describe('limitingFactor', () => {
     expect(f.explanation).toContain('minimal traffic needs 32,345 cycles against 2,000');
   });
 
+  it('a traffic limit says when the roofline (minimal traffic) is compute-bound', () => {
+    const f = limitingFactor(layer({ cycles: 50000, busy: { load: 48000, execute: 20000 } }), spec);
+    expect(f.kind).toBe('dram-bandwidth');
+    expect(f.explanation).toMatch(
+      / With only the minimal traffic the roofline is compute-bound \(65,536 cycles for the MACs against 12,352 for the minimal traffic\): the traffic of this schedule is what limits it\.$/,
+    );
+    const w = gemmWorkload(1, 1000, 512);
+    const bound = limitingFactor(
+      { ...layer({ cycles: 34000, busy: { load: 33000 } }), workload: w, macs: 512000 },
+      spec,
+    );
+    expect(bound.explanation).not.toContain('compute-bound');
+  });
+
+  it('a busy array whose roofline is bandwidth-bound is busy with padding', () => {
+    const w = gemmWorkload(1, 1000, 512);
+    const l = {
+      ...layer({ cycles: 40000, busy: { execute: 38000, load: 20000 } }),
+      workload: w,
+      macs: 512000,
+      utilization: 512000 / (peak * 40000),
+    };
+    const f = limitingFactor(l, spec);
+    expect(f.kind).toBe('compute');
+    expect(f.explanation).toMatch(
+      / The roofline is bandwidth-bound \(2,000 cycles for the MACs against 32,345 for the minimal traffic\): the array is busy mostly with padding, not with the layer's MACs\.$/,
+    );
+  });
+
   it('instruction-issue: issuing takes most of the cycles', () => {
     // 9,000 instructions × 2 cycles = 18,000 of 20,000 cycles.
     const l = layer({ cycles: 20000, instructions: 9000, busy: { execute: 12000, load: 12000 } });
