@@ -46,6 +46,8 @@ export interface CompiledModel extends PartitionedModel {
   readonly graph: Graph;
   readonly placements: readonly Placement[];
   readonly warnings: readonly string[];
+  /** Whether gemmforge quantized a float model (the reference then runs the float model). */
+  readonly quantized: boolean;
 }
 
 /** Reads a model file (an InputError when it cannot be read). */
@@ -99,7 +101,7 @@ export function compileModel(
         (options.quantize ? '' : ' (a float model: run with --quantize, or give a QDQ model)'),
     );
   }
-  return { path, bytes, source, graph, placements, warnings };
+  return { path, bytes, source, graph, placements, warnings, quantized: options.quantize };
 }
 
 /** Seeded standard-normal values for every float graph input (other dtypes need --input). */
@@ -138,16 +140,30 @@ function outputStep(graph: Graph, name: string, ref: ArrayLike<number>): number 
   return hi > lo ? (hi - lo) / 255 : 0;
 }
 
+/** A warning when every element of the reference outputs is the same: the figures then say nothing. */
+function constantReference(refs: readonly ArrayLike<number>[]): string | null {
+  const first = refs.find((r) => r.length > 0)?.[0];
+  if (first === undefined) return null;
+  if (refs.some((r) => Array.prototype.some.call(r, (x: number) => x !== first))) return null;
+  const what = first === 0 ? 'all zeros' : `all equal to ${first}`;
+  return (
+    `the reference outputs are ${what}: cosine, SQNR and errors against them say nothing about ` +
+    'accuracy (a model with untrained weights, or inputs it ignores?)'
+  );
+}
+
 /**
- * Compares a run's outputs with onnxruntime on the same inputs: the float model's outputs for a run
- * of a quantized float model, the QDQ model's own otherwise. Null, with a warning, when onnxruntime
- * is not available.
+ * Compares a run's outputs with onnxruntime on the same inputs (`inputsFrom` says where they came
+ * from): the float model's outputs for a run of a quantized float model, the QDQ model's own
+ * otherwise. Null, with a warning, when onnxruntime is not available; a warning too when the
+ * reference outputs are constant.
  */
 export async function referenceComparison(
   model: CompiledModel,
   inputs: Readonly<Record<string, HostValue>>,
   outputs: Readonly<Record<string, HostTensor>>,
   warnings: string[],
+  inputsFrom = 'the same inputs',
 ): Promise<ReferenceComparison | null> {
   const typed: Record<string, HostValue & { dtype: DType }> = {};
   for (const [name, v] of Object.entries(inputs)) {
@@ -158,17 +174,20 @@ export async function referenceComparison(
     warnings.push(`no reference comparison: ${ref.unavailable as string}`);
     return null;
   }
-  return compareOutputs(
-    model.graph.outputs.map((name) => {
-      const r = ref[name];
-      if (r === undefined) throw new InputError(`onnxruntime did not produce output '${name}'`);
-      return {
-        got: outputs[name].data as ArrayLike<number>,
-        ref: r.data,
-        step: outputStep(model.graph, name, r.data),
-      };
-    }),
-  );
+  const pairs = model.graph.outputs.map((name) => {
+    const r = ref[name];
+    if (r === undefined) throw new InputError(`onnxruntime did not produce output '${name}'`);
+    return {
+      got: outputs[name].data as ArrayLike<number>,
+      ref: r.data,
+      step: outputStep(model.graph, name, r.data),
+    };
+  });
+  const constant = constantReference(pairs.map((p) => p.ref));
+  if (constant !== null) warnings.push(constant);
+  const file = basename(model.path);
+  const which = model.quantized ? `the float model ${file} (before quantization)` : file;
+  return { ...compareOutputs(pairs), against: `onnxruntime on ${which}, ${inputsFrom}` };
 }
 
 /**
@@ -253,7 +272,15 @@ export async function runCompiled(
   const run = executeGraph(model.graph, model.placements, inputs, target, options);
   const warnings: string[] = [];
   const reference = options.reference
-    ? await referenceComparison(model, inputs, run.outputs, warnings)
+    ? await referenceComparison(
+        model,
+        inputs,
+        run.outputs,
+        warnings,
+        options.inputs === undefined
+          ? `seeded random inputs (seed ${options.seed})`
+          : 'the inputs given (--input)',
+      )
     : null;
   const wallSeconds = (performance.now() - start) / 1000;
   const shape = (name: string): readonly number[] => run.outputs[name].shape;

@@ -54,6 +54,8 @@ const referenceSchema = z
     /** Fraction of output elements within one quantization step of the reference. */
     withinOneStep: fraction,
     sqnrDb: z.number(),
+    /** What the outputs were compared with: the runtime, the model and the inputs. */
+    against: z.string().optional(),
   })
   .readonly();
 

@@ -168,4 +168,25 @@ describe('gemmforge run', () => {
       expect(r.stderr).toBe(`gemmforge: ${message}\n`);
     }
   });
+
+  it('says what the outputs were compared with, and warns when the reference is all zeros', () => {
+    const zeros = editedModel('lenet.onnx', 'zeros.onnx', (m) => {
+      for (const t of m.graph?.initializer ?? []) {
+        if (t.name === 'f3.weight' || t.name === 'f3.bias')
+          t.rawData = new Uint8Array(t.rawData?.length ?? 0);
+      }
+    });
+    const r = gemmforge('run', zeros, '--quantize', '--json');
+    expect(r.status).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.reference.against).toBe(
+      'onnxruntime on the float model zeros.onnx (before quantization), seeded random inputs (seed 0)',
+    );
+    expect(s.warnings).toContain(
+      'the reference outputs are all zeros: cosine, SQNR and errors against them say nothing ' +
+        'about accuracy (a model with untrained weights, or inputs it ignores?)',
+    );
+    const plain = gemmforge('run', lenet, '--quantize', '--json');
+    expect(JSON.parse(plain.stdout).warnings.join('\n')).not.toContain('reference outputs');
+  });
 });

@@ -314,6 +314,7 @@ function movementModel(): CompiledModel {
     graph,
     placements: partition(graph, target),
     warnings: [],
+    quantized: false,
   };
 }
 

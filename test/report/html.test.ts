@@ -38,6 +38,18 @@ function renamedMemories(s: RunSummary, names: Readonly<Record<string, string>>)
 }
 
 describe('renderReport', () => {
+  it('says what the outputs were compared with', () => {
+    const against =
+      'onnxruntime on the float model m.onnx (before quantization), seeded random inputs';
+    const r = summary.reference;
+    if (r === null) throw new Error('the fixture has a reference');
+    const told = renderReport({ ...summary, reference: { ...r, against } });
+    expect(told).toContain(`<p class="muted">Compared with ${against}.</p>`);
+    expect(html).toContain(
+      '<p class="muted">Compared with a reference not recorded in this summary.</p>',
+    );
+  });
+
   it('one table row per layer, with numbers grouped in thousands', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(count(html, /<tr class="layer /g)).toBe(summary.layers.length);
