@@ -21,6 +21,8 @@ interface BenchLayer {
   readonly cycles: Record<string, number>;
   readonly solveSeconds: Record<string, number>;
   readonly fallback: Record<string, string | null>;
+  /** False where the scheduler's search stopped at its time limit: its best found, not its optimum. */
+  readonly complete: Record<string, boolean>;
 }
 
 const geomean = (xs: readonly number[]) =>
@@ -66,12 +68,14 @@ export function registerBench(program: Command): void {
         const cycles: Record<string, number> = {};
         const solveSeconds: Record<string, number> = {};
         const fallback: Record<string, string | null> = {};
+        const complete: Record<string, boolean> = {};
         for (const s of names) {
           progress(i, acc.length, `${s} on ${p.node.name}`);
           const r = schedule(s, w, target, { evaluate: simulatedCycles, seed, timeLimitSeconds });
           cycles[s] = runLayer(target, w, r.mapping, null).result.totalCycles * p.fused.count;
           solveSeconds[s] = r.solveSeconds;
           fallback[s] = r.fallback?.reason ?? null;
+          complete[s] = r.complete;
         }
         return {
           name: p.node.name,
@@ -80,6 +84,7 @@ export function registerBench(program: Command): void {
           cycles,
           solveSeconds,
           fallback,
+          complete,
         };
       });
       progress.done();
@@ -130,11 +135,17 @@ export function registerBench(program: Command): void {
         ...names
           .slice(1)
           .map((s) => `${s}: geomean speedup over ${base} ${speedups[s].toFixed(3)}× per layer`),
-        ...names.map(
-          (s) =>
+        ...names.map((s) => {
+          const stopped = layers.filter((l) => !l.complete[s]).length;
+          return (
             `${s}: solve ${layers.reduce((n, l) => n + l.solveSeconds[s], 0).toFixed(2)} s in all, ` +
-            `${layers.filter((l) => l.fallback[s] !== null).length} fallbacks`,
-        ),
+            `${layers.filter((l) => l.fallback[s] !== null).length} fallbacks` +
+            (stopped === 0
+              ? ''
+              : `; stopped at its time limit on ${stopped} of ${layers.length} layers ` +
+                '(the best it found there, not its optimum; raise --time-limit)')
+          );
+        }),
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });

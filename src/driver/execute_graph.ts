@@ -198,12 +198,14 @@ function acceleratorRunLayer(
   const scale = p.node.attrs.requant.scale[0];
   const compared = (options.compare ?? [])
     .filter((s) => s !== options.scheduler)
-    .map((s) => ({
-      scheduler: s,
-      cycles:
-        simulateLayer(w, target, scheduled(s, w, target, options, cache), null, scale).report
-          .simulatedCycles * p.fused.count,
-    }));
+    .map((s) => {
+      const r = simulateLayer(w, target, scheduled(s, w, target, options, cache), null, scale);
+      return {
+        scheduler: s,
+        cycles: r.report.simulatedCycles * p.fused.count,
+        complete: r.report.searchComplete,
+      };
+    });
   const macs = chosenReport.macs * p.fused.count;
   return {
     name: p.node.name,
@@ -215,6 +217,11 @@ function acceleratorRunLayer(
     reason: null,
     detail: chosenReport,
     schedulers:
-      compared.length === 0 ? [] : [{ scheduler: options.scheduler, cycles }, ...compared],
+      compared.length === 0
+        ? []
+        : [
+            { scheduler: options.scheduler, cycles, complete: chosenReport.searchComplete },
+            ...compared,
+          ],
   };
 }

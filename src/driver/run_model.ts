@@ -7,7 +7,11 @@ import { partition, type PartitionedModel, type Placement } from '../partition/p
 import { loadCalibrationDir, randomCalibration } from '../passes/calibrate.js';
 import { cleanupPasses, quantizedOpPasses, runPasses } from '../passes/pipeline.js';
 import { quantizeGraph } from '../passes/quantize.js';
-import type { ReferenceComparison, RunSummary } from '../results/run_summary.js';
+import {
+  stoppedSearchWarnings,
+  type ReferenceComparison,
+  type RunSummary,
+} from '../results/run_summary.js';
 import type { AnyTarget } from '../contract/target.js';
 import { compareOutputs } from './compare.js';
 import {
@@ -216,7 +220,7 @@ export function runSummary(
     wallSeconds,
     outputs: model.graph.outputs.map((name) => ({ name, shape: [...outputShapes(name)] })),
     reference,
-    warnings: [...model.warnings, ...warnings],
+    warnings: [...model.warnings, ...stoppedSearchWarnings(run.layers), ...warnings],
   };
 }
 

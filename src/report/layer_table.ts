@@ -104,17 +104,25 @@ function limitCell(d: LayerReport, spec: Spec): string {
   );
 }
 
+/** Said of a scheduler whose search stopped at its time limit on the layer. */
+const stoppedNote = '<div class="facts">stopped at its time limit: the best found</div>';
+
 function schedulersCell(layer: RunLayer, d: LayerReport): string {
   const comparison = schedulerComparison(layer);
   if (comparison === null) {
     return td(
       `${esc(d.scheduler)}<div class="facts">${formatCount(d.mappingsTried)} mapping` +
-        `${d.mappingsTried === 1 ? '' : 's'} tried</div>`,
+        `${d.mappingsTried === 1 ? '' : 's'} tried</div>` +
+        (d.searchComplete ? '' : stoppedNote),
     );
   }
+  const stopped = new Set(
+    layer.schedulers.filter((s) => s.complete === false).map((s) => s.scheduler),
+  );
   const rows = comparison.rows.map(
     (r) =>
-      `<tr${r.scheduler === d.scheduler ? ' class="chosen"' : ''}><td>${esc(r.scheduler)}</td>` +
+      `<tr${r.scheduler === d.scheduler ? ' class="chosen"' : ''}><td>${esc(r.scheduler)}` +
+      `${stopped.has(r.scheduler) ? stoppedNote : ''}</td>` +
       `<td class="num">${formatCount(r.cycles)}</td><td class="num">${formatRatio(r.speedup)}</td></tr>`,
   );
   return td(

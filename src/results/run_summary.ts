@@ -28,9 +28,20 @@ const runLayerSchema = z
     reason: z.string().nullable(),
     /** The chosen schedule of an accelerator layer, simulated. */
     detail: layerReportSchema.nullable(),
-    /** Simulated cycles under each scheduler that was run, when more than one was. */
+    /**
+     * Simulated cycles under each scheduler that was run, when more than one was; `complete` false
+     * when its search stopped at its time limit (the best it found, not its optimum).
+     */
     schedulers: z
-      .array(z.strictObject({ scheduler: z.string().min(1), cycles: count }).readonly())
+      .array(
+        z
+          .strictObject({
+            scheduler: z.string().min(1),
+            cycles: count,
+            complete: z.boolean().optional(),
+          })
+          .readonly(),
+      )
       .readonly(),
   })
   .readonly()
@@ -118,7 +129,11 @@ export function acceleratorLayer(
     detail: chosen,
     schedulers:
       compared.length > 1
-        ? compared.map((r) => ({ scheduler: r.scheduler, cycles: r.simulatedCycles }))
+        ? compared.map((r) => ({
+            scheduler: r.scheduler,
+            cycles: r.simulatedCycles,
+            complete: r.searchComplete,
+          }))
         : [],
   };
 }
@@ -136,6 +151,31 @@ export function hostLayer(name: string, op: string, macs: number, reason: string
     detail: null,
     schedulers: [],
   };
+}
+
+/**
+ * One warning per scheduler whose search stopped at its time limit on some accelerator layers: there
+ * its mapping is the best it found, not its optimum (an exhaustive search then is no oracle).
+ */
+export function stoppedSearchWarnings(layers: readonly RunLayer[]): string[] {
+  const accelerated = layers.filter((l) => l.detail !== null);
+  const stopped = new Map<string, string[]>();
+  for (const l of accelerated) {
+    const d = l.detail as LayerReport;
+    const runs =
+      l.schedulers.length > 0
+        ? l.schedulers
+        : [{ scheduler: d.scheduler, complete: d.searchComplete }];
+    for (const r of runs.filter((x) => x.complete === false)) {
+      stopped.set(r.scheduler, [...(stopped.get(r.scheduler) ?? []), l.name]);
+    }
+  }
+  return [...stopped].map(
+    ([scheduler, names]) =>
+      `${scheduler} stopped at its time limit on ${names.length} of ${accelerated.length} ` +
+      `accelerator layers (${names.join(', ')}): there its mapping is the best it found, not ` +
+      'its optimum; raise --time-limit to search further',
+  );
 }
 
 /**

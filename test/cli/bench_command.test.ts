@@ -34,4 +34,29 @@ describe('gemmforge bench', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/unknown scheduler "nope"/);
   });
+
+  it('says where a search stopped at its time limit, in the JSON and the text', () => {
+    const args = [
+      'bench',
+      modelPath('lenet.onnx'),
+      '--quantize',
+      '--schedulers',
+      'baseline,exhaustive',
+    ];
+    const r = gemmforge(...args, '--time-limit', '0.001', '--json');
+    expect(r.status).toBe(0);
+    const b = JSON.parse(r.stdout);
+    const complete = b.layers.map((l: { complete: Record<string, boolean> }) => l.complete);
+    for (const c of complete) expect(c.baseline).toBe(true);
+    // 1 ms cannot score the first conv's mappings (the text run is another run: 1 to 5 stop).
+    expect(complete[0].exhaustive).toBe(false);
+    const text = gemmforge(...args, '--time-limit', '0.001');
+    expect(text.stdout).toMatch(
+      new RegExp(
+        `exhaustive: solve [0-9.]+ s in all, 0 fallbacks; stopped at its time limit on [1-5] ` +
+          'of 5 layers \\(the best it found there, not its optimum; raise --time-limit\\)',
+      ),
+    );
+    expect(text.stdout).toMatch(/baseline: solve [0-9.]+ s in all, 0 fallbacks\n/);
+  });
 });

@@ -111,4 +111,28 @@ describe('gemmforge compile', () => {
       expect(r.stderr).toBe(`gemmforge: ${message}\n`);
     }
   });
+
+  it('warns when the chosen scheduler stopped at its time limit', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gf-compile-'));
+    const r = gemmforge(
+      'compile',
+      lenet,
+      '--quantize',
+      '--scheduler',
+      'exhaustive',
+      '--time-limit',
+      '0.001',
+      '-o',
+      dir,
+      '--force',
+    );
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /\nwarning: exhaustive stopped at its time limit on [1-5] of 5 accelerator layers \(\/c1\/Conv[^)]*\): there its mapping is the best it found, not its optimum; raise --time-limit to search further\n/,
+    );
+    const summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
+    expect(
+      summary.layers.find((l: { name: string }) => l.name === '/c1/Conv').detail.searchComplete,
+    ).toBe(false);
+  });
 });

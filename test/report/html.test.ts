@@ -50,6 +50,26 @@ describe('renderReport', () => {
     );
   });
 
+  it('marks a scheduler whose search stopped at its time limit', () => {
+    const note = 'stopped at its time limit: the best found';
+    expect(html).not.toContain(note);
+    const stopped = renderReport({
+      ...summary,
+      layers: summary.layers.map((l) =>
+        l.name === '/features/0/Conv'
+          ? {
+              ...l,
+              schedulers: l.schedulers.map((s) =>
+                s.scheduler === 'exhaustive' ? { ...s, complete: false } : s,
+              ),
+            }
+          : l,
+      ),
+    });
+    expect(count(stopped, new RegExp(note, 'g'))).toBe(1);
+    expect(stopped).toMatch(/<td>exhaustive<div class="facts">stopped at its time limit/);
+  });
+
   it('one table row per layer, with numbers grouped in thousands', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(count(html, /<tr class="layer /g)).toBe(summary.layers.length);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import type { RunSummary } from '../../src/results/run_summary.js';
-import { parseRunSummary } from '../../src/results/run_summary.js';
+import { parseRunSummary, stoppedSearchWarnings } from '../../src/results/run_summary.js';
 import { realisticRunSummary } from '../report/fixture.js';
 
 let summary: RunSummary;
@@ -134,5 +134,32 @@ describe('parseRunSummary refuses bad input, naming each bad field', () => {
 
   it('not an object at all', () => {
     expect(problems([1, 2])).toContain('(top level): Invalid input: expected object');
+  });
+});
+
+describe('stoppedSearchWarnings', () => {
+  it('one warning per scheduler whose search stopped, naming the layers', () => {
+    expect(stoppedSearchWarnings(summary.layers)).toEqual([]);
+    // The stem compares schedulers (exhaustive among them); /features/2/Conv ran baseline alone.
+    const stopped = summary.layers.map((l) => {
+      if (l.name === '/features/0/Conv') {
+        return {
+          ...l,
+          schedulers: l.schedulers.map((s) =>
+            s.scheduler === 'exhaustive' ? { ...s, complete: false } : s,
+          ),
+        };
+      }
+      if (l.name === '/features/2/Conv' && l.detail !== null) {
+        return { ...l, detail: { ...l.detail, searchComplete: false } };
+      }
+      return l;
+    });
+    const best =
+      'there its mapping is the best it found, not its optimum; raise --time-limit to search further';
+    expect(stoppedSearchWarnings(stopped)).toEqual([
+      `exhaustive stopped at its time limit on 1 of 5 accelerator layers (/features/0/Conv): ${best}`,
+      `baseline stopped at its time limit on 1 of 5 accelerator layers (/features/2/Conv): ${best}`,
+    ]);
   });
 });
