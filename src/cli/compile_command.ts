@@ -19,7 +19,7 @@ import { progressReporter } from './progress.js';
 import { formatBytes } from './table.js';
 
 interface CompileFlags extends ModelFlags {
-  output: string;
+  output?: string;
   force?: boolean;
   json?: boolean;
   verify?: boolean;
@@ -65,7 +65,10 @@ export function registerCompile(program: Command): void {
         'report.html, schedules.json and summary.json (--verify also runs the model on the simulator)',
     )
     .argument('<model>', 'an .onnx file (float with --quantize, or int8 in QDQ form)')
-    .requiredOption('-o, --output <dir>', 'the directory to write (must be empty, or --force)');
+    .option(
+      '-o, --output <dir>',
+      'the directory to write (must be empty, or --force); required unless --explain',
+    );
   addModelOptions(cmd)
     .option('--force', 'write into a non-empty output directory')
     .option('--json', 'print the summary as JSON')
@@ -90,7 +93,12 @@ export function registerCompile(program: Command): void {
         );
         return;
       }
-      prepareOutputDir(f.output, f.force === true);
+      if (f.output === undefined) {
+        throw new InputError("required option '-o, --output <dir>' not specified");
+      }
+      // The directory as the user wrote it, without a trailing separator: `out/` is said `out`.
+      const outDir = f.output.replace(/(.)[\\/]+$/, '$1');
+      prepareOutputDir(outDir, f.force === true);
       const progress = progressReporter(f.json === true);
       const cache = createScheduleCache();
       const verb = f.verify === true ? 'scheduling and simulating' : 'scheduling';
@@ -126,7 +134,7 @@ export function registerCompile(program: Command): void {
       const { renderReport } = await import('../report/html.js');
       files['report.html'] = renderReport(summary);
       for (const [path, text] of Object.entries(files)) {
-        const file = join(f.output, path);
+        const file = join(outDir, path);
         makeDirectory(dirname(file), '--output');
         writeOutputFile(file, text);
       }
@@ -140,11 +148,11 @@ export function registerCompile(program: Command): void {
           `${summary.acceleratorCycles.toLocaleString('en-US')} cycles (${(summary.seconds * 1e3).toFixed(3)} ms)`,
         ...summary.warnings.map((w) => `warning: ${w}`),
         `DRAM arena ${formatBytes(plan.totalBytes)} (weights ${formatBytes(plan.weightBytes)})`,
-        `wrote ${f.output}/: report.html, summary.json, schedules.json and the C project ` +
+        `wrote ${outDir}/: report.html, summary.json, schedules.json and the C project ` +
           `(${Object.keys(files)
             .filter((p) => /\.(c|h)$|Makefile/.test(p))
             .join(', ')})`,
-        `open ${join(f.output, 'report.html')}; build with make -C ${f.output}`,
+        `open ${join(outDir, 'report.html')}; build with make -C ${outDir}`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });

@@ -135,4 +135,21 @@ describe('gemmforge compile', () => {
       summary.layers.find((l: { name: string }) => l.name === '/c1/Conv').detail.searchComplete,
     ).toBe(false);
   });
+
+  it('--explain needs no -o (as its help example says); without it -o is required', () => {
+    const e = gemmforge('compile', lenet, '--quantize', '--explain');
+    expect(e.status).toBe(0);
+    expect(e.stdout).toMatch(/\/c2\/Conv\s+QConv\s+accelerator/);
+    const r = gemmforge('compile', lenet, '--quantize');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("gemmforge: required option '-o, --output <dir>' not specified\n");
+  });
+
+  it('names a directory given with a trailing slash once: "wrote out/", not "out//"', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gf-compile-')), 'out');
+    const r = gemmforge('compile', lenet, '--quantize', '-o', `${dir}/`, '--scheduler', 'baseline');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`\nwrote ${dir}/: report.html,`);
+    expect(r.stdout).toContain(`\nopen ${dir}/report.html; build with make -C ${dir}\n`);
+  });
 });
