@@ -127,6 +127,7 @@ export function registerCompile(program: Command): void {
       const files: Record<string, string> = {
         ...emitModelProject(compiled, target, mappings, plan, {
           simulatedCycles: summary.acceleratorCycles,
+          modelName: summary.model,
         }),
         'summary.json': JSON.stringify(summary, null, 2) + '\n',
         'schedules.json': JSON.stringify(schedulesOf(summary), null, 2) + '\n',

@@ -24,6 +24,11 @@ import { cIdent } from './c_names.js';
 export interface ModelProjectOptions {
   /** The model's simulated accelerator cycles; simulated here (timing only) when absent. */
   readonly simulatedCycles?: number;
+  /**
+   * The model's name in the project's README: the file the user gave (ONNX graph names are often
+   * the exporter's, "torch_jit"); the graph's name when absent.
+   */
+  readonly modelName?: string;
 }
 
 /** The runtime header's file name in the project. */
@@ -282,7 +287,7 @@ export function emitModelProject(
     [runtimeHeaderFile]: cHeader(),
     Makefile: modelMakefile(),
     'README.md': modelReadme({
-      model: graph.name,
+      model: options.modelName ?? graph.name,
       target: target.name,
       accelerated,
       host: model.placements.length - accelerated,
