@@ -27,10 +27,14 @@ export function parseSeconds(text: string, flag: string): number {
   return n;
 }
 
-export function parsePositiveInteger(text: string, flag: string): number {
+export function parsePositiveInteger(text: string, flag: string, max = Infinity): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new InputError(`${flag} must be a positive integer (got "${text}")`);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    const most = max === Infinity ? '' : ` at most ${max}`;
+    throw new InputError(`${flag} must be a positive integer${most} (got "${text}")`);
   }
   return n;
 }
+
+/** The most solutions `--refine` keeps per MIP: each is one more MIP solve, up to its time limit. */
+export const maxRefine = 100;

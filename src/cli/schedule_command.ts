@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { parsePositiveInteger, parseSeconds, parseSeed, timeLimitDefaults } from './options.js';
+import {
+  maxRefine,
+  parsePositiveInteger,
+  parseSeconds,
+  parseSeed,
+  timeLimitDefaults,
+} from './options.js';
 import { layerReport } from '../driver/layer_report.js';
 import type { LayerReport } from '../results/layer_report.js';
 import { schedule, schedulerNames } from '../schedule/schedulers.js';
@@ -159,7 +165,7 @@ export function registerSchedule(program: Command): void {
             : timeLimitDefaults.exhaustiveLayer
           : parseSeconds(f.timeLimit, '--time-limit');
       const refine =
-        f.refine === undefined ? undefined : parsePositiveInteger(f.refine, '--refine');
+        f.refine === undefined ? undefined : parsePositiveInteger(f.refine, '--refine', maxRefine);
       const result = schedule(f.scheduler, w, target, {
         evaluate: simulatedCycles,
         seed,

@@ -74,6 +74,9 @@ const requantSchema = z.strictObject({
   activations: z.array(z.enum(activations)).min(1),
 });
 
+/** The largest on-chip memory a spec may declare: the simulator allocates each one whole. */
+export const maxMemoryBytes = 2 ** 30;
+
 /**
  * The memories met going up from `start` through the parents when they come back to one already met
  * (from that one on), or undefined when they reach "dram" or a name that is not a memory.
@@ -121,6 +124,15 @@ export const specSchema = z
       const at = (field: string): (string | number)[] => ['memories', name, field];
       if (name === 'dram') {
         ctx.addIssue({ code: 'custom', path: ['memories', name], message: '"dram" is reserved' });
+      }
+      if (m.capacityBytes > maxMemoryBytes) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('capacityBytes'),
+          message:
+            `must be at most ${maxMemoryBytes} (1 GiB): the simulator holds each memory in one ` +
+            `array (got ${m.capacityBytes})`,
+        });
       }
       if (m.capacityBytes % (m.rowBytes * m.banks) !== 0) {
         ctx.addIssue({

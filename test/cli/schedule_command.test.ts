@@ -127,10 +127,14 @@ describe('gemmforge schedule', () => {
     expect(text.stdout).toContain('fallback: ');
   });
 
-  it('--refine must be a positive integer', () => {
-    const r = gemmforge('schedule', '--gemm', '4,4,4', '--refine', '0');
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--refine must be a positive integer (got "0")');
+  it('--refine must be a positive integer, at most 100 (one MIP solve each)', () => {
+    for (const n of ['0', '1000000000']) {
+      const r = gemmforge('schedule', '--gemm', '4,4,4', '--refine', n);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(
+        `gemmforge: --refine must be a positive integer at most 100 (got "${n}")\n`,
+      );
+    }
   });
 
   it('the human-readable report shows the mapping, the cycles and "bit-exact"', () => {

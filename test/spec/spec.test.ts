@@ -81,6 +81,18 @@ describe('the spec schema', () => {
     ]);
   });
 
+  it('refuses a memory larger than the simulator holds, with the limit', () => {
+    const p = problemsOf(withChange((s) => (s.memories.scratchpad.capacityBytes = 2 ** 50)));
+    expect(p).toEqual([
+      {
+        path: 'memories.scratchpad.capacityBytes',
+        message:
+          'must be at most 1073741824 (1 GiB): the simulator holds each memory in one array ' +
+          '(got 1125899906842624)',
+      },
+    ]);
+  });
+
   it('refuses a spec where no memory holds the weights', () => {
     const p = problemsOf(withChange((s) => (s.memories.scratchpad.holds = ['input'])));
     expect(p).toEqual([{ path: 'memories', message: 'no memory holds the weight tensor' }]);
