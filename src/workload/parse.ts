@@ -18,10 +18,18 @@ export interface ShapeOptions {
   readonly activation?: Activation;
 }
 
-const positiveIntText = /^[0-9]+$/;
+const decimalText = /^[0-9]+(\.[0-9]+)?([eE]\+?[0-9]+)?$/;
+
+/**
+ * A number as every CLI flag and shape takes it: decimal digits, optionally a fraction and an
+ * exponent (`1000`, `0.5`, `1e12`); NaN for anything else (signs, hex, spaces, `Infinity`).
+ */
+export function decimalNumber(text: string): number {
+  return decimalText.test(text) ? Number(text) : NaN;
+}
 
 function parseCount(text: string, key: string, where: string, allowZero: boolean): number {
-  const value = positiveIntText.test(text) ? Number(text) : NaN;
+  const value = decimalNumber(text);
   if (!Number.isSafeInteger(value) || (!allowZero && value === 0)) {
     const kind = allowZero ? 'a non-negative integer' : 'a positive integer';
     throw new InputError(`${where}: ${key} must be ${kind}, got "${text}"`);

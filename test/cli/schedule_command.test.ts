@@ -246,6 +246,12 @@ describe('gemmforge schedule: bad input exits 2 with a message and no stack trac
       ['--gemm', '16,16,16', '--max-macs', '-1'],
       '--max-macs must be a positive integer (got "-1")',
     );
+    // One number syntax everywhere: 1e12 is the same size as 1000000000000.
+    bad(['--gemm', '1e12,1,1'], `gemm 1000000000000x1x1 takes 1.00e+12 MACs, ${limit}`);
+    bad(
+      ['--gemm', '16,16,16', '--seed', '0x10'],
+      '--seed must be a non-negative integer (got "0x10")',
+    );
   });
 
   it('a layer whose buffers do not fit in the simulated DRAM, with the limit raised', () => {

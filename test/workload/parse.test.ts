@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
-import { convName, parseConv, parseGemm, parseWorkloadJson } from '../../src/workload/parse.js';
+import {
+  decimalNumber,
+  convName,
+  parseConv,
+  parseGemm,
+  parseWorkloadJson,
+} from '../../src/workload/parse.js';
 import type { ConvWorkload } from '../../src/workload/workload.js';
 
 function message(f: () => unknown): string {
@@ -27,6 +33,14 @@ describe('parseGemm', () => {
     });
   });
 
+  it('takes sizes as decimal numbers, exponents included, as every CLI number', () => {
+    expect(parseGemm('1e3,16,2.5e1')).toMatchObject({ M: 1000, N: 16, K: 25 });
+    expect(decimalNumber('1e12')).toBe(1e12);
+    for (const bad of ['0x10', '-1', '+1', ' 1', 'Infinity', '', '1e', '.5']) {
+      expect(decimalNumber(bad)).toBeNaN();
+    }
+  });
+
   it('takes options and tolerates spaces', () => {
     const w = parseGemm(' 1, 1000 ,2048', { activation: 'relu', bias: false, name: 'fc' });
     expect(w).toMatchObject({ name: 'fc', M: 1, N: 1000, K: 2048, bias: false });
@@ -41,6 +55,8 @@ describe('parseGemm', () => {
     ['128,768,7.5', 'gemm shape "128,768,7.5": K must be a positive integer, got "7.5"'],
     ['128,,768', 'gemm shape "128,,768": N must be a positive integer, got ""'],
     ['a,1,1', 'gemm shape "a,1,1": M must be a positive integer, got "a"'],
+    ['0x10,1,1', 'gemm shape "0x10,1,1": M must be a positive integer, got "0x10"'],
+    ['1e400,1,1', 'gemm shape "1e400,1,1": M must be a positive integer, got "1e400"'],
   ])('%s', (text, want) => {
     expect(message(() => parseGemm(text))).toBe(want);
   });
