@@ -21,7 +21,7 @@ interface BenchLayer {
   readonly cycles: Record<string, number>;
   readonly solveSeconds: Record<string, number>;
   readonly fallback: Record<string, string | null>;
-  /** False where the scheduler's search stopped at its time limit: its best found, not its optimum. */
+  /** False where the scheduler stopped at its time limit: its best found, not its optimum. */
   readonly complete: Record<string, boolean>;
 }
 

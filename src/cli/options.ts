@@ -38,5 +38,5 @@ export function parsePositiveInteger(text: string, flag: string, max = Infinity)
   return n;
 }
 
-/** The most solutions `--refine` keeps per MIP: each is one more MIP solve, up to its time limit. */
+/** The most solutions `--refine` keeps per MIP: each is one more MIP solve (to its time limit). */
 export const maxRefine = 100;

@@ -108,7 +108,8 @@ function printSummary(s: RunSummary): void {
   if (s.reference !== null) {
     const r = s.reference;
     lines.push(
-      `against ${r.against ?? 'onnxruntime'}: cosine ${r.cosine.toFixed(5)}, SQNR ${r.sqnrDb.toFixed(1)} dB, ` +
+      `against ${r.against ?? 'onnxruntime'}: cosine ${r.cosine.toFixed(5)}, ` +
+        `SQNR ${r.sqnrDb.toFixed(1)} dB, ` +
         `max |error| ${r.maxAbsError.toPrecision(3)}, ${(100 * r.withinOneStep).toFixed(2)}% within one step`,
     );
   }

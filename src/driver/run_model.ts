@@ -144,7 +144,7 @@ function outputStep(graph: Graph, name: string, ref: ArrayLike<number>): number 
   return hi > lo ? (hi - lo) / 255 : 0;
 }
 
-/** A warning when every element of the reference outputs is the same: the figures then say nothing. */
+/** A warning when the reference outputs hold one value only: the figures then say nothing. */
 function constantReference(refs: readonly ArrayLike<number>[]): string | null {
   const first = refs.find((r) => r.length > 0)?.[0];
   if (first === undefined) return null;

@@ -196,7 +196,8 @@ export function inputValue(
     const bad = data.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) {
       throw new InputError(
-        `${file}: element ${bad} of input '${input}' is ${data[bad]}; inputs must be finite numbers`,
+        `${file}: element ${bad} of input '${input}' is ${data[bad]}; ` +
+          'inputs must be finite numbers',
       );
     }
   }

@@ -45,7 +45,8 @@ function referenceCards(s: RunSummary): string {
   const r = s.reference;
   if (r === null) return '<p class="muted">No reference comparison was run.</p>';
   return (
-    `<p class="muted">Compared with ${esc(r.against ?? 'a reference not recorded in this summary')}.</p>` +
+    `<p class="muted">Compared with ` +
+    `${esc(r.against ?? 'a reference not recorded in this summary')}.</p>` +
     `<div class="cards">` +
     card('Cosine similarity', r.cosine.toFixed(5)) +
     card('Max abs error', formatNumber(r.maxAbsError)) +

@@ -154,7 +154,7 @@ export function hostLayer(name: string, op: string, macs: number, reason: string
 }
 
 /**
- * One warning per scheduler whose search stopped at its time limit on some accelerator layers: there
+ * One warning per scheduler whose search stopped at its time limit on some accelerator layers:
  * its mapping is the best it found, not its optimum (an exhaustive search then is no oracle).
  */
 export function stoppedSearchWarnings(layers: readonly RunLayer[]): string[] {

@@ -165,7 +165,9 @@ export const specSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['memories', name, 'parent'],
-          message: `the parents form a cycle (${[...cycle, name].join(' → ')}); they must lead to "dram"`,
+          message:
+            `the parents form a cycle (${[...cycle, name].join(' → ')}); ` +
+            'they must lead to "dram"',
         });
       }
     }

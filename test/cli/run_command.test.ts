@@ -85,7 +85,7 @@ describe('gemmforge run', () => {
     }
   });
 
-  it('a graph input of -5 or too many elements exits 2 naming the input, before allocating it', () => {
+  it('a graph input of -5 or too many elements exits 2 naming it, before allocating it', () => {
     const negative = editedModel('lenet.onnx', 'neg.onnx', (m) => setInputDim(m, 0, 0, -5));
     const r = gemmforge('run', negative, '--quantize');
     expect(r.status).toBe(2);

@@ -127,8 +127,8 @@ function inputTensor(
 export const maxTensorElements = 2 ** 31 - 1;
 
 /**
- * Refuses a graph input or node output whose inferred shape has a negative or fractional dimension or more elements
- * than `maxTensorElements`, before anything of that size is allocated.
+ * Refuses a graph input or node output whose inferred shape has a negative or fractional dimension
+ * or more elements than `maxTensorElements`, before anything of that size is allocated.
  */
 function checkTensorSizes(graph: Graph, fileName: string): void {
   const names = [...graph.inputs, ...graph.nodes.flatMap((n) => n.outputs)];
