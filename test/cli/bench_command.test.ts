@@ -48,12 +48,13 @@ describe('gemmforge bench', () => {
     const b = JSON.parse(r.stdout);
     const complete = b.layers.map((l: { complete: Record<string, boolean> }) => l.complete);
     for (const c of complete) expect(c.baseline).toBe(true);
-    // 1 ms cannot score the first conv's mappings (the text run is another run: 1 to 5 stop).
+    // 1 ms cannot score the first conv's mappings. The text run is another run: 1 to 5 stop, and
+    // under load a layer may score nothing in time and fall back.
     expect(complete[0].exhaustive).toBe(false);
     const text = gemmforge(...args, '--time-limit', '0.001');
     expect(text.stdout).toMatch(
       new RegExp(
-        `exhaustive: solve [0-9.]+ s in all, 0 fallbacks; stopped at its time limit on [1-5] ` +
+        `exhaustive: solve [0-9.]+ s in all, [0-5] fallbacks; stopped at its time limit on [1-5] ` +
           'of 5 layers \\(the best it found there, not its optimum; raise --time-limit\\)',
       ),
     );
