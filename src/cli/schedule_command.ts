@@ -16,8 +16,7 @@ import { parseConv, parseGemm } from '../workload/parse.js';
 import type { Workload } from '../workload/workload.js';
 import { formatBytes, formatTable } from './table.js';
 import { simulatedCycles } from '../runtime/run_layer.js';
-import { checkMacs } from '../driver/work_limit.js';
-import { macs } from '../workload/shape.js';
+import { checkLayerWork } from '../driver/work_limit.js';
 import { maxMacsOption } from './model_options.js';
 
 interface ScheduleFlags {
@@ -155,7 +154,7 @@ export function registerSchedule(program: Command): void {
     .action((f: ScheduleFlags) => {
       const target = resolveTarget(f.target);
       const w = canonicalWorkload(workloadOf(f));
-      checkMacs(w.name, macs(w), parsePositiveInteger(f.maxMacs, '--max-macs'));
+      checkLayerWork(w, target.spec, parsePositiveInteger(f.maxMacs, '--max-macs'));
       const seed = parseSeed(f.seed);
       const mip = f.scheduler.startsWith('cosa');
       const timeLimitSeconds =
