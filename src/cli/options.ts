@@ -6,10 +6,12 @@ import { InputError } from '../errors.js';
  */
 
 /**
- * `--time-limit` when not given: per MIP for cosa and cosa-even; for the exhaustive search of one
- * layer (`schedule`); per layer when a whole model is scheduled (`run`, `compile`, `bench`).
+ * `--time-limit` when not given: the wall-clock safety net of the searching schedulers, per MIP for
+ * cosa and cosa-even, for the exhaustive search of one layer (`schedule`), and per layer (per MIP for
+ * cosa) when a whole model is scheduled (`run`, `compile`, `bench`). Their deciding limits are
+ * deterministic work limits (docs/scheduling.md §6); this one only stops a search that runs away.
  */
-export const timeLimitDefaults = { mip: 2, exhaustiveLayer: 60, modelLayer: 2 } as const;
+export const timeLimitDefaults = { mip: 30, exhaustiveLayer: 600, modelLayer: 30 } as const;
 
 export function parseSeed(text: string): number {
   const n = Number(text);

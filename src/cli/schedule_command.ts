@@ -10,6 +10,7 @@ import { parseConv, parseGemm } from '../workload/parse.js';
 import type { Workload } from '../workload/workload.js';
 import { formatBytes, formatTable } from './table.js';
 import { simulatedCycles } from '../runtime/run_layer.js';
+import { candidateBudgets } from '../schedule/exhaustive.js';
 
 interface ScheduleFlags {
   target: string;
@@ -20,6 +21,7 @@ interface ScheduleFlags {
   json?: boolean;
   seed: string;
   timeLimit?: string;
+  budget?: string;
   refine?: string;
   relu?: boolean;
   bias: boolean;
@@ -35,6 +37,13 @@ function workloadOf(f: ScheduleFlags): Workload {
   return f.gemm !== undefined ? parseGemm(f.gemm, opts) : parseConv(f.conv as string, opts);
 }
 
+const limitDescriptions: Readonly<Record<NonNullable<LayerReport['limitHit']>, string>> = {
+  time: 'the wall-clock safety net (--time-limit): the result may depend on the machine',
+  nodes: 'its MIP node limit (deterministic)',
+  solutions: 'its limit on improving MIP solutions (deterministic)',
+  candidates: 'its candidate budget (--budget, deterministic)',
+};
+
 function printReport(r: LayerReport): void {
   const m = r.mapping;
   const out: string[] = [];
@@ -44,7 +53,7 @@ function printReport(r: LayerReport): void {
       ` (${r.mappingsTried} mapping${r.mappingsTried === 1 ? '' : 's'}, ${r.solveSeconds.toFixed(2)} s)`,
   );
   if (r.fallback !== null) out.push(`  fallback: ${r.fallback.reason}`);
-  if (!r.searchComplete) out.push('  the search stopped at its time limit (--time-limit)');
+  if (r.limitHit !== null) out.push(`  the search stopped at ${limitDescriptions[r.limitHit]}`);
   out.push('');
   out.push(`mapping: ${m.dataflow}, array rows ← ${m.spatial.rows}, columns ← ${m.spatial.cols}`);
   const dims = m.order;
@@ -123,9 +132,13 @@ export function registerSchedule(program: Command): void {
     .option('--seed <n>', 'seed of the random data for --verify', '0')
     .option(
       '--time-limit <seconds>',
-      'time budget of searching schedulers: per MIP for cosa and cosa-even ' +
-        `(default ${timeLimitDefaults.mip}), the whole search for exhaustive ` +
-        `(default ${timeLimitDefaults.exhaustiveLayer})`,
+      'wall-clock safety net of searching schedulers, which stop at deterministic work limits ' +
+        `first: per MIP for cosa and cosa-even (default ${timeLimitDefaults.mip}), the whole ` +
+        `search for exhaustive (default ${timeLimitDefaults.exhaustiveLayer})`,
+    )
+    .option(
+      '--budget <n>',
+      `exhaustive: candidate mappings it evaluates (default ${candidateBudgets.layer})`,
     )
     .option(
       '--refine <n>',
@@ -154,12 +167,21 @@ export function registerSchedule(program: Command): void {
           : parseSeconds(f.timeLimit, '--time-limit');
       const refine =
         f.refine === undefined ? undefined : parsePositiveInteger(f.refine, '--refine');
+      const budget =
+        f.budget === undefined ? undefined : parsePositiveInteger(f.budget, '--budget');
       const result = schedule(f.scheduler, w, target, {
         evaluate: simulatedCycles,
         seed,
         timeLimitSeconds,
         ...(refine === undefined ? {} : { refine }),
+        ...(budget === undefined ? {} : { candidateBudget: budget }),
       });
+      if (result.limitHit === 'time' && !f.json) {
+        process.stderr.write(
+          `gemmforge: warning: ${result.scheduler}: the search stopped at the wall-clock safety net ` +
+            '(--time-limit); the result may differ on a faster or idler machine\n',
+        );
+      }
       if (result.fallback !== null && !f.json) {
         process.stderr.write(
           `gemmforge: warning: ${result.scheduler}: ${result.fallback.reason}\n`,

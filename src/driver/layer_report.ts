@@ -74,6 +74,7 @@ export function simulateLayer(
     solveSeconds: result.solveSeconds,
     mappingsTried: result.mappingsTried,
     searchComplete: result.complete,
+    limitHit: result.limitHit,
     fallback: result.fallback,
     ...(mismatches === undefined ? {} : { verified: mismatches === 0, mismatches }),
   };

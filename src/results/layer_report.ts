@@ -33,6 +33,8 @@ export const layerReportSchema = z
     solveSeconds: count,
     mappingsTried: count,
     searchComplete: z.boolean(),
+    /** The limit that stopped the search (src/schedule/scheduler.ts, SearchLimit), or null. */
+    limitHit: z.enum(['time', 'nodes', 'solutions', 'candidates']).nullable(),
     fallback: z.strictObject({ reason: z.string() }).readonly().nullable(),
     verified: z.boolean().optional(),
     mismatches: count.optional(),

@@ -116,14 +116,16 @@ describe('gemmforge schedule', () => {
       '--time-limit',
       '0.001',
     ];
-    const json = gemmforge(...args, '--scheduler', 'cosa-even', '--json');
+    const json = gemmforge(...args, '--json');
     expect(json.status).toBe(0);
     const got = JSON.parse(json.stdout) as LayerReport;
-    expect(got.scheduler).toBe('cosa-even');
-    expect(got.fallback?.reason).toContain('time limit reached without a solution');
+    expect(got.scheduler).toBe('cosa');
+    expect(got.fallback?.reason).toContain('time limit (safety net) reached without a solution');
+    expect(got.limitHit).toBe('time');
     const text = gemmforge(...args);
     expect(text.status).toBe(0);
     expect(text.stderr).toContain('gemmforge: warning: cosa: ');
+    expect(text.stderr).toContain('stopped at the wall-clock safety net');
     expect(text.stdout).toContain('fallback: ');
   });
 

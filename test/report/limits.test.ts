@@ -62,6 +62,7 @@ function layer(fields: {
     solveSeconds: 0,
     mappingsTried: 1,
     searchComplete: true,
+    limitHit: null,
     fallback: null,
   };
 }
