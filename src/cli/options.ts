@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { verifyDataKinds, type VerifyDataKind } from '../runtime/layer_data.js';
 
 /**
  * The flags several commands share, parsed in one place with one wording: `--seed`, `--time-limit`
@@ -35,4 +36,14 @@ export function parsePositiveInteger(text: string, flag: string): number {
     throw new InputError(`${flag} must be a positive integer (got "${text}")`);
   }
   return n;
+}
+
+/** `--data random|extreme|both`. */
+export function parseVerifyData(text: string): readonly VerifyDataKind[] {
+  if (text === 'both') return verifyDataKinds;
+  const kind = verifyDataKinds.find((k) => k === text);
+  if (kind === undefined) {
+    throw new InputError(`--data must be random, extreme or both (got "${text}")`);
+  }
+  return [kind];
 }

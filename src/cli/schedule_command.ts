@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { parsePositiveInteger, parseSeconds, parseSeed, timeLimitDefaults } from './options.js';
+import {
+  parsePositiveInteger,
+  parseSeconds,
+  parseSeed,
+  parseVerifyData,
+  timeLimitDefaults,
+} from './options.js';
 import { layerReport } from '../driver/layer_report.js';
 import type { LayerReport } from '../results/layer_report.js';
 import { schedule, schedulerNames } from '../schedule/schedulers.js';
@@ -10,6 +16,7 @@ import { parseConv, parseGemm } from '../workload/parse.js';
 import type { Workload } from '../workload/workload.js';
 import { formatBytes, formatTable } from './table.js';
 import { simulatedCycles } from '../runtime/run_layer.js';
+import type { VerifyDataKind } from '../runtime/layer_data.js';
 import { candidateBudgets } from '../schedule/exhaustive.js';
 
 interface ScheduleFlags {
@@ -18,6 +25,7 @@ interface ScheduleFlags {
   conv?: string;
   scheduler: string;
   verify?: boolean;
+  data: string;
   json?: boolean;
   seed: string;
   timeLimit?: string;
@@ -36,6 +44,11 @@ function workloadOf(f: ScheduleFlags): Workload {
   }
   return f.gemm !== undefined ? parseGemm(f.gemm, opts) : parseConv(f.conv as string, opts);
 }
+
+const verifyDataWords: Readonly<Record<VerifyDataKind, string>> = {
+  random: 'seeded random data',
+  extreme: 'worst-case data',
+};
 
 const limitDescriptions: Readonly<Record<NonNullable<LayerReport['limitHit']>, string>> = {
   time: 'the wall-clock safety net (--time-limit): the result may depend on the machine',
@@ -104,11 +117,11 @@ function printReport(r: LayerReport): void {
     `busy: load ${Math.round(r.busyCycles.load)}, execute ${Math.round(r.busyCycles.execute)}, ` +
       `store ${Math.round(r.busyCycles.store)} cycles`,
   );
-  if (r.verified !== undefined) {
+  for (const c of r.checks ?? []) {
     out.push(
-      r.verified
-        ? 'verify: bit-exact against the integer reference'
-        : `verify: ${r.mismatches} outputs differ from the integer reference`,
+      c.mismatches === 0
+        ? `verify (${verifyDataWords[c.data]}): bit-exact against the integer reference`
+        : `verify (${verifyDataWords[c.data]}): ${c.mismatches} outputs differ from the integer reference`,
     );
   }
   process.stdout.write(out.join('\n') + '\n');
@@ -128,6 +141,12 @@ export function registerSchedule(program: Command): void {
     .option(
       '--verify',
       'simulate on seeded random data and compare every output with the integer reference',
+    )
+    .option(
+      '--data <kind>',
+      '--verify on random (seeded), extreme (operands at the ends of the int8 range, every ' +
+        'partial sum at its largest magnitude) or both',
+      'both',
     )
     .option('--seed <n>', 'seed of the random data for --verify', '0')
     .option(
@@ -187,7 +206,11 @@ export function registerSchedule(program: Command): void {
           `gemmforge: warning: ${result.scheduler}: ${result.fallback.reason}\n`,
         );
       }
-      const report = layerReport(w, target, result, { verify: f.verify === true, seed });
+      const report = layerReport(w, target, result, {
+        verify: f.verify === true,
+        seed,
+        data: parseVerifyData(f.data),
+      });
       if (f.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else printReport(report);
       if (report.verified === false) process.exitCode = 1;

@@ -6,24 +6,40 @@ import { assertValidMapping } from '../schedule/validate.js';
 import type { AnyTarget } from '../contract/target.js';
 import { loopNest, macs as macsOf, minimalTraffic, totalBytes } from '../workload/shape.js';
 import type { Workload } from '../workload/workload.js';
-import { randomLayerData, referenceOutput, type LayerData } from '../runtime/layer_data.js';
+import {
+  referenceOutput,
+  verifyData,
+  verifyDataKinds,
+  type LayerData,
+  type VerifyDataKind,
+} from '../runtime/layer_data.js';
 import type { LayerReport } from '../results/layer_report.js';
 import { runLayer } from '../runtime/run_layer.js';
 
 /**
- * Validates a scheduler's mapping, simulates it (functionally on seeded random data with `verify`,
- * comparing every output with the integer reference; timing only otherwise) and gathers the numbers.
+ * Validates a scheduler's mapping, simulates it (with `verify` functionally, on each kind of data in
+ * `data`: seeded random and worst case by default, comparing every output with the integer
+ * reference; timing only otherwise) and gathers the numbers.
  */
 export function layerReport(
   w: Workload,
   target: AnyTarget,
   result: ScheduleResult,
-  options: { readonly verify: boolean; readonly seed: number },
+  options: {
+    readonly verify: boolean;
+    readonly seed: number;
+    readonly data?: readonly VerifyDataKind[];
+  },
 ): LayerReport {
-  const data = options.verify
-    ? randomLayerData(w, options.seed, target.spec.requantization.scale)
-    : null;
-  return simulateLayer(w, target, result, data).report;
+  if (!options.verify) return simulateLayer(w, target, result, null).report;
+  const requant = target.spec.requantization.scale;
+  const runs = (options.data ?? verifyDataKinds).map((kind) => ({
+    kind,
+    report: simulateLayer(w, target, result, verifyData(w, kind, options.seed, requant)).report,
+  }));
+  const checks = runs.map((r) => ({ data: r.kind, mismatches: r.report.mismatches ?? 0 }));
+  const mismatches = checks.reduce((n, c) => n + c.mismatches, 0);
+  return { ...runs[0].report, verified: mismatches === 0, mismatches, checks };
 }
 
 /**

@@ -36,8 +36,15 @@ export const layerReportSchema = z
     /** The limit that stopped the search (src/schedule/scheduler.ts, SearchLimit), or null. */
     limitHit: z.enum(['time', 'nodes', 'solutions', 'candidates']).nullable(),
     fallback: z.strictObject({ reason: z.string() }).readonly().nullable(),
+    /** With --verify: every data set matched the integer reference. */
     verified: z.boolean().optional(),
+    /** With --verify: outputs that differ, over all data sets. */
     mismatches: count.optional(),
+    /** With --verify: the outputs that differ per data set (seeded random, worst case). */
+    checks: z
+      .array(z.strictObject({ data: z.enum(['random', 'extreme']), mismatches: count }).readonly())
+      .readonly()
+      .optional(),
   })
   .readonly();
 
