@@ -37,8 +37,9 @@ export interface ExhaustiveOptions extends ScheduleOptions {
 
 /**
  * Candidates the exhaustive search evaluates: for one layer (`gemmforge schedule`, and whenever the
- * caller sets no budget: the whole space of most layers), and per layer of a model (about what the
- * 2 s per layer the model commands used to allow evaluated on this machine).
+ * caller sets no budget: the whole space of most layers), and per layer of a model (a 28×28,
+ * 128→128 3×3 conv stops after 20,000 candidates and simulates its finalists in about 12 s on this
+ * 2-core machine under load; its whole space scores 233,886 legal mappings).
  */
 export const candidateBudgets = { layer: 500_000, modelLayer: 20_000 } as const;
 
