@@ -7,23 +7,28 @@ import type { AnyTarget } from '../contract/target.js';
 import { loopNest, macs as macsOf, minimalTraffic, totalBytes } from '../workload/shape.js';
 import type { Workload } from '../workload/workload.js';
 import { randomLayerData, referenceOutput, type LayerData } from '../runtime/layer_data.js';
-import type { LayerReport } from '../results/layer_report.js';
+import type { LayerReport, MappingSource } from '../results/layer_report.js';
 import { runLayer } from '../runtime/run_layer.js';
 
 /**
- * Validates a scheduler's mapping, simulates it (functionally on seeded random data with `verify`,
- * comparing every output with the integer reference; timing only otherwise) and gathers the numbers.
+ * Validates a scheduler's (or the user's) mapping, simulates it (functionally on seeded random data
+ * with `verify`, comparing every output with the integer reference; timing only otherwise) and gathers
+ * the numbers.
  */
 export function layerReport(
   w: Workload,
   target: AnyTarget,
   result: ScheduleResult,
-  options: { readonly verify: boolean; readonly seed: number },
+  options: {
+    readonly verify: boolean;
+    readonly seed: number;
+    readonly mappingSource?: MappingSource;
+  },
 ): LayerReport {
   const data = options.verify
     ? randomLayerData(w, options.seed, target.spec.requantization.scale)
     : null;
-  return simulateLayer(w, target, result, data).report;
+  return simulateLayer(w, target, result, data, 1, options.mappingSource).report;
 }
 
 /**
@@ -36,6 +41,7 @@ export function simulateLayer(
   result: ScheduleResult,
   data: LayerData | null,
   timingScale = 1,
+  mappingSource: MappingSource = 'scheduler',
 ): { readonly report: LayerReport; readonly output: Int8Array | null } {
   const spec = target.spec;
   const m = result.mapping;
@@ -59,6 +65,7 @@ export function simulateLayer(
     workload: w,
     target: spec.name,
     scheduler: result.scheduler,
+    mappingSource,
     mapping: m,
     trips: s.trips as Record<string, number>,
     predictedCycles: estimateCost(w, m, spec).cycles,
