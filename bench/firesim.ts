@@ -12,7 +12,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { simulatedCycles } from '../dist/runtime/run_layer.js';
 import { validateMapping } from '../dist/schedule/validate.js';
-import { targetByName } from '../dist/targets/index.js';
+import { targetByName, targetFromSpec } from '../dist/targets/index.js';
+import type { Spec } from '../dist/spec/spec.js';
 import type { Mapping } from '../dist/mapping/mapping.js';
 import { loadFiresimRows, targetsForRows, type FiresimRow } from './firesim-data.js';
 import { geomean, machineLine, spearman } from './stats.js';
@@ -35,26 +36,51 @@ export interface RowResult {
   readonly autoOurs: number;
   readonly autoTilingMatches: boolean;
   readonly autoOnDefaultSizes: boolean;
+  /** Our cycles for the row's DOSA mapping; null where we cannot run it (the reason beside). */
+  readonly mappedOurs: number | null;
+  readonly mappedProblem: string | null;
 }
 
-export function evaluateRows(targetName: string): RowResult[] {
-  const base = targetByName(targetName);
-  const rows = loadFiresimRows();
-  const targetOf = targetsForRows(base.spec, rows);
-  if (base.baseline === null) throw new Error(`${targetName} has no vendor tiling`);
+/** The DOSA mapping of a row as our Mapping, or why it cannot be one. */
+export type MappedMapping = (row: FiresimRow) => Mapping | string;
+
+let mappedMapping: MappedMapping = () => 'no Timeloop-notation parser';
+
+export function setMappedMapping(f: MappedMapping): void {
+  mappedMapping = f;
+}
+
+/** Our cycles for every row on `spec` (the default buffer sizes) resized per row. */
+export function evaluateRowsOn(spec: Spec, rows: readonly FiresimRow[]): RowResult[] {
+  const base = targetFromSpec(spec, 'firesim base');
+  const targetOf = targetsForRows(spec, rows);
+  const vendor = base.baseline;
+  if (vendor === null) throw new Error(`${spec.name} has no vendor tiling`);
   return rows.map((row) => {
-    const auto = base.baseline!(row.workload);
+    const auto = vendor(row.workload);
     // The library sized its tiles for the default buffers; where they overflow the row's smaller
     // ones, the auto run cannot have had those sizes, so it is simulated on the default ones.
     const own = targetOf(row);
     const fits = validateMapping(row.workload, auto, own).length === 0;
+    const mapped = mappedMapping(row);
+    const mappedProblems =
+      typeof mapped === 'string'
+        ? [mapped]
+        : validateMapping(row.workload, mapped, own).map((p) => `${p.path}: ${p.message}`);
     return {
       row,
       autoOurs: simulatedCycles(fits ? own : base, row.workload, auto),
       autoTilingMatches: tilingString(row, auto) === row.autoTiling,
       autoOnDefaultSizes: !fits,
+      mappedOurs:
+        mappedProblems.length === 0 ? simulatedCycles(own, row.workload, mapped as Mapping) : null,
+      mappedProblem: mappedProblems.length === 0 ? null : mappedProblems[0],
     };
   });
+}
+
+export function evaluateRows(targetName: string): RowResult[] {
+  return evaluateRowsOn(targetByName(targetName).spec, loadFiresimRows());
 }
 
 interface Summary {

@@ -27,6 +27,12 @@ export const mappingSchema = z
     order: z.array(dimSchema).readonly(),
     resident: perTensor(z.array(dimSchema).readonly()),
     doubleBuffer: perTensor(z.boolean()),
+    /**
+     * Each DRAM tile is one instruction of the accelerator's own loop unroller, which loads the
+     * tile's inputs and weights afresh (how vendor libraries drive such hardware); absent or false:
+     * the lowering issues every command and may keep data on chip across tiles.
+     */
+    hardwareLoops: z.boolean().optional(),
   })
   .readonly();
 
