@@ -31,6 +31,12 @@ export const mappingSchema = z
     order: z.array(dimSchema, { error: 'must be a list of dims, outermost first' }).readonly(),
     resident: perTensor(z.array(dimSchema, { error: 'must be a list of dims' }).readonly()),
     doubleBuffer: perTensor(z.boolean({ error: 'must be true or false' })),
+    /**
+     * Each DRAM tile is one instruction of the accelerator's own loop unroller, which loads the
+     * tile's inputs and weights afresh (how vendor libraries drive such hardware); absent or false:
+     * the lowering issues every command and may keep data on chip across tiles.
+     */
+    hardwareLoops: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .readonly();
 

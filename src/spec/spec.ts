@@ -56,6 +56,11 @@ const dramSchema = z.strictObject({
   latencyCycles: nonNegativeInt,
   maxTransferBytes: positiveInt.describe('largest DRAM row one load or store instruction moves'),
   alignmentBytes: positiveInt,
+  /**
+   * Bus requests (reads, and separately writes) that may be outstanding at once; each holds its
+   * slot for `latencyCycles`. Absent: no limit beyond bandwidth.
+   */
+  requestsInFlight: positiveInt.optional(),
 });
 
 const queuesSchema = z.strictObject({
@@ -89,6 +94,8 @@ export const specSchema = z
     memories: z.record(z.string(), memorySchema),
     dram: dramSchema,
     issueCyclesPerInstruction: z.number().nonnegative(),
+    /** Where a timing constant comes from, by its path in this spec (a source file, or "fitted: …"). */
+    sources: z.record(z.string(), z.string()).optional(),
     queues: queuesSchema,
     requantization: requantSchema,
   })

@@ -3,6 +3,7 @@ import { fault } from '../../sim/fault.js';
 import { memoryRows, type Spec } from '../../spec/spec.js';
 import { rowBits } from './local_addr.js';
 import type { Operand } from './instr.js';
+import { createUnrollerState, type UnrollerState } from './unroller.js';
 
 /** One load slot's configuration (CONFIG_LD; MVIN, MVIN2 and MVIN3 each have one). */
 export interface LoadSlot {
@@ -33,6 +34,8 @@ export interface GemminiMachine {
   readonly maxBlocksSp: number;
   readonly maxBlocksAcc: number;
   readonly maxTransferBytes: number;
+  /** Bytes one bus beat carries (the DMA's smallest request). */
+  readonly beatBytes: number;
   readonly pipelineLatency: number;
   readonly dramLatency: number;
   readonly sp: Int8Array;
@@ -69,6 +72,8 @@ export interface GemminiMachine {
   osResultTaken: boolean;
   /** Index of the weights' preload, for the dataflow a compute_accumulated relies on. */
   weightsValid: boolean;
+  /** The loop unrollers' configuration and the loops they are working on. */
+  readonly unroller: UnrollerState;
   /** Scratch operand buffers, DIM x DIM each (no allocation per instruction). */
   readonly bufA: Int32Array;
   readonly bufB: Int32Array;
@@ -108,6 +113,7 @@ export function createMachine(spec: Spec, dram: Dram, functional: boolean): Gemm
     maxBlocksSp: Math.max(1, Math.floor(spec.dram.maxTransferBytes / spSpec.rowBytes)),
     maxBlocksAcc: Math.max(1, Math.floor(spec.dram.maxTransferBytes / accSpec.rowBytes)),
     maxTransferBytes: spec.dram.maxTransferBytes,
+    beatBytes: Math.min(spec.dram.maxTransferBytes, spec.dram.bytesPerCycle),
     pipelineLatency: spec.array.pipelineLatencyCycles,
     dramLatency: spec.dram.latencyCycles,
     sp: new Int8Array(functional ? spRows * dim : 0),
@@ -134,6 +140,7 @@ export function createMachine(spec: Spec, dram: Dram, functional: boolean): Gemm
     weightCols: 0,
     osResultTaken: false,
     weightsValid: false,
+    unroller: createUnrollerState(),
     bufA: new Int32Array(dim * dim),
     bufB: new Int32Array(dim * dim),
     bufD: new Int32Array(dim * dim),
