@@ -31,6 +31,17 @@ export function loopLoweringProblem(w: Workload, m: Mapping, spec: Spec): string
   ) {
     return 'the reduction dims must be the innermost tile loops';
   }
+  const spRows = spec.memories.scratchpad.capacityBytes / spec.memories.scratchpad.rowBytes;
+  const accRows = spec.memories.accumulator.capacityBytes / spec.memories.accumulator.rowBytes;
+  if (w.kind === 'gemm') {
+    const dim = spec.array.rows;
+    const blocks = (d: 'M' | 'N' | 'K') => Math.ceil(Math.min(m.tile[d] ?? w[d], w[d]) / dim);
+    const rows = (blocks('M') + blocks('N')) * blocks('K') * dim;
+    // Each of the unroller's two loop slots owns half the scratchpad and half the accumulator.
+    if (rows > spRows / 2) return 'the tile overflows half the scratchpad';
+    if (blocks('M') * blocks('N') * dim > accRows / 2)
+      return 'the tile overflows half the accumulator';
+  }
   if (w.kind === 'conv') {
     if (w.groups !== 1) return 'grouped convs need the depthwise path';
     if (w.strideH !== w.strideW) return 'LOOP_CONV_WS has one stride';
@@ -39,10 +50,11 @@ export function loopLoweringProblem(w: Workload, m: Mapping, spec: Spec): string
     const t = (d: 'N' | 'P' | 'Q' | 'K' | 'R' | 'S' | 'C') => m.tile[d] ?? 1;
     const irows = t('P') * w.strideH + t('R') - 1;
     const icols = t('Q') * w.strideW + t('S') - 1;
-    const spRows = spec.memories.scratchpad.capacityBytes / spec.memories.scratchpad.rowBytes;
     const inputRows = Math.ceil(t('C') / dim) * t('N') * irows * icols;
     const weightRows = Math.ceil(t('K') / dim) * t('R') * t('S') * t('C');
     if (inputRows + weightRows > spRows / 2) return 'the tile overflows half the scratchpad';
+    const outputRows = Math.ceil(t('K') / dim) * t('N') * t('P') * t('Q');
+    if (outputRows > accRows / 2) return 'the tile overflows half the accumulator';
   }
   return null;
 }
