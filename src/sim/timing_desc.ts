@@ -23,6 +23,8 @@ export interface TimingDesc {
   dramWriteBytes: number;
   /** Bus requests those bytes travel in (0: the engine counts none, only bandwidth limits them). */
   dramRequests: number;
+  /** Bytes those requests carry, over-fetch included (0: the data bytes). */
+  dramBusBytes: number;
   /** Multiply-accumulates done. */
   macs: number;
   /** Starts only after everything earlier on its unit has completed (e.g. reconfiguring the array). */
@@ -47,6 +49,7 @@ export function createTimingDesc(): TimingDesc {
     dramReadBytes: 0,
     dramWriteBytes: 0,
     dramRequests: 0,
+    dramBusBytes: 0,
     macs: 0,
     drainsUnit: false,
     readCount: 0,
@@ -68,6 +71,7 @@ export function resetTimingDesc(d: TimingDesc): void {
   d.dramReadBytes = 0;
   d.dramWriteBytes = 0;
   d.dramRequests = 0;
+  d.dramBusBytes = 0;
   d.macs = 0;
   d.drainsUnit = false;
   d.readCount = 0;

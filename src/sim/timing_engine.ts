@@ -23,7 +23,7 @@
  *   first takes its direction's request window (reads and writes each have `requestsInFlight`
  *   slots, a slot held for `dramLatency` cycles): windowStart = max(start, windowFree[dir]),
  *   windowEnd = windowStart + r × dramLatency / requestsInFlight. It holds the channel for
- *   b / dramBytesPerCycle cycles from dramStart = max(windowStart, channelFree); its unit is busy
+ *   (bus bytes, over-fetch included, or else b) / dramBytesPerCycle cycles from dramStart = max(windowStart, channelFree); its unit is busy
  *   until busyEnd = max(start + occupancy, windowEnd, channelEnd). Without DRAM bytes, busyEnd =
  *   start + occupancy. In both cases completion = busyEnd + latency. A write is acknowledged
  *   dramLatency after its busy end.
@@ -420,7 +420,8 @@ function run(e: TimingEngine, d: TimingDesc, deps: number, earliest: number): nu
     e.windowFree[dir] = windowEnd;
     const dramStart = e.channelFree > windowStart ? e.channelFree : windowStart;
     e.stalls[dramStall + u] += dramStart - start;
-    const channelEnd = dramStart + bytes / e.dramBytesPerCycle;
+    const channelEnd =
+      dramStart + (d.dramBusBytes > 0 ? d.dramBusBytes : bytes) / e.dramBytesPerCycle;
     e.channelFree = channelEnd;
     if (channelEnd > busyEnd) busyEnd = channelEnd;
     if (windowEnd > busyEnd) busyEnd = windowEnd;

@@ -51,7 +51,7 @@ function blockRanges(
  * row into naturally aligned requests of a power-of-two size from one bus beat up to
  * `maxTransferBytes`, none crossing a `maxTransferBytes` boundary (docs/gemmini.md §6: one request
  * per aligned block a row touches, sized to the smallest aligned power of two covering its part).
- * Adds to d.dramRequests and returns the bus bytes.
+ * Adds to d.dramRequests and returns the bytes the requests carry.
  */
 function busRequests(
   m: GemminiMachine,
@@ -94,8 +94,10 @@ export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void
   d.unit = Unit.load;
   // Stride 0 fetches one row and repeats it on chip; address 0 fills zeros without DRAM.
   const fetched = slot.dramStride === 0 ? Math.min(1, i.dst.rows) : i.dst.rows;
-  d.dramReadBytes =
-    i.dram === 0 ? 0 : busRequests(m, i.dram, slot.dramStride, fetched, i.dst.cols * esize, d);
+  if (i.dram !== 0) {
+    d.dramReadBytes = fetched * i.dst.cols * esize;
+    d.dramBusBytes = busRequests(m, i.dram, slot.dramStride, fetched, i.dst.cols * esize, d);
+  }
   // One DMA request per row, at most one per cycle; the fp32 mvin scaler does 4 elements a cycle.
   const scaled = esize === 1 && slot.scale !== 1;
   d.occupancy = Math.max(i.dst.rows, scaled ? Math.ceil(elements / 4) : 0, 1);
@@ -106,7 +108,8 @@ export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void
 export function mvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): void {
   const esize = isAcc(i.src.addr) && isReadFull(i.src.addr) ? 4 : 1;
   d.unit = Unit.store;
-  d.dramWriteBytes = busRequests(m, i.dram, m.stDramStride, i.src.rows, i.src.cols * esize, d);
+  d.dramWriteBytes = i.src.rows * i.src.cols * esize;
+  d.dramBusBytes = busRequests(m, i.dram, m.stDramStride, i.src.rows, i.src.cols * esize, d);
   d.occupancy = Math.max(i.src.rows, 1);
   d.latency = m.dramLatency;
   blockRanges(m, i.src, m.dim, addRead, d);
