@@ -10,6 +10,7 @@
  * Writes bench/results/firesim.md and bench/results/firesim.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { simulatedCycles } from '../dist/runtime/run_layer.js';
 import { validateMapping } from '../dist/schedule/validate.js';
 import { targetByName, targetFromSpec } from '../dist/targets/index.js';
@@ -188,4 +189,4 @@ function shapeText(row: FiresimRow): string {
     : `conv ${p.P}² C${p.C} K${p.K} ${p.R}×${p.S}/${p.stride}`;
 }
 
-if (process.argv[1]?.endsWith('firesim.ts')) main();
+if (basename(process.argv[1] ?? '') === 'firesim.ts') main();

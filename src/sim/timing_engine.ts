@@ -4,7 +4,8 @@
  * opcode and knows nothing about any particular accelerator.
  *
  * Model (times in cycles; instructions in program order, never reordered):
- * - Issue. The host issues one instruction per `issueCyclesPerInstruction`. Each unit (load,
+ * - Issue. The host issues one instruction per `issueCyclesPerInstruction`, after `hostCycles` of
+ *   its own work where a descriptor names some. Each unit (load,
  *   execute, store) has a queue of `queueDepths[unit]` entries, held from issue until the
  *   instruction retires. A unit retires in order (retire = running max of its completions), so
  *     issue = max(previous issue + issueCost, fence, retire of the instruction `depth` places
@@ -25,7 +26,8 @@
  *   windowEnd = windowStart + r × dramLatency / requestsInFlight. It holds the channel for
  *   (bus bytes, over-fetch included, or else b) / dramBytesPerCycle cycles from dramStart = max(windowStart, channelFree); its unit is busy
  *   until busyEnd = max(start + occupancy, windowEnd, channelEnd). Without DRAM bytes, busyEnd =
- *   start + occupancy. In both cases completion = busyEnd + latency. A write is acknowledged
+ *   start + occupancy. Stall cycles (address translation) then add to busyEnd and to the
+ *   direction's window. In both cases completion = busyEnd + latency. A write is acknowledged
  *   dramLatency after its busy end.
  * - Generated instructions. An accelerator's own loop unroller issues instructions without the
  *   host: `stepGenerated` issues at max(earliest, the unroller's previous issue + 1, the unit's
@@ -333,7 +335,10 @@ function recordRows(e: TimingEngine, d: TimingDesc, completion: number): void {
 
 /** Checks a descriptor; false for a unit-none one, which only takes an issue slot. */
 function checkDesc(d: TimingDesc): boolean {
-  if (!(d.occupancy >= 0 && d.latency >= 0 && d.dramReadBytes >= 0 && d.dramWriteBytes >= 0)) {
+  if (
+    !(d.occupancy >= 0 && d.latency >= 0 && d.dramReadBytes >= 0 && d.dramWriteBytes >= 0) ||
+    !(d.hostCycles >= 0 && d.stallCycles >= 0)
+  ) {
     throw new Error('a timing descriptor has a negative (or NaN) duration or byte count');
   }
   if (d.unit === Unit.none) {
@@ -354,6 +359,7 @@ export function slotFree(e: TimingEngine, unit: Unit): number {
 
 /** Issues one instruction from the host, in program order, and advances the engine. Allocates nothing. */
 export function step(e: TimingEngine, d: TimingDesc): void {
+  if (d.hostCycles > 0) e.nextIssue += d.hostCycles;
   if (!checkDesc(d)) {
     e.instructions++;
     const at = e.nextIssue;
@@ -425,6 +431,9 @@ function run(e: TimingEngine, d: TimingDesc, deps: number, earliest: number): nu
     e.channelFree = channelEnd;
     if (channelEnd > busyEnd) busyEnd = channelEnd;
     if (windowEnd > busyEnd) busyEnd = windowEnd;
+    // A stall pauses this direction's stream: the unit and the window both lose that time.
+    busyEnd += d.stallCycles;
+    e.windowFree[dir] = windowEnd + d.stallCycles;
     e.bytesIn += d.dramReadBytes;
     e.bytesOut += d.dramWriteBytes;
     if (dir === 1 && busyEnd + e.dramLatency > e.lastAck) e.lastAck = busyEnd + e.dramLatency;

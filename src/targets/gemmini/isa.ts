@@ -70,8 +70,9 @@ function unroller<K extends Instr['kind']>(
   name: string,
   fields: Decl<K>['fields'],
   execute: Decl<K>['execute'] = unrollers.configure,
+  cost: Decl<K>['timing'] = timing.issueOnly,
 ): Decl<K> {
-  return single(funct, name, { fields, execute, timing: timing.issueOnly });
+  return single(funct, name, { fields, execute, timing: cost });
 }
 
 const decls: IsaDecls<Instr, GemminiMachine> = {
@@ -174,14 +175,20 @@ const decls: IsaDecls<Instr, GemminiMachine> = {
     execute: semantics.noEffect,
     timing: timing.issueOnly,
   }),
-  loopWsConfigBounds: unroller(9, 'loop_ws_config_bounds', {
-    padI: uint('rs1', 15, 0),
-    padJ: uint('rs1', 31, 16),
-    padK: uint('rs1', 47, 32),
-    i: uint('rs2', 15, 0),
-    j: uint('rs2', 31, 16),
-    k: uint('rs2', 47, 32),
-  }),
+  loopWsConfigBounds: unroller<'loopWsConfigBounds'>(
+    9,
+    'loop_ws_config_bounds',
+    {
+      padI: uint('rs1', 15, 0),
+      padJ: uint('rs1', 31, 16),
+      padK: uint('rs1', 47, 32),
+      i: uint('rs2', 15, 0),
+      j: uint('rs2', 31, 16),
+      k: uint('rs2', 47, 32),
+    },
+    unrollers.configure,
+    timing.tileSetup,
+  ),
   loopWsConfigAddrsAB: unroller(10, 'loop_ws_config_addrs_ab', { a: dram('rs1'), b: dram('rs2') }),
   loopWsConfigAddrsDC: unroller(11, 'loop_ws_config_addrs_dc', { d: dram('rs1'), c: dram('rs2') }),
   loopWsConfigStridesAB: unroller(12, 'loop_ws_config_strides_ab', {
@@ -212,17 +219,23 @@ const decls: IsaDecls<Instr, GemminiMachine> = {
     },
     unrollers.loopWs,
   ),
-  loopConvWsConfig1: unroller(16, 'loop_conv_ws_config_1', {
-    batchSize: uint('rs1', 15, 0),
-    inRowDim: uint('rs1', 31, 16),
-    inChannels: uint('rs1', 47, 32),
-    outChannels: uint('rs1', 63, 48),
-    outRowDim: uint('rs2', 15, 0),
-    poolOutRowDim: uint('rs2', 31, 16),
-    outColDim: uint('rs2', 47, 32),
-    stride: uint('rs2', 55, 48),
-    padding: uint('rs2', 63, 56),
-  }),
+  loopConvWsConfig1: unroller<'loopConvWsConfig1'>(
+    16,
+    'loop_conv_ws_config_1',
+    {
+      batchSize: uint('rs1', 15, 0),
+      inRowDim: uint('rs1', 31, 16),
+      inChannels: uint('rs1', 47, 32),
+      outChannels: uint('rs1', 63, 48),
+      outRowDim: uint('rs2', 15, 0),
+      poolOutRowDim: uint('rs2', 31, 16),
+      outColDim: uint('rs2', 47, 32),
+      stride: uint('rs2', 55, 48),
+      padding: uint('rs2', 63, 56),
+    },
+    unrollers.configure,
+    timing.tileSetup,
+  ),
   loopConvWsConfig2: unroller(17, 'loop_conv_ws_config_2', {
     poolPadding: uint('rs1', 7, 0),
     poolStride: uint('rs1', 15, 8),

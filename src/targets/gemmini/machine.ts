@@ -37,6 +37,20 @@ export interface GemminiMachine {
   /** Bytes one bus beat carries (the DMA's smallest request). */
   readonly beatBytes: number;
   readonly pipelineLatency: number;
+  /**
+   * Address translation (spec dram.translation; pageBytes 0: none): the TLB entry's region and which
+   * of its pages are filled, and each direction's last page (reads 0, writes 1).
+   */
+  readonly tlb: {
+    pageBytes: number;
+    entryPages: number;
+    missCycles: number;
+    region: number;
+    filled: number;
+    last: Float64Array;
+  };
+  /** Host cycles per tile handed to a loop instruction (the spec's hostCyclesPerTile). */
+  readonly hostCyclesPerTile: number;
   readonly dramLatency: number;
   readonly sp: Int8Array;
   readonly spWritten: Uint8Array;
@@ -115,6 +129,15 @@ export function createMachine(spec: Spec, dram: Dram, functional: boolean): Gemm
     maxTransferBytes: spec.dram.maxTransferBytes,
     beatBytes: Math.min(spec.dram.maxTransferBytes, spec.dram.bytesPerCycle),
     pipelineLatency: spec.array.pipelineLatencyCycles,
+    hostCyclesPerTile: spec.hostCyclesPerTile ?? 0,
+    tlb: {
+      pageBytes: spec.dram.translation?.pageBytes ?? 0,
+      entryPages: spec.dram.translation?.entryPages ?? 1,
+      missCycles: spec.dram.translation?.missCycles ?? 0,
+      region: -1,
+      filled: 0,
+      last: Float64Array.of(-1, -1),
+    },
     dramLatency: spec.dram.latencyCycles,
     sp: new Int8Array(functional ? spRows * dim : 0),
     spWritten: new Uint8Array(functional ? spRows * dim : 0),

@@ -1,5 +1,5 @@
 import { addRead, addWrite, Unit, type TimingDesc } from '../../sim/timing_desc.js';
-import type { InstrOf, Operand } from './instr.js';
+import type { Instr, InstrOf, Operand } from './instr.js';
 import { isAcc, isGarbage, isReadFull, rowOf } from './local_addr.js';
 import type { GemminiMachine } from './machine.js';
 
@@ -86,6 +86,44 @@ function busRequests(
   return busBytes * times;
 }
 
+/**
+ * TLB misses of `rows` rows of `bytes` bytes, `stride` apart, read (dir 0) or written (dir 1), and the
+ * TLB's new state (docs/gemmini.md §6): a row's pages hit the direction's last-page register, or the
+ * one shared entry when it covers the page's region and that page was filled; otherwise a miss fills
+ * it (a new region empties the entry).
+ */
+export function tlbMisses(
+  m: GemminiMachine,
+  dram: number,
+  stride: number,
+  rows: number,
+  bytes: number,
+  dir: number,
+): number {
+  const t = m.tlb;
+  if (t.pageBytes === 0 || bytes === 0) return 0;
+  let misses = 0;
+  for (let r = 0; r < rows; r++) {
+    const start = dram + r * stride;
+    const first = Math.floor(start / t.pageBytes);
+    const lastPage = Math.floor((start + bytes - 1) / t.pageBytes);
+    for (let page = first; page <= lastPage; page++) {
+      if (page === t.last[dir]) continue;
+      t.last[dir] = page;
+      const region = Math.floor(page / t.entryPages);
+      const bit = 1 << (page % t.entryPages);
+      if (region === t.region && (t.filled & bit) !== 0) continue;
+      if (region !== t.region) {
+        t.region = region;
+        t.filled = 0;
+      }
+      t.filled |= bit;
+      misses++;
+    }
+  }
+  return misses;
+}
+
 export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void {
   const slot = m.load[i.slot];
   const toAcc = isAcc(i.dst.addr);
@@ -101,6 +139,11 @@ export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void
   // One DMA request per row, at most one per cycle; the fp32 mvin scaler does 4 elements a cycle.
   const scaled = esize === 1 && slot.scale !== 1;
   d.occupancy = Math.max(i.dst.rows, scaled ? Math.ceil(elements / 4) : 0, 1);
+  if (i.dram !== 0) {
+    // A miss stalls the reader until the page walk returns.
+    const misses = tlbMisses(m, i.dram, slot.dramStride, fetched, i.dst.cols * esize, 0);
+    d.stallCycles = misses * m.tlb.missCycles;
+  }
   d.latency = i.dram === 0 ? 1 : m.dramLatency;
   blockRanges(m, i.dst, slot.blockStride, addWrite, d);
 }
@@ -111,6 +154,8 @@ export function mvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): vo
   d.dramWriteBytes = i.src.rows * i.src.cols * esize;
   d.dramBusBytes = busRequests(m, i.dram, m.stDramStride, i.src.rows, i.src.cols * esize, d);
   d.occupancy = Math.max(i.src.rows, 1);
+  d.stallCycles =
+    tlbMisses(m, i.dram, m.stDramStride, i.src.rows, i.src.cols * esize, 1) * m.tlb.missCycles;
   d.latency = m.dramLatency;
   blockRanges(m, i.src, m.dim, addRead, d);
 }
@@ -149,6 +194,11 @@ export function configEx(_i: InstrOf<'configEx'>, _m: GemminiMachine, d: TimingD
   d.unit = Unit.execute;
   d.occupancy = 1;
   d.drainsUnit = true;
+}
+
+/** A tile's first loop CONFIG word: the host computed the tile's setup before issuing it. */
+export function tileSetup(_i: Instr, m: GemminiMachine, d: TimingDesc): void {
+  d.hostCycles = m.hostCyclesPerTile;
 }
 
 /** Completes at issue: Unit.none, as reset. */
