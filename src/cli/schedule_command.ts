@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { AnyTarget } from '../contract/target.js';
 import { InputError } from '../errors.js';
+import { parseMappingText } from '../mapping/mapping_json.js';
+import { parseTimeloopMapping } from '../mapping/timeloop.js';
+import type { ScheduleResult } from '../schedule/scheduler.js';
 import {
   parsePositiveInteger,
   parseSeconds,
@@ -33,6 +38,9 @@ interface ScheduleFlags {
   refine?: string;
   relu?: boolean;
   bias: boolean;
+  mapping?: string;
+  mappingTimeloop?: string;
+  keepConv?: boolean;
 }
 
 function workloadOf(f: ScheduleFlags): Workload {
@@ -57,13 +65,64 @@ const limitDescriptions: Readonly<Record<NonNullable<LayerReport['limitHit']>, s
   candidates: 'its candidate budget (--budget, deterministic)',
 };
 
+/**
+ * The layer as it runs: a 1×1 stride-1 conv becomes the GEMM over the same bytes unless --keep-conv.
+ * A Timeloop mapping names a conv's loops, so it needs the conv kept (docs/mappings.md §3).
+ */
+function runnableWorkload(f: ScheduleFlags): Workload {
+  const shape = workloadOf(f);
+  if (f.keepConv === true) return shape;
+  const w = canonicalWorkload(shape);
+  if (f.mappingTimeloop !== undefined && shape.kind === 'conv' && w.kind === 'gemm') {
+    throw new InputError(
+      '--mapping-timeloop: this 1×1 stride-1 conv would run as a GEMM, whose loops the ' +
+        'notation does not name: add --keep-conv to run it as a convolution, or give it as ' +
+        '--gemm M,N,K (M = N·H·W pixels; the letters P, C, K then name M, K, N)',
+    );
+  }
+  return w;
+}
+
+/** The user's mapping (--mapping or --mapping-timeloop) as a schedule result, or null. */
+function userMapping(f: ScheduleFlags, w: Workload, target: AnyTarget): ScheduleResult | null {
+  if (f.mapping !== undefined && f.mappingTimeloop !== undefined) {
+    throw new InputError('give at most one of --mapping and --mapping-timeloop');
+  }
+  let mapping;
+  if (f.mapping !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(f.mapping, 'utf8');
+    } catch (e) {
+      throw new InputError(`${f.mapping}: cannot be read: ${(e as Error).message}`);
+    }
+    mapping = parseMappingText(text, f.mapping);
+  } else if (f.mappingTimeloop !== undefined) {
+    mapping = parseTimeloopMapping(f.mappingTimeloop, w, target.spec);
+  } else {
+    return null;
+  }
+  return {
+    scheduler: 'user',
+    mapping,
+    solveSeconds: 0,
+    mappingsTried: 1,
+    complete: true,
+    fallback: null,
+    limitHit: null,
+  };
+}
+
 function printReport(r: LayerReport): void {
   const m = r.mapping;
   const out: string[] = [];
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
   out.push(
-    `${r.workload.name} on ${r.target}, scheduler ${r.scheduler}` +
-      ` (${r.mappingsTried} mapping${r.mappingsTried === 1 ? '' : 's'}, ${r.solveSeconds.toFixed(2)} s)`,
+    r.mappingSource === 'user'
+      ? `${r.workload.name} on ${r.target}, the user's mapping`
+      : `${r.workload.name} on ${r.target}, scheduler ${r.scheduler}` +
+          ` (${r.mappingsTried} mapping${r.mappingsTried === 1 ? '' : 's'}, ` +
+          `${r.solveSeconds.toFixed(2)} s)`,
   );
   if (r.fallback !== null) out.push(`  fallback: ${r.fallback.reason}`);
   if (r.limitHit !== null) out.push(`  the search stopped at ${limitDescriptions[r.limitHit]}`);
@@ -163,6 +222,18 @@ export function registerSchedule(program: Command): void {
       '--refine <n>',
       'cosa, cosa-even: keep the n best solutions of each MIP and simulate them, keeping the fastest',
     )
+    .option(
+      '--mapping <file.json>',
+      'run this mapping (JSON, docs/mappings.md) instead of scheduling',
+    )
+    .option(
+      '--mapping-timeloop <text>',
+      "run a mapping in Timeloop notation, e.g. 'L3[WIO] K12 - L2[WI] N1 K16X - L1[O] K4 C48 P4 C16X - L0[W] P32'",
+    )
+    .option(
+      '--keep-conv',
+      'run a 1×1 stride-1 conv as a convolution, not as the GEMM over its bytes',
+    )
     .option('--relu', 'apply ReLU on the output')
     .option('--no-bias', 'no bias')
     .option('--json', 'print the report as JSON')
@@ -171,36 +242,26 @@ export function registerSchedule(program: Command): void {
       '\nExamples:\n' +
         '  gemmforge schedule --gemm 128,768,768\n' +
         '  gemmforge schedule --conv N=1,H=56,W=56,C=64,K=64,R=3,S=3,stride=1,pad=1 --scheduler exhaustive --verify\n' +
-        '  gemmforge schedule --target my_accel.json --gemm 49,1000,64 --json',
+        '  gemmforge schedule --target my_accel.json --gemm 49,1000,64 --json\n' +
+        '  gemmforge schedule --gemm 128,768,768 --mapping-timeloop ' +
+        "'L3[WIO] K12 - L2[WI] N1 K16X - L1[O] K4 C48 P4 C16X - L0[W] P32' --verify",
     )
-    .action((f: ScheduleFlags) => {
+    .action((f: ScheduleFlags, cmd: Command) => {
       const target = resolveTarget(f.target);
-      const w = canonicalWorkload(workloadOf(f));
+      const w = runnableWorkload(f);
       const seed = parseSeed(f.seed);
-      const mip = f.scheduler.startsWith('cosa');
-      const timeLimitSeconds =
-        f.timeLimit === undefined
-          ? mip
-            ? timeLimitDefaults.mip
-            : timeLimitDefaults.exhaustiveLayer
-          : parseSeconds(f.timeLimit, '--time-limit');
-      const refine =
-        f.refine === undefined ? undefined : parsePositiveInteger(f.refine, '--refine');
-      const budget =
-        f.budget === undefined ? undefined : parsePositiveInteger(f.budget, '--budget');
-      const result = schedule(f.scheduler, w, target, {
-        evaluate: simulatedCycles,
-        seed,
-        timeLimitSeconds,
-        ...(refine === undefined ? {} : { refine }),
-        ...(budget === undefined ? {} : { candidateBudget: budget }),
-      });
-      if (result.limitHit === 'time' && !f.json) {
-        process.stderr.write(
-          `gemmforge: warning: ${result.scheduler}: the search stopped at the wall-clock safety net ` +
-            '(--time-limit); the result may differ on a faster or idler machine\n',
+      const user = userMapping(f, w, target);
+      if (user !== null) {
+        const given = ['scheduler', 'refine', 'timeLimit', 'budget'].filter(
+          (o) => cmd.getOptionValueSource(o) === 'cli',
         );
+        if (given.length > 0) {
+          throw new InputError(
+            `a given mapping is not scheduled: drop --${given.map(kebab).join(', --')}`,
+          );
+        }
       }
+      const result = user ?? scheduleLayer(f, w, target, seed);
       if (result.fallback !== null && !f.json) {
         process.stderr.write(
           `gemmforge: warning: ${result.scheduler}: ${result.fallback.reason}\n`,
@@ -210,9 +271,45 @@ export function registerSchedule(program: Command): void {
         verify: f.verify === true,
         seed,
         data: parseVerifyData(f.data),
+        mappingSource: user === null ? 'scheduler' : 'user',
       });
       if (f.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else printReport(report);
       if (report.verified === false) process.exitCode = 1;
     });
+}
+
+function scheduleLayer(
+  f: ScheduleFlags,
+  w: Workload,
+  target: AnyTarget,
+  seed: number,
+): ScheduleResult {
+  const mip = f.scheduler.startsWith('cosa');
+  const timeLimitSeconds =
+    f.timeLimit === undefined
+      ? mip
+        ? timeLimitDefaults.mip
+        : timeLimitDefaults.exhaustiveLayer
+      : parseSeconds(f.timeLimit, '--time-limit');
+  const refine = f.refine === undefined ? undefined : parsePositiveInteger(f.refine, '--refine');
+  const budget = f.budget === undefined ? undefined : parsePositiveInteger(f.budget, '--budget');
+  const result = schedule(f.scheduler, w, target, {
+    evaluate: simulatedCycles,
+    seed,
+    timeLimitSeconds,
+    ...(refine === undefined ? {} : { refine }),
+    ...(budget === undefined ? {} : { candidateBudget: budget }),
+  });
+  if (result.limitHit === 'time' && !f.json) {
+    process.stderr.write(
+      `gemmforge: warning: ${result.scheduler}: the search stopped at the wall-clock safety net ` +
+        '(--time-limit); the result may differ on a faster or idler machine\n',
+    );
+  }
+  return result;
+}
+
+function kebab(option: string): string {
+  return option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

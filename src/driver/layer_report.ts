@@ -13,13 +13,13 @@ import {
   type LayerData,
   type VerifyDataKind,
 } from '../runtime/layer_data.js';
-import type { LayerReport } from '../results/layer_report.js';
+import type { LayerReport, MappingSource } from '../results/layer_report.js';
 import { runLayer } from '../runtime/run_layer.js';
 
 /**
- * Validates a scheduler's mapping, simulates it (with `verify` functionally, on each kind of data in
- * `data`: seeded random and worst case by default, comparing every output with the integer
- * reference; timing only otherwise) and gathers the numbers.
+ * Validates a scheduler's (or the user's) mapping, simulates it (with `verify` functionally, on each
+ * kind of data in `data`: seeded random and worst case by default, comparing every output with the
+ * integer reference; timing only otherwise) and gathers the numbers.
  */
 export function layerReport(
   w: Workload,
@@ -29,13 +29,16 @@ export function layerReport(
     readonly verify: boolean;
     readonly seed: number;
     readonly data?: readonly VerifyDataKind[];
+    readonly mappingSource?: MappingSource;
   },
 ): LayerReport {
-  if (!options.verify) return simulateLayer(w, target, result, null).report;
+  const source = options.mappingSource;
+  if (!options.verify) return simulateLayer(w, target, result, null, 1, source).report;
   const requant = target.spec.requantization.scale;
   const runs = (options.data ?? verifyDataKinds).map((kind) => ({
     kind,
-    report: simulateLayer(w, target, result, verifyData(w, kind, options.seed, requant)).report,
+    report: simulateLayer(w, target, result, verifyData(w, kind, options.seed, requant), 1, source)
+      .report,
   }));
   const checks = runs.map((r) => ({ data: r.kind, mismatches: r.report.mismatches ?? 0 }));
   const mismatches = checks.reduce((n, c) => n + c.mismatches, 0);
@@ -52,6 +55,7 @@ export function simulateLayer(
   result: ScheduleResult,
   data: LayerData | null,
   timingScale = 1,
+  mappingSource: MappingSource = 'scheduler',
 ): { readonly report: LayerReport; readonly output: Int8Array | null } {
   const spec = target.spec;
   const m = result.mapping;
@@ -75,6 +79,7 @@ export function simulateLayer(
     workload: w,
     target: spec.name,
     scheduler: result.scheduler,
+    mappingSource,
     mapping: m,
     trips: s.trips as Record<string, number>,
     predictedCycles: estimateCost(w, m, spec).cycles,

@@ -9,6 +9,8 @@ import type { Workload } from '../workload/workload.js';
  */
 
 const count = z.number().nonnegative();
+export const mappingSources = ['scheduler', 'user'] as const;
+export type MappingSource = (typeof mappingSources)[number];
 export const fraction = z.number().min(0).max(1);
 
 export const layerReportSchema = z
@@ -16,6 +18,8 @@ export const layerReportSchema = z
     workload: z.looseObject({ kind: z.enum(['gemm', 'conv']), name: z.string() }),
     target: z.string(),
     scheduler: z.string(),
+    /** Whether a scheduler found the mapping or the user gave it (`schedule --mapping`). */
+    mappingSource: z.enum(mappingSources),
     mapping: mappingSchema,
     trips: z.record(z.string(), z.number().int().positive()).readonly(),
     predictedCycles: count,

@@ -37,6 +37,7 @@ function layer(fields: {
     workload,
     target: spec.name,
     scheduler: 'baseline',
+    mappingSource: 'scheduler',
     mapping: {
       dataflow: 'weight-stationary',
       spatial: { rows: 'K', cols: 'N' },
