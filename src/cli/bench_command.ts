@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import { runLayer, simulatedCycles } from '../runtime/run_layer.js';
 import { compileModel } from '../driver/run_model.js';
 import { schedule, schedulerNames } from '../schedule/schedulers.js';
+import { candidateBudgets } from '../schedule/exhaustive.js';
 import { canonicalWorkload } from '../workload/canonical.js';
 import { addModelOptions, modelSettings, type ModelFlags } from './model_options.js';
 import { progressReporter } from './progress.js';
@@ -71,7 +72,12 @@ export function registerBench(program: Command): void {
         const complete: Record<string, boolean> = {};
         for (const s of names) {
           progress(i, acc.length, `${s} on ${p.node.name}`);
-          const r = schedule(s, w, target, { evaluate: simulatedCycles, seed, timeLimitSeconds });
+          const r = schedule(s, w, target, {
+            evaluate: simulatedCycles,
+            seed,
+            timeLimitSeconds,
+            candidateBudget: candidateBudgets.modelLayer,
+          });
           cycles[s] = runLayer(target, w, r.mapping, null).result.totalCycles * p.fused.count;
           solveSeconds[s] = r.solveSeconds;
           fallback[s] = r.fallback?.reason ?? null;

@@ -48,7 +48,8 @@ export function addModelOptions(cmd: Command): Command {
     .option('--seed <n>', 'seed of random inputs and calibration', '0')
     .option(
       '--time-limit <seconds>',
-      'time budget per layer (per MIP for cosa) of searching schedulers',
+      'wall-clock safety net per layer (per MIP for cosa) of searching schedulers; they stop at ' +
+        'deterministic work limits first',
       String(timeLimitDefaults.modelLayer),
     )
     .option('--compare <schedulers>', 'also simulate these schedulers per layer (comma-separated)')

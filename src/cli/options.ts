@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { decimalNumber } from '../workload/parse.js';
+import { verifyDataKinds, type VerifyDataKind } from '../runtime/layer_data.js';
 
 /**
  * The flags several commands share, parsed in one place with one wording: `--seed`, `--time-limit`
@@ -8,10 +9,12 @@ import { decimalNumber } from '../workload/parse.js';
  */
 
 /**
- * `--time-limit` when not given: per MIP for cosa and cosa-even; for the exhaustive search of one
- * layer (`schedule`); per layer when a whole model is scheduled (`run`, `compile`, `bench`).
+ * `--time-limit` when not given: the wall-clock safety net of the searching schedulers, per MIP for
+ * cosa and cosa-even, for the exhaustive search of one layer (`schedule`), and per layer (per MIP for
+ * cosa) when a whole model is scheduled (`run`, `compile`, `bench`). Their deciding limits are
+ * deterministic work limits (docs/scheduling.md §6); this one only stops a search that runs away.
  */
-export const timeLimitDefaults = { mip: 2, exhaustiveLayer: 60, modelLayer: 2 } as const;
+export const timeLimitDefaults = { mip: 30, exhaustiveLayer: 600, modelLayer: 30 } as const;
 
 export function parseSeed(text: string): number {
   const n = decimalNumber(text);
@@ -40,3 +43,13 @@ export function parsePositiveInteger(text: string, flag: string, max = Infinity)
 
 /** The most solutions `--refine` keeps per MIP: each is one more MIP solve (to its time limit). */
 export const maxRefine = 100;
+
+/** `--data random|extreme|both`. */
+export function parseVerifyData(text: string): readonly VerifyDataKind[] {
+  if (text === 'both') return verifyDataKinds;
+  const kind = verifyDataKinds.find((k) => k === text);
+  if (kind === undefined) {
+    throw new InputError(`--data must be random, extreme or both (got "${text}")`);
+  }
+  return [kind];
+}

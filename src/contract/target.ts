@@ -6,6 +6,7 @@ import type { Workload } from '../workload/workload.js';
 import type { CEncoding, Encoded, IsaTable } from './isa.js';
 import type { Pattern, TargetPattern } from './patterns.js';
 import type { Spec, TensorRole } from '../spec/spec.js';
+import type { Unit } from '../sim/timing_desc.js';
 
 export interface Problem {
   readonly path: string;
@@ -69,6 +70,28 @@ export interface Target<I extends { readonly kind: string }, M> {
   readonly cHeader?: () => string;
   /** Each instruction kind's header macro and word layout, for the C emitter. */
   readonly cEncoding?: CEncoding;
+  /**
+   * Commands the accelerator generates itself (a hardware loop unroller). The simulator asks before
+   * each host instruction (`next`) and at a fence or the end of the stream (`next` null: everything
+   * pending must come out) for the next generated command to run first; null lets the host go on.
+   */
+  unroll?(machine: M, next: I | null, clock: UnrollClock): Generated<I> | null;
+}
+
+/** What a loop unroller may read of the timing engine to pick its next command. */
+export interface UnrollClock {
+  /** Issue cycle of the host's latest instruction. */
+  hostIssue(): number;
+  /** The unroller's next free issue cycle. */
+  next(): number;
+  /** When a unit's queue next has a free slot. */
+  slotFree(unit: Unit): number;
+}
+
+/** A generated command and the earliest cycle it may issue (its loop's start). */
+export interface Generated<I> {
+  readonly instr: I;
+  readonly earliest: number;
 }
 
 /** A target of any instruction set, as the registry and the CLI hold it. */
@@ -100,6 +123,7 @@ export interface TargetDefinition<I extends { readonly kind: string }, M> {
   cHeader?(spec: Spec): string;
   /** Each instruction kind's C name and word layout for a spec (field widths may follow it). */
   cEncoding?(spec: Spec): CEncoding;
+  unroll?(machine: M, next: I | null, clock: UnrollClock): Generated<I> | null;
 }
 
 const sameLayout = (_w: Workload, _m: Mapping, data: Int8Array): Int8Array => data;
@@ -127,6 +151,7 @@ export function defineTarget<I extends { readonly kind: string }, M>(
     decode,
     createMachine: (dram, functional) => def.createMachine(spec, dram, functional),
     endOfStream: (machine) => def.endOfStream?.(machine),
+    ...(def.unroll === undefined ? {} : { unroll: def.unroll }),
     checkSpec: def.checkSpec,
     lower: (w, m, options) => def.lower(w, m, spec, options),
     footprint: (w, m) => def.footprint(w, m, spec),

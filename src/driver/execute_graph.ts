@@ -21,6 +21,7 @@ import {
 import { simulateLayer } from './layer_report.js';
 import type { LayerReport } from '../results/layer_report.js';
 import { simulatedCycles } from '../runtime/run_layer.js';
+import { candidateBudgets } from '../schedule/exhaustive.js';
 
 export interface ExecuteOptions {
   readonly scheduler: string;
@@ -145,6 +146,7 @@ function scheduled(
       evaluate: simulatedCycles,
       seed: options.seed,
       timeLimitSeconds: options.timeLimitSeconds,
+      candidateBudget: candidateBudgets.modelLayer,
     },
     cache,
   );

@@ -6,24 +6,43 @@ import { assertValidMapping } from '../schedule/validate.js';
 import type { AnyTarget } from '../contract/target.js';
 import { loopNest, macs as macsOf, minimalTraffic, totalBytes } from '../workload/shape.js';
 import type { Workload } from '../workload/workload.js';
-import { randomLayerData, referenceOutput, type LayerData } from '../runtime/layer_data.js';
-import type { LayerReport } from '../results/layer_report.js';
+import {
+  referenceOutput,
+  verifyData,
+  verifyDataKinds,
+  type LayerData,
+  type VerifyDataKind,
+} from '../runtime/layer_data.js';
+import type { LayerReport, MappingSource } from '../results/layer_report.js';
 import { runLayer } from '../runtime/run_layer.js';
 
 /**
- * Validates a scheduler's mapping, simulates it (functionally on seeded random data with `verify`,
- * comparing every output with the integer reference; timing only otherwise) and gathers the numbers.
+ * Validates a scheduler's (or the user's) mapping, simulates it (with `verify` functionally, on each
+ * kind of data in `data`: seeded random and worst case by default, comparing every output with the
+ * integer reference; timing only otherwise) and gathers the numbers.
  */
 export function layerReport(
   w: Workload,
   target: AnyTarget,
   result: ScheduleResult,
-  options: { readonly verify: boolean; readonly seed: number },
+  options: {
+    readonly verify: boolean;
+    readonly seed: number;
+    readonly data?: readonly VerifyDataKind[];
+    readonly mappingSource?: MappingSource;
+  },
 ): LayerReport {
-  const data = options.verify
-    ? randomLayerData(w, options.seed, target.spec.requantization.scale)
-    : null;
-  return simulateLayer(w, target, result, data).report;
+  const source = options.mappingSource;
+  if (!options.verify) return simulateLayer(w, target, result, null, 1, source).report;
+  const requant = target.spec.requantization.scale;
+  const runs = (options.data ?? verifyDataKinds).map((kind) => ({
+    kind,
+    report: simulateLayer(w, target, result, verifyData(w, kind, options.seed, requant), 1, source)
+      .report,
+  }));
+  const checks = runs.map((r) => ({ data: r.kind, mismatches: r.report.mismatches ?? 0 }));
+  const mismatches = checks.reduce((n, c) => n + c.mismatches, 0);
+  return { ...runs[0].report, verified: mismatches === 0, mismatches, checks };
 }
 
 /**
@@ -36,6 +55,7 @@ export function simulateLayer(
   result: ScheduleResult,
   data: LayerData | null,
   timingScale = 1,
+  mappingSource: MappingSource = 'scheduler',
 ): { readonly report: LayerReport; readonly output: Int8Array | null } {
   const spec = target.spec;
   const m = result.mapping;
@@ -59,6 +79,7 @@ export function simulateLayer(
     workload: w,
     target: spec.name,
     scheduler: result.scheduler,
+    mappingSource,
     mapping: m,
     trips: s.trips as Record<string, number>,
     predictedCycles: estimateCost(w, m, spec).cycles,
@@ -76,6 +97,7 @@ export function simulateLayer(
     solveSeconds: result.solveSeconds,
     mappingsTried: result.mappingsTried,
     searchComplete: result.complete,
+    limitHit: result.limitHit,
     fallback: result.fallback,
     ...(mismatches === undefined ? {} : { verified: mismatches === 0, mismatches }),
   };

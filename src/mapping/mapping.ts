@@ -15,18 +15,28 @@ import { dims } from '../workload/workload.js';
  * input panel of a GEMM resident over K stays on chip while N iterates); each tensor thus has its own
  * tiling boundary. `doubleBuffer[v]` halves what v may use on chip and lets its transfers overlap compute.
  */
-const dimSchema = z.enum(dims);
+const dimSchema = z.enum(dims, { error: `must be one of ${dims.join(', ')}` });
 const perTensor = <T extends z.ZodType>(value: T) =>
   z.strictObject({ input: value, weight: value, output: value }).readonly();
+const positiveInteger = z
+  .number({ error: 'must be a positive integer' })
+  .int({ error: 'must be a positive integer' })
+  .positive({ error: 'must be a positive integer' });
 
 export const mappingSchema = z
   .strictObject({
-    dataflow: z.enum(dataflows),
+    dataflow: z.enum(dataflows, { error: `must be one of ${dataflows.join(', ')}` }),
     spatial: z.strictObject({ rows: dimSchema, cols: dimSchema }).readonly(),
-    tile: z.partialRecord(dimSchema, z.number().int().positive()).readonly(),
-    order: z.array(dimSchema).readonly(),
-    resident: perTensor(z.array(dimSchema).readonly()),
-    doubleBuffer: perTensor(z.boolean()),
+    tile: z.partialRecord(dimSchema, positiveInteger).readonly(),
+    order: z.array(dimSchema, { error: 'must be a list of dims, outermost first' }).readonly(),
+    resident: perTensor(z.array(dimSchema, { error: 'must be a list of dims' }).readonly()),
+    doubleBuffer: perTensor(z.boolean({ error: 'must be true or false' })),
+    /**
+     * Each DRAM tile is one instruction of the accelerator's own loop unroller, which loads the
+     * tile's inputs and weights afresh (how vendor libraries drive such hardware); absent or false:
+     * the lowering issues every command and may keep data on chip across tiles.
+     */
+    hardwareLoops: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .readonly();
 

@@ -55,7 +55,9 @@ export function tileSchedule(nest: LoopNest, mapping: Mapping): TileSchedule {
         nest.relevant[v].includes(d) && !mapping.resident[v].includes(d) && (trips[d] ?? 1) > 1,
     );
     const innermost = changing[changing.length - 1];
-    period[v] = innermost === undefined ? steps : (stride[innermost] ?? steps);
+    // A hardware loop per tile loads its inputs and weights afresh every step.
+    const everyStep = mapping.hardwareLoops === true && v !== 'output';
+    period[v] = everyStep ? 1 : innermost === undefined ? steps : (stride[innermost] ?? steps);
     loads[v] = steps / period[v];
   }
   return { order, bound, tile, trips, stride, steps, period, loads };

@@ -9,6 +9,8 @@ import type { Workload } from '../workload/workload.js';
  */
 
 const count = z.number().nonnegative();
+export const mappingSources = ['scheduler', 'user'] as const;
+export type MappingSource = (typeof mappingSources)[number];
 export const fraction = z.number().min(0).max(1);
 
 export const layerReportSchema = z
@@ -16,6 +18,8 @@ export const layerReportSchema = z
     workload: z.looseObject({ kind: z.enum(['gemm', 'conv']), name: z.string() }),
     target: z.string(),
     scheduler: z.string(),
+    /** Whether a scheduler found the mapping or the user gave it (`schedule --mapping`). */
+    mappingSource: z.enum(mappingSources),
     mapping: mappingSchema,
     trips: z.record(z.string(), z.number().int().positive()).readonly(),
     predictedCycles: count,
@@ -33,9 +37,18 @@ export const layerReportSchema = z
     solveSeconds: count,
     mappingsTried: count,
     searchComplete: z.boolean(),
+    /** The limit that stopped the search (src/schedule/scheduler.ts, SearchLimit), or null. */
+    limitHit: z.enum(['time', 'nodes', 'solutions', 'candidates']).nullable(),
     fallback: z.strictObject({ reason: z.string() }).readonly().nullable(),
+    /** With --verify: every data set matched the integer reference. */
     verified: z.boolean().optional(),
+    /** With --verify: outputs that differ, over all data sets. */
     mismatches: count.optional(),
+    /** With --verify: the outputs that differ per data set (seeded random, worst case). */
+    checks: z
+      .array(z.strictObject({ data: z.enum(['random', 'extreme']), mismatches: count }).readonly())
+      .readonly()
+      .optional(),
   })
   .readonly();
 

@@ -206,11 +206,13 @@ function tileMove(
   const rows = elements / contig;
   const width = v === 'output' ? spec.array.cols * elem : maxRow;
   const count = (rows / line) * Math.ceil(line / R) * Math.ceil((contig * elem) / width);
-  return [
-    n,
-    Math.max(rows * Math.ceil((contig * elem) / maxRow), n / spec.dram.bytesPerCycle),
-    count,
-  ];
+  // One bus request per row piece; at most `requestsInFlight` outstanding, each for the latency.
+  const requests = rows * Math.ceil((contig * elem) / maxRow);
+  const window =
+    spec.dram.requestsInFlight === undefined
+      ? 0
+      : (requests * spec.dram.latencyCycles) / spec.dram.requestsInFlight;
+  return [n, Math.max(requests, n / spec.dram.bytesPerCycle, window), count];
 }
 
 /** The contiguous (innermost) dim of a tensor's DRAM layout. */

@@ -24,13 +24,24 @@ import { validateMapping } from './validate.js';
  * Every legal mapping in it is scored by the cost model (costing steps by class), the best 256 again
  * step by step; the best `simulateTop` of those, and the target's baseline mapping when it has one,
  * are then simulated (timing only) and the fastest wins. When the whole space has at most `simulateTop` legal mappings,
- * all are simulated. `mappingsTried` counts the legal mappings scored. At the time limit the search
- * stops (`complete: false`) and the best of what it scored wins.
+ * all are simulated. `mappingsTried` counts the legal mappings scored. Its budget is deterministic:
+ * it evaluates at most `candidateBudget` candidates (each mapping it checks or scores, in a fixed
+ * order), so the same layer gives the same mapping on any machine; the time limit is a safety net.
+ * At either limit the search stops (`complete: false`, `limitHit` says which) and the best of what it
+ * scored wins.
  */
 export interface ExhaustiveOptions extends ScheduleOptions {
   readonly maxTiles?: number;
   readonly simulateTop?: number;
 }
+
+/**
+ * Candidates the exhaustive search evaluates: for one layer (`gemmforge schedule`, and whenever the
+ * caller sets no budget: the whole space of most layers), and per layer of a model (a 28×28,
+ * 128→128 3×3 conv stops after 20,000 candidates and simulates its finalists in about 12 s on this
+ * 2-core machine under load; its whole space scores 233,886 legal mappings).
+ */
+export const candidateBudgets = { layer: 500_000, modelLayer: 20_000 } as const;
 
 interface Scored {
   readonly mapping: Mapping;
@@ -124,8 +135,10 @@ export function exhaustive(
   const scored: { mapping: Mapping; cost: number }[] = [];
   const ordersCache = new Map<string, Dim[][]>();
   let tried = 0;
+  let evaluated = 0;
+  const budget = options.candidateBudget ?? candidateBudgets.layer;
   const deadline = start + 1000 * options.timeLimitSeconds;
-  let complete = true;
+  let limitHit: 'time' | 'candidates' | null = null;
   for (const [dataflow, spatial] of spec.array.dataflows.flatMap((d) =>
     spatialFor(w, nest, d).map((sp) => [d, sp] as const),
   )) {
@@ -137,7 +150,7 @@ export function exhaustive(
     });
     const tile: Partial<Record<Dim, number>> = {};
     const visit = (i: number): void => {
-      if (!complete) return;
+      if (limitHit !== null) return;
       if (i < nest.dims.length) {
         for (const t of lists[i]) {
           tile[nest.dims[i].dim] = t;
@@ -145,8 +158,12 @@ export function exhaustive(
         }
         return;
       }
+      if (evaluated >= budget) {
+        limitHit = 'candidates';
+        return;
+      }
       if (performance.now() > deadline) {
-        complete = false;
+        limitHit = 'time';
         return;
       }
       const active = nest.dims
@@ -172,6 +189,7 @@ export function exhaustive(
                 resident: { input: [], weight: [], output: [] },
                 doubleBuffer: { input: dbI, weight: dbW, output: dbO },
               };
+              evaluated++;
               if (fits === undefined) fits = validateMapping(w, mapping, target).length === 0;
               if (!fits) break;
               tried++;
@@ -192,11 +210,15 @@ export function exhaustive(
       mapping: targetBaseline(w, target).mapping,
       solveSeconds: (performance.now() - start) / 1000,
       mappingsTried: 0,
-      complete,
+      complete: limitHit === null,
+      limitHit,
       fallback: {
-        reason: complete
-          ? 'no mapping in the search space fits this target'
-          : `the time limit (${options.timeLimitSeconds} s) ran out before a mapping was found`,
+        reason:
+          limitHit === null
+            ? 'no mapping in the search space fits this target'
+            : limitHit === 'time'
+              ? `the time limit (${options.timeLimitSeconds} s) ran out before a mapping was found`
+              : `the budget of ${budget} candidates ran out before a mapping was found`,
       },
     };
   }
@@ -228,7 +250,8 @@ export function exhaustive(
     mapping: best,
     solveSeconds: (performance.now() - start) / 1000,
     mappingsTried: tried,
-    complete,
+    complete: limitHit === null,
+    limitHit,
     fallback: null,
   };
 }

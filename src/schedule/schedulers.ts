@@ -17,6 +17,7 @@ function baselineScheduler(w: Workload, target: AnyTarget): ScheduleResult {
     solveSeconds: (performance.now() - start) / 1000,
     mappingsTried: 1,
     complete: true,
+    limitHit: null,
     fallback: base.reason === null ? null : { reason: base.reason },
   };
 }
@@ -48,6 +49,7 @@ export function schedule(
   const settings = {
     seed: options.seed,
     timeLimitSeconds: options.timeLimitSeconds,
+    candidateBudget: options.candidateBudget ?? null,
     refine: options.refine ?? null,
   };
   return cachedSchedule(cache, cacheKey(name, w, target.spec, settings), () =>

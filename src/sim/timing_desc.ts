@@ -21,6 +21,14 @@ export interface TimingDesc {
   /** Bytes read from DRAM (loads) and written to DRAM (stores); they share the DRAM channel. */
   dramReadBytes: number;
   dramWriteBytes: number;
+  /** Bus requests those bytes travel in (0: the engine counts none, only bandwidth limits them). */
+  dramRequests: number;
+  /** Bytes those requests carry, over-fetch included (0: the data bytes). */
+  dramBusBytes: number;
+  /** Cycles the unit's DRAM stream stalls on top of its transfer (e.g. address translation misses). */
+  stallCycles: number;
+  /** Host cycles spent before the host issues this instruction (its own work, e.g. a tile's setup). */
+  hostCycles: number;
   /** Multiply-accumulates done. */
   macs: number;
   /** Starts only after everything earlier on its unit has completed (e.g. reconfiguring the array). */
@@ -44,6 +52,10 @@ export function createTimingDesc(): TimingDesc {
     latency: 0,
     dramReadBytes: 0,
     dramWriteBytes: 0,
+    dramRequests: 0,
+    dramBusBytes: 0,
+    hostCycles: 0,
+    stallCycles: 0,
     macs: 0,
     drainsUnit: false,
     readCount: 0,
@@ -64,6 +76,10 @@ export function resetTimingDesc(d: TimingDesc): void {
   d.latency = 0;
   d.dramReadBytes = 0;
   d.dramWriteBytes = 0;
+  d.dramRequests = 0;
+  d.dramBusBytes = 0;
+  d.hostCycles = 0;
+  d.stallCycles = 0;
   d.macs = 0;
   d.drainsUnit = false;
   d.readCount = 0;

@@ -4,7 +4,8 @@
  * opcode and knows nothing about any particular accelerator.
  *
  * Model (times in cycles; instructions in program order, never reordered):
- * - Issue. The host issues one instruction per `issueCyclesPerInstruction`. Each unit (load,
+ * - Issue. The host issues one instruction per `issueCyclesPerInstruction`, after `hostCycles` of
+ *   its own work where a descriptor names some. Each unit (load,
  *   execute, store) has a queue of `queueDepths[unit]` entries, held from issue until the
  *   instruction retires. A unit retires in order (retire = running max of its completions), so
  *     issue = max(previous issue + issueCost, fence, retire of the instruction `depth` places
@@ -19,11 +20,21 @@
  *   pipeline, so its own writes land in program order) and for the latest completion of any
  *   earlier read (WAR) of the rows it writes. Per-row last-write and last-read completion times
  *   (`RowTimes`, summarised per 16-row block) make a step cost at most O(rows touched).
- * - DRAM. Loads and stores share one channel. An instruction moving b > 0 bytes holds it for
- *   b / dramBytesPerCycle cycles from dramStart = max(start, channelFree); its unit is busy
- *   until busyEnd = max(start + occupancy, channelEnd). Without DRAM bytes, busyEnd = start +
- *   occupancy. In both cases completion = busyEnd + latency.
- * - Fence. The next issue is >= the completion of everything before the fence.
+ * - DRAM. Loads and stores share one channel. An instruction moving b > 0 bytes in r bus requests
+ *   first takes its direction's request window (reads and writes each have `requestsInFlight`
+ *   slots, a slot held for `dramLatency` cycles): windowStart = max(start, windowFree[dir]),
+ *   windowEnd = windowStart + r × dramLatency / requestsInFlight. It holds the channel for
+ *   (bus bytes, over-fetch included, or else b) / dramBytesPerCycle cycles from dramStart = max(windowStart, channelFree); its unit is busy
+ *   until busyEnd = max(start + occupancy, windowEnd, channelEnd). Without DRAM bytes, busyEnd =
+ *   start + occupancy. Stall cycles (address translation) then add to busyEnd and to the
+ *   direction's window. In both cases completion = busyEnd + latency. A write is acknowledged
+ *   dramLatency after its busy end.
+ * - Generated instructions. An accelerator's own loop unroller issues instructions without the
+ *   host: `stepGenerated` issues at max(earliest, the unroller's previous issue + 1, the unit's
+ *   queue slot) and leaves the host's clock alone; an instruction the host issues after them waits
+ *   for the unroller's last issue (commands pass in order).
+ * - Fence. The next issue is >= the completion of everything before the fence and the
+ *   acknowledgement of every write.
  * - Result. totalCycles = max(every completion, last issue).
  * Every time is a max/plus expression of earlier times and non-negative durations, so lengthening
  * any duration or lowering bandwidth never shortens the total.
@@ -44,6 +55,9 @@ export interface TimingParams {
   readonly dramBytesPerCycle: number;
   /** Rows of each local memory, indexed as descriptor ranges name them. */
   readonly memoryRows: readonly number[];
+  /** Cycles a bus request is outstanding, and how many may be per direction (Infinity: no limit). */
+  readonly dramLatency?: number;
+  readonly requestsInFlight?: number;
 }
 
 /** One number per unit. */
@@ -81,6 +95,9 @@ export interface TimingResult {
 export interface TimingEngine {
   readonly issueCost: number;
   readonly dramBytesPerCycle: number;
+  /** dramLatency / requestsInFlight: window cycles per request (0 without a limit). */
+  readonly requestCycles: number;
+  readonly dramLatency: number;
   readonly memoryCount: number;
   /** Rows of each memory, and where its rows begin in the row tables (a multiple of blockRows). */
   readonly rows: Int32Array;
@@ -107,7 +124,15 @@ export interface TimingEngine {
   /** Earliest time the next instruction may issue. */
   nextIssue: number;
   lastIssue: number;
+  /** The unroller's next free issue cycle; 0 until it issues. */
+  unrollerNext: number;
+  /** Issue cycle of the host's latest instruction (the simulator sets it). */
+  lastHostIssue: number;
   channelFree: number;
+  /** When each direction's request window frees: [reads, writes]. */
+  readonly windowFree: Float64Array;
+  /** Latest write acknowledgement. */
+  lastAck: number;
   maxCompletion: number;
   bytesIn: number;
   bytesOut: number;
@@ -190,6 +215,8 @@ export function timingParamsOf(spec: Spec): TimingParams {
     queueDepths: { load: spec.queues.load, execute: spec.queues.execute, store: spec.queues.store },
     dramBytesPerCycle: spec.dram.bytesPerCycle,
     memoryRows: Object.keys(spec.memories).map((name) => rowsOfMemory(spec.memories[name])),
+    dramLatency: spec.dram.latencyCycles,
+    requestsInFlight: spec.dram.requestsInFlight ?? Infinity,
   };
 }
 
@@ -219,9 +246,16 @@ export function createTimingEngine(params: TimingParams): TimingEngine {
     rowOffset[m] = totalRows;
     totalRows += Math.ceil(r / blockRows) * blockRows;
   }
+  const inFlight = params.requestsInFlight ?? Infinity;
+  const dramLatency = params.dramLatency ?? 0;
+  if (!(inFlight > 0) || !(dramLatency >= 0)) {
+    throw new Error('requestsInFlight must be > 0 and dramLatency >= 0');
+  }
   return {
     issueCost,
     dramBytesPerCycle: params.dramBytesPerCycle,
+    requestCycles: Number.isFinite(inFlight) ? dramLatency / inFlight : 0,
+    dramLatency,
     memoryCount,
     rows,
     rowOffset,
@@ -239,7 +273,11 @@ export function createTimingEngine(params: TimingParams): TimingEngine {
     stalls: new Float64Array(4 * unitCount),
     nextIssue: 0,
     lastIssue: 0,
+    unrollerNext: 0,
+    lastHostIssue: 0,
     channelFree: 0,
+    windowFree: new Float64Array(2),
+    lastAck: 0,
     maxCompletion: 0,
     bytesIn: 0,
     bytesOut: 0,
@@ -295,19 +333,34 @@ function recordRows(e: TimingEngine, d: TimingDesc, completion: number): void {
   if (d.writeCount > 0) e.unitWrites[d.unit] = 1;
 }
 
-/** Issues one instruction, in program order, and advances the engine. Allocates nothing. */
-export function step(e: TimingEngine, d: TimingDesc): void {
-  const u = d.unit;
-  const occupancy = d.occupancy;
-  const latency = d.latency;
-  const bytes = d.dramReadBytes + d.dramWriteBytes;
-  if (!(occupancy >= 0 && latency >= 0 && d.dramReadBytes >= 0 && d.dramWriteBytes >= 0)) {
+/** Checks a descriptor; false for a unit-none one, which only takes an issue slot. */
+function checkDesc(d: TimingDesc): boolean {
+  if (
+    !(d.occupancy >= 0 && d.latency >= 0 && d.dramReadBytes >= 0 && d.dramWriteBytes >= 0) ||
+    !(d.hostCycles >= 0 && d.stallCycles >= 0)
+  ) {
     throw new Error('a timing descriptor has a negative (or NaN) duration or byte count');
   }
-  if (u === Unit.none) {
-    if (bytes !== 0 || d.macs !== 0 || d.readCount !== 0 || d.writeCount !== 0) {
+  if (d.unit === Unit.none) {
+    if (d.dramReadBytes + d.dramWriteBytes !== 0 || d.macs !== 0 || d.readCount !== 0) {
       throw new Error('a unit-none instruction moves DRAM bytes, does macs or touches rows');
     }
+    if (d.writeCount !== 0) throw new Error('a unit-none instruction writes rows');
+    return false;
+  }
+  if (!(d.unit >= 0 && d.unit < unitCount)) throw new Error(`unknown unit ${d.unit}`);
+  return true;
+}
+
+/** When the next instruction for `unit` can take a queue slot. */
+export function slotFree(e: TimingEngine, unit: Unit): number {
+  return unit === Unit.none ? 0 : e.ring[e.ringOffset[unit] + e.ringHead[unit]];
+}
+
+/** Issues one instruction from the host, in program order, and advances the engine. Allocates nothing. */
+export function step(e: TimingEngine, d: TimingDesc): void {
+  if (d.hostCycles > 0) e.nextIssue += d.hostCycles;
+  if (!checkDesc(d)) {
     e.instructions++;
     const at = e.nextIssue;
     e.lastIssue = at;
@@ -315,17 +368,48 @@ export function step(e: TimingEngine, d: TimingDesc): void {
     if (at > e.maxCompletion) e.maxCompletion = at;
     return;
   }
-  if (!(u >= 0 && u < unitCount)) throw new Error(`unknown unit ${u}`);
   // Checks every range before any state changes.
   const deps = dependencyReady(e, d);
+  const earliest = e.nextIssue > e.unrollerNext ? e.nextIssue : e.unrollerNext;
+  const issue = run(e, d, deps, earliest);
+  e.nextIssue = issue + e.issueCost;
+}
+
+/**
+ * Issues one instruction the accelerator's loop unroller generated, no earlier than `earliest`
+ * (when the host handed it the loop). The host's clock is not moved.
+ */
+export function stepGenerated(e: TimingEngine, d: TimingDesc, earliest: number): void {
+  const at = earliest > e.unrollerNext ? earliest : e.unrollerNext;
+  if (!checkDesc(d)) {
+    e.instructions++;
+    e.lastIssue = at;
+    e.unrollerNext = at + 1;
+    if (at > e.maxCompletion) e.maxCompletion = at;
+    return;
+  }
+  const deps = dependencyReady(e, d);
+  const issue = run(e, d, deps, at);
+  e.unrollerNext = issue + 1;
+}
+
+/** The host's next issue is no earlier than `time` (it waited for the accelerator). */
+export function hostWait(e: TimingEngine, time: number): void {
+  if (time > e.nextIssue) e.nextIssue = time;
+}
+
+/** Queue slot, start, DRAM and completion of one unit instruction; returns its issue time. */
+function run(e: TimingEngine, d: TimingDesc, deps: number, earliest: number): number {
+  const u = d.unit;
+  const occupancy = d.occupancy;
+  const bytes = d.dramReadBytes + d.dramWriteBytes;
   e.instructions++;
 
   const slot = e.ringOffset[u] + e.ringHead[u];
-  const slotFree = e.ring[slot];
-  const issue = slotFree > e.nextIssue ? slotFree : e.nextIssue;
-  e.stalls[queueStall + u] += issue - e.nextIssue;
+  const slotFreeAt = e.ring[slot];
+  const issue = slotFreeAt > earliest ? slotFreeAt : earliest;
+  e.stalls[queueStall + u] += issue - earliest;
   e.lastIssue = issue;
-  e.nextIssue = issue + e.issueCost;
 
   let unitReady = e.unitFree[u];
   if (d.drainsUnit && e.retired[u] > unitReady) unitReady = e.retired[u];
@@ -336,15 +420,25 @@ export function step(e: TimingEngine, d: TimingDesc): void {
 
   let busyEnd = start + occupancy;
   if (bytes > 0) {
-    const dramStart = e.channelFree > start ? e.channelFree : start;
+    const dir = d.dramWriteBytes > 0 ? 1 : 0;
+    const windowStart = e.windowFree[dir] > start ? e.windowFree[dir] : start;
+    const windowEnd = windowStart + d.dramRequests * e.requestCycles;
+    e.windowFree[dir] = windowEnd;
+    const dramStart = e.channelFree > windowStart ? e.channelFree : windowStart;
     e.stalls[dramStall + u] += dramStart - start;
-    const channelEnd = dramStart + bytes / e.dramBytesPerCycle;
+    const channelEnd =
+      dramStart + (d.dramBusBytes > 0 ? d.dramBusBytes : bytes) / e.dramBytesPerCycle;
     e.channelFree = channelEnd;
     if (channelEnd > busyEnd) busyEnd = channelEnd;
+    if (windowEnd > busyEnd) busyEnd = windowEnd;
+    // A stall pauses this direction's stream: the unit and the window both lose that time.
+    busyEnd += d.stallCycles;
+    e.windowFree[dir] = windowEnd + d.stallCycles;
     e.bytesIn += d.dramReadBytes;
     e.bytesOut += d.dramWriteBytes;
+    if (dir === 1 && busyEnd + e.dramLatency > e.lastAck) e.lastAck = busyEnd + e.dramLatency;
   }
-  const completion = busyEnd + latency;
+  const completion = busyEnd + d.latency;
   e.unitFree[u] = busyEnd;
   e.busy[u] += busyEnd - start;
   e.macs += d.macs;
@@ -353,11 +447,14 @@ export function step(e: TimingEngine, d: TimingDesc): void {
   e.ring[slot] = e.retired[u];
   e.ringHead[u] = e.ringHead[u] + 1 === e.depth[u] ? 0 : e.ringHead[u] + 1;
   recordRows(e, d, completion);
+  return issue;
 }
 
 /** The host waits until every instruction issued so far has completed. */
 export function fence(e: TimingEngine): void {
-  if (e.maxCompletion > e.nextIssue) e.nextIssue = e.maxCompletion;
+  const done = e.maxCompletion > e.lastAck ? e.maxCompletion : e.lastAck;
+  if (e.unrollerNext > done && e.unrollerNext > e.nextIssue) e.nextIssue = e.unrollerNext;
+  if (done > e.nextIssue) e.nextIssue = done;
 }
 
 function perUnit(a: Float64Array, at = 0): PerUnit {

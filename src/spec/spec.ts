@@ -56,6 +56,24 @@ const dramSchema = z.strictObject({
   latencyCycles: nonNegativeInt,
   maxTransferBytes: positiveInt.describe('largest DRAM row one load or store instruction moves'),
   alignmentBytes: positiveInt,
+  /**
+   * Bus requests (reads, and separately writes) that may be outstanding at once; each holds its
+   * slot for `latencyCycles`. Absent: no limit beyond bandwidth.
+   */
+  requestsInFlight: positiveInt.optional(),
+  /**
+   * Address translation in front of the accelerator's DMA: pages of `pageBytes`; a TLB whose one
+   * entry covers `entryPages` consecutive pages (filled page by page), and a register per direction
+   * holding its last page; a miss stalls that direction's requests for `missCycles`. Absent:
+   * physical addresses, nothing to translate.
+   */
+  translation: z
+    .strictObject({
+      pageBytes: positiveInt,
+      entryPages: positiveInt,
+      missCycles: z.number().nonnegative(),
+    })
+    .optional(),
 });
 
 const queuesSchema = z.strictObject({
@@ -108,6 +126,13 @@ export const specSchema = z
     memories: z.record(z.string(), memorySchema),
     dram: dramSchema,
     issueCyclesPerInstruction: z.number().nonnegative(),
+    /**
+     * Host cycles spent on each DRAM tile handed to the accelerator's hardware loops, before its
+     * loop instructions issue (its addresses, bounds and paddings computed). Absent: 0.
+     */
+    hostCyclesPerTile: z.number().nonnegative().optional(),
+    /** Where a timing constant comes from, by its path in this spec (a source file, or "fitted: …"). */
+    sources: z.record(z.string(), z.string()).optional(),
     queues: queuesSchema,
     requantization: requantSchema,
   })

@@ -93,6 +93,10 @@ describe('gemmforge schedule', () => {
       '--scheduler',
       'cosa',
       '--verify',
+      // Worst-case data wraps this output-stationary mapping's in-array sums (K = 60 > 31 products
+      // at 20 bits; issue 14, item 1).
+      '--data',
+      'random',
       '--json',
     );
     expect(r.stderr).toBe('');
@@ -116,15 +120,45 @@ describe('gemmforge schedule', () => {
       '--time-limit',
       '0.001',
     ];
-    const json = gemmforge(...args, '--scheduler', 'cosa-even', '--json');
+    const json = gemmforge(...args, '--json');
     expect(json.status).toBe(0);
     const got = JSON.parse(json.stdout) as LayerReport;
-    expect(got.scheduler).toBe('cosa-even');
-    expect(got.fallback?.reason).toContain('time limit reached without a solution');
+    expect(got.scheduler).toBe('cosa');
+    expect(got.fallback?.reason).toContain('time limit (safety net) reached without a solution');
+    expect(got.limitHit).toBe('time');
     const text = gemmforge(...args);
     expect(text.status).toBe(0);
     expect(text.stderr).toContain('gemmforge: warning: cosa: ');
+    expect(text.stderr).toContain('stopped at the wall-clock safety net');
     expect(text.stdout).toContain('fallback: ');
+  });
+
+  it('--verify runs random and worst-case data (--data picks one); overflow shows on the latter', () => {
+    const both = gemmforge('schedule', '--gemm', '24,20,40', '--scheduler', 'baseline', '--verify');
+    expect(both.status).toBe(0);
+    expect(both.stdout).toContain(
+      'verify (seeded random data): bit-exact against the integer reference',
+    );
+    expect(both.stdout).toContain(
+      'verify (worst-case data): bit-exact against the integer reference',
+    );
+    const json = gemmforge(
+      'schedule',
+      '--gemm',
+      '24,20,40',
+      '--scheduler',
+      'baseline',
+      '--verify',
+      '--data',
+      'extreme',
+      '--json',
+    );
+    expect((JSON.parse(json.stdout) as LayerReport).checks).toEqual([
+      { data: 'extreme', mismatches: 0 },
+    ]);
+    const bad = gemmforge('schedule', '--gemm', '4,4,4', '--verify', '--data', 'worst');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--data must be random, extreme or both (got "worst")');
   });
 
   it('--refine must be a positive integer, at most 100 (one MIP solve each)', () => {
@@ -148,7 +182,9 @@ describe('gemmforge schedule', () => {
     expect(r.stdout).toContain('double-buffered: input, weight, output');
     expect(r.stdout).toMatch(/^roofline bound +52$/m);
     expect(r.stdout).toContain('MACs 4080;');
-    expect(r.stdout).toContain('verify: bit-exact against the integer reference');
+    expect(r.stdout).toContain(
+      'verify (seeded random data): bit-exact against the integer reference',
+    );
   });
 
   it('a spec file target (isa gemmini, another name) is used', () => {

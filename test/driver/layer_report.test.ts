@@ -61,6 +61,21 @@ describe('layerReport', () => {
     expect(r.dramBytes.write).toBe(240);
   });
 
+  it('verify checks seeded random and worst-case data and reports each', () => {
+    const w = parseGemm('15,16,17');
+    const r = report(w, true);
+    expect(r.checks).toEqual([
+      { data: 'random', mismatches: 0 },
+      { data: 'extreme', mismatches: 0 },
+    ]);
+    const only = layerReport(w, target, schedule('baseline', w, target, options), {
+      verify: true,
+      seed: 3,
+      data: ['extreme'],
+    });
+    expect(only.checks).toEqual([{ data: 'extreme', mismatches: 0 }]);
+  });
+
   it('a conv with verify: bit-exact', () => {
     const w = parseConv('H=8,W=8,C=16,K=16,R=3,pad=1', { activation: 'relu' });
     const r = report(w, true);

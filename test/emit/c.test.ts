@@ -143,8 +143,10 @@ function conv(p: Partial<ConvWorkload>): ConvWorkload {
 }
 
 /** A mapping from the target's baseline with some fields replaced. */
+/** The baseline changed by `m`, as an unrolled program (no hardware loops unless `m` asks). */
 function variant(t: AnyTarget, w: GemmWorkload | ConvWorkload, m: Partial<Mapping>): Mapping {
-  return { ...t.baseline!(w), ...m };
+  const { hardwareLoops: _loops, ...base } = t.baseline!(w);
+  return { ...base, ...m };
 }
 
 const dbAll = { input: true, weight: true, output: true };

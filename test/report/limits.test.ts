@@ -37,6 +37,7 @@ function layer(fields: {
     workload,
     target: spec.name,
     scheduler: 'baseline',
+    mappingSource: 'scheduler',
     mapping: {
       dataflow: 'weight-stationary',
       spatial: { rows: 'K', cols: 'N' },
@@ -62,6 +63,7 @@ function layer(fields: {
     solveSeconds: 0,
     mappingsTried: 1,
     searchComplete: true,
+    limitHit: null,
     fallback: null,
   };
 }

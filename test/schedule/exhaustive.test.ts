@@ -69,6 +69,22 @@ describe('exhaustive', () => {
   });
 });
 
+describe('exhaustive: a deterministic budget', () => {
+  it('stops after its candidate budget, the same way every time, and says so', () => {
+    const w = parseConv('H=28,W=28,C=64,K=64,R=3,S=3,pad=1');
+    const run = () => exhaustive(w, gemmini as AnyTarget, { ...options, candidateBudget: 2000 });
+    const a = run();
+    expect(a.limitHit).toBe('candidates');
+    expect(a.complete).toBe(false);
+    expect(a.fallback).toBeNull();
+    expect(a.mappingsTried).toBeLessThanOrEqual(2000);
+    expect(run().mapping).toEqual(a.mapping);
+    const whole = exhaustive(parseGemm('15,16,17'), gemmini as AnyTarget, options);
+    expect(whole.limitHit).toBeNull();
+    expect(whole.complete).toBe(true);
+  });
+});
+
 describe('schedule (the scheduler registry)', () => {
   const w = parseGemm('15,16,17');
 

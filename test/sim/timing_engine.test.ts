@@ -15,7 +15,9 @@ import {
   finish,
   latestRowTime,
   raiseRowTimes,
+  slotFree,
   step,
+  stepGenerated,
   timingParamsOf,
   utilization,
   type TimingParams,
@@ -287,7 +289,67 @@ describe('timing engine', () => {
       queueDepths: { load: 8, execute: 16, store: 4 },
       dramBytesPerCycle: 16,
       memoryRows: [64, 4],
+      dramLatency: 80,
+      requestsInFlight: Infinity,
     });
+  });
+
+  it('limits outstanding requests per direction: r requests take r × latency / inFlight', () => {
+    const e = createTimingEngine({ ...base, dramLatency: 100, requestsInFlight: 4 });
+    const d = createTimingDesc();
+    // 8 reads of 16 bytes: the window (8 × 25 = 200) outlasts the channel (128 / 16 = 8).
+    resetTimingDesc(d);
+    d.unit = Unit.load;
+    d.occupancy = 1;
+    d.dramReadBytes = 128;
+    d.dramRequests = 8;
+    step(e, d);
+    // A write does not wait for the read window.
+    resetTimingDesc(d);
+    d.unit = Unit.store;
+    d.occupancy = 1;
+    d.dramWriteBytes = 16;
+    d.dramRequests = 1;
+    step(e, d);
+    const r = finish(e);
+    expect(r.busyCycles.load).toBe(200);
+    // The store issues at 1; its channel waits for the load's 8 cycles; its window ends at 1 + 25.
+    expect(r.busyCycles.store).toBe(25);
+  });
+
+  it('a fence waits for every write to be acknowledged', () => {
+    const e = createTimingEngine({ ...base, dramLatency: 50 });
+    const d = createTimingDesc();
+    resetTimingDesc(d);
+    d.unit = Unit.store;
+    d.occupancy = 1;
+    d.dramWriteBytes = 16;
+    d.dramRequests = 1;
+    step(e, d);
+    fence(e);
+    resetTimingDesc(d);
+    step(e, d);
+    // The store's busy end is 1 (16 bytes at 16 per cycle); acknowledged at 51.
+    expect(e.lastIssue).toBe(51);
+  });
+
+  it('generated instructions issue one a cycle without moving the host; the host then waits', () => {
+    const e = createTimingEngine({ ...base, issueCyclesPerInstruction: 10 });
+    const d = createTimingDesc();
+    for (let i = 0; i < 3; i++) {
+      resetTimingDesc(d);
+      d.unit = Unit.execute;
+      d.occupancy = 1;
+      stepGenerated(e, d, 5);
+    }
+    expect(e.lastIssue).toBe(7);
+    expect(e.nextIssue).toBe(0);
+    resetTimingDesc(d);
+    d.unit = Unit.load;
+    d.occupancy = 1;
+    step(e, d);
+    expect(e.lastIssue).toBe(8);
+    expect(slotFree(e, Unit.execute)).toBe(0);
   });
 });
 

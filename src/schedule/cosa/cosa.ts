@@ -3,7 +3,7 @@ import type { AnyTarget } from '../../contract/target.js';
 import type { Workload } from '../../workload/workload.js';
 import { estimateCost } from '../cost.js';
 import type { Mapping } from '../../mapping/mapping.js';
-import type { ScheduleOptions, ScheduleResult } from '../scheduler.js';
+import type { ScheduleOptions, ScheduleResult, SearchLimit } from '../scheduler.js';
 import { occupancy } from '../occupancy.js';
 import { targetBaseline } from '../target_baseline.js';
 import { validateMapping } from '../validate.js';
@@ -13,7 +13,14 @@ import { decodeEven, formulateEven } from './formulate_even.js';
 import { addRow, lpText, type Milp } from './milp.js';
 import { fittedWeights, type CosaWeights } from './objective.js';
 import { arrayChoices, problemFacts, type ProblemFacts } from './problem.js';
-import { highsSolver, type MilpSolver, type SolveOptions, type SolveOutcome } from './solve.js';
+import {
+  highsSolver,
+  type MilpSolver,
+  type SolveOptions,
+  type SolveOutcome,
+  type SolverLimit,
+  type SolverWork,
+} from './solve.js';
 
 /**
  * The CoSA schedulers (docs/scheduling.md): `cosa-even`, CoSA's prime-factor MIP as published, and `cosa`,
@@ -51,6 +58,27 @@ interface Candidate {
 const defaultGap = 0.03;
 const maxRetries = 3;
 
+/**
+ * The deterministic limits of each MIP (docs/cosa.md, "Determinism"). `cosa`'s models are small and
+ * HiGHS solves them at or near the root node; the node limit only bounds a pathological tree.
+ * CoSA's prime model is large and its root work (presolve, cuts, heuristics) takes seconds: it stops
+ * at its third improving solution, without presolve, which keeps its solve time near the 2 s the
+ * wall-clock limit used to allow.
+ */
+const solverWork: Readonly<Record<Variant, SolverWork>> = {
+  extended: { maxNodes: 500, maxImprovingSolutions: null, presolve: true },
+  even: { maxNodes: 200, maxImprovingSolutions: 3, presolve: false },
+};
+
+/** When several limits stopped MIPs of one layer, the one that depends on the machine wins. */
+const limitRank: Readonly<Record<SolverLimit, number>> = { time: 3, nodes: 2, solutions: 1 };
+
+function worseLimit(a: SearchLimit | null, b: SolverLimit | null): SearchLimit | null {
+  if (b === null) return a;
+  if (a === null || a === 'candidates') return b;
+  return limitRank[b] > limitRank[a] ? b : a;
+}
+
 export function cosa(w: Workload, target: AnyTarget, options: CosaOptions): ScheduleResult {
   return run('extended', w, target, options);
 }
@@ -73,7 +101,7 @@ function run(
   const simulate = variant === 'extended' || (options.refine ?? 0) > 0;
   const candidates: Candidate[] = [];
   const reasons: string[] = [];
-  let complete = true;
+  let limitHit: SearchLimit | null = null;
   const choices = arrayChoices(w, target);
   if (choices.length === 0) reasons.push('the target accepts none of the array axes tried');
   for (const choice of choices) {
@@ -97,13 +125,13 @@ function run(
       const outcome = solveSafely(solver, lpText(built.milp), {
         timeLimitSeconds: options.timeLimitSeconds,
         mipRelGap: options.mipRelGap ?? defaultGap,
+        work: solverWork[variant],
       });
+      limitHit = worseLimit(limitHit, outcome.limit);
       if (outcome.kind === 'no-solution') {
         if (found === 0) reasons.push(`${label}: ${outcome.reason}`);
-        if (outcome.timedOut) complete = false;
         break;
       }
-      if (!outcome.optimal) complete = false;
       const mapping = built.decode(outcome.values);
       const overflow = overflows(w, mapping, target);
       if (overflow.size > 0) {
@@ -136,7 +164,8 @@ function run(
       mapping: base.mapping,
       solveSeconds: (performance.now() - start) / 1000,
       mappingsTried: 0,
-      complete,
+      complete: limitHit === null,
+      limitHit,
       fallback: {
         reason: `${reasons.join('; ')}; ${base.own ? 'the target baseline' : 'the simple mapping'} used`,
       },
@@ -164,7 +193,8 @@ function run(
     mapping: best,
     solveSeconds: (performance.now() - start) / 1000,
     mappingsTried: pool.length,
-    complete,
+    complete: limitHit === null,
+    limitHit,
     fallback: null,
   };
 }
@@ -213,7 +243,7 @@ function solveSafely(solver: MilpSolver, lp: string, options: SolveOptions): Sol
     return {
       kind: 'no-solution',
       reason: `solver error: ${e instanceof Error ? e.message : String(e)}`,
-      timedOut: false,
+      limit: null,
       seconds: 0,
     };
   }

@@ -196,6 +196,8 @@ export function baseline(workload: Workload, spec: Spec): Mapping {
       order: ['M', 'N', 'K'],
       resident: noResidency,
       doubleBuffer: { input: ws, weight: ws, output: ws },
+      // The library hands each weight-stationary tile to LOOP_WS; output-stationary tiles it unrolls.
+      ...(ws ? { hardwareLoops: true } : {}),
     };
   }
   if (!ws) {
@@ -222,5 +224,7 @@ export function baseline(workload: Workload, spec: Spec): Mapping {
     order: [...(grouped ? (['G'] as const) : []), 'N', 'P', 'Q', 'K', 'R', 'S', 'C'],
     resident: noResidency,
     doubleBuffer: { input: true, weight: true, output: true },
+    // One LOOP_CONV_WS per tile, as tiled_conv issues; grouped convs go through the unrolled path.
+    ...(grouped ? {} : { hardwareLoops: true }),
   };
 }

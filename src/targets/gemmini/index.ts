@@ -6,6 +6,7 @@ import { cEncoding, isa } from './isa.js';
 import { checkMapping, footprint, lower, packWeights } from './lower.js';
 import { createMachine } from './machine.js';
 import { patterns } from './patterns.js';
+import { unroll } from './unroller.js';
 import { checkGemminiSpec } from './spec_checks.js';
 import gemminiSpec from './specs/gemmini.json' with { type: 'json' };
 import gemminiOsSpec from './specs/gemmini-os.json' with { type: 'json' };
@@ -39,5 +40,6 @@ export const target = defineTargetPackage({
       patterns,
       cHeader,
       cEncoding: () => cEncoding,
+      unroll,
     }),
 });

@@ -20,6 +20,7 @@ import { formatAddr } from './local_addr.js';
 import type { GemminiMachine } from './machine.js';
 import * as semantics from './semantics.js';
 import * as timing from './timing.js';
+import * as unrollers from './unroller.js';
 
 /**
  * Gemmini's instructions (docs/gemmini.md §3), each declared once: its fields and their bits in
@@ -63,14 +64,15 @@ function configTag(value: number): WordFixedBits[] {
   return [{ reg: 'rs1', hi: 1, lo: 0, value }];
 }
 
-/** A loop unroller's configuration word: encoded and decoded, never simulated (§3.2). */
+/** A loop unroller's configuration word (§3.2): recorded for the LOOP instruction that follows. */
 function unroller<K extends Instr['kind']>(
   funct: number,
   name: string,
   fields: Decl<K>['fields'],
+  execute: Decl<K>['execute'] = unrollers.configure,
+  cost: Decl<K>['timing'] = timing.issueOnly,
 ): Decl<K> {
-  const execute = semantics.loopUnroller(name.toUpperCase());
-  return single(funct, name, { fields, execute, timing: timing.issueOnly });
+  return single(funct, name, { fields, execute, timing: cost });
 }
 
 const decls: IsaDecls<Instr, GemminiMachine> = {
@@ -173,14 +175,20 @@ const decls: IsaDecls<Instr, GemminiMachine> = {
     execute: semantics.noEffect,
     timing: timing.issueOnly,
   }),
-  loopWsConfigBounds: unroller(9, 'loop_ws_config_bounds', {
-    padI: uint('rs1', 15, 0),
-    padJ: uint('rs1', 31, 16),
-    padK: uint('rs1', 47, 32),
-    i: uint('rs2', 15, 0),
-    j: uint('rs2', 31, 16),
-    k: uint('rs2', 47, 32),
-  }),
+  loopWsConfigBounds: unroller<'loopWsConfigBounds'>(
+    9,
+    'loop_ws_config_bounds',
+    {
+      padI: uint('rs1', 15, 0),
+      padJ: uint('rs1', 31, 16),
+      padK: uint('rs1', 47, 32),
+      i: uint('rs2', 15, 0),
+      j: uint('rs2', 31, 16),
+      k: uint('rs2', 47, 32),
+    },
+    unrollers.configure,
+    timing.tileSetup,
+  ),
   loopWsConfigAddrsAB: unroller(10, 'loop_ws_config_addrs_ab', { a: dram('rs1'), b: dram('rs2') }),
   loopWsConfigAddrsDC: unroller(11, 'loop_ws_config_addrs_dc', { d: dram('rs1'), c: dram('rs2') }),
   loopWsConfigStridesAB: unroller(12, 'loop_ws_config_strides_ab', {
@@ -191,32 +199,43 @@ const decls: IsaDecls<Instr, GemminiMachine> = {
     d: uint('rs1', 63, 0),
     c: uint('rs2', 63, 0),
   }),
-  loopWs: unroller(8, 'loop_ws', {
-    exAccumulate: flag('rs1', 0),
-    fullC: flag('rs1', 1),
-    lowD: flag('rs1', 2),
-    activation: uint('rs1', 10, 8),
-    bSpadId: uint('rs1', 17, 16),
-    aSpadId: uint('rs1', 19, 18),
-    aTranspose: flag('rs2', 0),
-    bTranspose: flag('rs2', 1),
-    isResadd: flag('rs2', 2),
-    skip: uint('rs2', 7, 3, 'hex'),
-    incAccAddr: flag('rs2', 8),
-    spadOnly: flag('rs2', 9),
-    cSpadAddr: uint('rs2', 63, 32, 'hex'),
-  }),
-  loopConvWsConfig1: unroller(16, 'loop_conv_ws_config_1', {
-    batchSize: uint('rs1', 15, 0),
-    inRowDim: uint('rs1', 31, 16),
-    inChannels: uint('rs1', 47, 32),
-    outChannels: uint('rs1', 63, 48),
-    outRowDim: uint('rs2', 15, 0),
-    poolOutRowDim: uint('rs2', 31, 16),
-    outColDim: uint('rs2', 47, 32),
-    stride: uint('rs2', 55, 48),
-    padding: uint('rs2', 63, 56),
-  }),
+  loopWs: unroller(
+    8,
+    'loop_ws',
+    {
+      exAccumulate: flag('rs1', 0),
+      fullC: flag('rs1', 1),
+      lowD: flag('rs1', 2),
+      activation: uint('rs1', 10, 8),
+      bSpadId: uint('rs1', 17, 16),
+      aSpadId: uint('rs1', 19, 18),
+      aTranspose: flag('rs2', 0),
+      bTranspose: flag('rs2', 1),
+      isResadd: flag('rs2', 2),
+      skip: uint('rs2', 7, 3, 'hex'),
+      incAccAddr: flag('rs2', 8),
+      spadOnly: flag('rs2', 9),
+      cSpadAddr: uint('rs2', 63, 32, 'hex'),
+    },
+    unrollers.loopWs,
+  ),
+  loopConvWsConfig1: unroller<'loopConvWsConfig1'>(
+    16,
+    'loop_conv_ws_config_1',
+    {
+      batchSize: uint('rs1', 15, 0),
+      inRowDim: uint('rs1', 31, 16),
+      inChannels: uint('rs1', 47, 32),
+      outChannels: uint('rs1', 63, 48),
+      outRowDim: uint('rs2', 15, 0),
+      poolOutRowDim: uint('rs2', 31, 16),
+      outColDim: uint('rs2', 47, 32),
+      stride: uint('rs2', 55, 48),
+      padding: uint('rs2', 63, 56),
+    },
+    unrollers.configure,
+    timing.tileSetup,
+  ),
   loopConvWsConfig2: unroller(17, 'loop_conv_ws_config_2', {
     poolPadding: uint('rs1', 7, 0),
     poolStride: uint('rs1', 15, 8),
@@ -258,22 +277,27 @@ const decls: IsaDecls<Instr, GemminiMachine> = {
     bias: dram('rs1'),
     input: dram('rs2'),
   }),
-  loopConvWs: unroller(15, 'loop_conv_ws', {
-    noBias: flag('rs1', 0),
-    wrot180: flag('rs1', 1),
-    transOutput1203: flag('rs1', 2),
-    transWeight1203: flag('rs1', 3),
-    transWeight0132: flag('rs1', 4),
-    transInput3120: flag('rs1', 5),
-    dw: flag('rs1', 6),
-    maxPixelsPerRow: uint('rs1', 15, 8),
-    bSpadId: uint('rs1', 17, 16),
-    aSpadId: uint('rs1', 19, 18),
-    noPool: flag('rs2', 0),
-    downsample: flag('rs2', 1),
-    inputDilated: flag('rs2', 2),
-    activation: uint('rs2', 4, 3),
-  }),
+  loopConvWs: unroller(
+    15,
+    'loop_conv_ws',
+    {
+      noBias: flag('rs1', 0),
+      wrot180: flag('rs1', 1),
+      transOutput1203: flag('rs1', 2),
+      transWeight1203: flag('rs1', 3),
+      transWeight0132: flag('rs1', 4),
+      transInput3120: flag('rs1', 5),
+      dw: flag('rs1', 6),
+      maxPixelsPerRow: uint('rs1', 15, 8),
+      bSpadId: uint('rs1', 17, 16),
+      aSpadId: uint('rs1', 19, 18),
+      noPool: flag('rs2', 0),
+      downsample: flag('rs2', 1),
+      inputDilated: flag('rs2', 2),
+      activation: uint('rs2', 4, 3),
+    },
+    unrollers.loopConvWs,
+  ),
   counter: single(126, 'counter', {
     fields: {
       reset: flag('rs1', 0),

@@ -7,9 +7,15 @@ import { convFootprint, isDiagonal, packDiagonalWeights } from './conv_layout.js
 import { gemmFootprint } from './gemm_layout.js';
 import { lowerConv } from './lower_conv.js';
 import { lowerGemm } from './lower_gemm.js';
+import { loopLoweringProblem, lowerConvLoops, lowerGemmLoops } from './lower_loops.js';
 
 /** Mapping → Gemmini program, per workload kind. */
 export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions): Program {
+  if (m.hardwareLoops === true) {
+    return w.kind === 'gemm'
+      ? lowerGemmLoops(w, m, spec, options)
+      : lowerConvLoops(w, m, spec, options);
+  }
   switch (w.kind) {
     case 'gemm':
       return lowerGemm(w, m, spec, options);
@@ -31,6 +37,10 @@ export function footprint(w: Workload, m: Mapping, spec: Spec): readonly Footpri
 export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Problem[] {
   const dim = spec.array.rows;
   const problems: Problem[] = [];
+  if (m.hardwareLoops === true) {
+    const why = loopLoweringProblem(w, m, spec);
+    if (why !== null) problems.push({ path: 'hardwareLoops', message: why });
+  }
   const ws = m.dataflow === 'weight-stationary';
   const depthwise = w.kind === 'conv' && w.groups > 1 && w.C === w.groups && w.K === w.groups;
   const want =

@@ -3,6 +3,7 @@ import { fault } from '../../sim/fault.js';
 import { memoryRows, type Spec } from '../../spec/spec.js';
 import { rowBits } from './local_addr.js';
 import type { Operand } from './instr.js';
+import { createUnrollerState, type UnrollerState } from './unroller.js';
 
 /** One load slot's configuration (CONFIG_LD; MVIN, MVIN2 and MVIN3 each have one). */
 export interface LoadSlot {
@@ -33,7 +34,23 @@ export interface GemminiMachine {
   readonly maxBlocksSp: number;
   readonly maxBlocksAcc: number;
   readonly maxTransferBytes: number;
+  /** Bytes one bus beat carries (the DMA's smallest request). */
+  readonly beatBytes: number;
   readonly pipelineLatency: number;
+  /**
+   * Address translation (spec dram.translation; pageBytes 0: none): the TLB entry's region and which
+   * of its pages are filled, and each direction's last page (reads 0, writes 1).
+   */
+  readonly tlb: {
+    pageBytes: number;
+    entryPages: number;
+    missCycles: number;
+    region: number;
+    filled: number;
+    last: Float64Array;
+  };
+  /** Host cycles per tile handed to a loop instruction (the spec's hostCyclesPerTile). */
+  readonly hostCyclesPerTile: number;
   readonly dramLatency: number;
   readonly sp: Int8Array;
   readonly spWritten: Uint8Array;
@@ -69,6 +86,8 @@ export interface GemminiMachine {
   osResultTaken: boolean;
   /** Index of the weights' preload, for the dataflow a compute_accumulated relies on. */
   weightsValid: boolean;
+  /** The loop unrollers' configuration and the loops they are working on. */
+  readonly unroller: UnrollerState;
   /** Scratch operand buffers, DIM x DIM each (no allocation per instruction). */
   readonly bufA: Int32Array;
   readonly bufB: Int32Array;
@@ -108,7 +127,17 @@ export function createMachine(spec: Spec, dram: Dram, functional: boolean): Gemm
     maxBlocksSp: Math.max(1, Math.floor(spec.dram.maxTransferBytes / spSpec.rowBytes)),
     maxBlocksAcc: Math.max(1, Math.floor(spec.dram.maxTransferBytes / accSpec.rowBytes)),
     maxTransferBytes: spec.dram.maxTransferBytes,
+    beatBytes: Math.min(spec.dram.maxTransferBytes, spec.dram.bytesPerCycle),
     pipelineLatency: spec.array.pipelineLatencyCycles,
+    hostCyclesPerTile: spec.hostCyclesPerTile ?? 0,
+    tlb: {
+      pageBytes: spec.dram.translation?.pageBytes ?? 0,
+      entryPages: spec.dram.translation?.entryPages ?? 1,
+      missCycles: spec.dram.translation?.missCycles ?? 0,
+      region: -1,
+      filled: 0,
+      last: Float64Array.of(-1, -1),
+    },
     dramLatency: spec.dram.latencyCycles,
     sp: new Int8Array(functional ? spRows * dim : 0),
     spWritten: new Uint8Array(functional ? spRows * dim : 0),
@@ -134,6 +163,7 @@ export function createMachine(spec: Spec, dram: Dram, functional: boolean): Gemm
     weightCols: 0,
     osResultTaken: false,
     weightsValid: false,
+    unroller: createUnrollerState(),
     bufA: new Int32Array(dim * dim),
     bufB: new Int32Array(dim * dim),
     bufD: new Int32Array(dim * dim),

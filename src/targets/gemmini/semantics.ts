@@ -359,17 +359,9 @@ export function configSt(i: InstrOf<'configSt'>, m: GemminiMachine): void {
   if (i.scaleBits >>> 0 !== 0xffff_ffff) m.stScale = f32FromBits(i.scaleBits);
 }
 
-const loopReason =
-  'is not simulated: gemmforge lowers tiles to mvin/preload/compute/mvout instead of the loop unrollers';
-
 /** The semantics of an instruction the simulator refuses: a fault naming it and why. */
 export function unsupported(what: string): (i: Instr, m: GemminiMachine) => void {
   return () => fault(what);
-}
-
-/** A loop unroller (docs/gemmini.md §3.2): encoded, never simulated. */
-export function loopUnroller(name: string): (i: Instr, m: GemminiMachine) => void {
-  return unsupported(`${name} ${loopReason}`);
 }
 
 export function preload(i: InstrOf<'preload'>, m: GemminiMachine): void {

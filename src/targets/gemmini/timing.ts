@@ -1,5 +1,5 @@
 import { addRead, addWrite, Unit, type TimingDesc } from '../../sim/timing_desc.js';
-import type { InstrOf, Operand } from './instr.js';
+import type { Instr, InstrOf, Operand } from './instr.js';
 import { isAcc, isGarbage, isReadFull, rowOf } from './local_addr.js';
 import type { GemminiMachine } from './machine.js';
 
@@ -46,16 +46,104 @@ function blockRanges(
     add(d, mem, first + b * blockStride, first + b * blockStride + op.rows);
 }
 
+/**
+ * Bus requests and bus bytes of `rows` DRAM rows of `bytes` bytes, `stride` apart: the DMA splits a
+ * row into naturally aligned requests of a power-of-two size from one bus beat up to
+ * `maxTransferBytes`, none crossing a `maxTransferBytes` boundary (docs/gemmini.md §6: one request
+ * per aligned block a row touches, sized to the smallest aligned power of two covering its part).
+ * Adds to d.dramRequests and returns the bytes the requests carry.
+ */
+function busRequests(
+  m: GemminiMachine,
+  dram: number,
+  stride: number,
+  rows: number,
+  bytes: number,
+  d: TimingDesc,
+): number {
+  const block = m.maxTransferBytes;
+  const beat = m.beatBytes;
+  let busBytes = 0;
+  let requests = 0;
+  // Rows at the same offset within a block cost the same: with a stride that is a multiple of the
+  // block (or one row), one row stands for all.
+  const same = stride % block === 0 || rows === 1;
+  const count = same ? 1 : rows;
+  for (let r = 0; r < count; r++) {
+    const start = dram + r * stride;
+    const end = start + bytes;
+    for (let b = start - (start % block); b < end; b += block) {
+      const lo = start > b ? start - b : 0;
+      const hi = end < b + block ? end - b : block;
+      let size = beat;
+      while (size < block && Math.floor(lo / size) !== Math.floor((hi - 1) / size)) size *= 2;
+      busBytes += size;
+      requests++;
+    }
+  }
+  const times = same ? rows : 1;
+  d.dramRequests += requests * times;
+  return busBytes * times;
+}
+
+/**
+ * TLB misses of `rows` rows of `bytes` bytes, `stride` apart, read (dir 0) or written (dir 1), and the
+ * TLB's new state (docs/gemmini.md §6): a row's pages hit the direction's last-page register, or the
+ * one shared entry when it covers the page's region and that page was filled; otherwise a miss fills
+ * it (a new region empties the entry).
+ */
+export function tlbMisses(
+  m: GemminiMachine,
+  dram: number,
+  stride: number,
+  rows: number,
+  bytes: number,
+  dir: number,
+): number {
+  const t = m.tlb;
+  if (t.pageBytes === 0 || bytes === 0) return 0;
+  let misses = 0;
+  for (let r = 0; r < rows; r++) {
+    const start = dram + r * stride;
+    const first = Math.floor(start / t.pageBytes);
+    const lastPage = Math.floor((start + bytes - 1) / t.pageBytes);
+    for (let page = first; page <= lastPage; page++) {
+      if (page === t.last[dir]) continue;
+      t.last[dir] = page;
+      const region = Math.floor(page / t.entryPages);
+      const bit = 1 << (page % t.entryPages);
+      if (region === t.region && (t.filled & bit) !== 0) continue;
+      if (region !== t.region) {
+        t.region = region;
+        t.filled = 0;
+      }
+      t.filled |= bit;
+      misses++;
+    }
+  }
+  return misses;
+}
+
 export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void {
   const slot = m.load[i.slot];
   const toAcc = isAcc(i.dst.addr);
   const esize = toAcc && !slot.shrink ? 4 : 1;
   const elements = i.dst.rows * i.dst.cols;
   d.unit = Unit.load;
-  d.dramReadBytes = i.dram === 0 ? 0 : elements * esize;
+  // Stride 0 fetches one row and repeats it on chip; address 0 fills zeros without DRAM.
+  const fetched = slot.dramStride === 0 ? Math.min(1, i.dst.rows) : i.dst.rows;
+  if (i.dram !== 0) {
+    d.dramReadBytes = fetched * i.dst.cols * esize;
+    d.dramBusBytes = busRequests(m, i.dram, slot.dramStride, fetched, i.dst.cols * esize, d);
+  }
   // One DMA request per row, at most one per cycle; the fp32 mvin scaler does 4 elements a cycle.
   const scaled = esize === 1 && slot.scale !== 1;
   d.occupancy = Math.max(i.dst.rows, scaled ? Math.ceil(elements / 4) : 0, 1);
+  if (i.dram !== 0) {
+    // A miss stalls the reader until the page walk returns.
+    const misses = tlbMisses(m, i.dram, slot.dramStride, fetched, i.dst.cols * esize, 0);
+    d.stallCycles = misses * m.tlb.missCycles;
+  }
   d.latency = i.dram === 0 ? 1 : m.dramLatency;
   blockRanges(m, i.dst, slot.blockStride, addWrite, d);
 }
@@ -64,7 +152,10 @@ export function mvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): vo
   const esize = isAcc(i.src.addr) && isReadFull(i.src.addr) ? 4 : 1;
   d.unit = Unit.store;
   d.dramWriteBytes = i.src.rows * i.src.cols * esize;
+  d.dramBusBytes = busRequests(m, i.dram, m.stDramStride, i.src.rows, i.src.cols * esize, d);
   d.occupancy = Math.max(i.src.rows, 1);
+  d.stallCycles =
+    tlbMisses(m, i.dram, m.stDramStride, i.src.rows, i.src.cols * esize, 1) * m.tlb.missCycles;
   d.latency = m.dramLatency;
   blockRanges(m, i.src, m.dim, addRead, d);
 }
@@ -86,7 +177,8 @@ export function compute(i: InstrOf<'compute'>, m: GemminiMachine, d: TimingDesc)
   // previous block, so a preloaded block takes at least as long as its weight rows. Output-stationary
   // also streams its K rows through.
   const p = m.consumedPreload;
-  const weightRows = ws && !i.accumulated && p !== null && !isGarbage(p.bd.addr) ? p.bd.rows : 0;
+  // New weights always take DIM cycles to shift in, however few their rows (the RTL feeds DIM rows).
+  const weightRows = ws && !i.accumulated && p !== null && !isGarbage(p.bd.addr) ? m.dim : 0;
   d.occupancy = ws ? Math.max(aRows, weightRows, 4) : Math.max(aRows, depth, 4);
   d.latency = m.pipelineLatency + (ws ? 0 : m.dim);
   d.macs = isGarbage(i.a.addr) ? 0 : aRows * depth * (ws ? m.weightCols : bCols);
@@ -102,6 +194,11 @@ export function configEx(_i: InstrOf<'configEx'>, _m: GemminiMachine, d: TimingD
   d.unit = Unit.execute;
   d.occupancy = 1;
   d.drainsUnit = true;
+}
+
+/** A tile's first loop CONFIG word: the host computed the tile's setup before issuing it. */
+export function tileSetup(_i: Instr, m: GemminiMachine, d: TimingDesc): void {
+  d.hostCycles = m.hostCyclesPerTile;
 }
 
 /** Completes at issue: Unit.none, as reset. */

@@ -6,7 +6,11 @@ import { clearScheduleCache, createScheduleCache } from '../../../src/schedule/c
 import { cosa, cosaEven } from '../../../src/schedule/cosa/cosa.js';
 import { schedule } from '../../../src/schedule/schedulers.js';
 import { arrayChoices, problemFacts } from '../../../src/schedule/cosa/problem.js';
-import type { MilpSolver } from '../../../src/schedule/cosa/solve.js';
+import {
+  highsSolver,
+  type MilpSolver,
+  type SolveOptions,
+} from '../../../src/schedule/cosa/solve.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
 import type { AnyTarget } from '../../../src/contract/target.js';
 import { builtinTargets } from '../../../src/targets/index.js';
@@ -88,16 +92,44 @@ describe('cosa', () => {
     );
   });
 
-  it('a 1 ms time limit falls back to the baseline and says why', () => {
+  it('a solve stopped by the time limit without a solution falls back and reports the limit', () => {
+    const timedOut: MilpSolver = () => ({
+      kind: 'no-solution',
+      reason: 'solver: the time limit (safety net) reached without a solution',
+      limit: 'time',
+      seconds: 0,
+    });
+    const conv = parseConv('H=28,W=28,C=64,K=64,R=3,S=3,pad=1');
     for (const f of [cosa, cosaEven]) {
-      const r = f(parseConv('H=28,W=28,C=64,K=64,R=3,S=3,pad=1'), target, {
-        ...options,
-        timeLimitSeconds: 0.001,
-      });
-      expect(r.fallback?.reason).toMatch(/time limit reached without a solution/);
+      const r = f(conv, target, { ...options, solver: timedOut });
+      expect(r.fallback?.reason).toMatch(/time limit \(safety net\) reached without a solution/);
       expect(r.fallback?.reason).toMatch(/the target baseline used/);
-      expect(r.mapping).toEqual(target.baseline!(parseConv('H=28,W=28,C=64,K=64,R=3,S=3,pad=1')));
+      expect(r.limitHit).toBe('time');
+      expect(r.complete).toBe(false);
+      expect(r.mapping).toEqual(target.baseline!(conv));
     }
+  });
+
+  it('bounds every MIP by work limits and reports the one that stopped it', () => {
+    const seen: SolveOptions[] = [];
+    const recording: MilpSolver = (lp, o) => {
+      seen.push(o);
+      const out = highsSolver(lp, o);
+      return out.kind === 'solution' ? { ...out, limit: 'nodes' } : out;
+    };
+    const r = cosa(w, target, { ...options, solver: recording });
+    expect(seen.map((o) => o.work)).toEqual(
+      seen.map(() => ({ maxNodes: 500, maxImprovingSolutions: null, presolve: true })),
+    );
+    expect(seen.length).toBe(2);
+    expect(r.limitHit).toBe('nodes');
+    expect(r.complete).toBe(false);
+    seen.length = 0;
+    cosaEven(w, target, { ...options, solver: recording });
+    expect(seen.map((o) => o.work)).toEqual(
+      seen.map(() => ({ maxNodes: 200, maxImprovingSolutions: 3, presolve: false })),
+    );
+    expect(seen.length).toBe(2);
   });
 
   it('a solver error falls back too (thrown or reported)', () => {
@@ -110,7 +142,7 @@ describe('cosa', () => {
     const infeasible: MilpSolver = () => ({
       kind: 'no-solution',
       reason: 'solver: Infeasible',
-      timedOut: false,
+      limit: null,
       seconds: 0,
     });
     expect(cosaEven(w, target, { ...options, solver: infeasible }).fallback?.reason).toContain(
@@ -122,7 +154,7 @@ describe('cosa', () => {
     const bare: AnyTarget = { ...target, baseline: null };
     const r = cosa(w, bare, {
       ...options,
-      solver: () => ({ kind: 'no-solution', reason: 'x', timedOut: false, seconds: 0 }),
+      solver: () => ({ kind: 'no-solution', reason: 'x', limit: null, seconds: 0 }),
     });
     expect(r.fallback?.reason).toContain('the simple mapping used');
     expect(validateMapping(w, r.mapping, bare)).toEqual([]);

@@ -338,6 +338,7 @@ describe('baseline', () => {
       order: ['M', 'N', 'K'],
       resident: { input: [], weight: [], output: [] },
       doubleBuffer: { input: true, weight: true, output: true },
+      hardwareLoops: true,
     });
   });
 
@@ -361,6 +362,7 @@ describe('baseline', () => {
       order: ['N', 'P', 'Q', 'K', 'R', 'S', 'C'],
       resident: { input: [], weight: [], output: [] },
       doubleBuffer: { input: true, weight: true, output: true },
+      hardwareLoops: true,
     });
   });
 

@@ -8,12 +8,20 @@ import type { Instr } from '../../../src/targets/gemmini/instr.js';
 import { accAddr, garbageAddr, spAddr } from '../../../src/targets/gemmini/local_addr.js';
 import { compute, configEx, configLd, mvin, op, preload } from './build.js';
 import { randomInt8, runMatmul } from './matmul_run.js';
+import { tlbMisses } from '../../../src/targets/gemmini/timing.js';
 
 const G = op(garbageAddr, 0, 0);
 
+/** The preset without address translation (a bare-metal program: physical addresses). */
+const bareMetal = gemminiTarget(
+  { ...gemmini.spec, dram: { ...gemmini.spec.dram, translation: undefined } },
+  'bare metal',
+);
+
 describe('Gemmini timing', () => {
+  // In a process with virtual memory the one-entry TLB thrashes between A, B and C (78%).
   it.each(['weight-stationary', 'output-stationary'] as const)(
-    'a compute-bound matmul (256³, %s) reaches ≥ 90%% utilization',
+    'a compute-bound matmul (256³, %s, bare metal) reaches ≥ 90%% utilization',
     (dataflow) => {
       const n = 256;
       const x = {
@@ -27,7 +35,7 @@ describe('Gemmini timing', () => {
         relu: false,
         dataflow,
       };
-      const { result } = runMatmul(gemmini, x, false);
+      const { result } = runMatmul(bareMetal, x, false);
       expect(result.macs).toBe(n * n * n);
       expect(result.utilization).toBeGreaterThanOrEqual(0.9);
       expect(result.bytesIn).toBeGreaterThanOrEqual(2 * n * n);
@@ -126,5 +134,34 @@ describe('Gemmini timing', () => {
       // It starts only when the last compute reading sp[0..15] completes, then takes 16 + 100 cycles.
       expect(intoA).toBeGreaterThanOrEqual(alone + 16 + 100);
     });
+  });
+});
+
+describe('address translation (the DMA TLB)', () => {
+  const page = 4096;
+  it('counts a miss per page not in the direction register or filled in the one 4-page entry', () => {
+    const m = gemmini.createMachine(createDram(), false);
+    // 16 rows of 64 bytes in one page: one miss, then hits in the register.
+    expect(tlbMisses(m, 16 * page, 64, 16, 64, 0)).toBe(1);
+    expect(tlbMisses(m, 16 * page, 64, 16, 64, 0)).toBe(0);
+    // Four rows a page apart in one 16 KiB region: four misses fill the entry; again, all hit.
+    expect(tlbMisses(m, 32 * page, page, 4, 64, 0)).toBe(4);
+    expect(tlbMisses(m, 32 * page, page, 4, 64, 0)).toBe(0);
+    // A page in another region replaces the entry: going back misses again.
+    expect(tlbMisses(m, 64 * page, 64, 1, 64, 0)).toBe(1);
+    expect(tlbMisses(m, 32 * page, page, 4, 64, 0)).toBe(4);
+    // A row that straddles two pages touches both.
+    expect(tlbMisses(m, 80 * page - 32, 64, 1, 64, 1)).toBe(2);
+  });
+
+  it('misses stall the move: a strided mvin takes longer than a dense one', () => {
+    const run = (stride: number) => {
+      const dram = createDram();
+      const at = allocate(dram, 'x', 16 * stride + 64);
+      const stream: StreamItem<Instr>[] = [configLd(0, stride), mvin(0, at, op(spAddr(0), 16, 16))];
+      return simulate(gemmini, stream, dram, { functional: false }).result.totalCycles;
+    };
+    const missCycles = gemmini.spec.dram.translation!.missCycles;
+    expect(run(page) - run(16)).toBeGreaterThanOrEqual(15 * missCycles);
   });
 });

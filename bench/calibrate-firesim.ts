@@ -1,0 +1,102 @@
+/**
+ * Fits the Gemmini timing model's fitted constants (the spec's `sources` marks them "fitted") to the
+ * FireSim measurements in bench/data/firesim-gemmini, and to nothing else: the DRAM round-trip
+ * latency a bus request holds its slot for (`dram.latencyCycles`), the page walk a TLB miss costs
+ * (`dram.translation.missCycles`) and the host's cycles per tile it hands to a loop instruction
+ * (`hostCyclesPerTile`). Every other timing constant comes from the RTL. No constant depends on a
+ * layer, a shape or a row.
+ *
+ *   npm run build && npx tsx bench/calibrate-firesim.ts [--rows all|small]
+ *
+ * The objective is the mean squared log ratio ours/FireSim over the rows of both columns that have a
+ * mapping we can run. `--rows small` (the default) fits on the rows of at most 10^8 MACs (62 of 148;
+ * the others take tens of seconds each to simulate); bench/firesim.ts then checks the values on every
+ * row. Coordinate descent over fixed grids, so the result is the same on every run.
+ */
+import { parseSpec } from '../dist/spec/load_spec.js';
+import type { Spec } from '../dist/spec/spec.js';
+import { targetByName } from '../dist/targets/index.js';
+import { macs } from '../dist/workload/shape.js';
+import { loadFiresimRows } from './firesim-data.js';
+import { evaluateRowsOn } from './firesim.js';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+
+const grids = {
+  latency: [40, 50, 60, 70, 80, 90, 100, 120, 140],
+  miss: [0, 20, 30, 40, 50, 60, 70, 80, 100],
+  tile: [0, 100, 200, 400, 800, 1600],
+};
+
+interface Constants {
+  readonly latency: number;
+  readonly miss: number;
+  readonly tile: number;
+}
+
+function withConstants(base: Spec, c: Constants): Spec {
+  const translation = base.dram.translation;
+  if (translation === undefined) throw new Error(`${base.name} has no dram.translation to fit`);
+  return parseSpec(
+    {
+      ...base,
+      dram: {
+        ...base.dram,
+        latencyCycles: c.latency,
+        translation: { ...translation, missCycles: c.miss },
+      },
+      hostCyclesPerTile: c.tile,
+    },
+    'calibration',
+  );
+}
+
+function main(): void {
+  const base = targetByName('gemmini').spec;
+  const all = loadFiresimRows();
+  const rows =
+    (arg('rows') ?? 'small') === 'all' ? all : all.filter((r) => macs(r.workload) <= 1e8);
+  console.log(`fitting on ${rows.length} of ${all.length} rows`);
+  const loss = (c: Constants): number => {
+    const results = evaluateRowsOn(withConstants(base, c), rows);
+    let sum = 0;
+    let n = 0;
+    for (const r of results) {
+      for (const [ours, theirs] of [
+        [r.autoOurs, r.row.autoCycles],
+        [r.mappedOurs, r.row.mappedCycles],
+      ] as const) {
+        if (ours === null) continue;
+        sum += Math.log(ours / theirs) ** 2;
+        n++;
+      }
+    }
+    const value = sum / n;
+    console.log(`${JSON.stringify(c)}: mean squared log ratio ${value.toFixed(4)}`);
+    return value;
+  };
+  let best: Constants = {
+    latency: base.dram.latencyCycles,
+    miss: base.dram.translation?.missCycles ?? 0,
+    tile: base.hostCyclesPerTile ?? 0,
+  };
+  let bestLoss = loss(best);
+  for (let round = 0; round < 3; round++) {
+    let moved = false;
+    for (const key of ['latency', 'miss', 'tile'] as const) {
+      for (const value of grids[key]) {
+        if (value === best[key]) continue;
+        const c = { ...best, [key]: value };
+        const v = loss(c);
+        if (v < bestLoss - 1e-9) [bestLoss, best, moved] = [v, c, true];
+      }
+    }
+    if (!moved) break;
+  }
+  console.log(`fitted: ${JSON.stringify(best)} (mean squared log ratio ${bestLoss.toFixed(4)})`);
+}
+
+main();

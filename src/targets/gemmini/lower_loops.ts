@@ -1,0 +1,318 @@
+import { add, bool, c, fence, instr, v, type Arg, type Stmt } from '../../program/program.js';
+import type { Program } from '../../program/program.js';
+import type { Mapping } from '../../mapping/mapping.js';
+import type { Spec } from '../../spec/spec.js';
+import type { LowerOptions } from '../../contract/target.js';
+import { convOutputSize } from '../../workload/shape.js';
+import type { ConvWorkload, GemmWorkload, Workload } from '../../workload/workload.js';
+import { preamble } from './lower_common.js';
+
+/**
+ * Mappings as the vendor library runs them (docs/gemmini.md §5): one LOOP_WS (GEMM) or LOOP_CONV_WS
+ * (conv) per DRAM tile, in the mapping's tile order, with the tile's addresses and paddings computed on
+ * the host; the accelerator's unrollers (unroller.ts) generate the tile's commands, loading the tile's
+ * inputs and weights afresh for every tile. Bias is loaded by the first reduction tile, the output
+ * stored by the last, so the reduction dims must be the innermost tile loops.
+ */
+
+/** Why the loop instructions cannot run a mapping, or null when they can. */
+export function loopLoweringProblem(w: Workload, m: Mapping, spec: Spec): string | null {
+  if (m.dataflow !== 'weight-stationary') return 'the loop instructions are weight-stationary';
+  const reduction = w.kind === 'gemm' ? ['K'] : ['R', 'S', 'C'];
+  const inner = m.order.slice(m.order.length - reduction.length);
+  const tripsOf = (d: string) => {
+    const bound = (w as unknown as Record<string, number>)[d];
+    return Math.ceil(bound / (m.tile[d as never] ?? bound));
+  };
+  const outer = m.order.slice(0, m.order.length - reduction.length);
+  if (
+    !reduction.every((d) => inner.includes(d as never)) &&
+    outer.some((d) => reduction.includes(d) && tripsOf(d) > 1)
+  ) {
+    return 'the reduction dims must be the innermost tile loops';
+  }
+  const spRows = spec.memories.scratchpad.capacityBytes / spec.memories.scratchpad.rowBytes;
+  const accRows = spec.memories.accumulator.capacityBytes / spec.memories.accumulator.rowBytes;
+  if (w.kind === 'gemm') {
+    const dim = spec.array.rows;
+    const blocks = (d: 'M' | 'N' | 'K') => Math.ceil(Math.min(m.tile[d] ?? w[d], w[d]) / dim);
+    const rows = (blocks('M') + blocks('N')) * blocks('K') * dim;
+    // Each of the unroller's two loop slots owns half the scratchpad and half the accumulator.
+    if (rows > spRows / 2) return 'the tile overflows half the scratchpad';
+    if (blocks('M') * blocks('N') * dim > accRows / 2)
+      return 'the tile overflows half the accumulator';
+  }
+  if (w.kind === 'conv') {
+    if (w.groups !== 1) return 'grouped convs need the depthwise path';
+    if (w.strideH !== w.strideW) return 'LOOP_CONV_WS has one stride';
+    if (w.dilationH !== 1 || w.dilationW !== 1) return 'dilated convs are not lowered to loops';
+    const dim = spec.array.rows;
+    const t = (d: 'N' | 'P' | 'Q' | 'K' | 'R' | 'S' | 'C') => m.tile[d] ?? 1;
+    const irows = t('P') * w.strideH + t('R') - 1;
+    const icols = t('Q') * w.strideW + t('S') - 1;
+    const inputRows = Math.ceil(t('C') / dim) * t('N') * irows * icols;
+    const weightRows = Math.ceil(t('K') / dim) * t('R') * t('S') * t('C');
+    if (inputRows + weightRows > spRows / 2) return 'the tile overflows half the scratchpad';
+    const outputRows = Math.ceil(t('K') / dim) * t('N') * t('P') * t('Q');
+    if (outputRows > accRows / 2) return 'the tile overflows half the accumulator';
+  }
+  return null;
+}
+
+/** The host's configuration before the tiles: weight-stationary, the store's stride and scale. */
+function loopPreamble(
+  w: Workload,
+  aStride: number,
+  outRowBytes: number,
+  inputStride: number,
+  weightStride: number,
+  dim: number,
+  options: LowerOptions,
+): Stmt[] {
+  return preamble({
+    dataflow: 'weight-stationary',
+    aStride,
+    relu: w.activation === 'relu',
+    outRowBytes,
+    scale: options.scale,
+    loads: [
+      { dramStride: inputStride, blockStride: dim },
+      { dramStride: weightStride, blockStride: dim },
+      { dramStride: 0, blockStride: dim },
+    ],
+  });
+}
+
+const num = (x: number): Arg => c(x);
+const at = (buffer: string, offset: number): Arg => add(v(buffer), c(offset));
+
+function fields(values: Record<string, number | boolean>): Record<string, Arg> {
+  return Object.fromEntries(
+    Object.entries(values).map(([k, x]) => [k, typeof x === 'boolean' ? bool(x) : num(x)]),
+  );
+}
+
+/** Every tile index of a loop nest in the mapping's order (outermost first). */
+function tiles<D extends string>(
+  order: readonly D[],
+  bound: (d: D) => number,
+  tile: (d: D) => number,
+): Record<D, number>[] {
+  const out: Record<D, number>[] = [];
+  const index = {} as Record<D, number>;
+  const visit = (depth: number): void => {
+    if (depth === order.length) {
+      out.push({ ...index });
+      return;
+    }
+    const d = order[depth];
+    for (let x = 0; x < bound(d); x += tile(d)) {
+      index[d] = x;
+      visit(depth + 1);
+    }
+  };
+  visit(0);
+  return out;
+}
+
+export function lowerConvLoops(
+  w: ConvWorkload,
+  m: Mapping,
+  spec: Spec,
+  options: LowerOptions,
+): Program {
+  const dim = spec.array.rows;
+  const { P, Q } = convOutputSize(w);
+  const bounds = { N: w.N, P, Q, K: w.K, R: w.R, S: w.S, C: w.C };
+  type D = keyof typeof bounds;
+  const t = (d: D) => Math.min(m.tile[d] ?? bounds[d], bounds[d]);
+  const order = m.order.filter((d): d is D => d in bounds);
+  const body = loopPreamble(w, w.strideW, w.K, w.C, w.K, dim, options);
+  for (const x of tiles(order, (d) => bounds[d], t)) {
+    const n = (d: D) => Math.min(t(d), bounds[d] - x[d]);
+    const [orows, ocols] = [n('P'), n('Q')];
+    const irow = x.P * w.strideH + x.R - w.padTop;
+    const icol = x.Q * w.strideW + x.S - w.padLeft;
+    const irows = orows * w.strideH + n('R') - 1;
+    const icols = ocols * w.strideW + n('S') - 1;
+    const upad = Math.max(0, -irow);
+    const lpad = Math.max(0, -icol);
+    const dpad = Math.max(0, irow + irows - w.H);
+    const rpad = Math.max(0, icol + icols - w.W);
+    const first = x.R === 0 && x.S === 0 && x.C === 0;
+    const last = x.R + t('R') >= w.R && x.S + t('S') >= w.S && x.C + t('C') >= w.C;
+    const input = ((x.N * w.H + irow + upad) * w.W + icol + lpad) * w.C + x.C;
+    const weight = ((x.R * w.S + x.S) * w.C + x.C) * w.K + x.K;
+    const output = ((x.N * P + x.P) * Q + x.Q) * w.K + x.K;
+    body.push(
+      instr('loopConvWsConfig1', {
+        ...fields({
+          batchSize: w.N,
+          inRowDim: w.H,
+          inChannels: w.C,
+          outChannels: w.K,
+          outRowDim: P,
+          poolOutRowDim: P,
+          outColDim: Q,
+          stride: w.strideH,
+          padding: w.padTop,
+        }),
+      }),
+      instr(
+        'loopConvWsConfig2',
+        fields({
+          poolPadding: 0,
+          poolStride: 0,
+          poolSize: 0,
+          poolOutColDim: Q,
+          kernelDim: w.S,
+          pochs: n('K'),
+          pocols: ocols,
+          porows: orows,
+          batches: n('N'),
+        }),
+      ),
+      instr(
+        'loopConvWsConfig3',
+        fields({
+          lpad,
+          kchs: n('C'),
+          kcols: n('S'),
+          krows: n('R'),
+          inColDim: w.W,
+          plpad: 0,
+          dpad,
+          upad,
+          rpad,
+        }),
+      ),
+      instr(
+        'loopConvWsConfig4',
+        fields({
+          kernelDilation: 1,
+          pdpad: 0,
+          pupad: 0,
+          prpad: 0,
+          orows,
+          ocols,
+          outStride: w.K,
+          weightStride: w.K,
+          inStride: w.C,
+        }),
+      ),
+      instr('loopConvWsConfig5', {
+        weights: at('weight', weight),
+        output: last ? at('output', output) : num(0),
+      }),
+      instr('loopConvWsConfig6', {
+        // The library passes a dummy non-zero bias address with no_bias so the first reduction
+        // tile zeroes the accumulator; later ones pass none and accumulate.
+        bias: first ? (w.bias ? at('bias', 4 * x.K) : num(1)) : num(0),
+        input: at('input', input),
+      }),
+      instr(
+        'loopConvWs',
+        fields({
+          noBias: !w.bias,
+          wrot180: false,
+          transOutput1203: false,
+          transWeight1203: false,
+          transWeight0132: false,
+          transInput3120: false,
+          dw: false,
+          maxPixelsPerRow: 1,
+          bSpadId: 0,
+          aSpadId: 0,
+          noPool: true,
+          downsample: false,
+          inputDilated: false,
+          activation: 0,
+        }),
+      ),
+    );
+  }
+  body.push(fence);
+  return {
+    name: w.name,
+    buffers: [
+      { name: 'input', bytes: w.N * w.H * w.W * w.C, role: 'input' },
+      { name: 'weight', bytes: w.R * w.S * w.C * w.K, role: 'weight' },
+      ...(w.bias ? [{ name: 'bias', bytes: 4 * w.K, role: 'bias' } as const] : []),
+      { name: 'output', bytes: w.N * P * Q * w.K, role: 'output' },
+    ],
+    body,
+  };
+}
+
+export function lowerGemmLoops(
+  w: GemmWorkload,
+  m: Mapping,
+  spec: Spec,
+  options: LowerOptions,
+): Program {
+  const dim = spec.array.rows;
+  const bounds = { M: w.M, N: w.N, K: w.K };
+  type D = keyof typeof bounds;
+  const t = (d: D) => Math.min(m.tile[d] ?? bounds[d], bounds[d]);
+  const order = m.order.filter((d): d is D => d in bounds);
+  const body = loopPreamble(w, 1, w.N, w.K, w.N, dim, options);
+  for (const x of tiles(order, (d) => bounds[d], t)) {
+    const n = (d: D) => Math.min(t(d), bounds[d] - x[d]);
+    const blocks = (d: D) => Math.ceil(n(d) / dim);
+    const first = x.K === 0;
+    const last = x.K + t('K') >= w.K;
+    body.push(
+      instr(
+        'loopWsConfigBounds',
+        fields({
+          i: blocks('M'),
+          j: blocks('N'),
+          k: blocks('K'),
+          padI: blocks('M') * dim - n('M'),
+          padJ: blocks('N') * dim - n('N'),
+          padK: blocks('K') * dim - n('K'),
+        }),
+      ),
+      instr('loopWsConfigAddrsAB', {
+        a: at('A', x.M * w.K + x.K),
+        b: at('B', x.K * w.N + x.N),
+      }),
+      instr('loopWsConfigAddrsDC', {
+        d: first && w.bias ? at('bias', 4 * x.N) : num(0),
+        c: last ? at('C', x.M * w.N + x.N) : num(0),
+      }),
+      instr('loopWsConfigStridesAB', fields({ a: w.K, b: w.N })),
+      instr('loopWsConfigStridesDC', fields({ d: 0, c: w.N })),
+      instr(
+        'loopWs',
+        fields({
+          // Accumulate onto the bias the tile loaded, or onto earlier reduction tiles.
+          exAccumulate: !first || w.bias,
+          fullC: false,
+          lowD: false,
+          activation: 0,
+          bSpadId: 0,
+          aSpadId: 0,
+          aTranspose: false,
+          bTranspose: false,
+          isResadd: false,
+          skip: 0,
+          incAccAddr: false,
+          spadOnly: false,
+          cSpadAddr: 0,
+        }),
+      ),
+    );
+  }
+  body.push(fence);
+  return {
+    name: w.name,
+    buffers: [
+      { name: 'A', bytes: w.M * w.K, role: 'input' },
+      { name: 'B', bytes: w.K * w.N, role: 'weight' },
+      ...(w.bias ? [{ name: 'bias', bytes: 4 * w.N, role: 'bias' } as const] : []),
+      { name: 'C', bytes: w.M * w.N, role: 'output' },
+    ],
+    body,
+  };
+}
