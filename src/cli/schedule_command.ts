@@ -5,6 +5,7 @@ import { InputError } from '../errors.js';
 import { parseMappingText } from '../mapping/mapping_json.js';
 import { parseTimeloopMapping } from '../mapping/timeloop.js';
 import type { ScheduleResult } from '../schedule/scheduler.js';
+import { partialSumOverflow } from '../schedule/partial_sums.js';
 import {
   maxRefine,
   parsePositiveInteger,
@@ -271,6 +272,12 @@ export function registerSchedule(program: Command): void {
       if (result.fallback !== null && !f.json) {
         process.stderr.write(
           `gemmforge: warning: ${result.scheduler}: ${result.fallback.reason}\n`,
+        );
+      }
+      const overflow = partialSumOverflow(w, result.mapping, target.spec);
+      if (overflow !== null && !f.json) {
+        process.stderr.write(
+          `gemmforge: warning: ${result.scheduler}'s mapping can overflow: ${overflow.message}\n`,
         );
       }
       const report = layerReport(w, target, result, {

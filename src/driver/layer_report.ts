@@ -15,6 +15,7 @@ import {
 } from '../runtime/layer_data.js';
 import type { LayerReport, MappingSource } from '../results/layer_report.js';
 import { runLayer } from '../runtime/run_layer.js';
+import { partialSumOverflow } from '../schedule/partial_sums.js';
 
 /**
  * Validates a scheduler's (or the user's) mapping, simulates it (with `verify` functionally, on each
@@ -99,6 +100,7 @@ export function simulateLayer(
     searchComplete: result.complete,
     limitHit: result.limitHit,
     fallback: result.fallback,
+    overflowRisk: partialSumOverflow(w, m, spec) !== null,
     ...(mismatches === undefined ? {} : { verified: mismatches === 0, mismatches }),
   };
   return { report, output: run.output };

@@ -40,6 +40,11 @@ export const layerReportSchema = z
     /** The limit that stopped the search (src/schedule/scheduler.ts, SearchLimit), or null. */
     limitHit: z.enum(['time', 'nodes', 'solutions', 'candidates']).nullable(),
     fallback: z.strictObject({ reason: z.string() }).readonly().nullable(),
+    /**
+     * Some int operands can overflow the array's partial sums under this mapping (only the vendor
+     * baseline may be such a mapping: src/schedule/partial_sums.ts).
+     */
+    overflowRisk: z.boolean(),
     /** With --verify: every data set matched the integer reference. */
     verified: z.boolean().optional(),
     /** With --verify: outputs that differ, over all data sets. */

@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import type { AnyTarget, Problem } from '../contract/target.js';
 import { loopNest } from '../workload/shape.js';
 import { occupancy } from './occupancy.js';
+import { partialSumOverflow } from './partial_sums.js';
 import type { Workload } from '../workload/workload.js';
 import type { Mapping } from '../mapping/mapping.js';
 import { tensorRoleList, tileSchedule } from '../mapping/tile_schedule.js';
@@ -11,7 +12,8 @@ export type MappingChecks = Pick<AnyTarget, 'spec' | 'footprint' | 'checkMapping
 
 /**
  * Checks a mapping against a workload and a target: the loop order and tiles are well formed, the
- * dataflow exists, partial sums never leave the on-chip output memory, every memory holds what is
+ * dataflow exists, partial sums never leave the on-chip output memory nor overflow the array's
+ * partial-sum width (src/schedule/partial_sums.ts), every memory holds what is
  * placed in it (double buffering doubles a tensor's rows), and the target's own limits. Returns the
  * problems, each saying what does not fit and by how much; an empty list means the mapping is legal.
  * Well-formedness comes first: while the mapping is malformed, only those problems are listed (the
@@ -88,6 +90,9 @@ export function validateMapping(w: Workload, m: Mapping, target: MappingChecks):
   });
   problems.push(...capacityProblems(w, m, target));
   problems.push(...target.checkMapping(w, m));
+  // Schedulers never pick a mapping that can overflow; the vendor baseline is reported instead.
+  const overflow = partialSumOverflow(w, m, spec);
+  if (overflow !== null) problems.push(overflow);
   return problems;
 }
 

@@ -38,6 +38,7 @@ function layer(fields: {
     target: spec.name,
     scheduler: 'baseline',
     mappingSource: 'scheduler',
+    overflowRisk: false,
     mapping: {
       dataflow: 'weight-stationary',
       spatial: { rows: 'K', cols: 'N' },

@@ -87,6 +87,7 @@ export function formulate(facts: ProblemFacts, options: ModelOptions): Model {
   loopOrder(b);
   residencyAndDoubleBuffering(b);
   noPartialSumSpill(b);
+  partialSumsFit(b);
   refetchIndicators(b);
   capacity(b);
   cycleObjective(b);
@@ -257,6 +258,21 @@ function noPartialSumSpill(b: Builder): void {
       );
     }
   }
+}
+
+/**
+ * Output-stationary accumulates the whole reduction tile inside the array: the product of the
+ * reduction dims' tiles may not exceed the products one partial sum holds (src/schedule/partial_sums.ts),
+ * Σ ln(tile) · y ≤ ln(max). Weight-stationary adds one product per array row, checked by the validator.
+ */
+function partialSumsFit(b: Builder): void {
+  const { nest, choice, maxInArrayProducts: max } = b.facts;
+  if (choice.dataflow !== 'output-stationary' || !Number.isFinite(max)) return;
+  const terms: [string, number][] = [];
+  for (const d of b.facts.dims.filter((x) => nest.reduction.includes(x.dim))) {
+    (b.y.get(d.dim) ?? []).forEach((n, i) => terms.push([n, Math.log(d.tiles[i])]));
+  }
+  if (terms.length > 0) addRow(b.m, 'psum_fit', terms, '<=', Math.log(max) + 1e-9);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { maxInArrayProducts } from '../partial_sums.js';
 import { estimateCost } from '../cost.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import { tensorRoleList } from '../../mapping/tile_schedule.js';
@@ -64,6 +65,8 @@ export interface ProblemFacts {
   readonly latencyCycles: number;
   readonly arrayRows: number;
   readonly arrayCols: number;
+  /** Most products one in-array partial sum holds (src/schedule/partial_sums.ts). */
+  readonly maxInArrayProducts: number;
   /** Input rows per output row along P and Q (CoSA's σ), keyed by tensor and dim. */
   readonly strides: ReadonlyMap<string, number>;
   /** Per tensor, the dim that runs along its on-chip rows, and how many elements a row holds. */
@@ -285,6 +288,7 @@ export function problemFacts(
     latencyCycles: spec.dram.latencyCycles,
     arrayRows: spec.array.rows,
     arrayCols: spec.array.cols,
+    maxInArrayProducts: maxInArrayProducts(spec),
     strides,
     rowWidth,
   };

@@ -1,4 +1,26 @@
-import { add, bool, c, fence, instr, v, type Arg, type Stmt } from '../../program/program.js';
+import {
+  add,
+  and,
+  bool,
+  c,
+  ceilDiv,
+  eq,
+  fence,
+  instr,
+  le,
+  let_,
+  loop,
+  max,
+  min,
+  mul,
+  not,
+  select,
+  sub,
+  v,
+  type Arg,
+  type Expr,
+  type Stmt,
+} from '../../program/program.js';
 import type { Program } from '../../program/program.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import type { Spec } from '../../spec/spec.js';
@@ -84,7 +106,6 @@ function loopPreamble(
 }
 
 const num = (x: number): Arg => c(x);
-const at = (buffer: string, offset: number): Arg => add(v(buffer), c(offset));
 
 function fields(values: Record<string, number | boolean>): Record<string, Arg> {
   return Object.fromEntries(
@@ -92,27 +113,22 @@ function fields(values: Record<string, number | boolean>): Record<string, Arg> {
   );
 }
 
-/** Every tile index of a loop nest in the mapping's order (outermost first). */
-function tiles<D extends string>(
+/**
+ * The tile loops in the mapping's order (outermost first) around `body`: loop variable `t<d>` is the
+ * tile's first index along d, `n<d>` its size (the last tile is partial).
+ */
+function tileLoops<D extends string>(
   order: readonly D[],
   bound: (d: D) => number,
   tile: (d: D) => number,
-): Record<D, number>[] {
-  const out: Record<D, number>[] = [];
-  const index = {} as Record<D, number>;
-  const visit = (depth: number): void => {
-    if (depth === order.length) {
-      out.push({ ...index });
-      return;
-    }
-    const d = order[depth];
-    for (let x = 0; x < bound(d); x += tile(d)) {
-      index[d] = x;
-      visit(depth + 1);
-    }
-  };
-  visit(0);
-  return out;
+  body: (x: (d: D) => Expr, n: (d: D) => Expr) => Stmt[],
+): Stmt[] {
+  const x = (d: D): Expr => v(`t${d}`);
+  const n = (d: D): Expr => v(`n${d}`);
+  const sizes = order.map((d) => let_(`n${d}`, min(tile(d), sub(bound(d), x(d)))));
+  let stmts: Stmt[] = [...sizes, ...body(x, n)];
+  for (const d of [...order].reverse()) stmts = [loop(`t${d}`, 0, bound(d), tile(d), stmts)];
+  return stmts;
 }
 
 export function lowerConvLoops(
@@ -128,109 +144,110 @@ export function lowerConvLoops(
   const t = (d: D) => Math.min(m.tile[d] ?? bounds[d], bounds[d]);
   const order = m.order.filter((d): d is D => d in bounds);
   const body = loopPreamble(w, w.strideW, w.K, w.C, w.K, dim, options);
-  for (const x of tiles(order, (d) => bounds[d], t)) {
-    const n = (d: D) => Math.min(t(d), bounds[d] - x[d]);
-    const [orows, ocols] = [n('P'), n('Q')];
-    const irow = x.P * w.strideH + x.R - w.padTop;
-    const icol = x.Q * w.strideW + x.S - w.padLeft;
-    const irows = orows * w.strideH + n('R') - 1;
-    const icols = ocols * w.strideW + n('S') - 1;
-    const upad = Math.max(0, -irow);
-    const lpad = Math.max(0, -icol);
-    const dpad = Math.max(0, irow + irows - w.H);
-    const rpad = Math.max(0, icol + icols - w.W);
-    const first = x.R === 0 && x.S === 0 && x.C === 0;
-    const last = x.R + t('R') >= w.R && x.S + t('S') >= w.S && x.C + t('C') >= w.C;
-    const input = ((x.N * w.H + irow + upad) * w.W + icol + lpad) * w.C + x.C;
-    const weight = ((x.R * w.S + x.S) * w.C + x.C) * w.K + x.K;
-    const output = ((x.N * P + x.P) * Q + x.Q) * w.K + x.K;
-    body.push(
-      instr('loopConvWsConfig1', {
-        ...fields({
-          batchSize: w.N,
-          inRowDim: w.H,
-          inChannels: w.C,
-          outChannels: w.K,
-          outRowDim: P,
-          poolOutRowDim: P,
-          outColDim: Q,
-          stride: w.strideH,
-          padding: w.padTop,
-        }),
-      }),
-      instr(
-        'loopConvWsConfig2',
-        fields({
-          poolPadding: 0,
-          poolStride: 0,
-          poolSize: 0,
-          poolOutColDim: Q,
-          kernelDim: w.S,
-          pochs: n('K'),
-          pocols: ocols,
-          porows: orows,
-          batches: n('N'),
-        }),
-      ),
-      instr(
-        'loopConvWsConfig3',
-        fields({
-          lpad,
-          kchs: n('C'),
-          kcols: n('S'),
-          krows: n('R'),
-          inColDim: w.W,
-          plpad: 0,
-          dpad,
-          upad,
-          rpad,
-        }),
-      ),
-      instr(
-        'loopConvWsConfig4',
-        fields({
-          kernelDilation: 1,
-          pdpad: 0,
-          pupad: 0,
-          prpad: 0,
-          orows,
-          ocols,
-          outStride: w.K,
-          weightStride: w.K,
-          inStride: w.C,
-        }),
-      ),
-      instr('loopConvWsConfig5', {
-        weights: at('weight', weight),
-        output: last ? at('output', output) : num(0),
-      }),
-      instr('loopConvWsConfig6', {
-        // The library passes a dummy non-zero bias address with no_bias so the first reduction
-        // tile zeroes the accumulator; later ones pass none and accumulate.
-        bias: first ? (w.bias ? at('bias', 4 * x.K) : num(1)) : num(0),
-        input: at('input', input),
-      }),
-      instr(
-        'loopConvWs',
-        fields({
-          noBias: !w.bias,
-          wrot180: false,
-          transOutput1203: false,
-          transWeight1203: false,
-          transWeight0132: false,
-          transInput3120: false,
-          dw: false,
-          maxPixelsPerRow: 1,
-          bSpadId: 0,
-          aSpadId: 0,
-          noPool: true,
-          downsample: false,
-          inputDilated: false,
-          activation: 0,
-        }),
-      ),
-    );
-  }
+  body.push(
+    ...tileLoops(
+      order,
+      (d) => bounds[d],
+      t,
+      (x, n) => {
+        const irow = sub(add(mul(x('P'), w.strideH), x('R')), w.padTop);
+        const icol = sub(add(mul(x('Q'), w.strideW), x('S')), w.padLeft);
+        const irows = add(mul(n('P'), w.strideH), n('R'), -1);
+        const icols = add(mul(n('Q'), w.strideW), n('S'), -1);
+        const upad = max(0, sub(0, irow));
+        const lpad = max(0, sub(0, icol));
+        const dpad = max(0, sub(add(irow, irows), w.H));
+        const rpad = max(0, sub(add(icol, icols), w.W));
+        const first = and(eq(x('R'), 0), eq(x('S'), 0), eq(x('C'), 0));
+        const last = and(
+          le(w.R, add(x('R'), t('R'))),
+          le(w.S, add(x('S'), t('S'))),
+          le(w.C, add(x('C'), t('C'))),
+        );
+        const input = add(
+          mul(add(mul(add(mul(x('N'), w.H), irow, upad), w.W), icol, lpad), w.C),
+          x('C'),
+        );
+        const weight = add(mul(add(mul(add(mul(x('R'), w.S), x('S')), w.C), x('C')), w.K), x('K'));
+        const output = add(mul(add(mul(add(mul(x('N'), P), x('P')), Q), x('Q')), w.K), x('K'));
+        return [
+          instr(
+            'loopConvWsConfig1',
+            fields({
+              batchSize: w.N,
+              inRowDim: w.H,
+              inChannels: w.C,
+              outChannels: w.K,
+              outRowDim: P,
+              poolOutRowDim: P,
+              outColDim: Q,
+              stride: w.strideH,
+              padding: w.padTop,
+            }),
+          ),
+          instr('loopConvWsConfig2', {
+            ...fields({
+              poolPadding: 0,
+              poolStride: 0,
+              poolSize: 0,
+              poolOutColDim: Q,
+              kernelDim: w.S,
+            }),
+            pochs: n('K'),
+            pocols: n('Q'),
+            porows: n('P'),
+            batches: n('N'),
+          }),
+          instr('loopConvWsConfig3', {
+            lpad,
+            kchs: n('C'),
+            kcols: n('S'),
+            krows: n('R'),
+            inColDim: num(w.W),
+            plpad: num(0),
+            dpad,
+            upad,
+            rpad,
+          }),
+          instr('loopConvWsConfig4', {
+            ...fields({ kernelDilation: 1, pdpad: 0, pupad: 0, prpad: 0 }),
+            orows: n('P'),
+            ocols: n('Q'),
+            ...fields({ outStride: w.K, weightStride: w.K, inStride: w.C }),
+          }),
+          instr('loopConvWsConfig5', {
+            weights: add(v('weight'), weight),
+            output: select(last, add(v('output'), output), 0),
+          }),
+          instr('loopConvWsConfig6', {
+            // The library passes a dummy non-zero bias address with no_bias so the first reduction
+            // tile zeroes the accumulator; later ones pass none and accumulate.
+            bias: select(first, w.bias ? add(v('bias'), mul(4, x('K'))) : 1, 0),
+            input: add(v('input'), input),
+          }),
+          instr(
+            'loopConvWs',
+            fields({
+              noBias: !w.bias,
+              wrot180: false,
+              transOutput1203: false,
+              transWeight1203: false,
+              transWeight0132: false,
+              transInput3120: false,
+              dw: false,
+              maxPixelsPerRow: 1,
+              bSpadId: 0,
+              aSpadId: 0,
+              noPool: true,
+              downsample: false,
+              inputDilated: false,
+              activation: 0,
+            }),
+          ),
+        ];
+      },
+    ),
+  );
   body.push(fence);
   return {
     name: w.name,
@@ -256,54 +273,56 @@ export function lowerGemmLoops(
   const t = (d: D) => Math.min(m.tile[d] ?? bounds[d], bounds[d]);
   const order = m.order.filter((d): d is D => d in bounds);
   const body = loopPreamble(w, 1, w.N, w.K, w.N, dim, options);
-  for (const x of tiles(order, (d) => bounds[d], t)) {
-    const n = (d: D) => Math.min(t(d), bounds[d] - x[d]);
-    const blocks = (d: D) => Math.ceil(n(d) / dim);
-    const first = x.K === 0;
-    const last = x.K + t('K') >= w.K;
-    body.push(
-      instr(
-        'loopWsConfigBounds',
-        fields({
-          i: blocks('M'),
-          j: blocks('N'),
-          k: blocks('K'),
-          padI: blocks('M') * dim - n('M'),
-          padJ: blocks('N') * dim - n('N'),
-          padK: blocks('K') * dim - n('K'),
-        }),
-      ),
-      instr('loopWsConfigAddrsAB', {
-        a: at('A', x.M * w.K + x.K),
-        b: at('B', x.K * w.N + x.N),
-      }),
-      instr('loopWsConfigAddrsDC', {
-        d: first && w.bias ? at('bias', 4 * x.N) : num(0),
-        c: last ? at('C', x.M * w.N + x.N) : num(0),
-      }),
-      instr('loopWsConfigStridesAB', fields({ a: w.K, b: w.N })),
-      instr('loopWsConfigStridesDC', fields({ d: 0, c: w.N })),
-      instr(
-        'loopWs',
-        fields({
-          // Accumulate onto the bias the tile loaded, or onto earlier reduction tiles.
-          exAccumulate: !first || w.bias,
-          fullC: false,
-          lowD: false,
-          activation: 0,
-          bSpadId: 0,
-          aSpadId: 0,
-          aTranspose: false,
-          bTranspose: false,
-          isResadd: false,
-          skip: 0,
-          incAccAddr: false,
-          spadOnly: false,
-          cSpadAddr: 0,
-        }),
-      ),
-    );
-  }
+  body.push(
+    ...tileLoops(
+      order,
+      (d) => bounds[d],
+      t,
+      (x, n) => {
+        const blocks = (d: D): Expr => ceilDiv(n(d), dim);
+        const first = eq(x('K'), 0);
+        const last = le(w.K, add(x('K'), t('K')));
+        return [
+          instr('loopWsConfigBounds', {
+            i: blocks('M'),
+            j: blocks('N'),
+            k: blocks('K'),
+            padI: sub(mul(blocks('M'), dim), n('M')),
+            padJ: sub(mul(blocks('N'), dim), n('N')),
+            padK: sub(mul(blocks('K'), dim), n('K')),
+          }),
+          instr('loopWsConfigAddrsAB', {
+            a: add(v('A'), mul(x('M'), w.K), x('K')),
+            b: add(v('B'), mul(x('K'), w.N), x('N')),
+          }),
+          instr('loopWsConfigAddrsDC', {
+            d: w.bias ? select(first, add(v('bias'), mul(4, x('N'))), 0) : num(0),
+            c: select(last, add(v('C'), mul(x('M'), w.N), x('N')), 0),
+          }),
+          instr('loopWsConfigStridesAB', fields({ a: w.K, b: w.N })),
+          instr('loopWsConfigStridesDC', fields({ d: 0, c: w.N })),
+          instr('loopWs', {
+            // Accumulate onto the bias the tile loaded, or onto earlier reduction tiles.
+            exAccumulate: w.bias ? bool(true) : not(first),
+            ...fields({
+              fullC: false,
+              lowD: false,
+              activation: 0,
+              bSpadId: 0,
+              aSpadId: 0,
+              aTranspose: false,
+              bTranspose: false,
+              isResadd: false,
+              skip: 0,
+              incAccAddr: false,
+              spadOnly: false,
+              cSpadAddr: 0,
+            }),
+          }),
+        ];
+      },
+    ),
+  );
   body.push(fence);
   return {
     name: w.name,

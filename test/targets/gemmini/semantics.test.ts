@@ -12,7 +12,7 @@ import {
 } from '../../../src/sim/dram.js';
 import { fenceItem, type StreamItem } from '../../../src/program/program.js';
 import { runStream } from '../../../src/runtime/simulate.js';
-import { gemmini, gemmini32 } from './presets.js';
+import { gemmini, gemmini32, gemminiTarget } from './presets.js';
 import type { Instr } from '../../../src/targets/gemmini/instr.js';
 import { accAddr, garbageAddr, spAddr } from '../../../src/targets/gemmini/local_addr.js';
 import type { GemminiMachine } from '../../../src/targets/gemmini/machine.js';
@@ -280,8 +280,12 @@ describe('PRELOAD / COMPUTE, weight-stationary', () => {
     expect(spRow(m, 49, 2)).toEqual([57, 50]);
   });
 
-  it('a 32×32 array sums columns in 20 bits: 32 × (−128)·(−128) = 2^19 wraps to −2^19', () => {
-    const { dram, m, run } = setup(gemmini32);
+  it('a 32×32 array with 20-bit sums: 32 × (−128)·(−128) = 2^19 wraps to −2^19 (the preset has 21)', () => {
+    const narrow = gemminiTarget(
+      { ...gemmini32.spec, array: { ...gemmini32.spec.array, partialSumBits: 20 } },
+      '20-bit sums',
+    );
+    const { dram, m, run } = setup(narrow);
     const a = put8(dram, 'A', new Array(32).fill(-128));
     const b = put8(dram, 'B', new Array(32).fill(-128));
     run([
@@ -294,6 +298,19 @@ describe('PRELOAD / COMPUTE, weight-stationary', () => {
       compute(false, op(spAddr(0), 1, 32), G),
     ]);
     expect(m.acc[0]).toBe(-(2 ** 19));
+    const wide = setup(gemmini32);
+    const a2 = put8(wide.dram, 'A', new Array(32).fill(-128));
+    const b2 = put8(wide.dram, 'B', new Array(32).fill(-128));
+    wide.run([
+      configEx({ dataflow: 1 }),
+      configLd(0, 32, { blockStride: 32 }),
+      configLd(1, 1, { blockStride: 32 }),
+      mvin(0, a2, op(spAddr(0), 1, 32)),
+      mvin(1, b2, op(spAddr(64), 32, 1)),
+      preload(op(spAddr(64), 32, 1), op(accAddr(0), 1, 1)),
+      compute(false, op(spAddr(0), 1, 32), G),
+    ]);
+    expect(wide.m.acc[0]).toBe(2 ** 19);
   });
 });
 
