@@ -317,6 +317,24 @@ describe('timing engine', () => {
     expect(r.busyCycles.store).toBe(25);
   });
 
+  it("host cycles delay the host's next issue by that much; stall cycles add to a transfer", () => {
+    const e = createTimingEngine({ ...base, dramLatency: 16, requestsInFlight: 16 });
+    const d = createTimingDesc();
+    resetTimingDesc(d);
+    d.hostCycles = 100;
+    step(e, d);
+    expect(e.lastIssue).toBe(100);
+    resetTimingDesc(d);
+    d.unit = Unit.load;
+    d.occupancy = 1;
+    d.dramReadBytes = 16;
+    d.dramRequests = 1;
+    d.stallCycles = 30;
+    step(e, d);
+    // Issued at 101; window 101..102, channel 101..102, then 30 cycles of stall.
+    expect(finish(e).busyCycles.load).toBe(1 + 30);
+  });
+
   it('a fence waits for every write to be acknowledged', () => {
     const e = createTimingEngine({ ...base, dramLatency: 50 });
     const d = createTimingDesc();
