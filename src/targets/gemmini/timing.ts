@@ -101,7 +101,11 @@ export function tlbMisses(
   dir: number,
 ): number {
   const t = m.tlb;
-  if (t.pageBytes === 0 || bytes === 0) return 0;
+  if (t.pageBytes === 0 || bytes === 0 || rows === 0) return 0;
+  // All rows on the direction's last page: nothing to translate (the common case).
+  const lo = Math.floor(dram / t.pageBytes);
+  const hi = Math.floor((dram + (rows - 1) * stride + bytes - 1) / t.pageBytes);
+  if (lo === hi && lo === t.last[dir]) return 0;
   let misses = 0;
   for (let r = 0; r < rows; r++) {
     const start = dram + r * stride;
