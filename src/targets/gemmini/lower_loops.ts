@@ -23,7 +23,7 @@ import {
 } from '../../program/program.js';
 import type { Program } from '../../program/program.js';
 import type { Mapping } from '../../mapping/mapping.js';
-import type { Spec } from '../../spec/spec.js';
+import { memoryRows, type Spec } from '../../spec/spec.js';
 import type { LowerOptions } from '../../contract/target.js';
 import { convOutputSize } from '../../workload/shape.js';
 import type { ConvWorkload, GemmWorkload, Workload } from '../../workload/workload.js';
@@ -53,8 +53,8 @@ export function loopLoweringProblem(w: Workload, m: Mapping, spec: Spec): string
   ) {
     return 'the reduction dims must be the innermost tile loops';
   }
-  const spRows = spec.memories.scratchpad.capacityBytes / spec.memories.scratchpad.rowBytes;
-  const accRows = spec.memories.accumulator.capacityBytes / spec.memories.accumulator.rowBytes;
+  const spRows = memoryRows(spec.memories.scratchpad);
+  const accRows = memoryRows(spec.memories.accumulator);
   if (w.kind === 'gemm') {
     const dim = spec.array.rows;
     const blocks = (d: 'M' | 'N' | 'K') => Math.ceil(Math.min(m.tile[d] ?? w[d], w[d]) / dim);

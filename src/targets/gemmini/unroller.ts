@@ -186,6 +186,20 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
   if (outputDram !== 0) m.unroller.accToggles++;
   const maxBlockLen = m.maxBlocksSp;
   const maxBlockLenAcc = m.maxBlocksAcc;
+  // The rows the generators address (LoopConv.scala's spad_addr formulas): weights end at the top of
+  // the loop slot's half, inputs (in padded coordinates) start at its bottom, outputs and bias share
+  // the accumulator layout.
+  const bStart = bEnd - Math.ceil(ochs / dim) * kcols * krows * kchs;
+  const weightRow = (och: number, krow: number, kcol: number, kch: number): number =>
+    bStart + Math.floor(och / dim) * krows * kcols * kchs + krow * kcols * kchs + kcol * kchs + kch;
+  const inputRow = (ich: number, b: number, irow: number, icol: number): number =>
+    aStart +
+    Math.floor(ich / dim) * inputSpadStride +
+    b * (irows >> ds) * (icols >> ds) +
+    (irow >> ds) * (icols >> ds) +
+    (icol >> ds);
+  const outputRow = (och: number, b: number, orow: number, ocol: number): number =>
+    cStart + Math.floor(och / dim) * biasSpadStride + b * orows * ocols + orow * ocols + ocol;
 
   const bias = gen();
   if (biasDram !== 0) {
@@ -197,12 +211,7 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
           for (let och = 0; och < ochs; och += maxOchs) {
             const rows = Math.min(dim, ocols - ocol);
             const cols = Math.min(maxOchs, ochs - och);
-            const row =
-              cStart +
-              Math.floor(och / dim) * biasSpadStride +
-              b * orows * ocols +
-              orow * ocols +
-              ocol;
+            const row = outputRow(och, b, orow, ocol);
             bias.cmds.push({
               kind: 'mvin',
               slot: 2,
@@ -215,19 +224,12 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
   const weights = gen();
   if (weightsDram !== 0) {
     weights.cmds.push(configLd(1, weightStride, weightSpadStride));
-    const bRows = Math.ceil(ochs / dim) * kcols * krows * kchs;
-    const bStart = bEnd - bRows;
     const maxOchs = Math.min(ochs, maxBlockLen * dim);
     for (let och = 0; och < ochs; och += maxOchs)
       for (let krow = 0; krow < krows; krow++)
         for (let kcol = 0; kcol < kcols; kcol++)
           for (let kch = 0; kch < kchs; kch += dim) {
-            const row =
-              bStart +
-              Math.floor(och / dim) * krows * kcols * kchs +
-              krow * kcols * kchs +
-              kcol * kchs +
-              kch;
+            const row = weightRow(och, krow, kcol, kch);
             weights.cmds.push({
               kind: 'mvin',
               slot: 1,
@@ -254,12 +256,7 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
                 : Math.min(icolsUnpadded - icol, wide);
           for (let ich = 0; ich < kchs; ich += maxIchs) {
             const zeros = irow < 0 || irow >= irowsUnpadded || icol < 0 || icol >= icolsUnpadded;
-            const row =
-              aStart +
-              Math.floor(ich / dim) * inputSpadStride +
-              b * (irows >> ds) * (icols >> ds) +
-              ((irow + upad) >> ds) * (icols >> ds) +
-              ((icol + lpad) >> ds);
+            const row = inputRow(ich, b, irow + upad, icol + lpad);
             input.cmds.push({
               kind: 'mvin',
               slot: 0,
@@ -276,8 +273,6 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
 
   const ex = gen();
   {
-    const bRows = Math.ceil(ochs / dim) * kcols * krows * kchs;
-    const bStart = bEnd - bRows;
     for (let och = 0; och < ochs; och += dim)
       for (let krow = 0; krow < krows; krow++)
         for (let kcol = 0; kcol < kcols; kcol++)
@@ -285,30 +280,15 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
             let first = true;
             const J = Math.min(dim, ochs - och);
             const K = Math.min(dim, kchs - kch);
-            const bRow =
-              bStart +
-              Math.floor(och / dim) * krows * kcols * kchs +
-              krow * kcols * kchs +
-              kcol * kchs +
-              kch;
+            const bRow = weightRow(och, krow, kcol, kch);
             for (let b = 0; b < batches; b++)
               for (let orow = 0; orow < orows; orow++)
                 for (let ocol = 0; ocol < ocols; ocol += dim) {
                   const I = Math.min(dim, ocols - ocol);
                   const irow = orow * stride + krow;
                   const icol = ocol * stride + kcol;
-                  const aRow =
-                    aStart +
-                    Math.floor(kch / dim) * inputSpadStride +
-                    b * (irows >> ds) * (icols >> ds) +
-                    (irow >> ds) * (icols >> ds) +
-                    (icol >> ds);
-                  const cRow =
-                    cStart +
-                    Math.floor(och / dim) * biasSpadStride +
-                    b * orows * ocols +
-                    orow * ocols +
-                    ocol;
+                  const aRow = inputRow(kch, b, irow, icol);
+                  const cRow = outputRow(och, b, orow, ocol);
                   ex.cmds.push(
                     {
                       kind: 'preload',
@@ -333,12 +313,7 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
       for (let orow = 0; orow < orows; orow++)
         for (let ocol = 0; ocol < ocols; ocol += dim)
           for (let och = 0; och < ochs; och += dim) {
-            const row =
-              cStart +
-              Math.floor(och / dim) * biasSpadStride +
-              b * orows * ocols +
-              orow * ocols +
-              ocol;
+            const row = outputRow(och, b, orow, ocol);
             st.cmds.push({
               kind: 'mvout',
               dram: outputDram + ((b * outRowDim + orow) * outColDim + ocol) * outStride + och,
