@@ -9,7 +9,8 @@
  *   npm run build && npx tsx bench/calibrate-firesim.ts [--rows all|small]
  *
  * The objective is the mean squared log ratio ours/FireSim over the rows of both columns that have a
- * mapping we can run. `--rows small` (the default) fits on the rows of at most 10^8 MACs (62 of 148;
+ * mapping we run (DOSA mappings the measured library ran unchecked included, timed as they ran:
+ * bench/firesim.ts). `--rows small` (the default) fits on the rows of at most 10^8 MACs (62 of 148;
  * the others take tens of seconds each to simulate); bench/firesim.ts then checks the values on every
  * row. Coordinate descent over fixed grids, so the result is the same on every run.
  */
