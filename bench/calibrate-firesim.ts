@@ -17,9 +17,11 @@
 import { parseSpec } from '../dist/spec/load_spec.js';
 import type { Spec } from '../dist/spec/spec.js';
 import { targetByName } from '../dist/targets/index.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { macs } from '../dist/workload/shape.js';
 import { loadFiresimRows } from './firesim-data.js';
 import { evaluateRowsOn } from './firesim.js';
+import { machineLine } from './stats.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,7 +62,12 @@ function main(): void {
   const all = loadFiresimRows();
   const rows =
     (arg('rows') ?? 'small') === 'all' ? all : all.filter((r) => macs(r.workload) <= 1e8);
-  console.log(`fitting on ${rows.length} of ${all.length} rows`);
+  const log: string[] = [];
+  const say = (line: string): void => {
+    console.log(line);
+    log.push(line);
+  };
+  say(`fitting on ${rows.length} of ${all.length} rows`);
   const loss = (c: Constants): number => {
     const results = evaluateRowsOn(withConstants(base, c), rows);
     let sum = 0;
@@ -76,7 +83,7 @@ function main(): void {
       }
     }
     const value = sum / n;
-    console.log(`${JSON.stringify(c)}: mean squared log ratio ${value.toFixed(4)}`);
+    say(`${JSON.stringify(c)}: mean squared log ratio ${value.toFixed(4)}`);
     return value;
   };
   let best: Constants = {
@@ -97,7 +104,26 @@ function main(): void {
     }
     if (!moved) break;
   }
-  console.log(`fitted: ${JSON.stringify(best)} (mean squared log ratio ${bestLoss.toFixed(4)})`);
+  say(`fitted: ${JSON.stringify(best)} (mean squared log ratio ${bestLoss.toFixed(4)})`);
+  const command = `npm run build && npx tsx bench/calibrate-firesim.ts ${process.argv.slice(2).join(' ')}`;
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(
+    'bench/results/calibrate-firesim.md',
+    [
+      '# The Gemmini spec constants fitted to the FireSim data',
+      '',
+      `\`${command.trim()}\``,
+      '',
+      machineLine(),
+      '',
+      "Every evaluation of the coordinate descent, from the spec presets' values at the time:",
+      '',
+      '```',
+      ...log,
+      '```',
+      '',
+    ].join('\n'),
+  );
 }
 
 main();
