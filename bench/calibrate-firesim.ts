@@ -17,11 +17,10 @@
 import { parseSpec } from '../dist/spec/load_spec.js';
 import type { Spec } from '../dist/spec/spec.js';
 import { targetByName } from '../dist/targets/index.js';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { macs } from '../dist/workload/shape.js';
 import { loadFiresimRows } from './firesim-data.js';
 import { evaluateRowsOn } from './firesim.js';
-import { machineLine } from './stats.js';
+import { writeFitLog } from './stats.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -106,23 +105,12 @@ function main(): void {
   }
   say(`fitted: ${JSON.stringify(best)} (mean squared log ratio ${bestLoss.toFixed(4)})`);
   const command = `npm run build && npx tsx bench/calibrate-firesim.ts ${process.argv.slice(2).join(' ')}`;
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync(
+  writeFitLog(
     'bench/results/calibrate-firesim.md',
-    [
-      '# The Gemmini spec constants fitted to the FireSim data',
-      '',
-      `\`${command.trim()}\``,
-      '',
-      machineLine(),
-      '',
-      "Every evaluation of the coordinate descent, from the spec presets' values at the time:",
-      '',
-      '```',
-      ...log,
-      '```',
-      '',
-    ].join('\n'),
+    'The Gemmini spec constants fitted to the FireSim data',
+    command,
+    "Every evaluation of the coordinate descent, from the spec presets' values at the time:",
+    log,
   );
 }
 

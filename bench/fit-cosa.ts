@@ -15,7 +15,7 @@
  *
  *   npm run build && npx tsx bench/fit-cosa.ts
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { runLayer, simulatedCycles } from '../dist/runtime/run_layer.js';
 import { cosa } from '../dist/schedule/cosa/cosa.js';
 import type { CosaWeights } from '../dist/schedule/cosa/objective.js';
@@ -26,7 +26,7 @@ import { macs } from '../dist/workload/shape.js';
 import type { Workload } from '../dist/workload/workload.js';
 import { loadFiresimRows, targetsForRows } from './firesim-data.js';
 import { evaluateRowsOn } from './firesim.js';
-import { geomean, machineLine } from './stats.js';
+import { geomean, writeFitLog } from './stats.js';
 import { loadWorkloads, type NetworkName } from './workloads/index.js';
 
 const file = 'src/schedule/cosa/weights.json';
@@ -136,21 +136,12 @@ function main(): void {
     `check, geomean cycles / baseline: ${check.join(', ')}`;
   writeFileSync(file, JSON.stringify({ source, ...best.weights }, null, 2) + '\n');
   say(source);
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync(
+  writeFitLog(
     'bench/results/fit-cosa.md',
-    [
-      "# cosa's objective weights fitted on the FireSim data's layers",
-      '',
-      '`npm run build && npx tsx bench/fit-cosa.ts`',
-      '',
-      machineLine(),
-      '',
-      '```',
-      ...log,
-      '```',
-      '',
-    ].join('\n'),
+    "cosa's objective weights fitted on the FireSim data's layers",
+    'npm run build && npx tsx bench/fit-cosa.ts',
+    null,
+    log,
   );
 }
 
