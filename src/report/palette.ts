@@ -17,6 +17,8 @@ export const limitColors: Readonly<Record<LimitKind, string>> = {
   'dram-bandwidth': '#4c78a8',
   'memory-capacity': '#b279a2',
   'instruction-issue': '#e45756',
+  'dram-requests': '#72b7b2',
+  'address-translation': '#9d755d',
   latency: '#79706e',
 };
 
