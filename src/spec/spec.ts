@@ -115,7 +115,10 @@ export const hostWorkKinds = [
 export type HostWorkKind = (typeof hostWorkKinds)[number];
 
 const hostSchema = z.strictObject({
-  description: z.string().min(1).describe('the processor that runs the nodes the accelerator does not'),
+  description: z
+    .string()
+    .min(1)
+    .describe('the processor that runs the nodes the accelerator does not'),
   clockHz: z.number().positive(),
   cyclesPerElement: z.strictObject(
     Object.fromEntries(hostWorkKinds.map((k) => [k, z.number().nonnegative()])) as Record<
