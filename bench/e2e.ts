@@ -120,8 +120,8 @@ if (hostOnly) {
   if (only === undefined) {
     const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
     const at = old.indexOf(hostHeading);
-    const kept = (at < 0 ? old : old.slice(0, at)).trimEnd();
-    writeFileSync(file, (kept === '' ? '' : kept + '\n\n') + section.join('\n') + '\n');
+    const kept = (at < 0 ? old : old.slice(0, at)).trimEnd() || `# End to end on ${targetName}`;
+    writeFileSync(file, kept + '\n\n' + section.join('\n') + '\n');
   }
   process.exit(0);
 }
