@@ -1,7 +1,8 @@
 import { CheckFailedError } from '../errors.js';
 import type { Graph, NodeOf } from '../ir/graph.js';
 import { nodeMacs } from '../ir/node_macs.js';
-import type { Placement } from '../partition/partition.js';
+import type { Placement, ScheduledPlacement, VectorPlacement } from '../partition/partition.js';
+import { runVectorNode, timeVectorNode, vectorRunLayer } from './vector_layer.js';
 import { hostLayer, type RunLayer } from '../results/run_summary.js';
 import type { ScheduleResult } from '../schedule/scheduler.js';
 import { createScheduleCache, type ScheduleCache } from '../schedule/cache.js';
@@ -60,6 +61,7 @@ export function executeGraph(
   const { layers, acceleratorCycles } = walkGraph(graph, placements, target, options, {
     host: (p) => runHostNode(graph, p.node, values),
     accelerator: (p, chosen) => runAcceleratorNode(graph, p, values, target, chosen),
+    vector: (p) => runVectorNode(graph, p, values, target),
   });
   return { outputs: graphOutputs(graph, values), layers, acceleratorCycles, values };
 }
@@ -85,6 +87,7 @@ export function scheduleGraph(
 ): GraphSchedule {
   return walkGraph(graph, placements, target, options, {
     host: () => undefined,
+    vector: (p) => timeVectorNode(p, target),
     accelerator: (p, chosen) => {
       const scale = p.node.attrs.requant.scale[0];
       const report = simulateLayer(p.fused.workload, target, chosen, null, scale).report;
@@ -93,7 +96,7 @@ export function scheduleGraph(
   });
 }
 
-type AcceleratorPlacement = Extract<Placement, { placement: 'accelerator' }>;
+type AcceleratorPlacement = ScheduledPlacement;
 
 /** What a walk does at each node: run a host node (or not), and simulate an accelerator layer. */
 interface NodeActions {
@@ -102,6 +105,8 @@ interface NodeActions {
     p: AcceleratorPlacement,
     chosen: ScheduleResult,
   ): { readonly report: LayerReport; readonly cycles: number };
+  /** Runs (or times) a vector op: its simulated cycles. */
+  vector(p: VectorPlacement): number;
 }
 
 /** The nodes in graph order: each accelerator layer scheduled (once per shape) and simulated. */
@@ -119,6 +124,10 @@ function walkGraph(
     if (p.placement === 'host') {
       actions.host(p);
       layers.push(hostLayer(p.node.name, p.node.op, nodeMacs(p.node, graph), p.reason));
+    } else if ('vector' in p) {
+      const cycles = actions.vector(p);
+      acceleratorCycles += cycles;
+      layers.push(vectorRunLayer(p, cycles));
     } else {
       const chosen = scheduled(options.scheduler, p.fused.workload, target, options, cache);
       const { report, cycles } = actions.accelerator(p, chosen);

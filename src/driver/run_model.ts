@@ -5,7 +5,12 @@ import { importOnnx } from '../frontend/onnx/import.js';
 import { elementCount, type DType, type Graph } from '../ir/graph.js';
 import { partition, type PartitionedModel, type Placement } from '../partition/partition.js';
 import { loadCalibrationDir, randomCalibration } from '../passes/calibrate.js';
-import { cleanupPasses, quantizedOpPasses, runPasses } from '../passes/pipeline.js';
+import {
+  cleanupPasses,
+  quantizedOpPasses,
+  residualAddPasses,
+  runPasses,
+} from '../passes/pipeline.js';
 import { quantizeGraph } from '../passes/quantize.js';
 import {
   stoppedSearchWarnings,
@@ -98,6 +103,7 @@ export function compileModel(
     });
   }
   graph = runPasses(graph, quantizedOpPasses);
+  if (target.patterns.some((p) => p.kind === 'resadd')) graph = runPasses(graph, residualAddPasses);
   const placements = partition(graph, target);
   if (!placements.some((p) => p.placement === 'accelerator')) {
     warnings.push(
