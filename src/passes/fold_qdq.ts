@@ -73,8 +73,11 @@ export interface QdqFold {
   readonly newTensors: readonly Tensor[];
 }
 
-/** Per output channel: the fp32 requantization scale and the int32 bias with both zero points. */
-function requantAndBias(
+/**
+ * Per output channel: the fp32 requantization scale and the int32 bias with both zero points (also
+ * for the global pooling fold, fold_qdq_pool.ts).
+ */
+export function requantAndBias(
   x: Dequantized,
   w: Dequantized,
   bias: Int32Array | Float32Array | null,
