@@ -172,8 +172,9 @@ export interface AttrsByInternalOp {
  * A weighted sum of two int8 tensors on an integer grid, per element:
  *   acc = offset + a·aWeight + b·bWeight + Σ_s saturate_int8(round_half_even(fp32(a·s))) + (b's),
  *   out = saturate_int8(round_half_even(fp32(activation(acc)) × outScale)),
- * weights integers within int8, scales at most 1 (numeric.ts `weightedSumToInt8`). A residual add of
- * two dequantized tensors, quantized again, folds into this form (src/passes/fold_qdq_add.ts).
+ * weights non-negative integers of at most 4·127, scales at most 1 (numeric.ts `weightedSumToInt8`).
+ * A residual add of two dequantized tensors, quantized again, folds into this form
+ * (src/passes/fold_qdq_add.ts).
  */
 export type QAddAttrs = WeightedSum & { readonly activation: 'none' | 'relu' };
 

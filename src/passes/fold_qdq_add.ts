@@ -17,8 +17,9 @@ import {
  * with a, b, y int8 activations of one shape, per-tensor scales. In the quantized domain
  *   y = round(A·a + B·b + z_y − A·z_a − B·z_b),   A = s_a/s_y, B = s_b/s_y.
  * The sum runs on a grid of 2^-k output steps, k the largest that keeps both A·2^k and B·2^k within
- * an int8 weight: each factor's integer part is an exact weight, its fraction one rounded term (at
- * most ½ grid step), the offset is rounded to the grid once, and the output scale is 2^-k. The
+ * `maxWeight` (four int8 weights): each factor's integer part is an exact weight, its fraction one
+ * rounded term (at most ½ grid step), the offset is rounded to the grid once, and the output scale
+ * is 2^-k. The
  * result is the float arithmetic's except where the exact sum lies within about 2^-k step of a
  * rounding boundary. The ReLU fuses as for QConv (fold_qdq.ts): when z_y = 0, or dropped when
  * z_y = −128.
@@ -71,8 +72,12 @@ export function planQdqAdd(node: Node, ctx: FoldContext): QdqFold | string {
   };
 }
 
-/** The largest integer weight: one int8 operand of the array. */
-const maxWeight = 127;
+/**
+ * The largest integer weight: four int8 weights, which a target applies in up to four passes. Each
+ * doubling of the weight halves the grid step, and with it the share of outputs that land a step
+ * away from the float arithmetic (docs/gemmini.md §8 has the measured shares).
+ */
+const maxWeight = 4 * 127;
 
 /**
  * The weights, fractions, offset and output scale of y = A·a + B·b + z_y − A·z_a − B·z_b on the

@@ -56,7 +56,7 @@ function scaleOf(node: string): number {
 }
 
 describe('a residual add on the accelerator against onnxruntime', () => {
-  it("q_resnet18's first Add as a one-node model: within one step everywhere, >99% equal", async () => {
+  it("q_resnet18's first Add as a one-node model: within one step everywhere, >99.9% equal", async () => {
     const path = editedModel('q_resnet18.onnx', 'add.onnx', residualAddModel);
     const model = compileModel(path, gemmini, { quantize: false, seed: 0 });
     const acc = model.placements.filter((p) => p.placement === 'accelerator');
@@ -93,6 +93,8 @@ describe('a residual add on the accelerator against onnxruntime', () => {
       expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(step * 1.0001);
       if (got[i] === want[i]) equal++;
     }
-    expect(equal / n).toBeGreaterThan(0.99);
+    // Measured: all equal on a grid of 2^-8 steps (four weight passes); 99.23% with one int8
+    // weight per operand (2^-6).
+    expect(equal / n).toBeGreaterThan(0.999);
   }, 60_000);
 });

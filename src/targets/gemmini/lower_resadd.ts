@@ -29,11 +29,11 @@ import { accFlag, accumulateFlag, configSt, garbage } from './lower_common.js';
  * gemmini-rocc-tests include/gemmini.h's `tiled_resadd` moves both operands into the accumulator
  * through the load unit's fp32 scaler (int8 results: RTL Scratchpad.scala routes narrow accumulator
  * mvins through `mvin_scale_args`) and adds them there. Each operand is then rounded to a whole
- * output step before the sum, and a factor above 1 saturates; on q_resnet18 that form kept only
- * 98.9–99.8% of the outputs within one step of onnxruntime (docs/gemmini.md §8). Here the integer
+ * output step before the sum, and a factor above 1 saturates (docs/gemmini.md §8). Here the integer
  * part of each factor (on the fine grid) multiplies on the array instead, exactly: each operand
  * block moves into the scratchpad unscaled and streams through a diagonal weight block (weight-
- * stationary, the weights stay for a whole chunk); only the fraction left goes through the mvin
+ * stationary, the weights stay for a whole chunk), once per int8 part of the weight
+ * (`weightParts`); only the fraction left goes through the mvin
  * scaler into the accumulator, as the library does. The offset enters first as a broadcast int32
  * row (a bias mvin, DRAM stride 0). One mvout applies the ReLU and the output scale 2^-k.
  *
@@ -48,7 +48,9 @@ export function lowerResadd(w: ResaddWorkload, spec: Spec): Program {
   const blocks = Math.ceil(view.cols / dim);
   const groups = Math.ceil(view.rows / dim);
   const accHalf = Math.floor(memoryRows(spec.memories.accumulator) / 2);
-  const spQuarter = Math.floor((memoryRows(spec.memories.scratchpad) - 2 * dim) / 4);
+  const parts = [weightParts(w.aWeight), weightParts(w.bWeight)];
+  const weightBlocks = parts[0].length + parts[1].length;
+  const spQuarter = Math.floor((memoryRows(spec.memories.scratchpad) - weightBlocks * dim) / 4);
   const chunkRows = Math.min(accHalf, spQuarter);
   const perChunk = Math.max(1, Math.min(groups, Math.floor(chunkRows / (blocks * dim))));
   const chunks = Math.ceil(groups / perChunk);
@@ -62,7 +64,10 @@ export function lowerResadd(w: ResaddWorkload, spec: Spec): Program {
   const blockRow = mul(dim, add(mul(blocks, g), b));
   const accRow = add(mul(accHalf, parity), blockRow);
   /** Scratchpad rows of operand `i`'s block: two regions per chunk parity, after the weights. */
-  const spRow = (i: number) => add(2 * dim, mul(2 * chunkRows, parity), i * chunkRows, blockRow);
+  const spRow = (i: number) =>
+    add(weightBlocks * dim, mul(2 * chunkRows, parity), i * chunkRows, blockRow);
+  /** The scratchpad block of operand `i`'s weight part `p`: A's parts first, then B's. */
+  const weightBlock = (i: number, p: number) => (i === 0 ? p : parts[0].length + p);
   const eachBlock = (body: readonly Stmt[]): Stmt =>
     loop('g', 0, min(perChunk, sub(groups, mul(perChunk, k))), 1, [loop('b', 0, blocks, 1, body)]);
   const operand = (x: string) => add(v(x), mul(dim * view.cols, group), mul(dim, b));
@@ -78,24 +83,28 @@ export function lowerResadd(w: ResaddWorkload, spec: Spec): Program {
     const first = and(eq(g, 0), eq(b, 0));
     const cOp = { addr: add(accFlag | accumulateFlag, accRow), rows, cols };
     const a = { addr: spRow(i), rows, cols };
-    const weights = { addr: c(i * dim), rows: c(dim), cols: c(dim) };
     chunkBody.push(
       configLd(x.slot, 1, view.cols, false, dim),
       eachBlock([mvin(x.slot, operand(x.buffer), spRow(i))]),
-      eachBlock([
-        if_(
-          first,
-          [
-            instr('preload', { bd: weights, c: cOp }),
-            instr('compute', { accumulated: bool(false), a, bd: garbage }),
-          ],
-          [
-            instr('preload', { bd: garbage, c: cOp }),
-            instr('compute', { accumulated: bool(true), a, bd: garbage }),
-          ],
-        ),
-      ]),
     );
+    for (const p of parts[i].keys()) {
+      const weights = { addr: c(weightBlock(i, p) * dim), rows: c(dim), cols: c(dim) };
+      chunkBody.push(
+        eachBlock([
+          if_(
+            first,
+            [
+              instr('preload', { bd: weights, c: cOp }),
+              instr('compute', { accumulated: bool(false), a, bd: garbage }),
+            ],
+            [
+              instr('preload', { bd: garbage, c: cOp }),
+              instr('compute', { accumulated: bool(true), a, bd: garbage }),
+            ],
+          ),
+        ]),
+      );
+    }
   }
   for (const x of operands) {
     for (const s of x.scales) {
@@ -117,15 +126,13 @@ export function lowerResadd(w: ResaddWorkload, spec: Spec): Program {
       }),
     ]),
   );
-  const weightLoads = operands
-    .filter((x) => x.weight !== 0)
-    .map((x) =>
-      instr('mvin', {
-        slot: c(0),
-        dram: add(v('W'), dim * dim * x.slot),
-        dst: { addr: c(x.slot * dim), rows: c(dim), cols: c(dim) },
-      }),
-    );
+  const weightLoads = Array.from({ length: weightBlocks }, (_, k) =>
+    instr('mvin', {
+      slot: c(0),
+      dram: add(v('W'), dim * dim * k),
+      dst: { addr: c(k * dim), rows: c(dim), cols: c(dim) },
+    }),
+  );
   const body: Stmt[] = [
     instr('configEx', {
       dataflow: c(1),
@@ -150,7 +157,12 @@ export function lowerResadd(w: ResaddWorkload, spec: Spec): Program {
     buffers: [
       { name: 'A', bytes: w.elements, role: 'input' },
       { name: 'B', bytes: w.elements, role: 'input' },
-      { name: 'W', bytes: 2 * dim * dim, role: 'constant', contents: diagonalWords(w, dim) },
+      {
+        name: 'W',
+        bytes: Math.max(1, weightBlocks) * dim * dim,
+        role: 'constant',
+        contents: diagonalWords([...parts[0], ...parts[1]], dim),
+      },
       { name: 'offset', bytes: 4 * dim, role: 'constant', contents: new Array(dim).fill(w.offset) },
       { name: 'C', bytes: w.elements, role: 'output' },
     ],
@@ -158,12 +170,21 @@ export function lowerResadd(w: ResaddWorkload, spec: Spec): Program {
   };
 }
 
-/** The two DIM×DIM int8 weight blocks (A's weight, then B's, on the diagonal) as int32 words. */
-function diagonalWords(w: ResaddWorkload, dim: number): number[] {
-  const bytes = new Int8Array(2 * dim * dim);
-  for (let i = 0; i < dim; i++) {
-    bytes[i * dim + i] = w.aWeight;
-    bytes[dim * dim + i * dim + i] = w.bWeight;
+/**
+ * A weight as int8 parts that sum to it, each one pass through the array (none for 0): a weight of
+ * 300 is 127 + 127 + 46.
+ */
+export function weightParts(weight: number): number[] {
+  const parts: number[] = [];
+  for (let left = weight; left > 0; left -= 127) parts.push(Math.min(127, left));
+  return parts;
+}
+
+/** One DIM×DIM int8 block per weight part, the part on the diagonal, as int32 words. */
+function diagonalWords(parts: readonly number[], dim: number): number[] {
+  const bytes = new Int8Array(Math.max(1, parts.length) * dim * dim);
+  for (const [k, part] of parts.entries()) {
+    for (let i = 0; i < dim; i++) bytes[k * dim * dim + i * dim + i] = part;
   }
   return Array.from(new Int32Array(bytes.buffer));
 }

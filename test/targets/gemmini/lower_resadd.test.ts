@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AnyTarget } from '../../../src/contract/target.js';
 import { vectorReference } from '../../../src/reference/vector.js';
+import { weightParts } from '../../../src/targets/gemmini/lower_resadd.js';
 import { runVector } from '../../../src/runtime/run_vector.js';
 import { qaddAttrs } from '../../../src/passes/fold_qdq_add.js';
 import type { ResaddWorkload } from '../../../src/workload/vector.js';
@@ -55,6 +56,19 @@ describe('residual add on Gemmini (lower_resadd.ts)', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('applies a weight above 127 in int8 parts, one array pass each', () => {
+    expect(weightParts(0)).toEqual([]);
+    expect(weightParts(127)).toEqual([127]);
+    expect(weightParts(300)).toEqual([127, 127, 46]);
+    expect(weightParts(508)).toEqual([127, 127, 127, 127]);
+    // Factors 19.8 and 0.3: A's weight 316 (three parts), B's 4 (one).
+    const w = resadd(4096, 19.8, 0.3, [3, -5, 0], false);
+    expect([w.aWeight, w.bWeight]).toEqual([316, 4]);
+    const inputs = [data(w.elements, 7), data(w.elements, 8)];
+    const run = runVector(presets[0], w, inputs);
+    expect(run.output).toEqual(vectorReference(w, inputs));
   });
 
   it('equals the reference across accumulator halves (three chunks of 8192 elements)', () => {
