@@ -75,7 +75,7 @@ export function planQdqAdd(node: Node, ctx: FoldContext): QdqFold | string {
 /**
  * The largest integer weight: four int8 weights, which a target applies in up to four passes. Each
  * doubling of the weight halves the grid step, and with it the share of outputs that land a step
- * away from the float arithmetic (docs/gemmini.md §8 has the measured shares).
+ * away from the float arithmetic (test/driver/vector_layer.test.ts measures it on a real model).
  */
 const maxWeight = 4 * 127;
 

@@ -13,11 +13,9 @@ import { fusedActivation } from './qdq_match.js';
  * pixels (exact in int32) times 1/(H·W), so the weight scale is 1/(H·W) and the requantization
  * S = fp32(s_x/(H·W·s_y)); the zero points go into the bias as for any QConv (fold_qdq.ts:
  * bias' = −z_x·H·W + round(z_y/S)), within one output step of the float arithmetic when S ≤ 1 (a
- * larger S is refused: the rounded z_y/S would be off by up to S/2 steps). gemmini-rocc-
- * tests include/gemmini.h's `tiled_global_average` sums the pixels in the accumulator instead (one
- * accumulating mvin per pixel, channels along the row, then one mvout scaled by 1/(H·W)), which needs
- * channels-last data; as a convolution the sum runs wherever the target runs depthwise convolutions,
- * in the graph's own layout.
+ * larger S is refused: the rounded z_y/S would be off by up to S/2 steps). As a convolution the sum
+ * runs wherever the target runs depthwise convolutions, in the graph's own layout (summing pixels in
+ * an accumulator, as a vendor library may, needs channels-last data).
  */
 export function foldQdqPool(graph: Graph): Graph {
   return applyFolds(graph, planQdqPool);
