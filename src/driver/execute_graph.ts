@@ -1,7 +1,8 @@
 import { CheckFailedError } from '../errors.js';
 import type { Graph, NodeOf } from '../ir/graph.js';
 import { nodeMacs } from '../ir/node_macs.js';
-import type { Placement } from '../partition/partition.js';
+import type { Placement, ScheduledPlacement, VectorPlacement } from '../partition/partition.js';
+import { runVectorNode, timeVectorNode, vectorRunLayer } from './vector_layer.js';
 import { hostCycles, hostWork } from '../partition/host_cost.js';
 import { planLayouts, type LayoutConversion } from '../partition/layout_plan.js';
 import { hostLayer, type RunLayer } from '../results/run_summary.js';
@@ -62,6 +63,8 @@ export function executeGraph(
     host: (p, layout) => store.runHost(p.node, layout),
     conversion: (c) => store.convert(c),
     accelerator: (p, chosen) => runAcceleratorNode(graph, p, store, target, chosen),
+    vector: (p, layout) =>
+      store.runIn(p.node, layout, (values) => runVectorNode(graph, p, values, target)),
   });
   return { ...walked, outputs: graphOutputs(graph, store.values), values: store.everyValue() };
 }
@@ -93,6 +96,7 @@ export function scheduleGraph(
   return walkGraph(graph, placements, target, options, {
     host: () => undefined,
     conversion: () => undefined,
+    vector: (p) => timeVectorNode(p, target),
     accelerator: (p, chosen) => {
       const scale = p.node.attrs.requant.scale[0];
       const report = simulateLayer(p.fused.workload, target, chosen, null, scale).report;
@@ -101,7 +105,7 @@ export function scheduleGraph(
   });
 }
 
-type AcceleratorPlacement = Extract<Placement, { placement: 'accelerator' }>;
+type AcceleratorPlacement = ScheduledPlacement;
 
 /**
  * What a walk does at each step: run a host node or a layout conversion (or not), and simulate an
@@ -114,6 +118,8 @@ interface NodeActions {
     p: AcceleratorPlacement,
     chosen: ScheduleResult,
   ): { readonly report: LayerReport; readonly cycles: number };
+  /** Runs (or times) a vector op in the layout the plan gave it: its simulated cycles. */
+  vector(p: VectorPlacement, layout: ActivationLayout): number;
 }
 
 /**
@@ -144,6 +150,10 @@ function walkGraph(
       actions.host(p, step.layout);
       const cycles = cost(hostWork(p.node, graph));
       layers.push(hostLayer(p.node.name, p.node.op, nodeMacs(p.node, graph), p.reason, cycles));
+    } else if ('vector' in step.placement) {
+      const cycles = actions.vector(step.placement, step.layout);
+      acceleratorCycles += cycles;
+      layers.push(vectorRunLayer(step.placement, cycles));
     } else {
       const p = step.placement;
       const chosen = scheduled(options.scheduler, p.fused.workload, target, options, cache);

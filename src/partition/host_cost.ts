@@ -47,6 +47,7 @@ const workByOp: { readonly [K in OpType]: (node: NodeOf<K>, graph: Graph) => Hos
   QConv: perMac,
   QGemm: perMac,
   Add: perOutput('elementwise'),
+  QAdd: perOutput('elementwise'),
   Sub: perOutput('elementwise'),
   Mul: perOutput('elementwise'),
   Div: perOutput('elementwise'),

@@ -1,12 +1,12 @@
 import { elementCount, type DType, type Graph, type Node, type NodeOf } from '../ir/graph.js';
-import type { Placement } from './partition.js';
+import { isScheduled, type Placement } from './partition.js';
 
 /**
  * Layouts decided once, for the whole graph. A 4-D activation is held in the graph's layout (ONNX:
  * NCHW) or in the accelerator's (the workload's DRAM layout, workload.ts: NHWC), the latter padded
  * when a convolution reads it padded with its zero point. An accelerator convolution writes NHWC
- * and reads NHWC; a host node that only maps elements one to one (layoutFree) runs in whichever
- * layout its operands are in; every other host node, and every graph output, needs NCHW. A
+ * and reads NHWC; a host node that only maps elements one to one (layoutFree), and an accelerator
+ * vector op (element-wise by construction), runs in whichever layout its operands are in; every other host node, and every graph output, needs NCHW. A
  * conversion happens only where a reader needs a form the tensor is not yet held in, and each one
  * is a step of the plan, placed just before its first reader.
  */
@@ -161,7 +161,7 @@ export function planLayouts(graph: Graph, placements: readonly Placement[]): Pla
     const node = p.node;
     const label = `${node.op} '${node.name}'`;
     let layout: ActivationLayout = 'NCHW';
-    if (p.placement === 'accelerator' && node.op === 'QConv') {
+    if (isScheduled(p) && node.op === 'QConv') {
       const pad = p.fused.prePad ? convPad(node.attrs) : null;
       const why =
         pad === null
@@ -170,7 +170,7 @@ export function planLayouts(graph: Graph, placements: readonly Placement[]): Pla
             'point; the accelerator pads with zeros)';
       need(node.inputs[0], { layout: 'NHWC', pad }, why);
       layout = 'NHWC';
-    } else if (p.placement === 'host' && layoutFree(node, graph)) {
+    } else if ((p.placement === 'host' && layoutFree(node, graph)) || 'vector' in p) {
       const operands = node.inputs.filter(activation);
       const inNhwc = operands.filter((name) => holds(name, nhwcForm)).length;
       layout = operands.length > 0 && 2 * inNhwc >= operands.length ? 'NHWC' : 'NCHW';

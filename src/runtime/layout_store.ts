@@ -25,6 +25,12 @@ export interface LayoutStore {
   convert(c: LayoutConversion): void;
   /** Runs a host node in the layout the plan gave it. */
   runHost(node: Node, layout: ActivationLayout): void;
+  /**
+   * Runs `run` on a node's operands in the layout the plan gave it (a node mapping elements one to
+   * one: in NHWC its activations are passed relabelled with their graph shapes) and holds what it
+   * stores in that layout.
+   */
+  runIn<T>(node: Node, layout: ActivationLayout, run: (values: Map<string, HostTensor>) => T): T;
   /** A convolution's input in the workload's layout (padded when `prePad`), as the plan made it. */
   convInput(node: NodeOf<'QConv'>, prePad: boolean): Int8Array;
   /** A fused op's constant operands (weights, bias), from input 1 on. */
@@ -55,6 +61,25 @@ export function createLayoutStore(graph: Graph, values: Map<string, HostTensor>)
     name !== '' &&
     graph.tensors[name]?.data === undefined &&
     graph.tensors[name]?.shape.length === 4;
+  const runIn = <T>(
+    node: Node,
+    layout: ActivationLayout,
+    run: (view: Map<string, HostTensor>) => T,
+  ): T => {
+    if (layout === 'NCHW') return run(values);
+    const view = new Map<string, HostTensor>();
+    for (const name of node.inputs.filter((n) => n !== '')) {
+      const v = isActivation(name) ? asGraphShaped(name) : values.get(name);
+      if (v !== undefined) view.set(name, v);
+    }
+    const result = run(view);
+    for (const name of node.outputs.filter((n) => n !== '')) {
+      const v = view.get(name) as HostTensor;
+      const [N, C, H, W] = v.shape;
+      other.set(key(name, nhwcForm), { ...v, shape: [N, H, W, C] });
+    }
+    return result;
+  };
   return {
     values,
     convert(c) {
@@ -73,22 +98,9 @@ export function createLayoutStore(graph: Graph, values: Map<string, HostTensor>)
       other.set(key(c.tensor, c.to), padNhwc(from, c.to.pad));
     },
     runHost(node, layout) {
-      if (layout === 'NCHW') {
-        runHostNode(graph, node, values);
-        return;
-      }
-      const view = new Map<string, HostTensor>();
-      for (const name of node.inputs.filter((n) => n !== '')) {
-        const v = isActivation(name) ? asGraphShaped(name) : values.get(name);
-        if (v !== undefined) view.set(name, v);
-      }
-      runHostNode(graph, node, view);
-      for (const name of node.outputs.filter((n) => n !== '')) {
-        const v = view.get(name) as HostTensor;
-        const [N, C, H, W] = v.shape;
-        other.set(key(name, nhwcForm), { ...v, shape: [N, H, W, C] });
-      }
+      runIn(node, layout, (view) => runHostNode(graph, node, view));
     },
+    runIn,
     convInput(node, prePad) {
       const form = prePad ? { layout: 'NHWC' as const, pad: convPad(node.attrs) } : nhwcForm;
       return held(node.inputs[0], form).data as Int8Array;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/ir/graph.js';
 import { layoutFree, planLayouts, type PlanStep } from '../../src/partition/layout_plan.js';
-import { partition, type Placement } from '../../src/partition/partition.js';
+import { isScheduled, partition, type Placement } from '../../src/partition/partition.js';
 import { removeDeadCode } from '../../src/passes/dead_code.js';
 import { cleanupPasses, quantizedOpPasses, runPasses } from '../../src/passes/pipeline.js';
 import { targetByName } from '../../src/targets/index.js';
@@ -96,7 +96,7 @@ describe('layouts decided once', () => {
     // padding): one padding copy each, but for layer1/0/conv1, whose NCHW input from the
     // MaxPool converts and pads in one copy.
     const padded = partition(graph, gemmini).filter(
-      (p) => p.placement === 'accelerator' && p.fused.prePad && p.node.name !== '/conv1/Conv',
+      (p) => isScheduled(p) && p.fused.prePad && p.node.name !== '/conv1/Conv',
     );
     const afterMaxPool = 1; // layer1/0/conv1 reads the pooled tensor: converted and padded at once
     expect(copies).toHaveLength(padded.length - afterMaxPool);
