@@ -131,6 +131,11 @@ export const specSchema = z
      * loop instructions issue (its addresses, bounds and paddings computed). Absent: 0.
      */
     hostCyclesPerTile: z.number().nonnegative().optional(),
+    /**
+     * The release of the vendor's software library whose tiling `baseline` reproduces and whose
+     * conventions the lowering follows; each target lists the releases it knows. Absent: the newest.
+     */
+    vendorLibrary: z.string().min(1).optional(),
     /** Where a timing constant comes from, by its path in this spec (a source file, or "fitted: …"). */
     sources: z.record(z.string(), z.string()).optional(),
     queues: queuesSchema,

@@ -174,6 +174,23 @@ describe('user spec files', () => {
     );
   });
 
+  it("Gemmini's vendorLibrary names a gemmini.h release it knows: dev or dosa", () => {
+    const dosa = write(
+      'dosa.json',
+      withChange((s) => (s.vendorLibrary = 'dosa')),
+    );
+    expect(targetFromSpecFile(dosa).spec.vendorLibrary).toBe('dosa');
+    const path = write(
+      'lib.json',
+      withChange((s) => (s.vendorLibrary = 'v0.5')),
+    );
+    expect(() => targetFromSpecFile(path)).toThrow(
+      new SpecError(path, [
+        { path: 'vendorLibrary', message: 'must be one of dev, dosa (got "v0.5")' },
+      ]),
+    );
+  });
+
   it('a file that is not JSON, or missing, is a SpecError', () => {
     expect(() => targetFromSpecFile(write('x.json', '{nope'))).toThrow(SpecError);
     expect(() => targetFromSpecFile(join(dir, 'missing.json'))).toThrow(/cannot be read/);
