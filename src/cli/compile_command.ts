@@ -14,6 +14,8 @@ import {
   modelSettings,
   type ModelFlags,
 } from './model_options.js';
+import type { VerifyDataKind } from '../runtime/layer_data.js';
+import { parseVerifyData } from './options.js';
 import { isDirectory, makeDirectory, writeOutputFile } from './output_files.js';
 import { progressReporter } from './progress.js';
 import { formatBytes } from './table.js';
@@ -23,6 +25,7 @@ interface CompileFlags extends ModelFlags {
   force?: boolean;
   json?: boolean;
   verify?: boolean;
+  data?: string;
 }
 
 /** A directory we may write into (made here when absent): empty, or non-empty with --force. */
@@ -57,6 +60,19 @@ function schedulesOf(summary: RunSummary) {
     });
 }
 
+/** What `--verify` checked: every accelerator layer bit-exact (a mismatch has exited 1 already). */
+function verifyLine(summary: RunSummary, data: readonly VerifyDataKind[]): string {
+  const layers = summary.layers.filter((l) => l.placement === 'accelerator').length;
+  const on = data.map((d) => (d === 'random' ? "the model's data" : 'worst-case data'));
+  const r = summary.reference;
+  const reference =
+    r === null
+      ? ''
+      : `; against ${r.against ?? 'onnxruntime'}: cosine ${r.cosine.toFixed(5)}, ` +
+        `${(100 * r.withinOneStep).toFixed(2)}% within one step`;
+  return `verify: ${layers} accelerator layers bit-exact on ${on.join(' and on ')}${reference}`;
+}
+
 export function registerCompile(program: Command): void {
   const cmd = program
     .command('compile')
@@ -77,16 +93,28 @@ export function registerCompile(program: Command): void {
       'also run the model on the simulator (every layer checked bit for bit against its integer ' +
         'reference) and compare the outputs with onnxruntime',
     )
+    .option(
+      '--data <kind>',
+      'with --verify: random (the model on seeded random inputs, or --input), extreme (every ' +
+        'accelerator layer on worst-case int8 operands that drive each partial sum to its largest ' +
+        'magnitude) or both',
+      'both',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  gemmforge compile q_mobilenet_v2.onnx -o out/\n' +
         '  gemmforge compile lenet.onnx --quantize --compare baseline,exhaustive -o out/ --force\n' +
         '  gemmforge compile q_resnet18.onnx --verify -o out/\n' +
+        '  gemmforge compile lenet.onnx --quantize --verify --data extreme -o out/\n' +
         '  gemmforge compile model.onnx --explain',
     )
-    .action(async (model: string, f: CompileFlags) => {
+    .action(async (model: string, f: CompileFlags, cmd: Command) => {
       const { target, timeLimitSeconds, compare, compile: compileOptions } = modelSettings(f);
+      const data = parseVerifyData(f.data ?? 'both');
+      if (f.verify !== true && cmd.getOptionValueSource('data') === 'cli') {
+        throw new InputError('--data chooses the data of --verify: add --verify, or drop --data');
+      }
       if (f.explain) {
         process.stdout.write(
           explainPlacements(compileModel(model, target, compileOptions).placements) + '\n',
@@ -108,13 +136,14 @@ export function registerCompile(program: Command): void {
         timeLimitSeconds,
         compare,
         cache,
+        extremeCheck: f.verify === true && data.includes('extreme'),
         onProgress: (done: number, total: number, node: string) =>
           progress(done, total, `${verb} ${node}`),
       };
       const start = performance.now();
       const compiled = compileModel(model, target, compileOptions);
       const summary =
-        f.verify === true
+        f.verify === true && data.includes('random')
           ? (await runCompiled(compiled, target, { ...execute, reference: f.reference }, start))
               .summary
           : scheduleModel(compiled, target, execute, start);
@@ -148,6 +177,7 @@ export function registerCompile(program: Command): void {
         `${summary.model} on ${summary.target}: ${acc} of ${summary.layers.length} nodes on the accelerator, ` +
           `${summary.acceleratorCycles.toLocaleString('en-US')} cycles (${(summary.seconds * 1e3).toFixed(3)} ms)`,
         ...summary.warnings.map((w) => `warning: ${w}`),
+        ...(f.verify === true ? [verifyLine(summary, data)] : []),
         `DRAM arena ${formatBytes(plan.totalBytes)} (weights ${formatBytes(plan.weightBytes)})`,
         `wrote ${outDir}/: report.html, summary.json, schedules.json and the C project ` +
           `(${Object.keys(files)

@@ -18,6 +18,7 @@ import {
   storeOutputs,
   type HostValue,
 } from '../host/run_graph.js';
+import { extremeLayerData } from '../runtime/layer_data.js';
 import { simulateLayer } from './layer_report.js';
 import type { LayerReport } from '../results/layer_report.js';
 import { simulatedCycles } from '../runtime/run_layer.js';
@@ -31,6 +32,11 @@ export interface ExecuteOptions {
   readonly compare?: readonly string[];
   /** Schedules by workload, shared across runs (one compile schedules each shape once). */
   readonly cache?: ScheduleCache;
+  /**
+   * Also run every accelerator layer on worst-case data (`extremeLayerData`) and check each output
+   * against the integer reference; a difference is a CheckFailedError naming the layer.
+   */
+  readonly extremeCheck?: boolean;
   /** Called after each node, for progress bars. */
   readonly onProgress?: (done: number, total: number, node: string) => void;
 }
@@ -121,9 +127,13 @@ function walkGraph(
       layers.push(hostLayer(p.node.name, p.node.op, nodeMacs(p.node, graph), p.reason));
     } else {
       const chosen = scheduled(options.scheduler, p.fused.workload, target, options, cache);
-      const { report, cycles } = actions.accelerator(p, chosen);
-      const layer = acceleratorRunLayer(p, report, cycles, target, options, cache);
-      acceleratorCycles += cycles;
+      const run = actions.accelerator(p, chosen);
+      const report =
+        options.extremeCheck === true
+          ? withExtremeCheck(p, run.report, target, chosen)
+          : run.report;
+      const layer = acceleratorRunLayer(p, report, run.cycles, target, options, cache);
+      acceleratorCycles += run.cycles;
       layers.push(layer);
     }
     options.onProgress?.(i + 1, placements.length, p.node.name);
@@ -150,6 +160,26 @@ function scheduled(
     },
     cache,
   );
+}
+
+/** The layer's report with its worst-case check added; a mismatch throws, as on the model's data. */
+function withExtremeCheck(
+  p: AcceleratorPlacement,
+  report: LayerReport,
+  target: AnyTarget,
+  chosen: ScheduleResult,
+): LayerReport {
+  const w = p.fused.workload;
+  const data = extremeLayerData(w, target.spec.requantization.scale);
+  const mismatches = simulateLayer(w, target, chosen, data).report.mismatches ?? 0;
+  if (mismatches !== 0) {
+    throw new CheckFailedError(
+      `layer '${p.node.name}' (${p.node.op}) on ${target.name}: on worst-case data the simulated ` +
+        `output differs from the integer reference in ${mismatches} elements`,
+    );
+  }
+  const checks = [...(report.checks ?? []), { data: 'extreme' as const, mismatches }];
+  return { ...report, verified: true, mismatches: report.mismatches ?? 0, checks };
 }
 
 /**
