@@ -18,6 +18,7 @@ import type { VerifyDataKind } from '../runtime/layer_data.js';
 import { parseVerifyData } from './options.js';
 import { isDirectory, makeDirectory, writeOutputFile } from './output_files.js';
 import { progressReporter } from './progress.js';
+import { guardWrites } from './interrupt.js';
 import { formatBytes } from './table.js';
 
 interface CompileFlags extends ModelFlags {
@@ -163,6 +164,7 @@ export function registerCompile(program: Command): void {
       };
       const { renderReport } = await import('../report/html.js');
       files['report.html'] = renderReport(summary);
+      guardWrites();
       for (const [path, text] of Object.entries(files)) {
         const file = join(outDir, path);
         makeDirectory(dirname(file), '--output');

@@ -16,6 +16,7 @@ import {
 } from './model_options.js';
 import { makeDirectory, writeOutputFile } from './output_files.js';
 import { progressReporter } from './progress.js';
+import { guardWrites } from './interrupt.js';
 import { formatTable } from './table.js';
 
 interface RunFlags extends ModelFlags {
@@ -189,6 +190,7 @@ export function registerRun(program: Command): void {
       );
       progress.done();
       if (f.output !== undefined) {
+        guardWrites();
         const files = writeOutputs(f.output, run.outputs, f.force === true);
         if (!f.json) process.stdout.write(`outputs written: ${files.join(', ')}\n`);
       }
