@@ -111,7 +111,9 @@ export function registerCompile(program: Command): void {
         '  gemmforge compile model.onnx --explain',
     )
     .action(async (model: string, f: CompileFlags, cmd: Command) => {
-      const { target, timeLimitSeconds, compare, compile: compileOptions } = modelSettings(f);
+      const settings = modelSettings(f);
+      const { target, timeLimitSeconds, candidateBudget, compare } = settings;
+      const compileOptions = settings.compile;
       const data = parseVerifyData(f.data ?? 'both');
       if (f.verify !== true && cmd.getOptionValueSource('data') === 'cli') {
         throw new InputError('--data chooses the data of --verify: add --verify, or drop --data');
@@ -135,6 +137,7 @@ export function registerCompile(program: Command): void {
         scheduler: f.scheduler,
         seed: compileOptions.seed,
         timeLimitSeconds,
+        candidateBudget,
         compare,
         cache,
         extremeCheck: f.verify === true && data.includes('extreme'),

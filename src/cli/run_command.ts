@@ -165,7 +165,9 @@ export function registerRun(program: Command): void {
     )
     .action(async (model: string, f: RunFlags) => {
       const start = performance.now();
-      const { target, seed, timeLimitSeconds, compare, compile: compileOptions } = modelSettings(f);
+      const settings = modelSettings(f);
+      const { target, seed, timeLimitSeconds, candidateBudget, compare } = settings;
+      const compileOptions = settings.compile;
       const compiled = compileModel(model, target, compileOptions);
       if (f.explain) {
         process.stdout.write(explainPlacements(compiled.placements) + '\n');
@@ -181,6 +183,7 @@ export function registerRun(program: Command): void {
           seed,
           scheduler: f.scheduler,
           timeLimitSeconds,
+          candidateBudget,
           compare,
           reference: f.reference,
           ...(inputs === undefined ? {} : { inputs }),

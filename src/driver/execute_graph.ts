@@ -28,6 +28,8 @@ export interface ExecuteOptions {
   readonly scheduler: string;
   readonly seed: number;
   readonly timeLimitSeconds: number;
+  /** exhaustive's candidate budget per layer (its deterministic limit; default `modelLayer`). */
+  readonly candidateBudget?: number;
   /** Other schedulers to run on every accelerator layer (timing only), for the comparison. */
   readonly compare?: readonly string[];
   /** Schedules by workload, shared across runs (one compile schedules each shape once). */
@@ -156,7 +158,7 @@ function scheduled(
       evaluate: simulatedCycles,
       seed: options.seed,
       timeLimitSeconds: options.timeLimitSeconds,
-      candidateBudget: candidateBudgets.modelLayer,
+      candidateBudget: options.candidateBudget ?? candidateBudgets.modelLayer,
     },
     cache,
   );
@@ -236,6 +238,7 @@ function acceleratorRunLayer(
         scheduler: s,
         cycles: r.report.simulatedCycles * p.fused.count,
         complete: r.report.searchComplete,
+        limitHit: r.report.limitHit,
       };
     });
   const macs = chosenReport.macs * p.fused.count;
