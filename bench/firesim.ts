@@ -1,9 +1,8 @@
 /**
  * Our simulated cycles against Gemmini's RTL measured in FireSim, on every row of
  * bench/data/firesim-gemmini (see bench/firesim-data.ts for how a row becomes a layer). Columns:
- * the library's own tiling (`auto`: our baseline scheduler with the spec's `vendorLibrary` set to the
- * library the data ran with, which picks the tiles the data records, on the default buffer sizes as
- * the library did) and, when the Timeloop parser is built, the DOSA
+ * the library's own tiling (`auto`: our baseline scheduler, which picks the tiles the data records,
+ * on the default buffer sizes as the library did) and, when the Timeloop parser is built, the DOSA
  * mapping of the row (`mapped`). Timing-only simulation of the compiled build (dist/).
  *
  *   npm run build && npx tsx bench/firesim.ts [--target gemmini] [--rows all|small]
