@@ -55,6 +55,14 @@ describe('the spec schema', () => {
     expect(p[2].message).toBe('is required (number)');
   });
 
+  it('refuses a queue deeper than 65,536 entries (the fuzzer found 2^31 − 1 stalled the simulator)', () => {
+    const p = problemsOf(withChange((s) => (s.queues.execute = 2 ** 31 - 1)));
+    expect(p.map((x) => [x.path, x.message])).toEqual([
+      ['queues.execute', 'must be at most 65,536 entries'],
+    ]);
+    expect(problemsOf(withChange((s) => (s.queues.load = 65_536)))).toEqual([]);
+  });
+
   it('refuses a memory nested in a memory that does not exist', () => {
     const p = problemsOf(withChange((s) => (s.memories.accumulator.parent = 'l2')));
     expect(p[0].path).toBe('memories.accumulator.parent');
