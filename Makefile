@@ -1,5 +1,5 @@
 # gemmforge: `make demo` and `make test` set everything up on a fresh machine.
-.PHONY: all install build test demo bench clean riscv-toolchain chromium
+.PHONY: all install build test demo bench fuzz clean riscv-toolchain chromium
 
 all: build
 
@@ -41,6 +41,13 @@ bench: build
 	npx tsx bench/sim.ts
 	npx tsx bench/schedulers.ts
 	npx tsx bench/e2e.ts
+
+# The long fuzz run (test/fuzz/): FUZZ_CASES seeded cases through the built CLI, written to
+# bench/results/fuzz.md; exits 1 on any stack trace, unexpected exit status or hang.
+FUZZ_CASES ?= 10000
+FUZZ_SEED ?= 1
+fuzz: build
+	npx tsx test/fuzz/main.ts --cases $(FUZZ_CASES) --seed $(FUZZ_SEED)
 
 clean:
 	rm -rf dist

@@ -72,8 +72,13 @@ function mappedMapping(row: FiresimRow, spec: Spec): Mapping | string {
   }
 }
 
-/** Our cycles for every row on `spec` (the default buffer sizes) resized per row. */
-export function evaluateRowsOn(spec: Spec, rows: readonly FiresimRow[]): RowResult[] {
+/**
+ * Our cycles for every row on `spec` (the default buffer sizes) resized per row. The measurements
+ * ran with the `dosa` branch of gemmini.h, which has no downsample rule (src/targets/gemmini/
+ * library.ts), so its auto tiling and loop conventions are the ones simulated.
+ */
+export function evaluateRowsOn(measured: Spec, rows: readonly FiresimRow[]): RowResult[] {
+  const spec: Spec = { ...measured, vendorLibrary: 'dosa' };
   const base = targetFromSpec(spec, 'firesim base');
   const targetOf = targetsForRows(spec, rows);
   const vendor = base.baseline;

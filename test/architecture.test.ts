@@ -101,3 +101,28 @@ describe('layers only look down', () => {
     ).toEqual([]);
   });
 });
+
+/** Every file of code or build text under `dir` (not data or models). */
+function codeFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'data' ? [] : codeFiles(path);
+    return /\.(ts|js|mjs|cjs|sh|py)$/.test(name) ? [path] : [];
+  });
+}
+
+describe('the repository is self-contained', () => {
+  it('no code, test, bench, script or build file names an absolute home path or the shared folder', () => {
+    // A clone at any path must work: fixtures come from the repository (models/, test/fixtures/).
+    const outside = /\/work\/|\/home\/|\/Users\/|\.\.\/shared\b/;
+    const files = [
+      ...['src', 'test', 'bench', 'scripts'].flatMap((d) => codeFiles(join(root, d))),
+      ...['Makefile', 'README.md', 'package.json'].map((f) => join(root, f)),
+    ].filter((f) => f !== import.meta.filename);
+    expect(files.length).toBeGreaterThan(100);
+    const offenders = files
+      .filter((f) => outside.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(root, f));
+    expect(offenders).toEqual([]);
+  });
+});

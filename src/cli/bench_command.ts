@@ -4,11 +4,12 @@ import { runLayer, simulatedCycles } from '../runtime/run_layer.js';
 import { compileModel } from '../driver/run_model.js';
 import { isScheduled } from '../partition/partition.js';
 import { schedule, schedulerNames } from '../schedule/schedulers.js';
-import { candidateBudgets } from '../schedule/exhaustive.js';
 import { canonicalWorkload } from '../workload/canonical.js';
 import { addModelOptions, modelSettings, type ModelFlags } from './model_options.js';
 import { progressReporter } from './progress.js';
 import { formatTable } from './table.js';
+import { searchStop } from '../results/run_summary.js';
+import type { SearchLimit } from '../schedule/scheduler.js';
 
 interface BenchFlags extends ModelFlags {
   schedulers: string;
@@ -23,8 +24,27 @@ interface BenchLayer {
   readonly cycles: Record<string, number>;
   readonly solveSeconds: Record<string, number>;
   readonly fallback: Record<string, string | null>;
-  /** False where the scheduler stopped at its time limit: its best found, not its optimum. */
+  /** False where the scheduler stopped early: its best found, not its optimum. */
   readonly complete: Record<string, boolean>;
+  /** What stopped it there (its candidate budget, time limit or work limit), else null. */
+  readonly limitHit: Record<string, SearchLimit | null>;
+}
+
+/** Where scheduler `s` stopped early, by limit: "; stopped at its candidate budget on 2 of 5 …". */
+function stoppedText(layers: readonly BenchLayer[], s: string): string {
+  const byLimit = new Map<SearchLimit | null, number>();
+  for (const l of layers.filter((x) => !x.complete[s])) {
+    byLimit.set(l.limitHit[s], (byLimit.get(l.limitHit[s]) ?? 0) + 1);
+  }
+  return [...byLimit]
+    .map(([limit, n]) => {
+      const { what, raise } = searchStop(limit);
+      return (
+        `; stopped at ${what} on ${n} of ${layers.length} layers (the best it found there, not ` +
+        `its optimum${raise === null ? '' : `; raise ${raise}`})`
+      );
+    })
+    .join('');
 }
 
 const geomean = (xs: readonly number[]) =>
@@ -52,7 +72,7 @@ export function registerBench(program: Command): void {
         '  gemmforge bench lenet.onnx --quantize --schedulers baseline,cosa,exhaustive --json',
     )
     .action((model: string, f: BenchFlags) => {
-      const { target, seed, timeLimitSeconds, compile } = modelSettings(f);
+      const { target, seed, timeLimitSeconds, candidateBudget, compile } = modelSettings(f);
       const names = f.schedulers.split(',').filter((s) => s !== '');
       if (names.length === 0) throw new InputError('--schedulers lists no scheduler');
       for (const s of names) {
@@ -71,18 +91,20 @@ export function registerBench(program: Command): void {
         const solveSeconds: Record<string, number> = {};
         const fallback: Record<string, string | null> = {};
         const complete: Record<string, boolean> = {};
+        const limitHit: Record<string, SearchLimit | null> = {};
         for (const s of names) {
           progress(i, acc.length, `${s} on ${p.node.name}`);
           const r = schedule(s, w, target, {
             evaluate: simulatedCycles,
             seed,
             timeLimitSeconds,
-            candidateBudget: candidateBudgets.modelLayer,
+            candidateBudget,
           });
           cycles[s] = runLayer(target, w, r.mapping, null).result.totalCycles * p.fused.count;
           solveSeconds[s] = r.solveSeconds;
           fallback[s] = r.fallback?.reason ?? null;
           complete[s] = r.complete;
+          limitHit[s] = r.limitHit;
         }
         return {
           name: p.node.name,
@@ -92,6 +114,7 @@ export function registerBench(program: Command): void {
           solveSeconds,
           fallback,
           complete,
+          limitHit,
         };
       });
       progress.done();
@@ -142,17 +165,12 @@ export function registerBench(program: Command): void {
         ...names
           .slice(1)
           .map((s) => `${s}: geomean speedup over ${base} ${speedups[s].toFixed(3)}× per layer`),
-        ...names.map((s) => {
-          const stopped = layers.filter((l) => !l.complete[s]).length;
-          return (
+        ...names.map(
+          (s) =>
             `${s}: solve ${layers.reduce((n, l) => n + l.solveSeconds[s], 0).toFixed(2)} s in all, ` +
             `${layers.filter((l) => l.fallback[s] !== null).length} fallbacks` +
-            (stopped === 0
-              ? ''
-              : `; stopped at its time limit on ${stopped} of ${layers.length} layers ` +
-                '(the best it found there, not its optimum; raise --time-limit)')
-          );
-        }),
+            stoppedText(layers, s),
+        ),
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });

@@ -14,8 +14,11 @@ import {
   modelSettings,
   type ModelFlags,
 } from './model_options.js';
+import type { VerifyDataKind } from '../runtime/layer_data.js';
+import { parseVerifyData } from './options.js';
 import { isDirectory, makeDirectory, writeOutputFile } from './output_files.js';
 import { progressReporter } from './progress.js';
+import { guardWrites } from './interrupt.js';
 import { formatBytes } from './table.js';
 import { cycleFooter } from './cycle_footer.js';
 
@@ -24,6 +27,7 @@ interface CompileFlags extends ModelFlags {
   force?: boolean;
   json?: boolean;
   verify?: boolean;
+  data?: string;
 }
 
 /** A directory we may write into (made here when absent): empty, or non-empty with --force. */
@@ -58,6 +62,19 @@ function schedulesOf(summary: RunSummary) {
     });
 }
 
+/** What `--verify` checked: every accelerator layer bit-exact (a mismatch has exited 1 already). */
+function verifyLine(summary: RunSummary, data: readonly VerifyDataKind[]): string {
+  const layers = summary.layers.filter((l) => l.placement === 'accelerator').length;
+  const on = data.map((d) => (d === 'random' ? "the model's data" : 'worst-case data'));
+  const r = summary.reference;
+  const reference =
+    r === null
+      ? ''
+      : `; against ${r.against ?? 'onnxruntime'}: cosine ${r.cosine.toFixed(5)}, ` +
+        `${(100 * r.withinOneStep).toFixed(2)}% within one step`;
+  return `verify: ${layers} accelerator layers bit-exact on ${on.join(' and on ')}${reference}`;
+}
+
 export function registerCompile(program: Command): void {
   const cmd = program
     .command('compile')
@@ -78,16 +95,30 @@ export function registerCompile(program: Command): void {
       'also run the model on the simulator (every layer checked bit for bit against its integer ' +
         'reference) and compare the outputs with onnxruntime',
     )
+    .option(
+      '--data <kind>',
+      'with --verify: random (the model on seeded random inputs, or --input), extreme (every ' +
+        'accelerator layer on worst-case int8 operands that drive each partial sum to its largest ' +
+        'magnitude) or both',
+      'both',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  gemmforge compile q_mobilenet_v2.onnx -o out/\n' +
         '  gemmforge compile lenet.onnx --quantize --compare baseline,exhaustive -o out/ --force\n' +
         '  gemmforge compile q_resnet18.onnx --verify -o out/\n' +
+        '  gemmforge compile lenet.onnx --quantize --verify --data extreme -o out/\n' +
         '  gemmforge compile model.onnx --explain',
     )
-    .action(async (model: string, f: CompileFlags) => {
-      const { target, timeLimitSeconds, compare, compile: compileOptions } = modelSettings(f);
+    .action(async (model: string, f: CompileFlags, cmd: Command) => {
+      const settings = modelSettings(f);
+      const { target, timeLimitSeconds, candidateBudget, compare } = settings;
+      const compileOptions = settings.compile;
+      const data = parseVerifyData(f.data ?? 'both');
+      if (f.verify !== true && cmd.getOptionValueSource('data') === 'cli') {
+        throw new InputError('--data chooses the data of --verify: add --verify, or drop --data');
+      }
       if (f.explain) {
         process.stdout.write(
           explainPlacements(compileModel(model, target, compileOptions).placements) + '\n',
@@ -107,15 +138,17 @@ export function registerCompile(program: Command): void {
         scheduler: f.scheduler,
         seed: compileOptions.seed,
         timeLimitSeconds,
+        candidateBudget,
         compare,
         cache,
+        extremeCheck: f.verify === true && data.includes('extreme'),
         onProgress: (done: number, total: number, node: string) =>
           progress(done, total, `${verb} ${node}`),
       };
       const start = performance.now();
       const compiled = compileModel(model, target, compileOptions);
       const summary =
-        f.verify === true
+        f.verify === true && data.includes('random')
           ? (await runCompiled(compiled, target, { ...execute, reference: f.reference }, start))
               .summary
           : scheduleModel(compiled, target, execute, start);
@@ -135,6 +168,7 @@ export function registerCompile(program: Command): void {
       };
       const { renderReport } = await import('../report/html.js');
       files['report.html'] = renderReport(summary);
+      guardWrites();
       for (const [path, text] of Object.entries(files)) {
         const file = join(outDir, path);
         makeDirectory(dirname(file), '--output');
@@ -148,6 +182,7 @@ export function registerCompile(program: Command): void {
         `${summary.model} on ${summary.target}`,
         ...cycleFooter(summary),
         ...summary.warnings.map((w) => `warning: ${w}`),
+        ...(f.verify === true ? [verifyLine(summary, data)] : []),
         `DRAM arena ${formatBytes(plan.totalBytes)} (weights ${formatBytes(plan.weightBytes)})`,
         `wrote ${outDir}/: report.html, summary.json, schedules.json and the C project ` +
           `(${Object.keys(files)

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { GemmforgeError } from '../errors.js';
 import { registerBench } from './bench_command.js';
 import { registerCompile } from './compile_command.js';
+import { commandArgv, supervise, wantsSupervision } from './interrupt.js';
 import { registerReport } from './report_command.js';
 import { registerRun } from './run_command.js';
 import { registerSchedule } from './schedule_command.js';
@@ -50,4 +51,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   process.exit(0);
 });
 
-process.exitCode = await main(process.argv);
+// On a terminal a long command runs in a child process, so that Ctrl-C stops it at once, cleanly.
+process.exitCode = wantsSupervision(process.argv, process.stderr.isTTY === true)
+  ? await supervise(process.argv)
+  : await main(commandArgv(process.argv));

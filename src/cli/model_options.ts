@@ -4,6 +4,7 @@ import { defaultMaxMacs } from '../driver/work_limit.js';
 import { InputError } from '../errors.js';
 import type { Placement } from '../partition/partition.js';
 import type { CompileOptions } from '../driver/run_model.js';
+import { candidateBudgets } from '../schedule/exhaustive.js';
 import { schedulerNames } from '../schedule/schedulers.js';
 import type { AnyTarget } from '../contract/target.js';
 import { defaultTargetName, resolveTarget } from '../targets/index.js';
@@ -18,6 +19,7 @@ export interface ModelFlags {
   inputShape: string[];
   seed: string;
   timeLimit: string;
+  budget: string;
   compare?: string;
   explain?: boolean;
   reference: boolean;
@@ -52,6 +54,12 @@ export function addModelOptions(cmd: Command): Command {
         'deterministic work limits first',
       String(timeLimitDefaults.modelLayer),
     )
+    .option(
+      '--budget <n>',
+      'exhaustive: the candidate mappings it evaluates per layer (its deterministic limit; where ' +
+        'it stops there, the result is the best of those, reported as incomplete)',
+      String(candidateBudgets.modelLayer),
+    )
     .option('--compare <schedulers>', 'also simulate these schedulers per layer (comma-separated)')
     .option('--explain', 'list every node, where it runs, and why')
     .option('--no-reference', 'skip the comparison with onnxruntime')
@@ -81,6 +89,7 @@ export function modelSettings(f: ModelFlags): {
   target: AnyTarget;
   seed: number;
   timeLimitSeconds: number;
+  candidateBudget: number;
   compare: string[];
   compile: CompileOptions;
 } {
@@ -101,6 +110,7 @@ export function modelSettings(f: ModelFlags): {
     target,
     seed,
     timeLimitSeconds: parseSeconds(f.timeLimit, '--time-limit'),
+    candidateBudget: parsePositiveInteger(f.budget, '--budget'),
     compare,
     compile: {
       quantize: f.quantize === true,

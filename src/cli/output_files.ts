@@ -1,4 +1,4 @@
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, parse, resolve, sep } from 'node:path';
 import { InputError } from '../errors.js';
 
@@ -59,11 +59,17 @@ export function makeDirectory(dir: string, flag: string): void {
   }
 }
 
-/** Writes one output file. */
+/**
+ * Writes one output file whole or not at all: into a temporary file beside it, then renamed over
+ * it (a process killed while writing leaves no truncated output under the real name).
+ */
 export function writeOutputFile(path: string, data: string | Uint8Array): void {
+  const temporary = `${path}.${process.pid}.partial`;
   try {
-    writeFileSync(path, data);
+    writeFileSync(temporary, data);
+    renameSync(temporary, path);
   } catch (e) {
+    if (existsSync(temporary)) rmSync(temporary);
     throw new InputError(`cannot write ${path}: ${reason(e)}`);
   }
 }

@@ -18,7 +18,9 @@ export function progressReporter(quiet: boolean): ((
     last = now;
     const width = 24;
     const filled = Math.round((width * done) / Math.max(1, total));
-    const cols = process.stderr.columns ?? 80;
+    // A terminal whose size is unknown reports 0 columns: then 80 (slicing to −1 lost a character).
+    const reported = process.stderr.columns ?? 0;
+    const cols = reported > 0 ? reported : 80;
     const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${what}`;
     process.stderr.write(
       `\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, line.length))}\x1b[K`,

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { parseRunSummary } from '../results/run_summary.js';
 import { writeOutputFile } from './output_files.js';
+import { guardWrites } from './interrupt.js';
 import { formatBytes } from './table.js';
 
 interface ReportFlags {
@@ -44,6 +45,7 @@ export function registerReport(program: Command): void {
       // The chart library loads only when a report is rendered, not for every command.
       const { renderReport } = await import('../report/html.js');
       const html = renderReport(summary);
+      guardWrites();
       writeOutputFile(f.output, html);
       const accelerated = summary.layers.filter((l) => l.placement === 'accelerator').length;
       process.stdout.write(

@@ -17,6 +17,7 @@ import {
 } from './model_options.js';
 import { makeDirectory, writeOutputFile } from './output_files.js';
 import { progressReporter } from './progress.js';
+import { guardWrites } from './interrupt.js';
 import { formatTable } from './table.js';
 
 interface RunFlags extends ModelFlags {
@@ -162,7 +163,9 @@ export function registerRun(program: Command): void {
     )
     .action(async (model: string, f: RunFlags) => {
       const start = performance.now();
-      const { target, seed, timeLimitSeconds, compare, compile: compileOptions } = modelSettings(f);
+      const settings = modelSettings(f);
+      const { target, seed, timeLimitSeconds, candidateBudget, compare } = settings;
+      const compileOptions = settings.compile;
       const compiled = compileModel(model, target, compileOptions);
       if (f.explain) {
         process.stdout.write(explainPlacements(compiled.placements) + '\n');
@@ -178,6 +181,7 @@ export function registerRun(program: Command): void {
           seed,
           scheduler: f.scheduler,
           timeLimitSeconds,
+          candidateBudget,
           compare,
           reference: f.reference,
           ...(inputs === undefined ? {} : { inputs }),
@@ -187,6 +191,7 @@ export function registerRun(program: Command): void {
       );
       progress.done();
       if (f.output !== undefined) {
+        guardWrites();
         const files = writeOutputs(f.output, run.outputs, f.force === true);
         if (!f.json) process.stdout.write(`outputs written: ${files.join(', ')}\n`);
       }

@@ -26,6 +26,7 @@ import { simulatedCycles } from '../runtime/run_layer.js';
 import { checkLayerWork } from '../driver/work_limit.js';
 import { maxMacsOption } from './model_options.js';
 import type { VerifyDataKind } from '../runtime/layer_data.js';
+import { progressReporter } from './progress.js';
 import { candidateBudgets } from '../schedule/exhaustive.js';
 import { limitingFactor } from '../report/limits.js';
 import type { Spec } from '../spec/spec.js';
@@ -318,13 +319,16 @@ function scheduleLayer(
   const refine =
     f.refine === undefined ? undefined : parsePositiveInteger(f.refine, '--refine', maxRefine);
   const budget = f.budget === undefined ? undefined : parsePositiveInteger(f.budget, '--budget');
+  const progress = progressReporter(f.json === true);
   const result = schedule(f.scheduler, w, target, {
     evaluate: simulatedCycles,
     seed,
     timeLimitSeconds,
     ...(refine === undefined ? {} : { refine }),
     ...(budget === undefined ? {} : { candidateBudget: budget }),
+    onProgress: (done, total) => progress(done, total, 'candidate mappings (the budget)'),
   });
+  progress.done();
   if (result.limitHit === 'time' && !f.json) {
     process.stderr.write(
       `gemmforge: warning: ${result.scheduler}: the search stopped at the wall-clock safety net ` +

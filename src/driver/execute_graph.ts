@@ -23,6 +23,7 @@ import {
   storeOutputs,
   type HostValue,
 } from '../host/run_graph.js';
+import { extremeLayerData } from '../runtime/layer_data.js';
 import { simulateLayer } from './layer_report.js';
 import type { LayerReport } from '../results/layer_report.js';
 import { simulatedCycles } from '../runtime/run_layer.js';
@@ -32,10 +33,17 @@ export interface ExecuteOptions {
   readonly scheduler: string;
   readonly seed: number;
   readonly timeLimitSeconds: number;
+  /** exhaustive's candidate budget per layer (its deterministic limit; default `modelLayer`). */
+  readonly candidateBudget?: number;
   /** Other schedulers to run on every accelerator layer (timing only), for the comparison. */
   readonly compare?: readonly string[];
   /** Schedules by workload, shared across runs (one compile schedules each shape once). */
   readonly cache?: ScheduleCache;
+  /**
+   * Also run every accelerator layer on worst-case data (`extremeLayerData`) and check each output
+   * against the integer reference; a difference is a CheckFailedError naming the layer.
+   */
+  readonly extremeCheck?: boolean;
   /** Called after each node, for progress bars. */
   readonly onProgress?: (done: number, total: number, node: string) => void;
 }
@@ -157,9 +165,13 @@ function walkGraph(
     } else {
       const p = step.placement;
       const chosen = scheduled(options.scheduler, p.fused.workload, target, options, cache);
-      const { report, cycles } = actions.accelerator(p, chosen);
-      const layer = acceleratorRunLayer(p, report, cycles, target, options, cache);
-      acceleratorCycles += cycles;
+      const run = actions.accelerator(p, chosen);
+      const report =
+        options.extremeCheck === true
+          ? withExtremeCheck(p, run.report, target, chosen)
+          : run.report;
+      const layer = acceleratorRunLayer(p, report, run.cycles, target, options, cache);
+      acceleratorCycles += run.cycles;
       layers.push(layer);
     }
     const name = step.kind === 'conversion' ? step.conversion.name : step.placement.node.name;
@@ -187,10 +199,30 @@ function scheduled(
       evaluate: simulatedCycles,
       seed: options.seed,
       timeLimitSeconds: options.timeLimitSeconds,
-      candidateBudget: candidateBudgets.modelLayer,
+      candidateBudget: options.candidateBudget ?? candidateBudgets.modelLayer,
     },
     cache,
   );
+}
+
+/** The layer's report with its worst-case check added; a mismatch throws, as on the model's data. */
+function withExtremeCheck(
+  p: AcceleratorPlacement,
+  report: LayerReport,
+  target: AnyTarget,
+  chosen: ScheduleResult,
+): LayerReport {
+  const w = p.fused.workload;
+  const data = extremeLayerData(w, target.spec.requantization.scale);
+  const mismatches = simulateLayer(w, target, chosen, data).report.mismatches ?? 0;
+  if (mismatches !== 0) {
+    throw new CheckFailedError(
+      `layer '${p.node.name}' (${p.node.op}) on ${target.name}: on worst-case data the simulated ` +
+        `output differs from the integer reference in ${mismatches} elements`,
+    );
+  }
+  const checks = [...(report.checks ?? []), { data: 'extreme' as const, mismatches }];
+  return { ...report, verified: true, mismatches: report.mismatches ?? 0, checks };
 }
 
 /**
@@ -256,6 +288,7 @@ function acceleratorRunLayer(
         scheduler: s,
         cycles: r.report.simulatedCycles * p.fused.count,
         complete: r.report.searchComplete,
+        limitHit: r.report.limitHit,
       };
     });
   const macs = chosenReport.macs * p.fused.count;

@@ -61,7 +61,7 @@ export function modelMain(inputs: readonly ModelIo[], outputs: readonly ModelIo[
  * usage: model [INPUT.raw ...] [-o OUTPUTS.raw]
  *   one raw little-endian file per graph input, in order (else a seeded built-in input);
  *   -o writes every output, raw and in order, to a file. In trace mode the accelerator
- *   instructions go to the file named by GF_TRACE, else to trace.txt.
+ *   instructions go to the file named by GF_TRACE; without it no trace is written.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -118,7 +118,7 @@ int main(int argc, char **argv) {
   uint32_t seed = 0x9e3779b9u;
 ${read.join('\n')}
   const char *trace = getenv("GF_TRACE");
-  gf_model_trace_open(trace != NULL && trace[0] != '\\0' ? trace : "trace.txt");
+  gf_model_trace_open(trace != NULL && trace[0] != '\\0' ? trace : NULL);
   gf_run_model(${args.join(', ')});
   gf_model_trace_close();
   FILE *out = outPath == NULL ? NULL : fopen(outPath, "wb");
@@ -163,7 +163,7 @@ export function modelHeader(
     '',
     "/* Runs the model: inputs and outputs row-major in the graph's layouts. */",
     `void gf_run_model(${params});`,
-    '/* Trace mode: where the accelerator instructions are logged (a no-op on the device). */',
+    '/* Trace mode: the file the accelerator instructions are logged to, NULL for none (no-ops on the device). */',
     'void gf_model_trace_open(const char *path);',
     'void gf_model_trace_close(void);',
     '',
@@ -227,6 +227,7 @@ ${f.clockHz / 1e6} MHz); \`GF_SIMULATED_CYCLES\` in model.h holds it.
 \`\`\`sh
 make                                 # host build, trace mode
 ./model input.raw -o outputs.raw     # or ./model for a seeded built-in input
+GF_TRACE=trace.txt ./model           # host build: also log every accelerator instruction
 make riscv                           # device objects with riscv64-unknown-elf-gcc
 \`\`\`
 

@@ -5,7 +5,12 @@ import { escapeHtml } from './escape.js';
 import { formatBytes, formatCount, formatPercent, formatRatio } from './format.js';
 import { limitingFactor } from './limits.js';
 import { layerRoofline } from './roofline.js';
-import { scheduleRuns, type RunLayer, type RunSummary } from '../results/run_summary.js';
+import {
+  scheduleRuns,
+  searchStop,
+  type RunLayer,
+  type RunSummary,
+} from '../results/run_summary.js';
 
 /** Columns of the layer table; the per-schedule ones are spanned by a host layer's reason. */
 const columns = [
@@ -104,8 +109,9 @@ function limitCell(d: LayerReport, spec: Spec): string {
   );
 }
 
-/** Said of a scheduler whose search stopped at its time limit on the layer. */
-const stoppedNote = '<div class="facts">stopped at its time limit: the best found</div>';
+/** Said of a scheduler whose search stopped early on the layer (at its budget or a limit). */
+const stoppedNote = (limit: LayerReport['limitHit'] | undefined): string =>
+  `<div class="facts">stopped at ${searchStop(limit).what}: the best found</div>`;
 
 function schedulersCell(layer: RunLayer, d: LayerReport): string {
   const comparison = schedulerComparison(layer);
@@ -113,16 +119,16 @@ function schedulersCell(layer: RunLayer, d: LayerReport): string {
     return td(
       `${esc(d.scheduler)}<div class="facts">${formatCount(d.mappingsTried)} mapping` +
         `${d.mappingsTried === 1 ? '' : 's'} tried</div>` +
-        (d.searchComplete ? '' : stoppedNote),
+        (d.searchComplete ? '' : stoppedNote(d.limitHit)),
     );
   }
-  const stopped = new Set(
-    layer.schedulers.filter((s) => s.complete === false).map((s) => s.scheduler),
+  const stopped = new Map(
+    layer.schedulers.filter((s) => s.complete === false).map((s) => [s.scheduler, s.limitHit]),
   );
   const rows = comparison.rows.map(
     (r) =>
       `<tr${r.scheduler === d.scheduler ? ' class="chosen"' : ''}><td>${esc(r.scheduler)}` +
-      `${stopped.has(r.scheduler) ? stoppedNote : ''}</td>` +
+      `${stopped.has(r.scheduler) ? stoppedNote(stopped.get(r.scheduler)) : ''}</td>` +
       `<td class="num">${formatCount(r.cycles)}</td><td class="num">${formatRatio(r.speedup)}</td></tr>`,
   );
   return td(

@@ -79,6 +79,9 @@ export function rooflineChart(summary: RunSummary): string | null {
             color: inkColor,
             formatter: (p: LabelParams) => p.name.split(' ')[0],
           },
+          // Layers of the same shape sit on one point: labels that would overlap move apart
+          // vertically, and any that still overlap are left out (the table names every layer).
+          labelLayout: { moveOverlap: 'shiftY' as const, hideOverlap: true },
           data: points
             .filter((p) => p.kind === kind)
             .map((p) => ({

@@ -15,6 +15,7 @@ export const reportCss = `
 body { margin: 0; font-family: ${reportFont}; font-size: 14px; line-height: 1.45; color: ${inkColor};
   background: #f6f8fa; }
 main { max-width: 1880px; margin: 0 auto; padding: 28px 28px 48px; }
+@media (max-width: 900px) { main { padding: 16px 12px 32px; } }
 h1 { font-size: 26px; margin: 0 0 4px; font-weight: 650; letter-spacing: -0.01em; }
 h2 { font-size: 18px; margin: 36px 0 12px; font-weight: 650; }
 h3 { font-size: 13px; margin: 0 0 8px; font-weight: 600; color: ${mutedColor};
@@ -42,7 +43,10 @@ figure { margin: 0 0 16px; background: #fff; border: 1px solid ${gridColor}; bor
   padding: 14px 16px; }
 figure svg { display: block; max-width: 100%; height: auto; }
 figcaption { color: ${mutedColor}; font-size: 12.5px; margin-top: 6px; }
-.table-wrap { background: #fff; border: 1px solid ${gridColor}; border-radius: 8px; }
+/* A table wider than the window scrolls inside its box (the page itself never gets wider); the box
+   is at most a window high, so the header row stays in sight while its rows scroll. */
+.table-wrap { background: #fff; border: 1px solid ${gridColor}; border-radius: 8px; overflow: auto;
+  max-width: 100%; max-height: 90vh; }
 table.layers { border-collapse: separate; border-spacing: 0; width: 100%; }
 table.layers > thead > tr > th { position: sticky; top: 0; z-index: 2; background: #f0f3f6;
   border-bottom: 1px solid #d0d7de; padding: 8px; text-align: left; font-size: 12px;

@@ -43,6 +43,8 @@ const runLayerSchema = z
             scheduler: z.string().min(1),
             cycles: count,
             complete: z.boolean().optional(),
+            /** What stopped an incomplete search (as a layer report's `limitHit`). */
+            limitHit: z.enum(['time', 'nodes', 'solutions', 'candidates']).nullable().optional(),
           })
           .readonly(),
       )
@@ -165,29 +167,55 @@ export function hostLayer(
   };
 }
 
+type Limit = LayerReport['limitHit'] | undefined;
+
 /**
- * One warning per scheduler whose search stopped at its time limit on some accelerator layers:
- * its mapping is the best it found, not its optimum (an exhaustive search then is no oracle).
+ * What stopped a search, in words, and the flag that lets it search further (none for cosa's
+ * work limits). A summary written before `limitHit` was recorded says only "its limit".
+ */
+export function searchStop(limit: Limit): { readonly what: string; readonly raise: string | null } {
+  switch (limit) {
+    case 'candidates':
+      return { what: 'its candidate budget', raise: '--budget' };
+    case 'time':
+      return { what: 'its time limit', raise: '--time-limit' };
+    case 'nodes':
+    case 'solutions':
+      return { what: 'its work limit', raise: null };
+    default:
+      return { what: 'its limit', raise: '--budget or --time-limit' };
+  }
+}
+
+/**
+ * One warning per scheduler and limit where its search stopped early on some accelerator layers:
+ * the chosen scheduler's (the layer's detail) and every compared one's. There its mapping is the best
+ * it found, not its optimum (an `exhaustive` stopped early is no oracle).
  */
 export function stoppedSearchWarnings(layers: readonly RunLayer[]): string[] {
   const accelerated = layers.filter((l) => l.detail !== null);
-  const stopped = new Map<string, string[]>();
+  const stopped = new Map<string, { scheduler: string; limit: Limit; names: string[] }>();
   for (const l of accelerated) {
     const d = l.detail as LayerReport;
     const runs =
       l.schedulers.length > 0
         ? l.schedulers
-        : [{ scheduler: d.scheduler, complete: d.searchComplete }];
+        : [{ scheduler: d.scheduler, complete: d.searchComplete, limitHit: d.limitHit }];
     for (const r of runs.filter((x) => x.complete === false)) {
-      stopped.set(r.scheduler, [...(stopped.get(r.scheduler) ?? []), l.name]);
+      const key = `${r.scheduler}\n${r.limitHit ?? ''}`;
+      const entry = stopped.get(key) ?? { scheduler: r.scheduler, limit: r.limitHit, names: [] };
+      entry.names.push(l.name);
+      stopped.set(key, entry);
     }
   }
-  return [...stopped].map(
-    ([scheduler, names]) =>
-      `${scheduler} stopped at its time limit on ${names.length} of ${accelerated.length} ` +
+  return [...stopped.values()].map(({ scheduler, limit, names }) => {
+    const { what, raise } = searchStop(limit);
+    return (
+      `${scheduler} stopped at ${what} on ${names.length} of ${accelerated.length} ` +
       `accelerator layers (${names.join(', ')}): there its mapping is the best it found, not ` +
-      'its optimum; raise --time-limit to search further',
-  );
+      `its optimum${raise === null ? '' : `; raise ${raise} to search further`}`
+    );
+  });
 }
 
 /**

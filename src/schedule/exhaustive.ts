@@ -190,6 +190,7 @@ export function exhaustive(
                 doubleBuffer: { input: dbI, weight: dbW, output: dbO },
               };
               evaluated++;
+              if (evaluated % 1000 === 0) options.onProgress?.(evaluated, budget);
               if (fits === undefined) fits = validateMapping(w, mapping, target).length === 0;
               if (!fits) break;
               tried++;

@@ -45,6 +45,8 @@ export interface ScheduleOptions {
   readonly candidateBudget?: number;
   /** Solutions a MIP scheduler keeps and simulates, keeping the fastest (`--refine N`). */
   readonly refine?: number;
+  /** exhaustive: called now and then with the candidates evaluated so far and the budget. */
+  readonly onProgress?: (evaluated: number, budget: number) => void;
 }
 
 export type Scheduler = (

@@ -76,10 +76,16 @@ const dramSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * Entries of each unit's instruction queue. Hardware queues hold a few dozen (Gemmini's reservation
+ * station: 8 load, 16 execute, 4 store; docs/gemmini.md §6); the bound keeps the simulator's state
+ * per entry small.
+ */
+const queueDepth = positiveInt.max(65_536, 'must be at most 65,536 entries');
 const queuesSchema = z.strictObject({
-  load: positiveInt,
-  execute: positiveInt,
-  store: positiveInt,
+  load: queueDepth,
+  execute: queueDepth,
+  store: queueDepth,
 });
 
 export const requantScales = ['float32', 'power-of-two-shift'] as const;
@@ -167,6 +173,11 @@ export const specSchema = z
      * loop instructions issue (its addresses, bounds and paddings computed). Absent: 0.
      */
     hostCyclesPerTile: z.number().nonnegative().optional(),
+    /**
+     * The release of the vendor's software library whose tiling `baseline` reproduces and whose
+     * conventions the lowering follows; each target lists the releases it knows. Absent: the newest.
+     */
+    vendorLibrary: z.string().min(1).optional(),
     /** Where a timing constant comes from, by its path in this spec (a source file, or "fitted: …"). */
     sources: z.record(z.string(), z.string()).optional(),
     /**

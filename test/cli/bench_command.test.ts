@@ -60,4 +60,26 @@ describe('gemmforge bench', () => {
     );
     expect(text.stdout).toMatch(/baseline: solve [0-9.]+ s in all, 0 fallbacks\n/);
   });
+
+  it('exhaustive gets a candidate budget of its own (--budget), and says where it stopped there', () => {
+    const args = ['bench', modelPath('lenet.onnx'), '--quantize', '--schedulers', 'exhaustive'];
+    // 40 candidates: fewer than any lenet layer has (the 5×5 convs have thousands).
+    const r = gemmforge(...args, '--budget', '40', '--time-limit', '600', '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const layers = JSON.parse(r.stdout).layers as {
+      complete: Record<string, boolean>;
+      limitHit: Record<string, string | null>;
+    }[];
+    expect(layers.map((l) => [l.complete.exhaustive, l.limitHit.exhaustive])).toEqual(
+      layers.map(() => [false, 'candidates']),
+    );
+    const text = gemmforge(...args, '--budget', '40', '--time-limit', '600');
+    expect(text.stdout).toContain(
+      'stopped at its candidate budget on 5 of 5 layers (the best it found there, not its ' +
+        'optimum; raise --budget)',
+    );
+    const bad = gemmforge(...args, '--budget', '0');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^gemmforge: --budget must be a positive integer/);
+  });
 });

@@ -76,9 +76,45 @@ describe('gemmforge compile', () => {
     expect(accelerated.map((l: { detail: { verified: boolean } }) => l.detail.verified)).toEqual(
       accelerated.map(() => true),
     );
+    // --data both (the default): the model's data, and every layer on worst-case data too.
+    expect(accelerated.map((l: { detail: { checks: unknown } }) => l.detail.checks)).toEqual(
+      accelerated.map(() => [{ data: 'extreme', mismatches: 0 }]),
+    );
+    expect(verify.stdout).toContain(
+      "verify: 5 accelerator layers bit-exact on the model's data and on worst-case data; " +
+        'against onnxruntime',
+    );
     expect(readFileSync(join(dirs[0], 'model.c'), 'utf8')).toBe(
       readFileSync(join(dirs[1], 'model.c'), 'utf8'),
     );
+  });
+
+  it('--verify --data extreme: worst-case data only; a library tiling that overflows exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gf-compile-'));
+    const flags = ['--quantize', '--verify', '--data', 'extreme'];
+    const r = gemmforge('compile', lenet, ...flags, '-o', join(dir, 'a'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('verify: 5 accelerator layers bit-exact on worst-case data\n');
+    const summary = JSON.parse(readFileSync(join(dir, 'a', 'summary.json'), 'utf8'));
+    expect(summary.reference).toBeNull();
+    // gemmini-os's library tiling (output-stationary) sums /f1/Gemm's whole reduction, 256
+    // products (16 channels × 4×4), in the array's 20-bit partial sums, which hold 31 products of
+    // −128·−128: extreme data wraps it. The convs fall back to the simple mapping (tiled_conv needs
+    // weight-stationary), which does not risk it.
+    const os = ['--target', 'gemmini-os', '--scheduler', 'baseline'];
+    const bad = gemmforge('compile', lenet, ...flags, ...os, '-o', join(dir, 'b'));
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(
+      /^gemmforge: layer '\/f1\/Gemm' \(QGemm\) on gemmini-os: on worst-case data the simulated output differs from the integer reference in \d+ elements\n$/,
+    );
+    for (const [args, message] of [
+      [['--data', 'extreme'], '--data chooses the data of --verify: add --verify, or drop --data'],
+      [['--verify', '--data', 'worst'], '--data must be random, extreme or both (got "worst")'],
+    ] as const) {
+      const e = gemmforge('compile', lenet, '--quantize', ...args, '-o', join(dir, 'c'));
+      expect(e.status).toBe(2);
+      expect(e.stderr).toBe(`gemmforge: ${message}\n`);
+    }
   });
 
   it('refuses a non-empty output directory without --force (exit 2), and explains placements', () => {

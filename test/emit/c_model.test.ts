@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -218,12 +218,19 @@ async function checkProject(
     join(dir, 'input.raw'),
     new Uint8Array(input.buffer, input.byteOffset, input.byteLength),
   );
+  // Without GF_TRACE the program writes no trace anywhere (no new file); it prints the same.
+  const before = readdirSync(dir).sort();
+  const untraced = { ...process.env };
+  delete untraced.GF_TRACE;
+  const plain = await run('./model', ['input.raw'], { cwd: dir, env: untraced });
+  expect(readdirSync(dir).sort()).toEqual(before);
   const trace = join(dir, 'trace.txt');
   const { stdout } = await run('./model', ['input.raw', '-o', 'outputs.raw'], {
     cwd: dir,
     env: { ...process.env, GF_TRACE: trace },
   });
   expect(stdout).toContain(`simulated accelerator cycles: ${graphRun.acceleratorCycles} `);
+  expect(plain.stdout).toBe(stdout);
 
   const actual = readFileSync(trace, 'utf8').split('\n').slice(0, -1);
   expect(traceDifference(actual, model, schedules, plan, target)).toBeUndefined();

@@ -50,8 +50,8 @@ describe('renderReport', () => {
     );
   });
 
-  it('marks a scheduler whose search stopped at its time limit', () => {
-    const note = 'stopped at its time limit: the best found';
+  it('marks a scheduler whose search stopped early, saying at which limit', () => {
+    const note = 'stopped at its candidate budget: the best found';
     expect(html).not.toContain(note);
     const stopped = renderReport({
       ...summary,
@@ -60,14 +60,16 @@ describe('renderReport', () => {
           ? {
               ...l,
               schedulers: l.schedulers.map((s) =>
-                s.scheduler === 'exhaustive' ? { ...s, complete: false } : s,
+                s.scheduler === 'exhaustive'
+                  ? { ...s, complete: false, limitHit: 'candidates' as const }
+                  : s,
               ),
             }
           : l,
       ),
     });
     expect(count(stopped, new RegExp(note, 'g'))).toBe(1);
-    expect(stopped).toMatch(/<td>exhaustive<div class="facts">stopped at its time limit/);
+    expect(stopped).toMatch(/<td>exhaustive<div class="facts">stopped at its candidate budget/);
   });
 
   it('one table row per layer, with numbers grouped in thousands', () => {

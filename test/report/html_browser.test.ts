@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderReport } from '../../src/report/html.js';
 import type { RunSummary } from '../../src/results/run_summary.js';
@@ -22,6 +22,25 @@ if (chromiumPath === undefined) {
 const artifacts = join(import.meta.dirname, '..', '..', 'test-artifacts');
 const reportFile = join(artifacts, 'report.html');
 const screenshotFile = join(artifacts, 'report.png');
+
+/** Pairs of the roofline's point labels (#n) that overlap on the page. */
+async function rooflineOverlaps(page: Page): Promise<string[]> {
+  const boxes = await page.$$eval('#chart-roofline svg text', (ts) =>
+    ts
+      .filter((t) => /^#\d+$/.test(t.textContent ?? ''))
+      .map((t) => {
+        const r = t.getBoundingClientRect();
+        return { label: t.textContent, x0: r.left, x1: r.right, y0: r.top, y1: r.bottom };
+      }),
+  );
+  expect(boxes.length).toBeGreaterThan(3);
+  return boxes.flatMap((a, i) =>
+    boxes
+      .slice(i + 1)
+      .filter((b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1)
+      .map((b) => `${a.label} and ${b.label}`),
+  );
+}
 
 describe.skipIf(chromiumPath === undefined)('the HTML report in headless Chromium', () => {
   let summary: RunSummary;
@@ -91,9 +110,48 @@ describe.skipIf(chromiumPath === undefined)('the HTML report in headless Chromiu
     );
     expect(rooflineLabels).toContain('#5');
 
+    expect(await rooflineOverlaps(page)).toEqual([]);
+
     expect(requests.every((url) => url.startsWith('file:'))).toBe(true);
     await page.screenshot({ path: screenshotFile, fullPage: true });
     expect(statSync(screenshotFile).size).toBeGreaterThan(50_000);
     await page.close();
+  });
+
+  it('labels crowded roofline points without overlaps (layers of one shape share a point)', async () => {
+    const accelerated = summary.layers.filter((l) => l.placement === 'accelerator');
+    const copies = [1, 2, 3].flatMap((k) =>
+      accelerated.map((l) => ({ ...l, name: `${l.name} copy ${k}` })),
+    );
+    const file = join(artifacts, 'report-crowded.html');
+    writeFileSync(file, renderReport({ ...summary, layers: [...summary.layers, ...copies] }));
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    expect(await rooflineOverlaps(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a 1400 px window and a narrow one: only the layer table scrolls, inside its box', async () => {
+    for (const width of [1400, 800]) {
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
+      await page.goto(pathToFileURL(reportFile).href, { waitUntil: 'load' });
+      const fit = await page.evaluate(() => {
+        const wrap = document.querySelector('#layers')!.parentElement!;
+        return {
+          page: document.documentElement.scrollWidth,
+          window: window.innerWidth,
+          wrapRight: wrap.getBoundingClientRect().right,
+          wrapOverflow: getComputedStyle(wrap).overflowX,
+        };
+      });
+      expect(fit.page, `page width in a ${width} px window`).toBeLessThanOrEqual(fit.window);
+      expect(fit.wrapRight).toBeLessThanOrEqual(fit.window);
+      expect(fit.wrapOverflow).toBe('auto');
+      if (width === 1400) {
+        await page.screenshot({ path: join(artifacts, 'report-1400.png') });
+        expect(statSync(join(artifacts, 'report-1400.png')).size).toBeGreaterThan(50_000);
+      }
+      await page.close();
+    }
   });
 });

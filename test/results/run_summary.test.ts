@@ -144,20 +144,23 @@ describe('stoppedSearchWarnings', () => {
         return {
           ...l,
           schedulers: l.schedulers.map((s) =>
-            s.scheduler === 'exhaustive' ? { ...s, complete: false } : s,
+            s.scheduler === 'exhaustive'
+              ? { ...s, complete: false, limitHit: 'candidates' as const }
+              : s,
           ),
         };
       }
       if (l.name === '/features/2/Conv' && l.detail !== null) {
-        return { ...l, detail: { ...l.detail, searchComplete: false } };
+        return { ...l, detail: { ...l.detail, searchComplete: false, limitHit: 'time' as const } };
       }
       return l;
     });
-    const best =
-      'there its mapping is the best it found, not its optimum; raise --time-limit to search further';
+    const best = 'there its mapping is the best it found, not its optimum; raise';
     expect(stoppedSearchWarnings(stopped)).toEqual([
-      `exhaustive stopped at its time limit on 1 of 5 accelerator layers (/features/0/Conv): ${best}`,
-      `baseline stopped at its time limit on 1 of 5 accelerator layers (/features/2/Conv): ${best}`,
+      'exhaustive stopped at its candidate budget on 1 of 5 accelerator layers ' +
+        `(/features/0/Conv): ${best} --budget to search further`,
+      'baseline stopped at its time limit on 1 of 5 accelerator layers ' +
+        `(/features/2/Conv): ${best} --time-limit to search further`,
     ]);
   });
 });

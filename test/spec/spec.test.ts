@@ -72,6 +72,14 @@ describe('the spec schema', () => {
     expect(p[2].message).toBe('is required (number)');
   });
 
+  it('refuses a queue deeper than 65,536 entries (the fuzzer found 2^31 − 1 stalled the simulator)', () => {
+    const p = problemsOf(withChange((s) => (s.queues.execute = 2 ** 31 - 1)));
+    expect(p.map((x) => [x.path, x.message])).toEqual([
+      ['queues.execute', 'must be at most 65,536 entries'],
+    ]);
+    expect(problemsOf(withChange((s) => (s.queues.load = 65_536)))).toEqual([]);
+  });
+
   it('refuses a memory nested in a memory that does not exist', () => {
     const p = problemsOf(withChange((s) => (s.memories.accumulator.parent = 'l2')));
     expect(p[0].path).toBe('memories.accumulator.parent');
@@ -187,6 +195,23 @@ describe('user spec files', () => {
             'must hold an output block of DIM rows, double-buffered: ' +
             '2 × DIM rows = 2048 bytes at least (got 1024)',
         },
+      ]),
+    );
+  });
+
+  it("Gemmini's vendorLibrary names a gemmini.h release it knows: dev or dosa", () => {
+    const dosa = write(
+      'dosa.json',
+      withChange((s) => (s.vendorLibrary = 'dosa')),
+    );
+    expect(targetFromSpecFile(dosa).spec.vendorLibrary).toBe('dosa');
+    const path = write(
+      'lib.json',
+      withChange((s) => (s.vendorLibrary = 'v0.5')),
+    );
+    expect(() => targetFromSpecFile(path)).toThrow(
+      new SpecError(path, [
+        { path: 'vendorLibrary', message: 'must be one of dev, dosa (got "v0.5")' },
       ]),
     );
   });

@@ -3,6 +3,7 @@ import { noResidency, type Mapping } from '../../mapping/mapping.js';
 import { memoryRows, type Dataflow, type Spec } from '../../spec/spec.js';
 import { convOutputSize } from '../../workload/shape.js';
 import type { ConvWorkload, Workload } from '../../workload/workload.js';
+import { downsamples } from './library.js';
 
 /**
  * The Gemmini library's own tiling (`gemmini.h`, docs/gemmini.md §5): the tiles `tiled_matmul_auto`
@@ -101,10 +102,11 @@ type Factor = (typeof factorOrder)[number];
 const channelFactors: readonly Factor[] = ['pochs', 'kchs'];
 
 /**
- * `tiled_conv_auto` with no pooling (orows = porows), no input dilation, no downsample and no
- * transposes. Rows and columns use their own stride, dilation and kernel size (the library has
- * one of each). Budgets: A + B ≤ SP/2 and C ≤ ACC/2, where
- *   irows = porows·strideH + dilationH·(krows−1), icols likewise,
+ * `tiled_conv_auto` with no pooling (orows = porows), no input dilation and no transposes. Rows
+ * and columns use their own stride, dilation and kernel size (the library has one of each).
+ * Budgets: A + B ≤ SP/2 and C ≤ ACC/2, where
+ *   irows = porows·strideH + dilationH·(krows−1), icols likewise, each halved (rounded down) when
+ *   the conv is a downsample (library.ts: the dev library's 1×1 stride-2 rule),
  *   A = ⌈kchs/DIM⌉·batches·irows·icols, B = ⌈pochs/DIM⌉·krows·kcols·kchs,
  *   C = ⌈pochs/DIM⌉·batches·porows·pocols.
  * Grouped convs (depthwise is groups = C = K) are tiled as one group: the channel factors start
@@ -115,6 +117,7 @@ const channelFactors: readonly Factor[] = ['pochs', 'kchs'];
 export function convTiles(conv: ConvWorkload, spec: Spec): ConvTiles {
   const { dim, sp, acc } = rowsOf(spec);
   const { P, Q } = convOutputSize(conv);
+  const ds = downsamples(conv, spec) ? 1 : 0;
   const full: ConvTiles = {
     batches: conv.N,
     porows: P,
@@ -125,8 +128,8 @@ export function convTiles(conv: ConvWorkload, spec: Spec): ConvTiles {
     kchs: conv.C / conv.groups,
   };
   const fits = (t: ConvTiles): boolean => {
-    const irows = t.porows * conv.strideH + conv.dilationH * (t.krows - 1);
-    const icols = t.pocols * conv.strideW + conv.dilationW * (t.kcols - 1);
+    const irows = (t.porows * conv.strideH + conv.dilationH * (t.krows - 1)) >> ds;
+    const icols = (t.pocols * conv.strideW + conv.dilationW * (t.kcols - 1)) >> ds;
     const a = Math.ceil(t.kchs / dim) * t.batches * irows * icols;
     const b = Math.ceil(t.pochs / dim) * t.krows * t.kcols * t.kchs;
     const c = Math.ceil(t.pochs / dim) * t.batches * t.porows * t.pocols;

@@ -27,6 +27,7 @@ import { memoryRows, type Spec } from '../../spec/spec.js';
 import type { LowerOptions } from '../../contract/target.js';
 import { convOutputSize } from '../../workload/shape.js';
 import type { ConvWorkload, GemmWorkload, Workload } from '../../workload/workload.js';
+import { downsamples } from './library.js';
 import { preamble } from './lower_common.js';
 
 /**
@@ -70,8 +71,9 @@ export function loopLoweringProblem(w: Workload, m: Mapping, spec: Spec): string
     if (w.dilationH !== 1 || w.dilationW !== 1) return 'dilated convs are not lowered to loops';
     const dim = spec.array.rows;
     const t = (d: 'N' | 'P' | 'Q' | 'K' | 'R' | 'S' | 'C') => m.tile[d] ?? 1;
-    const irows = t('P') * w.strideH + t('R') - 1;
-    const icols = t('Q') * w.strideW + t('S') - 1;
+    const ds = downsamples(w, spec) ? 1 : 0;
+    const irows = (t('P') * w.strideH + t('R') - 1) >> ds;
+    const icols = (t('Q') * w.strideW + t('S') - 1) >> ds;
     const inputRows = Math.ceil(t('C') / dim) * t('N') * irows * icols;
     const weightRows = Math.ceil(t('K') / dim) * t('R') * t('S') * t('C');
     if (inputRows + weightRows > spRows / 2) return 'the tile overflows half the scratchpad';
@@ -143,7 +145,9 @@ export function lowerConvLoops(
   type D = keyof typeof bounds;
   const t = (d: D) => Math.min(m.tile[d] ?? bounds[d], bounds[d]);
   const order = m.order.filter((d): d is D => d in bounds);
-  const body = loopPreamble(w, w.strideW, w.K, w.C, w.K, dim, options);
+  // A downsample packs the even input rows and columns, so the array reads them with stride 1.
+  const downsample = downsamples(w, spec);
+  const body = loopPreamble(w, downsample ? 1 : w.strideW, w.K, w.C, w.K, dim, options);
   body.push(
     ...tileLoops(
       order,
@@ -239,7 +243,7 @@ export function lowerConvLoops(
               bSpadId: 0,
               aSpadId: 0,
               noPool: true,
-              downsample: false,
+              downsample,
               inputDilated: false,
               activation: 0,
             }),

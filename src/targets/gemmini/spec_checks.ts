@@ -1,5 +1,6 @@
 import { squareInt8ArrayProblems } from '../../contract/array_checks.js';
 import type { Spec } from '../../spec/spec.js';
+import { vendorLibraries } from './library.js';
 
 type Problem = { readonly path: string; readonly message: string };
 
@@ -64,6 +65,13 @@ export function checkGemminiSpec(spec: Spec): readonly Problem[] {
     problems.push({
       path: 'dram.maxTransferBytes',
       message: `must hold at least one scratchpad row (${dim} bytes) (got ${spec.dram.maxTransferBytes})`,
+    });
+  }
+  const library = spec.vendorLibrary;
+  if (library !== undefined && !(vendorLibraries as readonly string[]).includes(library)) {
+    problems.push({
+      path: 'vendorLibrary',
+      message: `must be one of ${vendorLibraries.join(', ')} (got "${library}")`,
     });
   }
   if (spec.requantization.scale !== 'float32') {

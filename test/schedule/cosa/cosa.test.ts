@@ -15,6 +15,7 @@ import { validateMapping } from '../../../src/schedule/validate.js';
 import type { AnyTarget } from '../../../src/contract/target.js';
 import { builtinTargets } from '../../../src/targets/index.js';
 import { parseConv, parseGemm } from '../../../src/workload/parse.js';
+import { smallConvArb } from '../../fixtures/arbitraries.js';
 import type { Workload } from '../../../src/workload/workload.js';
 
 const options = { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 2 };
@@ -38,27 +39,11 @@ const gemmShape = fc
   )
   .map(([m, n, k]) => parseGemm(`${m},${n},${k}`));
 
-const convShape = fc
-  .record({
-    hw: fc.integer({ min: 3, max: 10 }),
-    c: fc.integer({ min: 1, max: 24 }),
-    k: fc.integer({ min: 1, max: 24 }),
-    r: fc.constantFrom(1, 3),
-    stride: fc.constantFrom(1, 2),
-    depthwise: fc.boolean(),
-  })
-  .map(({ hw, c, k, r, stride, depthwise }) =>
-    parseConv(
-      `H=${hw},W=${hw + 1},C=${c},K=${depthwise ? c : k},R=${r},S=${r},stride=${stride},` +
-        `pad=${r === 3 ? 1 : 0}${depthwise && c > 1 ? `,groups=${c}` : ''}`,
-    ),
-  );
-
 describe('cosa and cosa-even: every mapping validates and is bit-exact', () => {
   for (const [name, target] of presets) {
     it(`${name}: random GEMMs and convs`, () => {
       fc.assert(
-        fc.property(fc.oneof(gemmShape, convShape), fc.boolean(), (w, even) => {
+        fc.property(fc.oneof(gemmShape, smallConvArb), fc.boolean(), (w, even) => {
           const r = (even ? cosaEven : cosa)(w, target, options);
           expect(r.scheduler).toBe(even ? 'cosa-even' : 'cosa');
           // Small layers always solve: the mapping is the MIP's, not a fallback.

@@ -21,6 +21,8 @@ const gemmini = loadSpecFile(join(specDir, 'gemmini.json'));
 const gemminiOs = loadSpecFile(join(specDir, 'gemmini-os.json'));
 const gemmini32 = loadSpecFile(join(specDir, 'gemmini-32.json'));
 const gemmini8 = loadSpecFile(join(specDir, 'gemmini-8.json'));
+// gemmini.h's dosa branch, which the FireSim data ran with (src/targets/gemmini/library.ts).
+const dosa: Spec = { ...gemmini, vendorLibrary: 'dosa' };
 const presets: readonly (readonly [string, Spec])[] = [
   ['gemmini', gemmini],
   ['gemmini-os', gemminiOs],
@@ -283,10 +285,24 @@ describe('convTiles: further shapes', () => {
     // porows, pocols, pochs, kchs) down to (1,22,23,16,1,1,16): A = 506, B = 16, C = 506.
     // grow: kchs 16→64, A = 4·506 = 2024, B = 64; pocols 24: C 528; pochs 17: C 1012.
     ['1×1 56²×64→256', conv1x1(56, 64, 256), gemmini, t7([1, 22, 23, 16, 1, 1, 64])],
-    // 1×1 stride 2 (no downsample trick): P = 28; at (1,22,23,16,1,1,16) irows = 44, icols = 46,
-    // A = 2024, C = 506. grow: kchs to 64: A = 4·2024 = 8096, B = 64, sum 8160 ≤ 8192;
-    // kchs 65: A = 5·2024 = 10120 > 8192.
-    ['1×1 s2 56²×256→512', conv1x1(56, 256, 512, 2), gemmini, t7([1, 22, 23, 16, 1, 1, 64])],
+    // 1×1 stride 2, pad 0, even input: a downsample on the dev library (gemmini.h's
+    // tiled_conv_stride_auto passes `downsample` to tiled_conv_total_spad_rows, whose A_rows is
+    // ⌈kchs/DIM⌉·batches·(irows >> 1)·(icols >> 1)). P = 28; the accumulator stops the shrink at
+    // (1,22,23,16,1,1,16) as above: C = 506. There irows = 22·2 = 44 >> 1 = 22, icols = 46 >> 1 =
+    // 23, so A = ⌈kchs/16⌉·506. grow: kchs one per pass to 240: A = 15·506 = 7590, B = 240,
+    // sum 7830 ≤ 8192; kchs 241: A = 16·506 = 8096, B = 241, sum 8337 > 8192 (pocols 24: C 528,
+    // porows 23: C 529, pochs 17: C 1012).
+    ['1×1 s2 56²×256→512', conv1x1(56, 256, 512, 2), gemmini, t7([1, 22, 23, 16, 1, 1, 240])],
+    // The same on the dosa branch (`downsample` is false): irows = 44, icols = 46, A = 2024 per
+    // block; kchs to 64: A = 4·2024 = 8096, B = 64, sum 8160 ≤ 8192; kchs 65: A = 5·2024 > 8192.
+    [
+      '1×1 s2 56²×256→512, dosa library',
+      conv1x1(56, 256, 512, 2),
+      dosa,
+      t7([1, 22, 23, 16, 1, 1, 64]),
+    ],
+    // Odd input (55², P = 28): not a downsample; the full input rows count, as on the dosa branch.
+    ['1×1 s2 55²×256→512', conv1x1(55, 256, 512, 2), gemmini, t7([1, 22, 23, 16, 1, 1, 64])],
     // 1×1 on a 7×7 map: start A = 32·49 = 1568, B = 128·512 = 65536, C = 128·49 = 6272.
     // The channels shrink (pochs first on ties) to 160,176: A = 11·49 = 539, B = 10·176 = 1760,
     // C = 10·49 = 490 ≤ 512 (176,176 had C = 539). grow: pochs 161 → C = 11·49 = 539 > 512;
@@ -409,14 +425,37 @@ function fullFactors(w: ConvWorkload): ConvTiles {
   };
 }
 
+/** gemmini.h (dev) `tiled_conv`'s downsample condition, for an ungrouped conv. */
+function isDownsample(w: ConvWorkload, spec: Spec): boolean {
+  const square1x1s2 = w.R === 1 && w.S === 1 && w.strideH === 2 && w.strideW === 2;
+  const unpadded = [w.padTop, w.padBottom, w.padLeft, w.padRight].every((p) => p === 0);
+  const even = w.H % 2 === 0 && w.W % 2 === 0;
+  return spec.vendorLibrary !== 'dosa' && w.groups === 1 && square1x1s2 && unpadded && even;
+}
+
 function convFits(t: ConvTiles, w: ConvWorkload, spec: Spec): boolean {
   const { dim, sp, acc } = specRows(spec);
-  const irows = t.porows * w.strideH + w.dilationH * (t.krows - 1);
-  const icols = t.pocols * w.strideW + w.dilationW * (t.kcols - 1);
+  const half = isDownsample(w, spec) ? 2 : 1;
+  const irows = Math.floor((t.porows * w.strideH + w.dilationH * (t.krows - 1)) / half);
+  const icols = Math.floor((t.pocols * w.strideW + w.dilationW * (t.kcols - 1)) / half);
   const a = Math.ceil(t.kchs / dim) * t.batches * irows * icols;
   const b = Math.ceil(t.pochs / dim) * t.krows * t.kcols * t.kchs;
   const c = Math.ceil(t.pochs / dim) * t.batches * t.porows * t.pocols;
   return a + b <= sp / 2 && c <= acc / 2;
+}
+
+/** The tiles are integers within 1..full, fit the budgets, and no single step more would fit. */
+function expectTightConvTiles(w: ConvWorkload, spec: Spec): void {
+  const full = fullFactors(w);
+  const t = convTiles(w, spec);
+  for (const k of Object.keys(full) as (keyof ConvTiles)[]) {
+    expect(Number.isInteger(t[k])).toBe(true);
+    expect(t[k]).toBeGreaterThanOrEqual(1);
+    expect(t[k]).toBeLessThanOrEqual(full[k]);
+    const more = { ...t, [k]: t[k] + 1 };
+    expect(more[k] > full[k] || !convFits(more, w, spec)).toBe(true);
+  }
+  expect(convFits(t, w, spec)).toBe(true);
 }
 
 const specArb = fc.constantFrom(...presets);
@@ -518,17 +557,24 @@ describe('baseline properties on the four presets', () => {
   it('conv tiles are within 1..full, fit the budgets, and no single step more would fit', () => {
     fc.assert(
       fc.property(convArb, specArb, (w, [, spec]) => {
-        const full = fullFactors(w);
-        const t = convTiles(w, spec);
-        for (const k of Object.keys(full) as (keyof ConvTiles)[]) {
-          expect(Number.isInteger(t[k])).toBe(true);
-          expect(t[k]).toBeGreaterThanOrEqual(1);
-          expect(t[k]).toBeLessThanOrEqual(full[k]);
-          const more = { ...t, [k]: t[k] + 1 };
-          expect(more[k] > full[k] || !convFits(more, w, spec)).toBe(true);
-        }
-        expect(convFits(t, w, spec)).toBe(true);
+        expectTightConvTiles(w, spec);
       }),
+    );
+  });
+
+  it('downsample convs (1×1, stride 2, even input) on both libraries: the same properties', () => {
+    const downsampleArb = fc.record({
+      N: fc.integer({ min: 1, max: 4 }),
+      half: fc.integer({ min: 1, max: 60 }),
+      C: fc.integer({ min: 1, max: 600 }),
+      K: fc.integer({ min: 1, max: 600 }),
+    });
+    const specs = fc.constantFrom(...presets, ['dosa', dosa] as const);
+    fc.assert(
+      fc.property(downsampleArb, specs, ({ N, half, C, K }, [, spec]) => {
+        expectTightConvTiles({ ...conv1x1(2 * half, C, K, 2), N }, spec);
+      }),
+      { numRuns: 200, seed: 14 },
     );
   });
 

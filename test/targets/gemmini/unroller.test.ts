@@ -8,7 +8,7 @@ import { validateMapping } from '../../../src/schedule/validate.js';
 import type { AnyTarget } from '../../../src/contract/target.js';
 import type { Workload } from '../../../src/workload/workload.js';
 import { convWorkload, gemmWorkload } from '../../fixtures/workloads.js';
-import { gemmini, gemmini32, gemmini8 } from './presets.js';
+import { gemmini, gemmini32, gemmini8, gemminiTarget } from './presets.js';
 
 const presets = [gemmini, gemmini8, gemmini32] as unknown as AnyTarget[];
 
@@ -93,6 +93,31 @@ describe('LOOP_WS and LOOP_CONV_WS (the loop unrollers)', () => {
       { numRuns: 40, seed: 9 },
     );
     expect(checked).toBeGreaterThan(20);
+  });
+
+  it('a downsample conv (1×1, stride 2, even input) as the dev and dosa libraries run it', () => {
+    // dev: LOOP_CONV_WS with `downsample` set loads the even rows and columns only; dosa: unset.
+    const w = convWorkload({
+      ...{ H: 20, W: 20, C: 40, K: 24, R: 1, S: 1, strideH: 2, strideW: 2 },
+      ...{ padTop: 0, padBottom: 0, padLeft: 0, padRight: 0 },
+    });
+    for (const library of ['dev', 'dosa'] as const) {
+      const spec = { ...gemmini.spec, vendorLibrary: library };
+      const t = gemminiTarget(spec, 'test') as unknown as AnyTarget;
+      const base = t.baseline!(w);
+      const m: Mapping = { ...base, tile: { ...base.tile, P: 3, C: 16 } };
+      expect(validateMapping(w, m, t)).toEqual([]);
+      const flags: boolean[] = [];
+      const program = t.lower(w, m, { scale: 1 });
+      const bases = Object.fromEntries(program.buffers.map((b, i) => [b.name, (i + 1) << 24]));
+      interpret<{ readonly kind: string; readonly downsample?: boolean }>(program, bases, (i) => {
+        if (i.kind === 'loopConvWs') flags.push(i.downsample === true);
+      });
+      // ⌈10/3⌉ row tiles × ⌈40/16⌉ channel tiles, each one LOOP_CONV_WS.
+      expect(flags).toEqual(new Array(4 * 3).fill(library === 'dev'));
+      const r = bothWays(t, w, m);
+      expect(r.loops.output).toEqual(r.reference);
+    }
   });
 
   it('the baseline issues one LOOP per tile: 7 words per conv tile, 6 per GEMM tile', () => {

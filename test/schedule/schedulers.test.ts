@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { extremeLayerData, referenceOutput } from '../../src/runtime/layer_data.js';
+import { runLayer, simulatedCycles } from '../../src/runtime/run_layer.js';
+import { partialSumOverflow } from '../../src/schedule/partial_sums.js';
+import { schedule, schedulerNames } from '../../src/schedule/schedulers.js';
+import { builtinTargets } from '../../src/targets/index.js';
+import type { Workload } from '../../src/workload/workload.js';
+import { smallConvArb } from '../fixtures/arbitraries.js';
+import { gemmWorkload } from '../fixtures/workloads.js';
+
+// Issue 14: no scheduler's mapping may change the answer, even on the data that drives every
+// partial sum to its largest magnitude. The baseline reproduces the vendor library and may only
+// differ where it says so (overflowRisk). Small shapes and few runs keep it fast; the candidate
+// budget keeps `exhaustive` short, and cosa's work limits are its own (deterministic).
+const options = { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 30, candidateBudget: 300 };
+
+const gemmArb = fc
+  .record({
+    M: fc.integer({ min: 1, max: 40 }),
+    N: fc.integer({ min: 1, max: 40 }),
+    K: fc.integer({ min: 1, max: 300 }),
+    bias: fc.boolean(),
+  })
+  .map(({ M, N, K, bias }): Workload => gemmWorkload(M, N, K, { bias }));
+
+/** The target's patterns accept the workload (a VTA preset may refuse a shape, the toy any conv). */
+const runsOn = (name: string, w: Workload): boolean =>
+  builtinTargets[name].patterns.some((p) => p.kind === w.kind && p.check(w) === null);
+
+describe('every scheduler on every preset, on worst-case data', () => {
+  it('is bit-exact, the baseline excepted only where it reports overflowRisk (property)', () => {
+    const checked = new Set<string>();
+    let risky = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...Object.keys(builtinTargets)),
+        fc.constantFrom(...schedulerNames()),
+        fc.oneof(gemmArb, smallConvArb),
+        (name, scheduler, w) => {
+          if (!runsOn(name, w)) return;
+          const target = builtinTargets[name];
+          const r = schedule(scheduler, w, target, options);
+          const data = extremeLayerData(w, target.spec.requantization.scale);
+          const out = runLayer(target, w, r.mapping, data).output;
+          const want = referenceOutput(w, data);
+          const exact = out !== null && out.every((x, i) => x === want[i]);
+          const overflowRisk = partialSumOverflow(w, r.mapping, target.spec) !== null;
+          if (scheduler === 'baseline' && overflowRisk) {
+            risky++;
+            return;
+          }
+          expect(overflowRisk, `${scheduler} on ${name}: ${w.name}`).toBe(false);
+          expect(exact, `${scheduler} on ${name}: ${w.name}`).toBe(true);
+          checked.add(scheduler);
+        },
+      ),
+      { numRuns: 30, seed: 14 },
+    );
+    expect([...checked].sort()).toEqual([...schedulerNames()].sort());
+    // The output-stationary preset's baseline sums whole reductions in the array: some are risky.
+    expect(risky).toBeGreaterThan(0);
+  });
+});
