@@ -17,7 +17,7 @@ import type { CosaWeights } from '../dist/schedule/cosa/objective.js';
 import { targetByName } from '../dist/targets/index.js';
 import { canonicalWorkload } from '../dist/workload/canonical.js';
 import { geomean } from './stats.js';
-import { loadWorkloads, type NetworkName } from './workloads/index.js';
+import { loadWorkloads, type NetworkName } from '../dist/workload/networks.js';
 
 const target = targetByName('gemmini');
 const file = 'src/schedule/cosa/weights.json';
