@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { GemmforgeError } from '../errors.js';
 import { registerBench } from './bench_command.js';
 import { registerCompile } from './compile_command.js';
+import { registerExplore } from './explore_command.js';
 import { registerReport } from './report_command.js';
 import { registerRun } from './run_command.js';
 import { registerSchedule } from './schedule_command.js';
@@ -23,6 +24,7 @@ function buildProgram(): Command {
   registerRun(program);
   registerReport(program);
   registerBench(program);
+  registerExplore(program);
   return program;
 }
 
