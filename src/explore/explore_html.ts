@@ -130,7 +130,9 @@ function pointsTable(run: ExploreRun): string {
             ];
       }),
       `<td class="num">${p.models.length === 0 ? '' : p.models.reduce((s, m) => s + m.energyFitted, 0).toFixed(1)}</td>`,
-      `<td>${esc(`${p.pass.scheduler} (${p.pass.timing})`)}</td>`,
+      p.status === 'invalid'
+        ? '<td>—</td>'
+        : `<td>${esc(`${p.pass.scheduler} (${p.pass.timing})`)}</td>`,
     ];
     return `<tr id="point-${p.index}">${cells.join('')}</tr>`;
   };
