@@ -32,8 +32,11 @@ export interface ExploreRun {
   readonly total: number;
   readonly models: readonly string[];
   readonly pareto: ParetoSummary;
-  /** Distinct layer jobs: computed in this run, and found in the cache. */
-  readonly jobs: { readonly computed: number; readonly cached: number };
+  /**
+   * Distinct layer jobs computed in this run and found in the cache; and `requests`, the jobs the
+   * points asked for (a job shared by several points is asked for by each).
+   */
+  readonly jobs: { readonly computed: number; readonly cached: number; readonly requests: number };
   readonly interrupted: boolean;
 }
 
@@ -71,12 +74,13 @@ export async function explore(sweep: Sweep, options: ExploreOptions): Promise<Ex
   const { runner, cache } = options;
   const seen = new Set<string>();
   const inflight = new Map<string, Promise<LayerOutcome | null>>();
-  const jobs = { computed: 0, cached: 0 };
+  const jobs = { computed: 0, cached: 0, requests: 0 };
   let finished = 0;
   const progress = (): void => options.onProgress?.(finished, seen.size);
 
   const outcome = (key: string, run: () => Promise<LayerOutcome | null>) => {
     const hit = cache.entries.get(key);
+    jobs.requests++;
     if (!seen.has(key)) {
       seen.add(key);
       if (hit !== undefined) {

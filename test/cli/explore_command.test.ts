@@ -37,7 +37,7 @@ describe('gemmforge explore', () => {
     expect(r.status).toBe(0);
     const s = JSON.parse(r.stdout);
     expect(s).toMatchObject({ points: 2, completed: 2, failed: 0, interrupted: false });
-    expect(s.layerJobs).toEqual({ computed: 2, cached: 0 });
+    expect(s.layerJobs).toEqual({ computed: 2, cached: 0, requests: 3 });
     expect(s.wallSeconds).toBeGreaterThan(0);
     const points = lines(join(out, 'points.jsonl')) as { index: number; spec: unknown }[];
     expect(points.map((p) => p.index)).toEqual([0, 1]);
@@ -57,7 +57,7 @@ describe('gemmforge explore', () => {
     );
     const r = gemmforge('explore', tiny, '--out', out, '--resume', '--json');
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).layerJobs).toEqual({ computed: 0, cached: 2 });
+    expect(JSON.parse(r.stdout).layerJobs).toEqual({ computed: 0, cached: 2, requests: 3 });
     const other = sweepFile('other.json', { ...JSON.parse(readFileSync(tiny, 'utf8')), seed: 1 });
     const differs = gemmforge('explore', other, '--out', out, '--resume');
     expect(differs.status).toBe(2);

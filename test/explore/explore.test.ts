@@ -50,7 +50,7 @@ describe('explore', () => {
     ]);
     expect([...seen].sort()).toEqual([0, 1, 2, 3]);
     // Point 3 (256 KiB, 16 B/cycle) is the base target: 4 specs, 2 layers each.
-    expect(first.jobs).toEqual({ computed: 8, cached: 0 });
+    expect(first.jobs).toEqual({ computed: 8, cached: 0, requests: 10 });
     expect(first.base.models[0].cycles).toBe(first.points[3].models[0].cycles);
     expect(readFileSync(cacheFile, 'utf8').trim().split('\n')).toHaveLength(8);
     // Halving the bandwidth does not make a point faster.
@@ -64,7 +64,7 @@ describe('explore', () => {
       runner: inlineRunner(),
       cache: openJobCache(join(dir, 'cache.jsonl')),
     });
-    expect(again.jobs).toEqual({ computed: 0, cached: 8 });
+    expect(again.jobs).toEqual({ computed: 0, cached: 8, requests: 10 });
     expect(results(again)).toBe(results(first));
   });
 
@@ -73,7 +73,7 @@ describe('explore', () => {
     const lines = readFileSync(join(dir, 'cache.jsonl'), 'utf8').trim().split('\n');
     writeFileSync(file, [...lines.slice(0, 7), lines[7].slice(0, 40)].join('\n'));
     const run = await explore(sweep, { runner: inlineRunner(), cache: openJobCache(file) });
-    expect(run.jobs).toEqual({ computed: 1, cached: 7 });
+    expect(run.jobs).toEqual({ computed: 1, cached: 7, requests: 10 });
     expect(results(run)).toBe(results(first));
   });
 

@@ -61,7 +61,7 @@ function fixtureRun(): ExploreRun {
     total: points.length,
     models: ['m1', 'm2'],
     pareto: paretoSummary(points, baseResult, sweep.objectives),
-    jobs: { computed: 10, cached: 0 },
+    jobs: { computed: 10, cached: 0, requests: 12 },
     interrupted: false,
   };
 }
