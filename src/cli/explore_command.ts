@@ -5,6 +5,8 @@ import { explore, type ExploreRun } from '../explore/explore.js';
 import { renderExploreHtml } from '../explore/explore_html.js';
 import { openJobCache } from '../explore/job_cache.js';
 import { loadSweep } from '../explore/sweep.js';
+import { queueRunner } from '../explore/queue_runner.js';
+import { checkReachable, parseRedisUrl } from '../explore/redis_client.js';
 import { threadPool, type JobRunner } from '../explore/thread_pool.js';
 import { openExploreDir } from './explore_dir.js';
 import { makeDirectory } from './output_files.js';
@@ -15,6 +17,7 @@ interface ExploreFlags {
   out?: string;
   workers?: string;
   cache?: string;
+  queue?: string;
   resume?: boolean;
   json?: boolean;
 }
@@ -69,6 +72,11 @@ export function registerExplore(program: Command): void {
     .option('--out <dir>', 'the directory to write (empty or new; default: <sweep name>.explore)')
     .option('--workers <n>', 'worker threads running layer jobs (default: the number of cores)')
     .option('--cache <dir>', 'keep the layer-job cache in this directory (default: the --out one)')
+    .option(
+      '--queue <url>',
+      'put the layer jobs on a BullMQ queue in Redis (redis://HOST:PORT) for `gemmforge worker` ' +
+        'processes instead of running them on threads here',
+    )
     .option('--resume', 'continue the sweep an interrupted run left in --out')
     .option('--json', 'print {points, completed, failed, pareto, wallSeconds} as JSON')
     .addHelpText(
@@ -76,11 +84,15 @@ export function registerExplore(program: Command): void {
       '\nExamples:\n' +
         '  gemmforge explore examples/explore/small.json --out out/small\n' +
         '  gemmforge explore sweep.json --out out/sweep --workers 2 --json\n' +
-        '  gemmforge explore sweep.json --out out/sweep --resume',
+        '  gemmforge explore sweep.json --out out/sweep --resume\n' +
+        '  gemmforge explore sweep.json --out out/sweep --queue redis://localhost:6379',
     )
     .action(async (file: string, f: ExploreFlags) => {
       const start = performance.now();
       const sweep = loadSweep(file);
+      const address = f.queue === undefined ? null : parseRedisUrl(f.queue, '--queue');
+      // Before anything is written: an unreachable server is bad input, not a half-made DIR.
+      if (address !== null) await checkReachable(address);
       const workers =
         f.workers === undefined
           ? availableParallelism()
@@ -97,7 +109,7 @@ export function registerExplore(program: Command): void {
       }
       const cache = openJobCache(cacheFile);
       const progress = progressReporter(f.json === true);
-      const runner: JobRunner = threadPool(workers);
+      const runner: JobRunner = address === null ? threadPool(workers) : await queueRunner(address);
       const onInterrupt = (): void => {
         void runner.stop();
       };

@@ -8,6 +8,7 @@ import { registerReport } from './report_command.js';
 import { registerRun } from './run_command.js';
 import { registerSchedule } from './schedule_command.js';
 import { registerTargets } from './targets_command.js';
+import { registerWorker } from './worker_command.js';
 
 /** The gemmforge command. Exit status: 0 success, 1 a check failed, 2 bad input, 70 internal error. */
 function buildProgram(): Command {
@@ -25,6 +26,7 @@ function buildProgram(): Command {
   registerReport(program);
   registerBench(program);
   registerExplore(program);
+  registerWorker(program);
   return program;
 }
 

@@ -95,7 +95,8 @@ export async function explore(sweep: Sweep, options: ExploreOptions): Promise<Ex
       p = run().then((o) => {
         inflight.delete(key);
         if (o === null) return null;
-        recordOutcome(cache, key, o);
+        // A transient failure is reported by its points but not kept: a later run tries again.
+        if (o.ok || o.transient !== true) recordOutcome(cache, key, o);
         jobs.computed++;
         finished++;
         progress();

@@ -53,7 +53,13 @@ export type LayerOutcome =
       /** Wall seconds the job took where it ran (not part of any point's results). */
       readonly seconds: number;
     }
-  | { readonly ok: false; readonly error: string; readonly seconds: number };
+  | {
+      readonly ok: false;
+      readonly error: string;
+      readonly seconds: number;
+      /** Set when the failure was the machinery's (a queued job out of tries), not the layer's. */
+      readonly transient?: true;
+    };
 
 /** gemmforge's version, from the package.json beside src/ and dist/: results may change with it. */
 export const gemmforgeVersion: string = (
