@@ -147,7 +147,7 @@ export async function explore(sweep: Sweep, options: ExploreOptions): Promise<Ex
   let results = firstResults;
   let baseFinal = baseResult;
   const interrupted = baseFinal === null || results.some((r) => r === null);
-  if (!interrupted && sweep.fast !== undefined) {
+  if (!interrupted && sweep.fast !== undefined && sweep.fast.rescheduleTop > 0) {
     const chosen = bestPoints(results as PointResult[], baseFinal as PointResult, sweep).slice(
       0,
       sweep.fast.rescheduleTop,

@@ -1,6 +1,5 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explore, type ExploreRun } from '../../src/explore/explore.js';
@@ -12,13 +11,14 @@ import { parseSweep } from '../../src/explore/sweep.js';
 import { inlineRunner } from '../../src/explore/thread_pool.js';
 import { targetByName } from '../../src/targets/index.js';
 import { parseGemm } from '../../src/workload/parse.js';
+import { hasRedisServer, killGroup, printed, startRedis } from '../fixtures/local_redis.js';
 
 /**
  * explore --queue against a real Redis (Debian's redis-server, `make test` installs it) on a free
  * local port, started here and stopped after, with `gemmforge worker` processes.
  */
 const root = join(import.meta.dirname, '..', '..');
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+const hasRedis = hasRedisServer();
 const hasClient = (() => {
   try {
     createRequire(import.meta.url).resolve('ioredis');
@@ -35,28 +35,6 @@ if (skip) {
   );
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves when the child prints `text` (or rejects when it exits first). */
-function printed(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d) => {
-      out += d;
-      if (out.includes(text)) resolve();
-    });
-    child.on('exit', (code) => reject(new Error(`exited with ${code} before "${text}": ${out}`)));
-  });
-}
-
 const sweep = parseSweep(
   {
     base: 'gemmini',
@@ -71,33 +49,22 @@ const sweep = parseSweep(
   root,
 );
 
-/** SIGKILL to a process and its children (its group); a group already gone is fine. */
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
-  }
-}
-
 const results = (run: ExploreRun): string =>
   JSON.stringify({ base: run.base, points: run.points, pareto: run.pareto });
 
 describe.skipIf(skip)('explore on a BullMQ queue with gemmforge workers', () => {
-  let redis: ChildProcess;
+  let redis: { readonly url: string; stop(): void } | undefined;
   let url: string;
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
-    const port = await freePort();
-    url = `redis://127.0.0.1:${port}`;
-    redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no']);
-    await printed(redis, 'Ready to accept connections');
+    redis = await startRedis();
+    url = redis.url;
   }, 30_000);
 
   afterAll(async () => {
-    for (const w of workers) if (w.pid !== undefined) killGroup(w.pid);
-    redis?.kill('SIGTERM');
+    for (const w of workers) killGroup(w.pid, 'SIGKILL');
+    redis?.stop();
   });
 
   function startWorker(): ChildProcess {
@@ -123,7 +90,7 @@ describe.skipIf(skip)('explore on a BullMQ queue with gemmforge workers', () => 
         if (!killed && done >= 2 && started[0].pid !== undefined) {
           killed = true;
           // The worker and its sandboxed processes, as a machine dying would take them.
-          killGroup(started[0].pid);
+          killGroup(started[0].pid, 'SIGKILL');
         }
       },
     }).finally(() => runner.close());
