@@ -15,7 +15,7 @@
  * at no more SRAM than the default among those simulated, with its gain.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explore, type ExploreRun } from '../dist/explore/explore.js';
@@ -170,15 +170,19 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 const pointCost = fastPointCost();
 const load0 = loadavg()[0];
+// Both timed fast passes write a cache file of their own (the cost of a real run), cold.
 const tmp = join(tmpdir(), `gemmforge-explore-bench-${process.pid}.jsonl`);
+const tmpOne = join(tmpdir(), `gemmforge-explore-bench-${process.pid}-one.jsonl`);
 writeFileSync(tmp, '');
+writeFileSync(tmpOne, '');
 const fastSweep = sweepWith(0);
-const one = await timedRun(fastSweep, threadPool(1), null);
+const one = await timedRun(fastSweep, threadPool(1), tmpOne);
 const two = await timedRun(fastSweep, threadPool(2), tmp);
 const queued = await queueRun(fastSweep, 200);
 const full = await timedRun(sweepWith(reschedule), threadPool(2), tmp);
 const warm = await timedRun(sweepWith(reschedule), threadPool(2), tmp);
 const load1 = loadavg()[0];
+for (const f of [tmp, tmpOne]) rmSync(f);
 const run = full.run;
 const byIndex = new Map(run.points.map((p) => [p.index, p]));
 const rescheduled = run.points.filter((p) => p.fast !== undefined);

@@ -18,6 +18,8 @@ export async function queueRunner(address: RedisAddress): Promise<JobRunner> {
   const queue = new Queue<LayerJob, LayerOutcome>(queueName, { connection: queueClient });
   const events = new QueueEvents(queueName, { connection: eventsClient });
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  // Each job awaiting its outcome listens for the queue closing: one listener per job in flight.
+  queue.setMaxListeners(0);
   let stopped = false;
   const waiting = new Set<(o: null) => void>();
 
