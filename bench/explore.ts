@@ -100,9 +100,11 @@ function fastPointCost(): { seconds: number; layers: number } {
 async function timedRun(sweep: Sweep, runner: JobRunner, cacheFile: string | null) {
   const cache = openJobCache(cacheFile);
   const start = performance.now();
+  const cpu = process.cpuUsage();
   try {
     const run = await explore(sweep, { runner, cache });
-    return { run, wall: (performance.now() - start) / 1000 };
+    // CPU of the whole process: this thread and the worker threads.
+    return { run, wall: (performance.now() - start) / 1000, cpu: cpuSeconds(cpu) };
   } finally {
     await runner.close();
   }
@@ -179,6 +181,8 @@ const fastSweep = sweepWith(0);
 const one = await timedRun(fastSweep, threadPool(1), tmpOne);
 const two = await timedRun(fastSweep, threadPool(2), tmp);
 const queued = await queueRun(fastSweep, 200);
+// The re-scheduling by cosa (jobs of seconds), each from its own cache of the fast pass.
+const fullOne = await timedRun(sweepWith(reschedule), threadPool(1), tmpOne);
 const full = await timedRun(sweepWith(reschedule), threadPool(2), tmp);
 const warm = await timedRun(sweepWith(reschedule), threadPool(2), tmp);
 const load1 = loadavg()[0];
@@ -227,13 +231,16 @@ const lines = [
   `| fast pass over the ${one.run.total} points, 1 worker thread, cold cache | ${one.wall.toFixed(1)} s |`,
   `| the same, 2 worker threads, cold cache | ${two.wall.toFixed(1)} s |`,
   `| speedup, 2 threads over 1 | ${(one.wall / two.wall).toFixed(2)}× |`,
+  `| CPU of the process (all threads), 1 thread / 2 threads | ${one.cpu.toFixed(1)} s / ${two.cpu.toFixed(1)} s |`,
   `| same results with 1 and 2 threads | ${results(one.run) === results(two.run) ? 'yes' : 'NO'} |`,
   `| layer jobs the points asked for (fast pass) | ${fmt(one.run.jobs.requests)} |`,
   `| distinct layer jobs computed (fast pass) | ${fmt(one.run.jobs.computed)} |`,
   `| asked-for jobs served without computing, first run | ${((1 - one.run.jobs.computed / one.run.jobs.requests) * 100).toFixed(1)}% |`,
   `| fast pass through Redis, 3 workers, one SIGKILLed after 200 jobs | ${queued === null ? 'not run' : queued.wall.toFixed(1) + ' s'} |`,
   `| its points | ${sameQueued} |`,
-  `| whole sweep (fast pass from the cache, ${reschedule} points and the base by cosa), 2 threads | ${full.wall.toFixed(1)} s; ${fmt(run.jobs.computed)} jobs computed, ${fmt(run.jobs.cached)} from the cache |`,
+  `| whole sweep (fast pass from the cache, ${reschedule} points and the base by cosa), 1 thread | ${fullOne.wall.toFixed(1)} s (CPU ${fullOne.cpu.toFixed(1)} s); ${fmt(fullOne.run.jobs.computed)} jobs computed, ${fmt(fullOne.run.jobs.cached)} from the cache |`,
+  `| the same, 2 threads | ${full.wall.toFixed(1)} s (CPU ${full.cpu.toFixed(1)} s); ${fmt(run.jobs.computed)} jobs computed, ${fmt(run.jobs.cached)} from the cache |`,
+  `| speedup of the cosa pass, 2 threads over 1; same results | ${(fullOne.wall / full.wall).toFixed(2)}×; ${results(fullOne.run) === results(full.run) ? 'yes' : 'NO'} |`,
   `| re-run over the warm cache: computed / from the cache | ${warm.run.jobs.computed} / ${fmt(warm.run.jobs.cached)} |`,
   `| re-run wall time | ${warm.wall.toFixed(1)} s (${((warm.wall / (two.wall + full.wall)) * 100).toFixed(1)}% of the first run's) |`,
   '',
