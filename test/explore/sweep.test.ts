@@ -1,11 +1,14 @@
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseSweep, rangeValues } from '../../src/explore/sweep.js';
 
 const models = [{ network: 'resnet50', layers: 1 }];
+/** A folder the sweep file would be in (only joined with, never read). */
+const folder = resolve('sweeps');
 
 function error(json: unknown): string {
   try {
-    parseSweep(json, 's.json', '/work');
+    parseSweep(json, 's.json', folder);
   } catch (e) {
     return (e as Error).message;
   }
@@ -17,10 +20,10 @@ describe('the sweep schema', () => {
     const s = parseSweep(
       { base: 'my.json', models: [{ onnx: 'm.onnx' }], parameters: {} },
       's.json',
-      '/work/x',
+      folder,
     );
-    expect(s.base).toBe('/work/x/my.json');
-    expect(s.models).toEqual([{ onnx: '/work/x/m.onnx' }]);
+    expect(s.base).toBe(join(folder, 'my.json'));
+    expect(s.models).toEqual([{ onnx: join(folder, 'm.onnx') }]);
     expect(s.scheduler).toBe('cosa');
     expect(s.objectives).toEqual(['cycles', 'sramBytes']);
     expect(s.constraints).toEqual({});
