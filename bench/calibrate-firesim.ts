@@ -9,7 +9,8 @@
  *   npm run build && npx tsx bench/calibrate-firesim.ts [--rows all|small]
  *
  * The objective is the mean squared log ratio ours/FireSim over the rows of both columns that have a
- * mapping we can run. `--rows small` (the default) fits on the rows of at most 10^8 MACs (62 of 148;
+ * mapping we run (DOSA mappings the measured library ran unchecked included, timed as they ran:
+ * bench/firesim.ts). `--rows small` (the default) fits on the rows of at most 10^8 MACs (62 of 148;
  * the others take tens of seconds each to simulate); bench/firesim.ts then checks the values on every
  * row. Coordinate descent over fixed grids, so the result is the same on every run.
  */
@@ -19,6 +20,7 @@ import { targetByName } from '../dist/targets/index.js';
 import { macs } from '../dist/workload/shape.js';
 import { loadFiresimRows } from './firesim-data.js';
 import { evaluateRowsOn } from './firesim.js';
+import { writeFitLog } from './stats.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,7 +61,12 @@ function main(): void {
   const all = loadFiresimRows();
   const rows =
     (arg('rows') ?? 'small') === 'all' ? all : all.filter((r) => macs(r.workload) <= 1e8);
-  console.log(`fitting on ${rows.length} of ${all.length} rows`);
+  const log: string[] = [];
+  const say = (line: string): void => {
+    console.log(line);
+    log.push(line);
+  };
+  say(`fitting on ${rows.length} of ${all.length} rows`);
   const loss = (c: Constants): number => {
     const results = evaluateRowsOn(withConstants(base, c), rows);
     let sum = 0;
@@ -75,7 +82,7 @@ function main(): void {
       }
     }
     const value = sum / n;
-    console.log(`${JSON.stringify(c)}: mean squared log ratio ${value.toFixed(4)}`);
+    say(`${JSON.stringify(c)}: mean squared log ratio ${value.toFixed(4)}`);
     return value;
   };
   let best: Constants = {
@@ -96,7 +103,15 @@ function main(): void {
     }
     if (!moved) break;
   }
-  console.log(`fitted: ${JSON.stringify(best)} (mean squared log ratio ${bestLoss.toFixed(4)})`);
+  say(`fitted: ${JSON.stringify(best)} (mean squared log ratio ${bestLoss.toFixed(4)})`);
+  const command = `npm run build && npx tsx bench/calibrate-firesim.ts ${process.argv.slice(2).join(' ')}`;
+  writeFitLog(
+    'bench/results/calibrate-firesim.md',
+    'The Gemmini spec constants fitted to the FireSim data',
+    command,
+    "Every evaluation of the coordinate descent, from the spec presets' values at the time:",
+    log,
+  );
 }
 
 main();

@@ -5,12 +5,17 @@
  * calibration); QDQ models as they are.
  *
  *   npm run build && npx tsx bench/e2e.ts [--inputs 20] [--target gemmini] [--model q_resnet18]
+ *   npm run build && npx tsx bench/e2e.ts --host-only
  *
- * Writes bench/results/e2e.md and e2e.json (or e2e-<target>.* for another target).
+ * Writes bench/results/e2e.md and e2e.json (or e2e-<target>.* for another target). Each model's
+ * cycles are split between the accelerator and the host (the spec's host costs, with the layout
+ * plan's conversions and padding copies): `--host-only` computes that table alone, from a
+ * timing-only compile with the chosen scheduler, and replaces its section of e2e.md, keeping the
+ * rest of the file.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeGraph } from '../dist/driver/execute_graph.js';
+import { executeGraph, scheduleGraph, type GraphSchedule } from '../dist/driver/execute_graph.js';
 import { createScheduleCache } from '../dist/schedule/cache.js';
 import { compileModel, randomInputs, referenceComparison } from '../dist/driver/run_model.js';
 import { schedulerNames } from '../dist/schedule/schedulers.js';
@@ -24,6 +29,7 @@ const arg = (name: string): string | undefined => {
 const inputsPerModel = Number(arg('inputs') ?? 20);
 const targetName = arg('target') ?? 'gemmini';
 const only = arg('model');
+const hostOnly = process.argv.includes('--host-only');
 const target = targetByName(targetName);
 const modelDir = join(import.meta.dirname, '..', 'models');
 const models: readonly { name: string; quantize: boolean }[] = [
@@ -37,6 +43,88 @@ const chosen = schedulerNames().includes('cosa') ? 'cosa' : 'baseline';
 const compared = ['baseline', 'cosa-even', 'cosa', 'exhaustive'].filter(
   (s) => s !== chosen && schedulerNames().includes(s),
 );
+
+/** A model's cycles on the accelerator and on the host, from one run's (or compile's) layers. */
+interface HostRow {
+  model: string;
+  acceleratorLayers: number;
+  hostNodes: number;
+  layoutConversions: number;
+  padCopies: number;
+  acceleratorCycles: number;
+  hostCycles: number;
+  totalCycles: number;
+}
+
+function hostRow(model: string, run: GraphSchedule): HostRow {
+  const on = (where: string) => run.layers.filter((l) => l.placement === where);
+  const ops = (op: string) => run.layers.filter((l) => l.op === op).length;
+  const hostCycles = run.hostCycles ?? 0;
+  return {
+    model,
+    acceleratorLayers: on('accelerator').length,
+    hostNodes: on('host').length,
+    layoutConversions: ops('LayoutConversion'),
+    padCopies: ops('PadCopy'),
+    acceleratorCycles: run.acceleratorCycles,
+    hostCycles,
+    totalCycles: run.acceleratorCycles + hostCycles,
+  };
+}
+
+const hostHeading = '## Accelerator and host';
+
+/** The section of e2e.md that splits each model's cycles between accelerator and host. */
+function hostSection(hostRows: readonly HostRow[], command: string): string[] {
+  const share = (r: HostRow) =>
+    r.totalCycles === 0 ? '—' : `${((100 * r.hostCycles) / r.totalCycles).toFixed(1)}%`;
+  return [
+    hostHeading,
+    '',
+    `Command: \`${command}\`, ${new Date().toISOString().slice(0, 10)}. Scheduler: ${chosen}.`,
+    '',
+    `Host cycles are the spec's host costs (src/targets/${target.spec.isa}/specs/, each figure with its source; estimates, not measurements) at the accelerator's clock; host and accelerator take turns, so total = accelerator + host. Host steps are the graph's host nodes and the layout plan's steps (the first table counts only the former): layout conversions (NCHW ↔ NHWC where a host op or the graph boundary needs NCHW) and padding copies (a convolution reading its input padded with a non-zero zero point).`,
+    '',
+    '| model | acc. layers | host steps | layout conversions | padding copies | accelerator cycles | host cycles | total cycles | host share |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...hostRows.map(
+      (r) =>
+        `| ${r.model} | ${r.acceleratorLayers} | ${r.hostNodes} | ${r.layoutConversions} | ${r.padCopies} | ` +
+        `${r.acceleratorCycles.toLocaleString('en-US')} | ${r.hostCycles.toLocaleString('en-US')} | ` +
+        `${r.totalCycles.toLocaleString('en-US')} | ${share(r)} |`,
+    ),
+  ];
+}
+
+const suffixOf = targetName === 'gemmini' ? '' : `-${targetName}`;
+if (hostOnly) {
+  const hostRows: HostRow[] = [];
+  for (const spec of models.filter((m) => only === undefined || m.name === only)) {
+    const model = compileModel(`${modelDir}/${spec.name}.onnx`, target, {
+      quantize: spec.quantize,
+      seed: 0,
+    });
+    const options = { scheduler: chosen, seed: 0, timeLimitSeconds: 2 };
+    hostRows.push(
+      hostRow(spec.name, scheduleGraph(model.graph, model.placements, target, options)),
+    );
+    console.error(`${spec.name}: done`);
+  }
+  const command =
+    'npm run build && npx tsx bench/e2e.ts --host-only' +
+    (targetName === 'gemmini' ? '' : ` --target ${targetName}`) +
+    (only ? ` --model ${only}` : '');
+  const section = hostSection(hostRows, command);
+  console.log(section.join('\n'));
+  const file = `bench/results/e2e${suffixOf}.md`;
+  if (only === undefined) {
+    const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const at = old.indexOf(hostHeading);
+    const kept = (at < 0 ? old : old.slice(0, at)).trimEnd() || `# End to end on ${targetName}`;
+    writeFileSync(file, kept + '\n\n' + section.join('\n') + '\n');
+  }
+  process.exit(0);
+}
 
 interface Row {
   model: string;
@@ -57,6 +145,7 @@ interface Row {
 }
 
 const rows: Row[] = [];
+const hostRows: HostRow[] = [];
 for (const spec of models.filter((m) => only === undefined || m.name === only)) {
   const t0 = performance.now();
   const model = compileModel(`${modelDir}/${spec.name}.onnx`, target, {
@@ -74,6 +163,7 @@ for (const spec of models.filter((m) => only === undefined || m.name === only)) 
     compare: compared,
   });
   const firstSeconds = (performance.now() - t1) / 1000;
+  hostRows.push(hostRow(spec.name, first));
   let scheduleSeconds = 0;
   for (const r of cache.values()) if (r.scheduler === chosen) scheduleSeconds += r.solveSeconds;
   const cycles: Record<string, number> = { [chosen]: first.acceleratorCycles };
@@ -125,7 +215,7 @@ const out = (s = ''): void => {
   lines.push(s);
   console.log(s);
 };
-const suffix = targetName === 'gemmini' ? '' : `-${targetName}`;
+const suffix = suffixOf;
 out(`# End to end on ${targetName}`);
 out();
 out(
@@ -133,7 +223,7 @@ out(
 );
 out(`Machine: ${machineLine()}.`);
 out(
-  `Inputs: seeded standard-normal tensors (seeds 0..${inputsPerModel - 1}); reference: onnxruntime-node on the float model (PTQ rows) or on the QDQ model itself, graph optimization 'basic' (see src/driver/onnxruntime_reference.ts). Scheduler: ${chosen}; the other schedulers' cycles are timing-only simulations of their mappings of the same layers. End to end = compile (import, passes, partition) + scheduling + one functional simulation of every layer (each accelerator layer checked bit-exact against its integer reference); host nodes are not timed.`,
+  `Inputs: seeded standard-normal tensors (seeds 0..${inputsPerModel - 1}); reference: onnxruntime-node on the float model (PTQ rows) or on the QDQ model itself, graph optimization 'basic' (see src/driver/onnxruntime_reference.ts). Scheduler: ${chosen}; the other schedulers' cycles are timing-only simulations of their mappings of the same layers. End to end = compile (import, passes, partition) + scheduling + one functional simulation of every layer (each accelerator layer checked bit-exact against its integer reference). Cycles in the first table are the accelerator's; the last section adds the host's.`,
 );
 out();
 out(
@@ -178,6 +268,9 @@ if (resnet !== undefined) {
     `Goal: q_resnet18 end to end ≤ 60 s: ${resnet.endToEndSeconds.toFixed(1)} s, ${resnet.endToEndSeconds <= 60 ? 'met' : `not met (by ${(resnet.endToEndSeconds - 60).toFixed(1)} s)`}.`,
   );
 }
+out();
+const fullCommand = `npm run build && npx tsx bench/e2e.ts --inputs ${inputsPerModel}${targetName === 'gemmini' ? '' : ` --target ${targetName}`}${only ? ` --model ${only}` : ''}`;
+for (const line of hostSection(hostRows, fullCommand)) out(line);
 if (only === undefined) {
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(`bench/results/e2e${suffix}.md`, lines.join('\n') + '\n');

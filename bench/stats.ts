@@ -1,4 +1,6 @@
 import { cpus, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 /** Small statistics for benchmark tables. */
 
 export function geomean(xs: readonly number[]): number {
@@ -40,4 +42,18 @@ export function spearman(a: readonly number[], b: readonly number[]): number {
 /** "AMD EPYC, 2 cores, 24 GiB, Node v20.20.2". */
 export function machineLine(): string {
   return `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+/** Writes a fitting script's log to `file` under a title, the command and the machine. */
+export function writeFitLog(
+  file: string,
+  title: string,
+  command: string,
+  intro: string | null,
+  log: readonly string[],
+): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const head = [`# ${title}`, '', `\`${command.trim()}\``, '', machineLine(), ''];
+  const body = ['```', ...log, '```', ''];
+  writeFileSync(file, [...head, ...(intro === null ? [] : [intro, '']), ...body].join('\n'));
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import { runLayer, simulatedCycles } from '../runtime/run_layer.js';
 import { compileModel } from '../driver/run_model.js';
+import { isScheduled } from '../partition/partition.js';
 import { schedule, schedulerNames } from '../schedule/schedulers.js';
 import { candidateBudgets } from '../schedule/exhaustive.js';
 import { canonicalWorkload } from '../workload/canonical.js';
@@ -62,7 +63,7 @@ export function registerBench(program: Command): void {
         }
       }
       const compiled = compileModel(model, target, compile);
-      const acc = compiled.placements.filter((p) => p.placement === 'accelerator');
+      const acc = compiled.placements.filter(isScheduled);
       const progress = progressReporter(f.json === true);
       const layers: BenchLayer[] = acc.map((p, i) => {
         const w = canonicalWorkload(p.fused.workload);

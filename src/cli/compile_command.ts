@@ -17,6 +17,7 @@ import {
 import { isDirectory, makeDirectory, writeOutputFile } from './output_files.js';
 import { progressReporter } from './progress.js';
 import { formatBytes } from './table.js';
+import { cycleFooter } from './cycle_footer.js';
 
 interface CompileFlags extends ModelFlags {
   output?: string;
@@ -143,10 +144,9 @@ export function registerCompile(program: Command): void {
         process.stdout.write(JSON.stringify(summary, null, 2) + '\n');
         return;
       }
-      const acc = summary.layers.filter((l) => l.placement === 'accelerator').length;
       const lines = [
-        `${summary.model} on ${summary.target}: ${acc} of ${summary.layers.length} nodes on the accelerator, ` +
-          `${summary.acceleratorCycles.toLocaleString('en-US')} cycles (${(summary.seconds * 1e3).toFixed(3)} ms)`,
+        `${summary.model} on ${summary.target}`,
+        ...cycleFooter(summary),
         ...summary.warnings.map((w) => `warning: ${w}`),
         `DRAM arena ${formatBytes(plan.totalBytes)} (weights ${formatBytes(plan.weightBytes)})`,
         `wrote ${outDir}/: report.html, summary.json, schedules.json and the C project ` +

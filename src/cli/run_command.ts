@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { InputError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import type { RunSummary } from '../results/run_summary.js';
+import { cycleFooter, cycleSum } from './cycle_footer.js';
 import type { HostValue } from '../host/run_graph.js';
 import { readNpyFile, writeNpy } from '../host/npy.js';
 import { inputValue } from '../passes/calibrate.js';
@@ -94,17 +95,14 @@ function printSummary(s: RunSummary): void {
       ]),
     ),
   );
-  const quant = s.layers.length - computeOps.length;
-  if (quant > 0)
-    lines.push(`(${quant} QuantizeLinear/DequantizeLinear nodes on the host not listed)`);
-  lines.push('');
-  const acc = s.layers.filter((l) => l.placement === 'accelerator');
-  const macs = acc.reduce((n, l) => n + l.macs, 0);
-  lines.push(
-    `accelerator: ${acc.length} layers, ${s.acceleratorCycles} cycles, ` +
-      `${(s.seconds * 1e3).toFixed(3)} ms at the target's clock, ${macs} MACs`,
-  );
-  lines.push(`host: ${s.layers.length - acc.length} nodes (not timed)`);
+  const quant = s.layers.filter((l) => !computeOps.includes(l));
+  if (quant.length > 0) {
+    const cycles = s.hostCycles === null ? '' : `: ${cycleSum(quant)} cycles`;
+    lines.push(
+      `(${quant.length} QuantizeLinear/DequantizeLinear nodes on the host not listed${cycles})`,
+    );
+  }
+  lines.push('', ...cycleFooter(s));
   if (s.reference !== null) {
     const r = s.reference;
     lines.push(

@@ -27,6 +27,8 @@ import { checkLayerWork } from '../driver/work_limit.js';
 import { maxMacsOption } from './model_options.js';
 import type { VerifyDataKind } from '../runtime/layer_data.js';
 import { candidateBudgets } from '../schedule/exhaustive.js';
+import { limitingFactor } from '../report/limits.js';
+import type { Spec } from '../spec/spec.js';
 
 interface ScheduleFlags {
   target: string;
@@ -118,7 +120,7 @@ function userMapping(f: ScheduleFlags, w: Workload, target: AnyTarget): Schedule
   };
 }
 
-function printReport(r: LayerReport): void {
+function printReport(r: LayerReport, spec: Spec): void {
   const m = r.mapping;
   const out: string[] = [];
   const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
@@ -179,8 +181,16 @@ function printReport(r: LayerReport): void {
   );
   out.push(
     `busy: load ${Math.round(r.busyCycles.load)}, execute ${Math.round(r.busyCycles.execute)}, ` +
-      `store ${Math.round(r.busyCycles.store)} cycles`,
+      `store ${Math.round(r.busyCycles.store)} cycles; host issuing ${Math.round(r.hostCycles ?? 0)}` +
+      (r.generatedInstructions
+        ? ` (the loop unroller generated ${r.generatedInstructions} instructions)`
+        : '') +
+      (r.translationStallCycles
+        ? `; address-translation stalls ${Math.round(r.translationStallCycles)}`
+        : ''),
   );
+  const limit = limitingFactor(r, spec);
+  out.push(`bound: ${limit.kind}. ${limit.explanation}`);
   for (const c of r.checks ?? []) {
     out.push(
       c.mismatches === 0
@@ -287,7 +297,7 @@ export function registerSchedule(program: Command): void {
         mappingSource: user === null ? 'scheduler' : 'user',
       });
       if (f.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else printReport(report);
+      else printReport(report, target.spec);
       if (report.verified === false) process.exitCode = 1;
     });
 }

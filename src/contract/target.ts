@@ -3,8 +3,9 @@ import type { Dram } from '../sim/dram.js';
 import type { Program } from '../program/program.js';
 import type { Mapping } from '../mapping/mapping.js';
 import type { Workload } from '../workload/workload.js';
+import type { VectorWorkload } from '../workload/vector.js';
 import type { CEncoding, Encoded, IsaTable } from './isa.js';
-import type { Pattern, TargetPattern } from './patterns.js';
+import type { AcceleratorOp, Pattern, TargetPattern } from './patterns.js';
 import type { Spec, TensorRole } from '../spec/spec.js';
 import type { Unit } from '../sim/timing_desc.js';
 
@@ -50,6 +51,11 @@ export interface Target<I extends { readonly kind: string }, M> {
   checkSpec(spec: Spec): readonly Problem[];
   /** The mapping as a program of this target's instructions. */
   lower(workload: Workload, mapping: Mapping, options: LowerOptions): Program;
+  /**
+   * A vector op (a residual add) as a program of this target's instructions, tiled by the target's
+   * own rule; present when a pattern accepts such ops. Its buffers: inputs `A` and `B`, output `C`.
+   */
+  readonly lowerVector?: (workload: VectorWorkload) => Program;
   /** What a mapping keeps on chip, per memory and tensor. */
   footprint(workload: Workload, mapping: Mapping): readonly Footprint[];
   /** What else this target's code cannot do with a mapping. */
@@ -113,6 +119,7 @@ export interface TargetDefinition<I extends { readonly kind: string }, M> {
   createMachine(spec: Spec, dram: Dram, functional: boolean): M;
   endOfStream?(machine: M): void;
   lower(workload: Workload, mapping: Mapping, spec: Spec, options: LowerOptions): Program;
+  lowerVector?(workload: VectorWorkload, spec: Spec): Program;
   footprint(workload: Workload, mapping: Mapping, spec: Spec): readonly Footprint[];
   checkMapping(workload: Workload, mapping: Mapping, spec: Spec): readonly Problem[];
   packWeights?(workload: Workload, mapping: Mapping, spec: Spec, weights: Int8Array): Int8Array;
@@ -141,7 +148,7 @@ export function defineTarget<I extends { readonly kind: string }, M>(
   if (problems.length > 0) throw new SpecError(def.specFile, problems);
   const isa = def.isa(spec);
   const decode = decoderOf(isa, def.specFile, spec.name);
-  const { packWeights, packInput, unpackOutput, baseline, cHeader } = def;
+  const { packWeights, packInput, unpackOutput, baseline, cHeader, lowerVector } = def;
   return {
     name: spec.name,
     description: spec.description,
@@ -154,6 +161,9 @@ export function defineTarget<I extends { readonly kind: string }, M>(
     ...(def.unroll === undefined ? {} : { unroll: def.unroll }),
     checkSpec: def.checkSpec,
     lower: (w, m, options) => def.lower(w, m, spec, options),
+    ...(lowerVector === undefined
+      ? {}
+      : { lowerVector: (w: VectorWorkload) => lowerVector(w, spec) }),
     footprint: (w, m) => def.footprint(w, m, spec),
     checkMapping: (w, m) => def.checkMapping(w, m, spec),
     packWeights: packWeights === undefined ? sameLayout : (w, m, x) => packWeights(w, m, spec, x),
@@ -165,7 +175,7 @@ export function defineTarget<I extends { readonly kind: string }, M>(
     patterns: (def.patterns ?? []).map((p) => ({
       name: p.name,
       kind: p.kind,
-      check: (w: Workload) => p.check(w, spec),
+      check: (w: AcceleratorOp) => p.check(w, spec),
     })),
     ...(cHeader === undefined ? {} : { cHeader: () => cHeader(spec) }),
     ...(def.cEncoding === undefined ? {} : { cEncoding: def.cEncoding(spec) }),

@@ -1,7 +1,10 @@
 import { CheckFailedError } from '../errors.js';
 import type { Graph, NodeOf } from '../ir/graph.js';
 import { nodeMacs } from '../ir/node_macs.js';
-import type { Placement } from '../partition/partition.js';
+import type { Placement, ScheduledPlacement, VectorPlacement } from '../partition/partition.js';
+import { runVectorNode, timeVectorNode, vectorRunLayer } from './vector_layer.js';
+import { hostCycles, hostWork } from '../partition/host_cost.js';
+import { planLayouts, type LayoutConversion } from '../partition/layout_plan.js';
 import { hostLayer, type RunLayer } from '../results/run_summary.js';
 import type { ScheduleResult } from '../schedule/scheduler.js';
 import { createScheduleCache, type ScheduleCache } from '../schedule/cache.js';
@@ -9,12 +12,14 @@ import { schedule } from '../schedule/schedulers.js';
 import type { AnyTarget } from '../contract/target.js';
 import type { Workload } from '../workload/workload.js';
 import { fusedLayerData, fusedOutput } from '../runtime/fused_data.js';
+import { createLayoutStore, type LayoutStore } from '../runtime/layout_store.js';
 import type { HostTensor } from '../host/host_tensor.js';
+import type { ActivationLayout } from '../partition/layout_plan.js';
+import type { HostWork } from '../partition/host_cost.js';
 import {
   graphOutputs,
   initialValues,
   nodeInputs,
-  runHostNode,
   storeOutputs,
   type HostValue,
 } from '../host/run_graph.js';
@@ -35,12 +40,9 @@ export interface ExecuteOptions {
   readonly onProgress?: (done: number, total: number, node: string) => void;
 }
 
-export interface GraphRun {
+export interface GraphRun extends GraphSchedule {
   readonly outputs: Record<string, HostTensor>;
-  /** One entry per node, in graph order. */
-  readonly layers: readonly RunLayer[];
-  readonly acceleratorCycles: number;
-  /** Every tensor's value at the end of the run (intermediates included). */
+  /** Every tensor's value at the end of the run (intermediates included), in the graph's layout. */
   readonly values: ReadonlyMap<string, HostTensor>;
 }
 
@@ -56,19 +58,27 @@ export function executeGraph(
   target: AnyTarget,
   options: ExecuteOptions,
 ): GraphRun {
-  const values = initialValues(graph, inputs);
-  const { layers, acceleratorCycles } = walkGraph(graph, placements, target, options, {
-    host: (p) => runHostNode(graph, p.node, values),
-    accelerator: (p, chosen) => runAcceleratorNode(graph, p, values, target, chosen),
+  const store = createLayoutStore(graph, initialValues(graph, inputs));
+  const walked = walkGraph(graph, placements, target, options, {
+    host: (p, layout) => store.runHost(p.node, layout),
+    conversion: (c) => store.convert(c),
+    accelerator: (p, chosen) => runAcceleratorNode(graph, p, store, target, chosen),
+    vector: (p, layout) =>
+      store.runIn(p.node, layout, (values) => runVectorNode(graph, p, values, target)),
   });
-  return { outputs: graphOutputs(graph, values), layers, acceleratorCycles, values };
+  return { ...walked, outputs: graphOutputs(graph, store.values), values: store.everyValue() };
 }
 
 /** A partitioned graph's layers scheduled and timed, without running anything on data. */
 export interface GraphSchedule {
-  /** One entry per node, in graph order; host nodes are not timed. */
+  /**
+   * One entry per step of the layout plan (src/partition/layout_plan.ts): every node in graph
+   * order, and each layout conversion just before the node that needs it.
+   */
   readonly layers: readonly RunLayer[];
   readonly acceleratorCycles: number;
+  /** The host steps' cycles (the spec's host costs); null when the spec describes no host. */
+  readonly hostCycles: number | null;
 }
 
 /**
@@ -85,6 +95,8 @@ export function scheduleGraph(
 ): GraphSchedule {
   return walkGraph(graph, placements, target, options, {
     host: () => undefined,
+    conversion: () => undefined,
+    vector: (p) => timeVectorNode(p, target),
     accelerator: (p, chosen) => {
       const scale = p.node.attrs.requant.scale[0];
       const report = simulateLayer(p.fused.workload, target, chosen, null, scale).report;
@@ -93,18 +105,27 @@ export function scheduleGraph(
   });
 }
 
-type AcceleratorPlacement = Extract<Placement, { placement: 'accelerator' }>;
+type AcceleratorPlacement = ScheduledPlacement;
 
-/** What a walk does at each node: run a host node (or not), and simulate an accelerator layer. */
+/**
+ * What a walk does at each step: run a host node or a layout conversion (or not), and simulate an
+ * accelerator layer.
+ */
 interface NodeActions {
-  host(p: Extract<Placement, { placement: 'host' }>): void;
+  host(p: Extract<Placement, { placement: 'host' }>, layout: ActivationLayout): void;
+  conversion(c: LayoutConversion): void;
   accelerator(
     p: AcceleratorPlacement,
     chosen: ScheduleResult,
   ): { readonly report: LayerReport; readonly cycles: number };
+  /** Runs (or times) a vector op in the layout the plan gave it: its simulated cycles. */
+  vector(p: VectorPlacement, layout: ActivationLayout): number;
 }
 
-/** The nodes in graph order: each accelerator layer scheduled (once per shape) and simulated. */
+/**
+ * The plan's steps in order: each accelerator layer scheduled (once per shape) and simulated, each
+ * host node and layout conversion costed by the spec's host section (host_cost.ts).
+ */
 function walkGraph(
   graph: Graph,
   placements: readonly Placement[],
@@ -113,22 +134,42 @@ function walkGraph(
   actions: NodeActions,
 ): GraphSchedule {
   const cache = options.cache ?? createScheduleCache();
+  const host = target.spec.host;
+  const cost = (work: HostWork | null): number | null =>
+    host === undefined ? null : hostCycles(work, host, target.spec.clockHz);
+  const steps = planLayouts(graph, placements);
   const layers: RunLayer[] = [];
   let acceleratorCycles = 0;
-  placements.forEach((p, i) => {
-    if (p.placement === 'host') {
-      actions.host(p);
-      layers.push(hostLayer(p.node.name, p.node.op, nodeMacs(p.node, graph), p.reason));
+  steps.forEach((step, i) => {
+    if (step.kind === 'conversion') {
+      const c = step.conversion;
+      actions.conversion(c);
+      layers.push(hostLayer(c.name, c.op, 0, c.reason, cost({ kind: 'copy', count: c.elements })));
+    } else if (step.placement.placement === 'host') {
+      const p = step.placement;
+      actions.host(p, step.layout);
+      const cycles = cost(hostWork(p.node, graph));
+      layers.push(hostLayer(p.node.name, p.node.op, nodeMacs(p.node, graph), p.reason, cycles));
+    } else if ('vector' in step.placement) {
+      const cycles = actions.vector(step.placement, step.layout);
+      acceleratorCycles += cycles;
+      layers.push(vectorRunLayer(step.placement, cycles));
     } else {
+      const p = step.placement;
       const chosen = scheduled(options.scheduler, p.fused.workload, target, options, cache);
       const { report, cycles } = actions.accelerator(p, chosen);
       const layer = acceleratorRunLayer(p, report, cycles, target, options, cache);
       acceleratorCycles += cycles;
       layers.push(layer);
     }
-    options.onProgress?.(i + 1, placements.length, p.node.name);
+    const name = step.kind === 'conversion' ? step.conversion.name : step.placement.node.name;
+    options.onProgress?.(i + 1, steps.length, name);
   });
-  return { layers, acceleratorCycles };
+  const hostTotal =
+    host === undefined
+      ? null
+      : layers.reduce((n, l) => n + (l.placement === 'host' ? (l.cycles ?? 0) : 0), 0);
+  return { layers, acceleratorCycles, hostCycles: hostTotal };
 }
 
 function scheduled(
@@ -159,18 +200,26 @@ function scheduled(
 function runAcceleratorNode(
   graph: Graph,
   p: AcceleratorPlacement,
-  values: Map<string, HostTensor>,
+  store: LayoutStore,
   target: AnyTarget,
   chosen: ScheduleResult,
 ): { readonly report: LayerReport; readonly cycles: number } {
   const node: NodeOf<'QConv'> | NodeOf<'QGemm'> = p.node;
   const w = p.fused.workload;
-  const ins = nodeInputs(node, values);
+  const staged = node.op === 'QConv' ? store.convInput(node, p.fused.prePad) : undefined;
+  const ins = staged === undefined ? nodeInputs(node, store.values) : [];
   const outputs: Int8Array[] = [];
   let report: LayerReport | null = null;
   let cycles = 0;
   for (let i = 0; i < p.fused.count; i++) {
-    const data = fusedLayerData(node, p.fused, ins, i, target.spec.requantization.scale);
+    const data = fusedLayerData(
+      node,
+      p.fused,
+      staged === undefined ? ins : [undefined, ...store.constants(node)],
+      i,
+      target.spec.requantization.scale,
+      staged,
+    );
     const run = simulateLayer(w, target, chosen, data);
     if (run.report.mismatches !== 0 || run.output === null) {
       throw new CheckFailedError(
@@ -183,7 +232,8 @@ function runAcceleratorNode(
     cycles += run.report.simulatedCycles;
   }
   const out = graph.tensors[node.outputs[0]];
-  storeOutputs(graph, node, [fusedOutput(node, out.shape, outputs)], values);
+  if (node.op === 'QConv') store.holdConvOutput(node, outputs[0]);
+  else storeOutputs(graph, node, [fusedOutput(node, out.shape, outputs)], store.values);
   return { report: report as LayerReport, cycles };
 }
 

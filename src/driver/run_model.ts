@@ -5,7 +5,13 @@ import { importOnnx } from '../frontend/onnx/import.js';
 import { elementCount, type DType, type Graph } from '../ir/graph.js';
 import { partition, type PartitionedModel, type Placement } from '../partition/partition.js';
 import { loadCalibrationDir, randomCalibration } from '../passes/calibrate.js';
-import { cleanupPasses, quantizedOpPasses, runPasses } from '../passes/pipeline.js';
+import {
+  cleanupPasses,
+  globalPoolPasses,
+  quantizedOpPasses,
+  residualAddPasses,
+  runPasses,
+} from '../passes/pipeline.js';
 import { quantizeGraph } from '../passes/quantize.js';
 import {
   stoppedSearchWarnings,
@@ -98,6 +104,8 @@ export function compileModel(
     });
   }
   graph = runPasses(graph, quantizedOpPasses);
+  if (target.patterns.some((p) => p.kind === 'resadd')) graph = runPasses(graph, residualAddPasses);
+  graph = acceleratedPools(graph, target);
   const placements = partition(graph, target);
   if (!placements.some((p) => p.placement === 'accelerator')) {
     warnings.push(
@@ -106,6 +114,17 @@ export function compileModel(
     );
   }
   return { path, bytes, source, graph, placements, warnings, quantized: options.quantize };
+}
+
+/** Global pooling folded into QConvs (globalPoolPasses), kept when the target runs every one. */
+function acceleratedPools(graph: Graph, target: AnyTarget): Graph {
+  const pools = new Set(graph.nodes.filter((n) => n.op === 'GlobalAveragePool').map((n) => n.name));
+  if (pools.size === 0) return graph;
+  const folded = runPasses(graph, globalPoolPasses);
+  const onHost = partition(folded, target).some(
+    (p) => p.placement === 'host' && p.node.op === 'QConv' && pools.has(p.node.name),
+  );
+  return onHost ? graph : folded;
 }
 
 /** Seeded standard-normal values for every float graph input (other dtypes need --input). */
@@ -214,9 +233,10 @@ export function runSummary(
     scheduler,
     spec: target.spec,
     layers: [...run.layers],
-    totalCycles: run.acceleratorCycles,
+    totalCycles: run.acceleratorCycles + (run.hostCycles ?? 0),
     acceleratorCycles: run.acceleratorCycles,
-    seconds: run.acceleratorCycles / target.spec.clockHz,
+    hostCycles: run.hostCycles,
+    seconds: (run.acceleratorCycles + (run.hostCycles ?? 0)) / target.spec.clockHz,
     wallSeconds,
     outputs: model.graph.outputs.map((name) => ({ name, shape: [...outputShapes(name)] })),
     reference,

@@ -12,7 +12,7 @@ import {
   type TensorPointer,
 } from './c_host_loops.js';
 import { dataMovementMap, movementLoops } from './c_host_movement.js';
-import { dequantizeLinear, quantizeLinear } from './c_host_quantize.js';
+import { dequantizeLinear, qadd, quantizeLinear } from './c_host_quantize.js';
 import { globalAveragePool, pool, reduceMean, softmax } from './c_host_reduce.js';
 import { cDouble, cFloat, cType } from './c_model_data.js';
 
@@ -157,6 +157,8 @@ function body(node: Node, graph: Graph, ptr: TensorPointer): string[] {
       return emitted(node, matMulC(node, graph, ptr));
     case 'Gemm':
       return emitted(node, gemmC(node, graph, ptr));
+    case 'QAdd':
+      return qadd(node, graph, ptr);
     case 'Concat': {
       const y = tensorOf(graph, node, node.outputs[0]);
       return emitted(node, concatC(node, graph, ptr, cType(y.dtype)));

@@ -101,3 +101,26 @@ export function dequantizeLinear(
     ...nestedLoops(loops, body),
   ];
 }
+
+/**
+ * QAdd in C (ir/graph.ts `QAddAttrs`), as the host kernel computes it: the int32 weighted sum, each
+ * fraction term and the result through `gf_requantize_host` (fp32 scale, round half to even,
+ * saturation; ReLU on the result).
+ */
+export function qadd(node: Node & { op: 'QAdd' }, graph: Graph, ptr: TensorPointer): string[] {
+  const y = tensorOf(graph, node, node.outputs[0]);
+  const q = node.attrs;
+  const terms = (x: string, scales: readonly number[]) =>
+    scales.map((s) => ` + gf_requantize_host(${x}[i], ${cFloat(s)}, 0)`).join('');
+  const relu = q.activation === 'relu' ? 1 : 0;
+  return [
+    `  const int8_t *a = ${ptr(node.inputs[0])};`,
+    `  const int8_t *b = ${ptr(node.inputs[1])};`,
+    `  int8_t *y = ${ptr(y.name)};`,
+    `  for (int64_t i = 0; i < ${elementCount(y.shape)}; ++i) {`,
+    `    const int32_t acc = ${q.offset} + a[i] * ${q.aWeight} + b[i] * ${q.bWeight}` +
+      `${terms('a', q.aScales)}${terms('b', q.bScales)};`,
+    `    y[i] = gf_requantize_host(acc, ${cFloat(q.outScale)}, ${relu});`,
+    '  }',
+  ];
+}

@@ -1,7 +1,7 @@
 import { InternalError, UnsupportedError } from '../errors.js';
 import type { Graph, NodeOf } from '../ir/graph.js';
 import type { FusedWorkload } from '../partition/fused_workload.js';
-import type { Placement } from '../partition/partition.js';
+import { isScheduled, type Placement } from '../partition/partition.js';
 import type { DramPlan, Region } from './dram_plan.js';
 import { fusedLayerData } from '../runtime/fused_data.js';
 import type { HostTensor } from '../host/host_tensor.js';
@@ -125,7 +125,7 @@ export function arenaLayout(
   };
   const layers: AcceleratorLayer[] = [];
   placements.forEach((p, index) => {
-    if (p.placement !== 'accelerator') return;
+    if (!isScheduled(p)) return;
     const node = p.node;
     const mapping = schedules.get(node.name);
     if (mapping === undefined) {

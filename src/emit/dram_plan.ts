@@ -1,5 +1,5 @@
 import { dtypeBytes, elementCount, type Graph } from '../ir/graph.js';
-import type { Placement } from '../partition/partition.js';
+import { isScheduled, type Placement } from '../partition/partition.js';
 import { tensorBytes } from '../workload/shape.js';
 
 /** What a DRAM region holds. */
@@ -84,7 +84,7 @@ export function planDram(
     requests.push({ name, kind: 'activation', bytes, first: f, last: last.get(name) ?? f });
   }
   placements.forEach((p, i) => {
-    if (p.placement !== 'accelerator') return;
+    if (!isScheduled(p)) return;
     const b = tensorBytes(p.fused.workload);
     const stage = (part: string, bytes: number) =>
       requests.push({ name: `${p.node.name}/${part}`, kind: 'staging', bytes, first: i, last: i });

@@ -54,7 +54,8 @@ export function modelLayers(model: SweepModel, base: AnyTarget, seed: number): M
   const compiled = compileModel(model.onnx, base, { quantize: false, seed });
   const layers: ModelLayer[] = [];
   for (const p of compiled.placements) {
-    if (p.placement !== 'accelerator') continue;
+    // Layers the schedulers map (convolutions and GEMMs); vector ops on the accelerator are not swept.
+    if (p.placement !== 'accelerator' || !('fused' in p)) continue;
     layers.push({
       name: p.node.name,
       count: p.fused.count,

@@ -1,10 +1,10 @@
 import { InputError } from '../errors.js';
-import type { AttrsByInternalOp, Requant } from '../ir/graph.js';
-import { saturateInt8, scaleF32 } from '../numeric/numeric.js';
+import type { AttrsByInternalOp, QAddAttrs, Requant } from '../ir/graph.js';
+import { saturateInt8, scaleF32, weightedSumToInt8 } from '../numeric/numeric.js';
 import type { HostTensor } from './host_tensor.js';
 
 /**
- * Host kernels of the fused integer ops (QConv, QGemm): int32 sums of int8 products plus the int32
+ * Host kernels of the fused integer ops (QConv, QGemm, QAdd): int32 sums of int8 products plus the int32
  * bias (wrapping), then the shared requantization (ir/graph.ts `Requant`). They are the host fallback
  * for those ops and an independent check of what an accelerator computes.
  */
@@ -121,4 +121,17 @@ export function qgemm(
     }
   }
   return { dtype: 'int8', shape: [...a.shape.slice(0, rank - 2), M, N], data: out };
+}
+
+/** QAdd of two int8 tensors of one shape (ir/graph.ts `QAddAttrs`). */
+export function qadd(a: HostTensor, b: HostTensor, attrs: QAddAttrs): HostTensor {
+  const ad = int8Data(a, 'QAdd input A');
+  const bd = int8Data(b, 'QAdd input B');
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new InputError(`QAdd inputs must have one shape (got [${a.shape}] and [${b.shape}])`);
+  }
+  const relu = attrs.activation === 'relu';
+  const out = new Int8Array(ad.length);
+  for (let i = 0; i < ad.length; i++) out[i] = weightedSumToInt8(ad[i], bd[i], attrs, relu);
+  return { dtype: 'int8', shape: a.shape, data: out };
 }

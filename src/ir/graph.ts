@@ -1,3 +1,5 @@
+import type { WeightedSum } from '../numeric/numeric.js';
+
 /**
  * The graph IR: the model as the frontend imported it. Plain readonly data, JSON-friendly except
  * for constant tensor data (typed arrays). Names are the model's own (ONNX node and tensor names).
@@ -158,11 +160,23 @@ export interface Requant {
  *   (optional). Padding reads `padValue` (the input's zero point), not 0.
  * - QGemm: inputs a [...][M][K] int8, b [K][N] int8 (a constant, or an activation with the same
  *   batch dims as a), bias [N] int32 (optional); output [...][M][N] int8.
+ * - QAdd: inputs a, b int8 of one shape; output int8 of that shape (`QAddAttrs`).
  */
 export interface AttrsByInternalOp {
   readonly QConv: Required<ConvAttrs> & { readonly requant: Requant; readonly padValue: number };
   readonly QGemm: { readonly requant: Requant };
+  readonly QAdd: QAddAttrs;
 }
+
+/**
+ * A weighted sum of two int8 tensors on an integer grid, per element:
+ *   acc = offset + a·aWeight + b·bWeight + Σ_s saturate_int8(round_half_even(fp32(a·s))) + (b's),
+ *   out = saturate_int8(round_half_even(fp32(activation(acc)) × outScale)),
+ * weights non-negative integers of at most 4·127, scales at most 1 (numeric.ts `weightedSumToInt8`).
+ * A residual add of two dequantized tensors, quantized again, folds into this form
+ * (src/passes/fold_qdq_add.ts).
+ */
+export type QAddAttrs = WeightedSum & { readonly activation: 'none' | 'relu' };
 
 export type AttrsByOp = AttrsByOnnxOp & AttrsByInternalOp;
 

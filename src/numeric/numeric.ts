@@ -96,6 +96,28 @@ export function scaleToInt8(x: number, scale: number): number {
   return saturateInt8(scaleF32(x, scale));
 }
 
+/**
+ * A weighted sum of two int8 values on an integer grid: each value times an integer weight (exact)
+ * plus its terms through fp32 scaling units (one int8 result each, as `scaleToInt8`), plus an
+ * offset; then an optional ReLU, the fp32 output scale (`scaleF32`) and saturation to int8. What a
+ * residual add computes per element (ir/graph.ts `QAddAttrs`).
+ */
+export interface WeightedSum {
+  readonly aWeight: number;
+  readonly bWeight: number;
+  readonly aScales: readonly number[];
+  readonly bScales: readonly number[];
+  readonly offset: number;
+  readonly outScale: number;
+}
+
+export function weightedSumToInt8(a: number, b: number, w: WeightedSum, relu: boolean): number {
+  let acc = w.offset + a * w.aWeight + b * w.bWeight;
+  for (const s of w.aScales) acc += scaleToInt8(a, s);
+  for (const s of w.bScales) acc += scaleToInt8(b, s);
+  return saturateInt8(scaleF32(relu && acc < 0 ? 0 : acc, w.outScale));
+}
+
 /** xorshift32: a small seeded generator, so every run with a seed sees the same data. */
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0 || 0x9e3779b9;

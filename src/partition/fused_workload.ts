@@ -1,6 +1,8 @@
 import type { Graph, NodeOf } from '../ir/graph.js';
 import { canonicalWorkload } from '../workload/canonical.js';
 import type { ConvWorkload, GemmWorkload, Workload } from '../workload/workload.js';
+import type { VectorWorkload } from '../workload/vector.js';
+import { elementCount } from '../ir/graph.js';
 
 /**
  * A fused op as the workloads an accelerator runs: `count` runs of one workload (a matrix product of
@@ -72,4 +74,10 @@ export function fusedWorkload(
     activation,
   };
   return { workload: gemm, count: constantB ? 1 : batch, prePad: false };
+}
+
+/** The vector op of a QAdd node of `graph`: its elements and its arithmetic. */
+export function vectorWorkload(node: NodeOf<'QAdd'>, graph: Graph): VectorWorkload {
+  const elements = elementCount(graph.tensors[node.outputs[0]].shape);
+  return { kind: 'resadd', name: node.name, elements, ...node.attrs };
 }

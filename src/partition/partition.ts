@@ -3,7 +3,9 @@ import type { Graph, Node, NodeOf } from '../ir/graph.js';
 import { planQdqFold } from '../passes/fold_qdq.js';
 import type { AnyTarget } from '../contract/target.js';
 import { validateWorkload } from '../workload/validate.js';
-import { fusedWorkload, type FusedWorkload } from './fused_workload.js';
+import { fusedWorkload, vectorWorkload, type FusedWorkload } from './fused_workload.js';
+import type { AcceleratorOp } from '../contract/patterns.js';
+import type { VectorWorkload } from '../workload/vector.js';
 
 /** Where one node runs, and why. */
 /** A graph and where each of its nodes runs, in graph order: what execution and C emission take. */
@@ -21,11 +23,27 @@ export type Placement =
       readonly fused: FusedWorkload;
     }
   | {
+      readonly node: NodeOf<'QAdd'>;
+      readonly placement: 'accelerator';
+      readonly pattern: string;
+      /** A vector op: the target tiles it itself (no mapping to schedule). */
+      readonly vector: VectorWorkload;
+    }
+  | {
       readonly node: Node;
       readonly placement: 'host';
       /** Why the accelerator does not run it. */
       readonly reason: string;
     };
+
+/** An accelerator node the schedulers map (a convolution or matrix product). */
+export type ScheduledPlacement = Extract<Placement, { readonly fused: FusedWorkload }>;
+/** An accelerator node the target tiles itself (a vector op). */
+export type VectorPlacement = Extract<Placement, { readonly vector: VectorWorkload }>;
+
+export function isScheduled(p: Placement): p is ScheduledPlacement {
+  return p.placement === 'accelerator' && 'fused' in p;
+}
 
 /**
  * Picks the nodes the target runs: every fused integer op (QConv, QGemm) that the target's
@@ -38,6 +56,12 @@ export function partition(graph: Graph, target: AnyTarget): Placement[] {
 
 function place(node: Node, graph: Graph, target: AnyTarget): Placement {
   const host = (reason: string): Placement => ({ node, placement: 'host', reason });
+  if (node.op === 'QAdd') {
+    const vector = vectorWorkload(node, graph);
+    const accepted = accepting(target, vector);
+    if (typeof accepted === 'string') return host(accepted);
+    return { node, placement: 'accelerator', pattern: accepted.name, vector };
+  }
   if (node.op !== 'QConv' && node.op !== 'QGemm') return host(hostReason(node, graph, target));
   let fused: FusedWorkload;
   try {
@@ -49,17 +73,22 @@ function place(node: Node, graph: Graph, target: AnyTarget): Placement {
   }
   const capability = requantProblem(node, target);
   if (capability !== null) return host(capability);
-  const patterns = target.patterns.filter((p) => p.kind === fused.workload.kind);
-  if (patterns.length === 0) {
-    return host(`${target.name} has no pattern for a ${fused.workload.kind} workload`);
-  }
+  const accepted = accepting(target, fused.workload);
+  if (typeof accepted === 'string') return host(accepted);
+  return { node, placement: 'accelerator', pattern: accepted.name, fused };
+}
+
+/** The name of the first of the target's patterns that runs `op`, or why none does. */
+function accepting(target: AnyTarget, op: AcceleratorOp): { name: string } | string {
+  const patterns = target.patterns.filter((p) => p.kind === op.kind);
+  if (patterns.length === 0) return `${target.name} has no pattern for a ${op.kind} workload`;
   const refusals: string[] = [];
   for (const p of patterns) {
-    const why = p.check(fused.workload);
-    if (why === null) return { node, placement: 'accelerator', pattern: p.name, fused };
+    const why = p.check(op);
+    if (why === null) return { name: p.name };
     refusals.push(`${p.name}: ${why}`);
   }
-  return host(refusals.join('; '));
+  return refusals.join('; ');
 }
 
 /** What the spec's requantization capability cannot do for a fused op, or null. */

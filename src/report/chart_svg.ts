@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Echarts from 'echarts';
-import { inkColor, reportFont } from './palette.js';
+import { gridColor, inkColor, mutedColor, reportFont } from './palette.js';
 
 /**
  * ECharts' one-file build (its package's `require` entry): it loads several times faster than the
@@ -50,3 +50,25 @@ export function layerLabel(index: number, name: string): string {
 
 /** The report's width for charts, in CSS pixels (they scale down with the page). */
 export const chartWidth = 1400;
+
+/** A bar chart's value axis: named in the middle below, labels written by `format`, light grid. */
+export function valueAxis(name: string, format: (v: number) => string) {
+  return {
+    type: 'value' as const,
+    name,
+    nameLocation: 'middle' as const,
+    nameGap: 28,
+    axisLabel: { formatter: format, color: mutedColor },
+    splitLine: { lineStyle: { color: gridColor } },
+  };
+}
+
+/** A bar chart's rows, top to bottom, their names cut to `nameLabelWidth`. */
+export function rowAxis(names: readonly string[]) {
+  return {
+    type: 'category' as const,
+    inverse: true,
+    data: [...names],
+    axisLabel: { width: nameLabelWidth, overflow: 'truncate' as const, color: inkColor },
+  };
+}

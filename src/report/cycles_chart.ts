@@ -4,11 +4,12 @@ import {
   layerLabel,
   legendGap,
   nameAxisWidth,
-  nameLabelWidth,
+  rowAxis,
+  valueAxis,
   renderSvg,
 } from './chart_svg.js';
 import { formatCount } from './format.js';
-import { gridColor, inkColor, mutedColor, unitColors } from './palette.js';
+import { inkColor, mutedColor, unitColors } from './palette.js';
 import { scheduleRuns, type RunSummary } from '../results/run_summary.js';
 
 /** Height of one layer's bar and of the chart's axes and legend, in pixels. */
@@ -39,20 +40,8 @@ export function cyclesChart(summary: RunSummary): string | null {
     {
       legend: { top: 0, itemGap: legendGap, textStyle: { color: mutedColor } },
       grid: { left: nameAxisWidth, right: 80, top: 40, bottom: 44 },
-      xAxis: {
-        type: 'value',
-        name: 'cycles',
-        nameLocation: 'middle',
-        nameGap: 28,
-        axisLabel: { formatter: (v: number) => formatCount(v), color: mutedColor },
-        splitLine: { lineStyle: { color: gridColor } },
-      },
-      yAxis: {
-        type: 'category',
-        inverse: true,
-        data: rows.map((r) => layerLabel(r.index, r.layer.name)),
-        axisLabel: { width: nameLabelWidth, overflow: 'truncate', color: inkColor },
-      },
+      xAxis: valueAxis('cycles', formatCount),
+      yAxis: rowAxis(rows.map((r) => layerLabel(r.index, r.layer.name))),
       series: [
         bar(
           'load busy',

@@ -11,6 +11,9 @@ const card = (label: string, value: string, note = ''): string =>
 
 function totalsCards(s: RunSummary): string {
   const accelerated = s.layers.filter((l) => l.placement === 'accelerator');
+  const conversions = s.layers.filter(
+    (l) => l.op === 'LayoutConversion' || l.op === 'PadCopy',
+  ).length;
   const acceleratedMacs = accelerated.reduce((sum, l) => sum + l.macs, 0);
   const allMacs = s.layers.reduce((sum, l) => sum + l.macs, 0);
   const peak = peakMacsPerCycle(s.spec) * s.acceleratorCycles;
@@ -23,9 +26,19 @@ function totalsCards(s: RunSummary): string {
       s.totalCycles > 0 ? `${formatPercent(s.acceleratorCycles / s.totalCycles)} of the total` : '',
     ),
     card(
+      'Host cycles',
+      s.hostCycles === null ? 'not timed' : formatCount(s.hostCycles),
+      s.hostCycles === null
+        ? 'the spec describes no host'
+        : s.totalCycles > 0
+          ? `${formatPercent(s.hostCycles / s.totalCycles)} of the total (estimated)`
+          : '',
+    ),
+    card(
       'Layers',
       formatCount(s.layers.length),
-      `${accelerated.length} on the accelerator, ${s.layers.length - accelerated.length} on the host`,
+      `${accelerated.length} on the accelerator, ${s.layers.length - accelerated.length} on the ` +
+        `host (${conversions} layout conversions and padding copies among them)`,
     ),
     card(
       'MACs',

@@ -6,8 +6,11 @@ import { layerRoofline } from './roofline.js';
 /**
  * What limits a simulated layer, from its numbers: each resource gives a lower bound on the layer's
  * cycles (the array's busy time, the DRAM channel's transfer time and the data-movement units' busy
- * time, the host's instruction issue time). The largest, when it covers most of the layer's cycles,
- * is the limit; when none does, the units mostly wait on each other: latency.
+ * time, the host's issue time). The largest, when it covers most of the layer's cycles, is the limit;
+ * when none does, the units mostly wait on each other: latency. Data movement is then told apart in
+ * the timing model's terms (src/sim/timing_engine.ts): a stream stalled on address translation, a
+ * stream whose bus requests outrun the requests the DMA keeps in flight, or the channel's bandwidth
+ * (with tiles too small to avoid re-fetching: memory capacity).
  */
 
 export const limitKinds = [
@@ -15,6 +18,8 @@ export const limitKinds = [
   'dram-bandwidth',
   'memory-capacity',
   'instruction-issue',
+  'dram-requests',
+  'address-translation',
   'latency',
 ] as const;
 export type LimitKind = (typeof limitKinds)[number];
@@ -31,6 +36,8 @@ export const bindingFraction = 0.75;
 export const refetchFactor = 1.5;
 /** A memory at least this full has no room for the larger tiles that would avoid re-fetching. */
 export const fullFraction = 0.5;
+/** Translation stalls at least this share of the busiest moving unit's time are what bounds it. */
+export const translationFraction = 1 / 3;
 
 interface Pressure {
   readonly cycles: number;
@@ -66,10 +73,13 @@ export function limitingFactor(layer: LayerReport, spec: Spec): LimitingFactor {
   const cycles = `${formatCount(total)} cycles`;
   const share = (x: number): number => (total > 0 ? x / total : 0);
   const execute = share(layer.busyCycles.execute);
-  const issueCycles = layer.instructions * spec.issueCyclesPerInstruction;
+  // Results written before the host's cycles were counted: every instruction issued by the host.
+  const issueCycles = layer.hostCycles ?? layer.instructions * spec.issueCyclesPerInstruction;
   const issue = share(issueCycles);
   const { channel, unit } = dataMovement(layer, spec);
-  const movement = Math.max(channel.fraction, unit.fraction);
+  const window = layer.requestWindowCycles ?? { read: 0, write: 0 };
+  const requests = unit.name === 'load' ? window.read : window.write;
+  const movement = Math.max(channel.fraction, unit.fraction, share(requests));
   const roof = layerRoofline(layer, spec);
   const moved = formatBytes(roof.movedBytes);
   const peak = `${spec.array.rows}×${spec.array.cols}`;
@@ -86,12 +96,16 @@ export function limitingFactor(layer: LayerReport, spec: Spec): LimitingFactor {
     };
   }
   if (issue === largest) {
+    const generated = layer.generatedInstructions ?? 0;
     return {
       kind: 'instruction-issue',
       explanation:
-        `Issuing ${formatCount(layer.instructions)} instructions at ` +
-        `${spec.issueCyclesPerInstruction} cycles each takes ${formatCount(issueCycles)} cycles, ` +
-        `${formatPercent(issue)} of the layer's ${cycles}: larger tiles would need fewer instructions.`,
+        `The host spends ${formatCount(issueCycles)} cycles issuing ${formatCount(layer.instructions)} ` +
+        `instructions (${spec.issueCyclesPerInstruction} cycles each, plus its work per tile), ` +
+        `${formatPercent(issue)} of the layer's ${cycles}` +
+        (generated > 0
+          ? `; the loop unroller generated ${formatCount(generated)} more.`
+          : ': larger tiles, or loop instructions, would need fewer.'),
     };
   }
   const roofCycles =
@@ -119,6 +133,36 @@ export function limitingFactor(layer: LayerReport, spec: Spec): LimitingFactor {
       ? ` With only the minimal traffic the roofline is compute-bound (${roofCycles}): ` +
         'the traffic of this schedule is what limits it.'
       : '';
+  const stalls = layer.translationStallCycles ?? 0;
+  if (unit.cycles > 0 && stalls >= translationFraction * unit.cycles) {
+    const t = spec.dram.translation;
+    return {
+      kind: 'address-translation',
+      explanation:
+        `DRAM streams stall ${formatCount(stalls)} cycles on address translation ` +
+        `(${formatPercent(share(stalls))} of the layer's ${cycles}, ` +
+        `${formatPercent(stalls / unit.cycles)} of the ${unit.name} unit's busy time)` +
+        (t === undefined
+          ? '.'
+          : `: the TLB maps ${t.entryPages} pages of ${formatBytes(t.pageBytes)} at a time and a ` +
+            `miss costs ${formatCount(t.missCycles)} cycles, so rows far apart in DRAM miss often.`) +
+        trafficNote,
+    };
+  }
+  if (requests > channel.cycles) {
+    const inFlight = spec.dram.requestsInFlight ?? 0;
+    return {
+      kind: 'dram-requests',
+      explanation:
+        `DMA requests in flight bound the layer: the ${unit.name} stream's bus requests, ` +
+        `${inFlight} in flight with ${formatCount(spec.dram.latencyCycles)} cycles of latency each, ` +
+        `take ${formatCount(requests)} cycles (${formatPercent(share(requests))} of the layer's ` +
+        `${cycles}), more than the ${formatCount(channel.cycles)} the channel needs for the bytes: ` +
+        'rows this narrow move few bytes per request; wider tiles along the contiguous dimension ' +
+        'would carry more.' +
+        trafficNote,
+    };
+  }
   const refetch = roof.minimalBytes > 0 ? roof.movedBytes / roof.minimalBytes : 1;
   const fullest = fullestMemory(layer);
   // A unit's busy time includes its share of the channel's: name the channel when it is saturated.

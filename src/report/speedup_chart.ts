@@ -4,12 +4,13 @@ import {
   layerLabel,
   legendGap,
   nameAxisWidth,
-  nameLabelWidth,
+  rowAxis,
+  valueAxis,
   renderSvg,
 } from './chart_svg.js';
 import { schedulerComparison } from './comparison.js';
 import { formatRatio } from './format.js';
-import { gridColor, inkColor, mutedColor, schedulerColors } from './palette.js';
+import { inkColor, mutedColor, schedulerColors } from './palette.js';
 import type { RunSummary } from '../results/run_summary.js';
 
 /** Height of one layer's group of bars, and of the chart's axes and legend, in pixels. */
@@ -39,21 +40,8 @@ export function speedupChart(summary: RunSummary): string | null {
     {
       legend: { top: 0, itemGap: legendGap, textStyle: { color: mutedColor } },
       grid: { left: nameAxisWidth, right: 48, top: 40, bottom: 44 },
-      xAxis: {
-        type: 'value',
-        name: `speedup over ${over}`,
-        nameLocation: 'middle',
-        nameGap: 28,
-        min: 0,
-        axisLabel: { formatter: (v: number) => formatRatio(v), color: mutedColor },
-        splitLine: { lineStyle: { color: gridColor } },
-      },
-      yAxis: {
-        type: 'category',
-        inverse: true,
-        data: rows.map((r) => layerLabel(r.index, r.layer.name)),
-        axisLabel: { width: nameLabelWidth, overflow: 'truncate', color: inkColor },
-      },
+      xAxis: { ...valueAxis(`speedup over ${over}`, formatRatio), min: 0 },
+      yAxis: rowAxis(rows.map((r) => layerLabel(r.index, r.layer.name))),
       series: schedulers.map((scheduler, i) => ({
         name: scheduler,
         type: 'bar' as const,

@@ -31,6 +31,15 @@ export const layerReportSchema = z
     instructions: count,
     dramBytes: z.strictObject({ read: count, write: count }).readonly(),
     busyCycles: z.strictObject({ load: count, execute: count, store: count }).readonly(),
+    /**
+     * The timing model's terms for what bounds the layer (src/sim/timing_engine.ts, TimingResult);
+     * absent in results written before they existed.
+     */
+    hostCycles: count.optional(),
+    /** Instructions the loop unroller generated; `instructions` counts the host's only. */
+    generatedInstructions: count.optional(),
+    requestWindowCycles: z.strictObject({ read: count, write: count }).readonly().optional(),
+    translationStallCycles: count.optional(),
     occupancy: z
       .record(z.string(), z.strictObject({ bytes: count, fraction: z.number().min(0) }).readonly())
       .readonly(),

@@ -20,7 +20,11 @@ const runLayerSchema = z
     name: z.string(),
     op: z.string().min(1),
     placement: z.enum(['accelerator', 'host']),
-    /** Simulated cycles; null for host layers, which are not timed. */
+    /**
+     * Simulated cycles of an accelerator layer; a host layer's cycles from the spec's host costs
+     * (src/partition/host_cost.ts), in the accelerator's clock; null for a host layer when the spec
+     * describes no host.
+     */
     cycles: count.nullable(),
     utilization: fraction.nullable(),
     macs: count,
@@ -50,7 +54,6 @@ const runLayerSchema = z
       ctx.addIssue({ code: 'custom', path: [path], message });
     };
     if (layer.placement === 'host') {
-      if (layer.cycles !== null) issue('cycles', 'must be null for a host layer (not timed)');
       if (layer.detail !== null) issue('detail', 'must be null for a host layer');
       if (layer.reason === null) issue('reason', 'a host layer must say why it is not accelerated');
     } else if (layer.cycles === null) {
@@ -78,8 +81,11 @@ const runSummarySchema = z
     /** The target's spec: the report's roofline, occupancy and limiting factors come from it. */
     spec: specSchema,
     layers: z.array(runLayerSchema).readonly(),
+    /** Accelerator and host cycles added: the two take turns, neither waits for nothing. */
     totalCycles: count,
     acceleratorCycles: count,
+    /** The host layers' cycles added up; null when the spec describes no host (not timed). */
+    hostCycles: count.nullable().default(null),
     /** Simulated time: totalCycles at the spec's clock. */
     seconds: count,
     /** How long the run took on this machine. */
@@ -138,13 +144,19 @@ export function acceleratorLayer(
   };
 }
 
-/** A layer that runs on the host, and why. */
-export function hostLayer(name: string, op: string, macs: number, reason: string): RunLayer {
+/** A layer that runs on the host, why, and its cycles (null: not timed). */
+export function hostLayer(
+  name: string,
+  op: string,
+  macs: number,
+  reason: string,
+  cycles: number | null = null,
+): RunLayer {
   return {
     name,
     op,
     placement: 'host',
-    cycles: null,
+    cycles,
     utilization: null,
     macs,
     reason,

@@ -3,6 +3,8 @@ import type { FusedWorkload } from '../partition/fused_workload.js';
 import type { RequantScale } from '../spec/spec.js';
 import type { HostTensor } from '../host/host_tensor.js';
 import type { LayerData } from './layer_data.js';
+import { toNchw, toNhwc } from './activation_layout.js';
+import { convPad } from '../partition/layout_plan.js';
 
 /**
  * Moves a fused op's tensors between the graph's layouts (ONNX: NCHW activations, [K][C/g][R][S]
@@ -10,13 +12,18 @@ import type { LayerData } from './layer_data.js';
  * zero point where the workload says so (`prePad`).
  */
 
-/** The data of run `index` of a fused op. */
+/**
+ * The data of run `index` of a fused op. A conv's input comes in the graph's layout and is staged
+ * here, unless the plan already holds it in the workload's layout (`staged`: NHWC, padded when
+ * `prePad`).
+ */
 export function fusedLayerData(
   node: NodeOf<'QConv'> | NodeOf<'QGemm'>,
   fused: FusedWorkload,
   inputs: readonly (HostTensor | undefined)[],
   index: number,
   requant: RequantScale,
+  staged?: Int8Array,
 ): LayerData {
   const [x, w, b] = inputs as [HostTensor, HostTensor, HostTensor | undefined];
   const bias = b === undefined ? null : (b.data as Int32Array);
@@ -35,33 +42,12 @@ export function fusedLayerData(
     };
   }
   return {
-    input: nhwcInput(x, node.attrs, fused.prePad),
+    input: staged ?? (toNhwc(x, fused.prePad ? convPad(node.attrs) : undefined).data as Int8Array),
     weight: hwioWeights(w),
     bias,
     scale,
     requant,
   };
-}
-
-/** NCHW → NHWC, padded with the pad value when `prePad`. */
-function nhwcInput(x: HostTensor, attrs: NodeOf<'QConv'>['attrs'], prePad: boolean): Int8Array {
-  const [N, C, H, W] = x.shape;
-  const [pT, pL, pB, pR] = prePad ? attrs.pads : [0, 0, 0, 0];
-  const Hp = H + pT + pB;
-  const Wp = W + pL + pR;
-  const src = x.data as Int8Array;
-  const out = new Int8Array(N * Hp * Wp * C);
-  if (prePad) out.fill(attrs.padValue);
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
-      const plane = (n * C + c) * H * W;
-      for (let h = 0; h < H; h++) {
-        const row = ((n * Hp + h + pT) * Wp + pL) * C + c;
-        for (let w = 0; w < W; w++) out[row + w * C] = src[plane + h * W + w];
-      }
-    }
-  }
-  return out;
 }
 
 /** [K][C/g][R][S] → [R][S][C/g][K]. */
@@ -96,15 +82,5 @@ export function fusedOutput(
     return { dtype: 'int8', shape, data: out };
   }
   const [N, K, P, Q] = shape;
-  const src = runs[0];
-  const out = new Int8Array(src.length);
-  for (let n = 0; n < N; n++) {
-    for (let p = 0; p < P; p++) {
-      for (let q = 0; q < Q; q++) {
-        const row = ((n * P + p) * Q + q) * K;
-        for (let k = 0; k < K; k++) out[((n * K + k) * P + p) * Q + q] = src[row + k];
-      }
-    }
-  }
-  return { dtype: 'int8', shape, data: out };
+  return toNchw({ dtype: 'int8', shape: [N, P, Q, K], data: runs[0] });
 }

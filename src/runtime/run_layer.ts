@@ -1,9 +1,7 @@
-import { InternalError } from '../errors.js';
-import { interpret } from '../program/interpret.js';
-import type { Program } from '../program/program.js';
+import type { Buffer, Program } from '../program/program.js';
 import type { Mapping } from '../mapping/mapping.js';
-import { allocate, createDram, readInt8, writeInt32, writeInt8 } from '../sim/dram.js';
-import { startSimulation, type SimulationResult } from './simulate.js';
+import type { SimulationResult } from './simulate.js';
+import { runProgram } from './run_program.js';
 import type { AnyTarget } from '../contract/target.js';
 import type { Workload } from '../workload/workload.js';
 import type { LayerData } from './layer_data.js';
@@ -31,33 +29,15 @@ export function runLayer(
   timingScale = 1,
 ): LayerRun {
   const program = target.lower(w, m, { scale: data?.scale ?? timingScale });
-  const dram = createDram();
-  const bases: Record<string, number> = {};
-  for (const b of program.buffers) {
-    bases[b.name] = allocate(dram, b.name, Math.max(1, b.bytes), target.spec.dram.alignmentBytes);
-    if (b.contents !== undefined) writeInt32(dram, bases[b.name], Int32Array.from(b.contents));
-    if (data === null) continue;
-    if (b.role === 'input') {
-      writeInt8(dram, bases[b.name], target.packInput(w, m, data.input));
-    }
-    if (b.role === 'weight') {
-      writeInt8(dram, bases[b.name], target.packWeights(w, m, data.weight));
-    }
-    if (b.role === 'bias' && data.bias !== null) writeInt32(dram, bases[b.name], data.bias);
-  }
-  const machine = target.createMachine(dram, data !== null);
-  const sim = startSimulation(target, machine);
-  let instructions = 0;
-  interpret<{ readonly kind: string }>(program, bases, (item) => {
-    instructions++;
-    sim.step(item);
-  });
-  const result = sim.finish();
-  const out = program.buffers.find((b) => b.role === 'output');
-  if (out === undefined) throw new InternalError(`program ${program.name} has no output buffer`);
-  const raw = data === null ? null : readInt8(dram, bases[out.name], out.bytes);
-  const output = raw === null ? null : target.unpackOutput(w, m, raw);
-  return { program, instructions, result, output };
+  const fill = (b: Buffer): Int8Array | Int32Array | null => {
+    if (data === null) return null;
+    if (b.role === 'input') return target.packInput(w, m, data.input);
+    if (b.role === 'weight') return target.packWeights(w, m, data.weight);
+    return b.role === 'bias' ? data.bias : null;
+  };
+  const run = runProgram(target, program, data === null ? null : fill);
+  const output = run.output === null ? null : target.unpackOutput(w, m, run.output);
+  return { program, instructions: run.instructions, result: run.result, output };
 }
 
 /** The evaluator schedulers rank mappings with: the simulator's cycles of a timing-only run. */

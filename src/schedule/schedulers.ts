@@ -6,6 +6,7 @@ import { cosa, cosaEven } from './cosa/cosa.js';
 import { exhaustive } from './exhaustive.js';
 import type { ScheduleOptions, ScheduleResult, Scheduler } from './scheduler.js';
 import { targetBaseline } from './target_baseline.js';
+import { validateMapping } from './validate.js';
 
 /** The target's own tiling heuristic, or the simple mapping where it has none for this workload. */
 function baselineScheduler(w: Workload, target: AnyTarget): ScheduleResult {
@@ -52,7 +53,32 @@ export function schedule(
     candidateBudget: options.candidateBudget ?? null,
     refine: options.refine ?? null,
   };
-  return cachedSchedule(cache, cacheKey(name, w, target.spec, settings), () =>
-    s(w, target, options),
-  );
+  return cachedSchedule(cache, cacheKey(name, w, target.spec, settings), () => {
+    const result = s(w, target, options);
+    return name === 'baseline' ? result : chooseLoopInstructions(result, w, target, options);
+  });
+}
+
+/**
+ * A searching scheduler's mapping, or the same tiles and order run by the target's loop
+ * instructions (`hardwareLoops`, one per tile) when the target has a loop unroller, the mapping is
+ * legal that way and the evaluator times it faster: each tile then reloads its inputs and weights,
+ * but the host issues one instruction per tile instead of every command. The baseline decides this
+ * as the vendor's library does.
+ */
+function chooseLoopInstructions(
+  result: ScheduleResult,
+  w: Workload,
+  target: AnyTarget,
+  options: ScheduleOptions,
+): ScheduleResult {
+  if (target.unroll === undefined || result.mapping.hardwareLoops !== undefined) return result;
+  const looped = { ...result.mapping, hardwareLoops: true };
+  if (validateMapping(w, looped, target).length > 0) return result;
+  const faster = options.evaluate(target, w, looped) < options.evaluate(target, w, result.mapping);
+  return {
+    ...result,
+    ...(faster ? { mapping: looped } : {}),
+    mappingsTried: result.mappingsTried + 1,
+  };
 }

@@ -8,7 +8,7 @@ import type { Mapping } from '../mapping/mapping.js';
 import { tensorRoleList, tileSchedule } from '../mapping/tile_schedule.js';
 
 /** What checking a mapping needs of a target. */
-export type MappingChecks = Pick<AnyTarget, 'spec' | 'footprint' | 'checkMapping'>;
+export type MappingChecks = Pick<AnyTarget, 'spec' | 'footprint' | 'checkMapping' | 'unroll'>;
 
 /**
  * Checks a mapping against a workload and a target: the loop order and tiles are well formed, the
@@ -70,6 +70,9 @@ export function validateMapping(w: Workload, m: Mapping, target: MappingChecks):
         message: `memories.${home[0]} does not allow double buffering`,
       });
     }
+  }
+  if (m.hardwareLoops === true && target.unroll === undefined) {
+    problems.push({ path: 'hardwareLoops', message: 'this target has no loop instructions' });
   }
   if (problems.length > 0) return problems;
 

@@ -89,6 +89,17 @@ export interface TimingResult {
   readonly macs: number;
   readonly instructions: number;
   readonly stalls: TimingStalls;
+  /** Cycles the host spent issuing: its cost per instruction plus any host cycles an instruction adds. */
+  readonly hostCycles: number;
+  /** Instructions the accelerator's loop unroller generated (the host did not issue them). */
+  readonly generatedInstructions: number;
+  /**
+   * Per direction, the request window's time: bus requests × (DRAM latency / requests in flight).
+   * When it exceeds the channel's transfer time, requests in flight bound the stream, not bandwidth.
+   */
+  readonly requestWindowCycles: { readonly read: number; readonly write: number };
+  /** Cycles DRAM streams stalled on address translation (TLB misses). */
+  readonly translationStallCycles: number;
 }
 
 /** Engine state: plain numbers and typed arrays, mutated by `step` and `fence`. */
@@ -121,6 +132,11 @@ export interface TimingEngine {
   /** Per unit: busy cycles; stall cycles at [cause * 3 + unit], causes as in `TimingStalls`. */
   readonly busy: Float64Array;
   readonly stalls: Float64Array;
+  /** Per direction (0 read, 1 write): request-window cycles; and the totals in `TimingResult`. */
+  readonly requestWindow: Float64Array;
+  translationStall: number;
+  hostBusy: number;
+  generated: number;
   /** Earliest time the next instruction may issue. */
   nextIssue: number;
   lastIssue: number;
@@ -271,6 +287,10 @@ export function createTimingEngine(params: TimingParams): TimingEngine {
     retired: new Float64Array(unitCount),
     busy: new Float64Array(unitCount),
     stalls: new Float64Array(4 * unitCount),
+    requestWindow: new Float64Array(2),
+    translationStall: 0,
+    hostBusy: 0,
+    generated: 0,
     nextIssue: 0,
     lastIssue: 0,
     unrollerNext: 0,
@@ -360,6 +380,7 @@ export function slotFree(e: TimingEngine, unit: Unit): number {
 /** Issues one instruction from the host, in program order, and advances the engine. Allocates nothing. */
 export function step(e: TimingEngine, d: TimingDesc): void {
   if (d.hostCycles > 0) e.nextIssue += d.hostCycles;
+  e.hostBusy += d.hostCycles + e.issueCost;
   if (!checkDesc(d)) {
     e.instructions++;
     const at = e.nextIssue;
@@ -381,6 +402,7 @@ export function step(e: TimingEngine, d: TimingDesc): void {
  */
 export function stepGenerated(e: TimingEngine, d: TimingDesc, earliest: number): void {
   const at = earliest > e.unrollerNext ? earliest : e.unrollerNext;
+  e.generated++;
   if (!checkDesc(d)) {
     e.instructions++;
     e.lastIssue = at;
@@ -422,8 +444,10 @@ function run(e: TimingEngine, d: TimingDesc, deps: number, earliest: number): nu
   if (bytes > 0) {
     const dir = d.dramWriteBytes > 0 ? 1 : 0;
     const windowStart = e.windowFree[dir] > start ? e.windowFree[dir] : start;
-    const windowEnd = windowStart + d.dramRequests * e.requestCycles;
-    e.windowFree[dir] = windowEnd;
+    const window = d.dramRequests * e.requestCycles;
+    const windowEnd = windowStart + window;
+    e.requestWindow[dir] += window;
+    e.translationStall += d.stallCycles;
     const dramStart = e.channelFree > windowStart ? e.channelFree : windowStart;
     e.stalls[dramStall + u] += dramStart - start;
     const channelEnd =
@@ -476,6 +500,10 @@ export function finish(e: TimingEngine): TimingResult {
       dependency: perUnit(e.stalls, dependencyStall),
       dram: perUnit(e.stalls, dramStall),
     },
+    hostCycles: e.hostBusy,
+    generatedInstructions: e.generated,
+    requestWindowCycles: { read: e.requestWindow[0], write: e.requestWindow[1] },
+    translationStallCycles: e.translationStall,
   };
 }
 

@@ -92,6 +92,42 @@ const requantSchema = z.strictObject({
   activations: z.array(z.enum(activations)).min(1),
 });
 
+/**
+ * The kinds of work the host does, each costed per element (host_cost.ts in src/partition/ says which
+ * ops are which kind and what they count): `copy` moves elements (data movement ops, layout
+ * conversions, padding), `poolWindow` counts every element of every pooling window, `globalPool` every
+ * input element of a global pooling or mean, `mac` every multiply-accumulate of a convolution or
+ * matrix product the accelerator does not run.
+ */
+export const hostWorkKinds = [
+  'copy',
+  'elementwise',
+  'activation',
+  'transcendental',
+  'quantize',
+  'dequantize',
+  'poolWindow',
+  'globalPool',
+  'softmax',
+  'normalization',
+  'mac',
+] as const;
+export type HostWorkKind = (typeof hostWorkKinds)[number];
+
+const hostSchema = z.strictObject({
+  description: z
+    .string()
+    .min(1)
+    .describe('the processor that runs the nodes the accelerator does not'),
+  clockHz: z.number().positive(),
+  cyclesPerElement: z.strictObject(
+    Object.fromEntries(hostWorkKinds.map((k) => [k, z.number().nonnegative()])) as Record<
+      HostWorkKind,
+      z.ZodNumber
+    >,
+  ),
+});
+
 /** The largest on-chip memory a spec may declare: the simulator allocates each one whole. */
 export const maxMemoryBytes = 2 ** 30;
 
@@ -133,6 +169,11 @@ export const specSchema = z
     hostCyclesPerTile: z.number().nonnegative().optional(),
     /** Where a timing constant comes from, by its path in this spec (a source file, or "fitted: …"). */
     sources: z.record(z.string(), z.string()).optional(),
+    /**
+     * The host processor and what its work costs. Absent: host nodes are listed but not timed. Each
+     * of its figures needs an entry in `sources` (`host.cyclesPerElement.copy`).
+     */
+    host: hostSchema.optional(),
     queues: queuesSchema,
     requantization: requantSchema,
   })
@@ -212,6 +253,16 @@ export const specSchema = z
         message: 'lists a dataflow twice',
       });
     }
+    if (spec.host !== undefined) {
+      const figures = ['host.clockHz', ...hostWorkKinds.map((k) => `host.cyclesPerElement.${k}`)];
+      for (const path of figures.filter((f) => spec.sources?.[f] === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources'],
+          message: `needs an entry "${path}" saying where the figure comes from`,
+        });
+      }
+    }
     if (spec.dram.maxTransferBytes % spec.dram.alignmentBytes !== 0) {
       ctx.addIssue({
         code: 'custom',
@@ -223,6 +274,7 @@ export const specSchema = z
 
 export type Spec = z.infer<typeof specSchema>;
 export type MemorySpec = Spec['memories'][string];
+export type HostSpec = NonNullable<Spec['host']>;
 
 /** Rows of a memory: its capacity divided by its row width. */
 export function memoryRows(memory: MemorySpec): number {

@@ -62,6 +62,12 @@ describe('gemmforge compile', () => {
     expect(verify.status, verify.stderr).toBe(0);
     const [a, b] = dirs.map((d) => JSON.parse(readFileSync(join(d, 'summary.json'), 'utf8')));
     expect(b.acceleratorCycles).toBe(a.acceleratorCycles);
+    // Timing only, the host is costed as when the model runs.
+    expect(a.hostCycles).toBeGreaterThan(0);
+    expect(b.hostCycles).toBe(a.hostCycles);
+    expect(a.totalCycles).toBe(a.acceleratorCycles + a.hostCycles);
+    const onHost = a.layers.filter((l: { placement: string }) => l.placement === 'host').length;
+    expect(plain.stdout).toContain(`host: ${onHost} nodes, ${a.hostCycles} cycles`);
     expect(a.reference).toBeNull();
     expect(b.reference.cosine).toBeGreaterThan(0.99);
     const accelerated = b.layers.filter(

@@ -33,7 +33,7 @@ describe('gemmforge report', () => {
     const html = readFileSync(out, 'utf8');
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html.match(/<tr class="layer /g)).toHaveLength(summary.layers.length);
-    expect(html.match(/<svg /g)).toHaveLength(3);
+    expect(html.match(/<svg /g)).toHaveLength(4);
 
     writeFileSync(out, 'kept');
     const again = gemmforge('report', runJson, '-o', out);
@@ -60,14 +60,16 @@ describe('gemmforge report', () => {
   it('a summary with bad fields: exit status 2, every bad field named', () => {
     const bad = join(dir, 'fields.json');
     const json = JSON.parse(JSON.stringify(summary)) as any;
-    json.layers[0].cycles = 12;
+    json.layers[0].reason = null;
     json.layers[3].detail.dramBytes.read = 'lots';
     delete json.wallSeconds;
     writeFileSync(bad, JSON.stringify(json));
     const r = gemmforge('report', bad, '-o', join(dir, 'never.html'));
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`gemmforge: ${bad}: not a run summary\n`);
-    expect(r.stderr).toContain('  layers[0].cycles: must be null for a host layer (not timed)\n');
+    expect(r.stderr).toContain(
+      '  layers[0].reason: a host layer must say why it is not accelerated\n',
+    );
     expect(r.stderr).toContain('  layers[3].detail.dramBytes.read: Invalid input: expected number');
     expect(r.stderr).toContain('  wallSeconds: Invalid input: expected number, received undefined');
     expect(r.stderr).not.toMatch(noStack);

@@ -28,12 +28,38 @@ describe('gemmforge run', () => {
     expect(s.acceleratorCycles).toBe(
       acc.reduce((n: number, l: { cycles: number }) => n + l.cycles, 0),
     );
-    expect(s.seconds).toBeGreaterThan(0);
+    const host = s.layers.filter((l: { placement: string }) => l.placement === 'host');
+    expect(s.hostCycles).toBe(host.reduce((n: number, l: { cycles: number }) => n + l.cycles, 0));
+    expect(s.hostCycles).toBeGreaterThan(0);
+    expect(s.totalCycles).toBe(s.acceleratorCycles + s.hostCycles);
+    expect(s.seconds).toBeCloseTo(s.totalCycles / s.spec.clockHz, 12);
     expect(s.wallSeconds).toBeGreaterThan(0);
     expect(s.outputs).toEqual([{ name: expect.any(String), shape: [1, 10] }]);
     expect(s.reference.sqnrDb).toBeGreaterThan(30);
     expect(s.reference.cosine).toBeGreaterThan(0.99);
     expect(s.reference.withinOneStep).toBeGreaterThan(0);
+  });
+
+  it('prints host cycles in the table and the footer, with the host share', () => {
+    const r = gemmforge('run', lenet, '--quantize', '--seed', '0', '--no-reference');
+    expect(r.status, r.stderr).toBe(0);
+    const host = r.stdout.match(
+      /^host: (\d+) nodes, (\d+) cycles \((\d+) layout conversions? and (\d+) padding cop(?:y|ies) among them: (\d+) cycles\)$/m,
+    );
+    expect(host, r.stdout).not.toBeNull();
+    const acc = r.stdout.match(/^accelerator: 5 layers, (\d+) cycles, \d+ MACs$/m);
+    expect(acc, r.stdout).not.toBeNull();
+    const [accCycles, hostCycles] = [Number(acc![1]), Number(host![2])];
+    const total = accCycles + hostCycles;
+    const share = ((100 * hostCycles) / total).toFixed(1);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^total: ${total} cycles, [\\d.]+ ms at the target's clock, ${share}% on the host$`,
+        'm',
+      ),
+    );
+    // Host rows carry their cycles: a MaxPool row ends in its cycle count.
+    expect(r.stdout).toMatch(/MaxPool\s+host\s+\d+/);
   });
 
   it('reads inputs from .npy and writes outputs as .npy, refusing to overwrite them', () => {

@@ -9,6 +9,7 @@ import { builtinTargets } from '../../src/targets/index.js';
 import { parseGemm } from '../../src/workload/parse.js';
 import { gemmforge } from './run_cli.js';
 import { simulatedCycles } from '../../src/runtime/run_layer.js';
+import { limitingFactor } from '../../src/report/limits.js';
 
 /** No stack trace lines ("    at f (file:1:2)") on stderr. */
 const noStack = /\n\s+at /;
@@ -62,6 +63,18 @@ describe('gemmforge schedule', () => {
     expect(got.fallback).toBeNull();
     expect(got.verified).toBe(true);
     expect(got.mismatches).toBe(0);
+  });
+
+  it('says what bounds the layer, as the report would, from the same numbers', () => {
+    const args = ['schedule', '--gemm', '64,16,1024', '--scheduler', 'baseline'];
+    const text = gemmforge(...args);
+    expect(text.status).toBe(0);
+    const json = JSON.parse(gemmforge(...args, '--json').stdout) as LayerReport;
+    const limit = limitingFactor(json, builtinTargets.gemmini.spec);
+    expect(text.stdout).toContain(`\nbound: ${limit.kind}. ${limit.explanation}\n`);
+    // The totals the bound is read from are in the JSON: the unroller generated this layer's moves.
+    expect(json.generatedInstructions).toBeGreaterThan(json.instructions);
+    expect(json.hostCycles).toBeGreaterThan(0);
   });
 
   it('--scheduler exhaustive on a small conv', () => {

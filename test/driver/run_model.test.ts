@@ -8,6 +8,7 @@ import { runOnnxRuntime } from '../../src/driver/onnxruntime_reference.js';
 import { compileModel, randomInputs, runModel } from '../../src/driver/run_model.js';
 import { targetByName } from '../../src/targets/index.js';
 import { modelDir } from '../fixtures/models.js';
+import { runCut } from '../fixtures/cut_model.js';
 
 const models = modelDir;
 const gemmini = targetByName('gemmini');
@@ -57,10 +58,21 @@ describe('QDQ models against onnxruntime', () => {
       ...options,
       quantize: false,
     });
-    expect(summary.layers.filter((l) => l.placement === 'accelerator')).toHaveLength(53);
+    // 52 convolutions and the classifier, 10 residual adds, the global pooling.
+    const accelerator = summary.layers.filter((l) => l.placement === 'accelerator');
+    expect(accelerator).toHaveLength(64);
+    expect(accelerator.filter((l) => l.op === 'QAdd')).toHaveLength(10);
     expect(summary.reference?.cosine).toBeGreaterThanOrEqual(0.99);
     expect(summary.reference?.withinOneStep).toBeGreaterThanOrEqual(0.95);
-    expect(summary.totalCycles).toBe(summary.acceleratorCycles);
+    // Host and accelerator take turns: the total is the sum of every step's cycles.
+    const sum = (where: string) =>
+      summary.layers
+        .filter((l) => l.placement === where)
+        .reduce((n, l) => n + (l.cycles as number), 0);
+    expect(summary.acceleratorCycles).toBe(sum('accelerator'));
+    expect(summary.hostCycles).toBe(sum('host'));
+    expect(summary.hostCycles).toBeGreaterThan(0);
+    expect(summary.totalCycles).toBe(sum('accelerator') + sum('host'));
     expect(summary.seconds).toBeCloseTo(summary.totalCycles / gemmini.spec.clockHz, 12);
   }, 180_000);
 });
@@ -118,4 +130,34 @@ describe('float models with --quantize against onnxruntime (the float model)', (
     expect(acc.length).toBeGreaterThan(50);
     expect(summary.reference?.cosine).toBeGreaterThan(0.95);
   }, 180_000);
+});
+
+describe('global average pooling on the accelerator against onnxruntime', () => {
+  it("q_resnet18's pooling as a one-node model: a depthwise QConv, within one step", async () => {
+    const names = ['DequantizeLinear', 'GlobalAveragePool', 'QuantizeLinear'];
+    const cut = {
+      model: 'q_resnet18.onnx',
+      nodes: names.map((n) => `/avgpool/${n}`),
+      inputs: 1,
+      inputShape: [1, 512, 7, 7],
+      outputShape: [1, 512, 1, 1],
+    };
+    const { model, got, want, step } = await runCut(cut, gemmini);
+    const acc = model.placements.filter((p) => p.placement === 'accelerator');
+    expect(acc.map((p) => `${p.node.op} ${p.node.name}`)).toEqual([
+      'QConv /avgpool/GlobalAveragePool',
+    ]);
+    expect(new Set(Array.from(want)).size).toBeGreaterThan(10);
+    for (let i = 0; i < want.length; i++) {
+      expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(step * 1.0001);
+    }
+  }, 60_000);
+
+  it('stays on the host in float where the target cannot run the depthwise conv', () => {
+    const vta = targetByName('vta');
+    const m = compileModel(`${models}/q_resnet18.onnx`, vta, { quantize: false, seed: 0 });
+    const pool = m.placements.find((p) => p.node.name === '/avgpool/GlobalAveragePool');
+    expect(pool?.node.op).toBe('GlobalAveragePool');
+    expect(pool?.placement).toBe('host');
+  });
 });

@@ -9,7 +9,7 @@ import type { Graph } from '../../src/ir/graph.js';
 import { emitModelProject, modelArena } from '../../src/emit/c_model.js';
 import { traceBases } from '../../src/emit/c_model_layers.js';
 import { expand, interpret } from '../../src/program/interpret.js';
-import { partition, type Placement } from '../../src/partition/partition.js';
+import { isScheduled, partition, type Placement } from '../../src/partition/partition.js';
 import { removeDeadCode } from '../../src/passes/dead_code.js';
 import { planDram } from '../../src/emit/dram_plan.js';
 import { executeGraph } from '../../src/driver/execute_graph.js';
@@ -68,7 +68,7 @@ const executeOptions = {
 function baselineSchedules(model: CompiledModel, target = gemmini): Map<string, Mapping> {
   const out = new Map<string, Mapping>();
   for (const p of model.placements) {
-    if (p.placement === 'accelerator') {
+    if (isScheduled(p)) {
       out.set(p.node.name, schedule('baseline', p.fused.workload, target, executeOptions).mapping);
     }
   }

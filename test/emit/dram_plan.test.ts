@@ -74,6 +74,8 @@ describe('planDram', () => {
     expect(plan.weightBytes).toBeGreaterThan(11_000_000);
     expect(plan.totalBytes - plan.weightBytes).toBeLessThan(plan.unsharedBytes / 4);
     const staged = plan.regions.filter((r) => r.kind === 'staging');
-    expect(staged.length).toBe(21 * 4);
+    // 21 convolutions and matrix products and the global pooling (a depthwise QConv) are staged;
+    // residual adds (vector ops) are not.
+    expect(staged.length).toBe(22 * 4);
   });
 });

@@ -82,14 +82,32 @@ describe('renderReport', () => {
       expect(html).toContain(l.reason);
   });
 
-  it('draws the three charts as inline SVG', () => {
-    expect(count(html, /<svg /g)).toBe(3);
-    for (const id of ['chart-cycles', 'chart-roofline', 'chart-speedup']) {
+  it('draws the four charts as inline SVG', () => {
+    expect(count(html, /<svg /g)).toBe(4);
+    for (const id of ['chart-share', 'chart-cycles', 'chart-roofline', 'chart-speedup']) {
       expect(html).toMatch(new RegExp(`<figure id="${id}"><svg `));
     }
     expect(html).toContain('load busy');
     expect(html).toContain('roof: 256 MACs/cycle, 16 B/cycle');
     expect(html).toContain('speedup over baseline');
+  });
+
+  it('shows the host share: a card, and the share chart with accelerator and host bars', () => {
+    const host = summary.hostCycles as number;
+    // The fixture's host work priced by the gemmini preset: 768 quantized elements × 54 cycles,
+    // 16,384 pooled elements × 6, 100 softmax elements × 80, at the accelerator's own clock.
+    expect(host).toBe(768 * 54 + 16384 * 6 + 100 * 80);
+    expect(summary.totalCycles).toBe(summary.acceleratorCycles + host);
+    const share = `${((100 * host) / summary.totalCycles).toFixed(1)}% of the total (estimated)`;
+    expect(html).toContain(share);
+    expect(html).toContain('Host cycles');
+    const chart = html.slice(html.indexOf('<figure id="chart-share">'));
+    expect(chart).toContain('accelerator layers ×5');
+    expect(chart).toContain('QuantizeLinear (host) ×1');
+    expect(chart).toContain(
+      `${(98304).toLocaleString('en-US')} (${((100 * 98304) / summary.totalCycles).toFixed(1)}%)`,
+    );
+    expect(html).toContain('host cycles are estimated from the spec’s host costs');
   });
 
   it('is self-contained: no script, no stylesheet link, nothing fetched', () => {
@@ -149,18 +167,23 @@ describe('renderReport', () => {
       ...summary,
       layers: summary.layers.map((l) => ({ ...l, schedulers: [] })),
     });
-    expect(count(single, /<svg /g)).toBe(2);
+    expect(count(single, /<svg /g)).toBe(3);
     expect(single).toContain('Only one scheduler was run per layer');
     const hostOnly = renderReport({
       ...summary,
-      layers: summary.layers.filter((l) => l.placement === 'host'),
+      layers: summary.layers
+        .filter((l) => l.placement === 'host')
+        .map((l) => ({ ...l, cycles: null })),
       acceleratorCycles: 0,
+      hostCycles: null,
       totalCycles: 0,
       seconds: 0,
       reference: null,
       warnings: [],
     });
     expect(count(hostOnly, /<svg /g)).toBe(0);
+    expect(hostOnly).toContain('The host was not timed');
+    expect(hostOnly).toContain('host layers are not timed');
     expect(hostOnly).toContain('No accelerator layers: nothing was timed.');
     expect(hostOnly).toContain('No reference comparison was run.');
     expect(count(hostOnly, /<tr class="layer host"/g)).toBe(3);

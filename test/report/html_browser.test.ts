@@ -65,7 +65,11 @@ describe.skipIf(chromiumPath === undefined)('the HTML report in headless Chromiu
         expect(row.cells[3]).toMatch(/^\d+\.\d%$/);
         expect(row.cells[7]).toMatch(/\d+(\.\d)? (B|KiB|MiB)/);
       } else {
-        expect(row.cells[2]).toBe('—');
+        // A host layer's estimated cycles, then its share of the total.
+        expect(row.cells[2]).toMatch(/% of total$/);
+        expect(row.cells[2].startsWith((layer.cycles as number).toLocaleString('en-US'))).toBe(
+          true,
+        );
         expect(row.cells[5]).toBe(layer.reason);
       }
     });
@@ -73,7 +77,7 @@ describe.skipIf(chromiumPath === undefined)('the HTML report in headless Chromiu
     const sticky = await page.$eval('#layers > thead th', (th) => getComputedStyle(th).position);
     expect(sticky).toBe('sticky');
 
-    for (const id of ['chart-cycles', 'chart-roofline', 'chart-speedup']) {
+    for (const id of ['chart-share', 'chart-cycles', 'chart-roofline', 'chart-speedup']) {
       const chart = page.locator(`#${id} svg`);
       expect(await chart.count()).toBe(1);
       const box = await chart.boundingBox();

@@ -31,6 +31,10 @@ function layer(fields: {
   write?: number;
   instructions?: number;
   occupancy?: LayerReport['occupancy'];
+  host?: number;
+  generated?: number;
+  window?: { read: number; write: number };
+  translation?: number;
 }): LayerReport {
   const cycles = fields.cycles;
   return {
@@ -61,6 +65,10 @@ function layer(fields: {
       scratchpad: { bytes: 32768, fraction: 0.125 },
       accumulator: { bytes: 16384, fraction: 0.25 },
     },
+    ...(fields.host === undefined ? {} : { hostCycles: fields.host }),
+    ...(fields.generated === undefined ? {} : { generatedInstructions: fields.generated }),
+    ...(fields.window === undefined ? {} : { requestWindowCycles: fields.window }),
+    ...(fields.translation === undefined ? {} : { translationStallCycles: fields.translation }),
     solveSeconds: 0,
     mappingsTried: 1,
     searchComplete: true,
@@ -209,8 +217,56 @@ describe('limitingFactor', () => {
     const l = layer({ cycles: 20000, instructions: 9000, busy: { execute: 12000, load: 12000 } });
     const f = limitingFactor(l, { ...spec, issueCyclesPerInstruction: 2 });
     expect(f.kind).toBe('instruction-issue');
-    expect(f.explanation).toContain('Issuing 9,000 instructions at 2 cycles each takes 18,000');
+    expect(f.explanation).toContain('The host spends 18,000 cycles issuing 9,000 instructions');
     expect(f.explanation).toContain('90.0%');
+  });
+
+  it("instruction-issue from the host's counted cycles, with the unroller's instructions named", () => {
+    // 300 host instructions whose issue (and per-tile work) took 16,000 of 20,000 cycles.
+    const l = layer({
+      cycles: 20000,
+      instructions: 300,
+      host: 16000,
+      generated: 7000,
+      busy: { execute: 12000, load: 12000 },
+    });
+    const f = limitingFactor(l, spec);
+    expect(f.kind).toBe('instruction-issue');
+    expect(f.explanation).toBe(
+      'The host spends 16,000 cycles issuing 300 instructions (2 cycles each, plus its work per ' +
+        "tile), 80.0% of the layer's 20,000 cycles; the loop unroller generated 7,000 more.",
+    );
+  });
+
+  it('address-translation: the moving unit stalls on TLB misses for a third of its time or more', () => {
+    const l = layer({ cycles: 100000, busy: { load: 90000, execute: 40000 }, translation: 30000 });
+    const f = limitingFactor(l, spec);
+    expect(f.kind).toBe('address-translation');
+    expect(f.explanation).toContain(
+      "stall 30,000 cycles on address translation (30.0% of the layer's 100,000 cycles, 33.3% of the load unit's busy time)",
+    );
+    // Just under a third: the same layer is bounded by its data movement instead.
+    const g = limitingFactor({ ...l, translationStallCycles: 29999 }, spec);
+    expect(g.kind).not.toBe('address-translation');
+  });
+
+  it('dram-requests: the request window outlasts the bytes on the channel', () => {
+    // 131,072 bytes read and written: 8,192 channel cycles; the write window 50,000 cycles.
+    const l = layer({
+      cycles: 60000,
+      read: 65536,
+      write: 65536,
+      busy: { store: 55000, load: 9000, execute: 20000 },
+      window: { read: 4000, write: 50000 },
+    });
+    const f = limitingFactor(l, spec);
+    expect(f.kind).toBe('dram-requests');
+    expect(f.explanation).toContain(
+      `the store stream's bus requests, ${spec.dram.requestsInFlight} in flight with ${spec.dram.latencyCycles} cycles of latency each, take 50,000 cycles (83.3% of the layer's 60,000 cycles), more than the 8,192 the channel needs`,
+    );
+    // A window shorter than the channel's time: bandwidth, not requests.
+    const g = limitingFactor({ ...l, requestWindowCycles: { read: 4000, write: 8000 } }, spec);
+    expect(g.kind).toBe('dram-bandwidth');
   });
 
   it('latency: nothing is busy for most of the time', () => {

@@ -315,6 +315,9 @@ describe('timing engine', () => {
     expect(r.busyCycles.load).toBe(200);
     // The store issues at 1; its channel waits for the load's 8 cycles; its window ends at 1 + 25.
     expect(r.busyCycles.store).toBe(25);
+    // The windows' totals, per direction: 8 × 25 and 1 × 25.
+    expect(r.requestWindowCycles).toEqual({ read: 200, write: 25 });
+    expect(r.translationStallCycles).toBe(0);
   });
 
   it("host cycles delay the host's next issue by that much; stall cycles add to a transfer", () => {
@@ -332,7 +335,11 @@ describe('timing engine', () => {
     d.stallCycles = 30;
     step(e, d);
     // Issued at 101; window 101..102, channel 101..102, then 30 cycles of stall.
-    expect(finish(e).busyCycles.load).toBe(1 + 30);
+    const r = finish(e);
+    expect(r.busyCycles.load).toBe(1 + 30);
+    expect(r.translationStallCycles).toBe(30);
+    // The host: 100 cycles of its own work, then one issue cycle per instruction (2).
+    expect(r.hostCycles).toBe(102);
   });
 
   it('a fence waits for every write to be acknowledged', () => {
@@ -368,6 +375,11 @@ describe('timing engine', () => {
     step(e, d);
     expect(e.lastIssue).toBe(8);
     expect(slotFree(e, Unit.execute)).toBe(0);
+    // Only the host's instruction costs the host; all four count as instructions.
+    const r = finish(e);
+    expect(r.hostCycles).toBe(10);
+    expect(r.generatedInstructions).toBe(3);
+    expect(r.instructions).toBe(4);
   });
 });
 

@@ -29,6 +29,23 @@ describe('the spec schema', () => {
     for (const t of Object.values(builtinTargets)) expect(problemsOf(t.spec)).toEqual([]);
   });
 
+  it('loads a spec without a host section (its host nodes are then not timed)', () => {
+    expect(problemsOf(withChange((s) => delete s.host))).toEqual([]);
+  });
+
+  it('wants a source for every host figure, and refuses a negative one', () => {
+    const p = problemsOf(
+      withChange((s) => {
+        delete s.sources['host.cyclesPerElement.quantize'];
+        s.host.cyclesPerElement.copy = -1;
+      }),
+    );
+    expect(p.map((x) => x.path)).toEqual(['host.cyclesPerElement.copy', 'sources']);
+    expect(p[1].message).toBe(
+      'needs an entry "host.cyclesPerElement.quantize" saying where the figure comes from',
+    );
+  });
+
   it('names a capacity that is not a multiple of rowBytes × banks, with the value', () => {
     const p = problemsOf(withChange((s) => (s.memories.scratchpad.capacityBytes = 1000)));
     expect(p).toEqual([

@@ -4,7 +4,7 @@ import weightsJson from './weights.json' with { type: 'json' };
 
 /**
  * The weights of the extended model's cycle objective (docs/scheduling.md §5), fitted against the
- * simulator by bench/fit-cosa.ts on ResNet-50's layers and stored in weights.json:
+ * simulator by bench/fit-cosa.ts on the RTL-measured layers it reads, and stored in weights.json:
  * - `compute`: cycles per cycle of the cost model's array term;
  * - `dma`: DMA cycles per byte over the DRAM bandwidth (1 = the spec's bandwidth is reached);
  * - `latency`: multiples of the DRAM latency a single-buffered load or store exposes;

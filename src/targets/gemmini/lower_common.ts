@@ -41,20 +41,7 @@ export function preamble(p: Preamble): Stmt[] {
       sysShift: c(0),
       cStride: c(1),
     }),
-    instr('configSt', {
-      activation: c(p.relu ? 1 : 0),
-      poolStride: c(0),
-      poolSize: c(0),
-      upad: c(0),
-      lpad: c(0),
-      poolOutDim: c(0),
-      porows: c(0),
-      pocols: c(0),
-      orows: c(0),
-      ocols: c(0),
-      dramStride: c(p.outRowBytes),
-      scaleBits: c(f32Bits(p.scale)),
-    }),
+    configSt(p.outRowBytes, p.relu, p.scale),
     ...p.loads.map((slot, i) =>
       instr('configLd', {
         shrink: bool(false),
@@ -66,4 +53,22 @@ export function preamble(p: Preamble): Stmt[] {
       }),
     ),
   ];
+}
+
+/** CONFIG_ST without pooling: the output's DRAM row stride, ReLU, the fp32 scale of mvouts. */
+export function configSt(dramStride: number, relu: boolean, scale: number): Stmt {
+  return instr('configSt', {
+    activation: c(relu ? 1 : 0),
+    poolStride: c(0),
+    poolSize: c(0),
+    upad: c(0),
+    lpad: c(0),
+    poolOutDim: c(0),
+    porows: c(0),
+    pocols: c(0),
+    orows: c(0),
+    ocols: c(0),
+    dramStride: c(dramStride),
+    scaleBits: c(f32Bits(scale)),
+  });
 }

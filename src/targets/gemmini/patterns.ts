@@ -5,8 +5,10 @@ import type { Pattern } from '../../contract/patterns.js';
  * tiles them by implicit im2col, depthwise on diagonal weight blocks) and matrix products, each with
  * its int32 bias, ReLU and fp32 requantization fused into the accumulator's move-out. The spec's
  * `requantization` (per-tensor scales, the activations) is checked by the partitioner for every target.
+ * Residual adds run through the accumulator (lower_resadd.ts).
  */
 export const patterns: readonly Pattern[] = [
   { name: 'conv + bias + relu + requant', kind: 'conv', check: () => null },
   { name: 'matmul + bias + relu + requant', kind: 'gemm', check: () => null },
+  { name: 'residual add + relu (accumulator)', kind: 'resadd', check: () => null },
 ];
