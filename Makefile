@@ -1,5 +1,5 @@
 # gemmforge: `make demo` and `make test` set everything up on a fresh machine.
-.PHONY: all install build test demo bench fuzz clean riscv-toolchain chromium
+.PHONY: all install build test demo bench fuzz clean riscv-toolchain chromium redis
 
 all: build
 
@@ -27,7 +27,15 @@ chromium:
 	    (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "notice: chromium could not be installed; the browser test of the HTML report will be skipped"
 
-test: build riscv-toolchain chromium
+# The job-queue tests of `gemmforge explore --queue` start Debian's redis-server on a free local
+# port themselves; without apt the test says so and is skipped.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || \
+	  { command -v apt-get >/dev/null 2>&1 && \
+	    (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) ; } || \
+	  echo "notice: redis-server could not be installed; the job-queue tests will be skipped"
+
+test: build riscv-toolchain chromium redis
 	npx tsc --noEmit -p .
 	npx vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json; \
 	  status=$$?; node scripts/test_summary.mjs .vitest-results.json; exit $$status

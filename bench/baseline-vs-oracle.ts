@@ -15,7 +15,7 @@ import { targetByName } from '../dist/targets/index.js';
 import { canonicalWorkload } from '../dist/workload/canonical.js';
 import { macs, minimalTraffic, totalBytes } from '../dist/workload/shape.js';
 import { geomean, machineLine } from './stats.js';
-import { loadWorkloads, networks, type NetworkName } from './workloads/index.js';
+import { loadWorkloads, networks, type NetworkName } from '../dist/workload/networks.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);

@@ -21,7 +21,7 @@ import { canonicalWorkload } from '../dist/workload/canonical.js';
 import { loopNest } from '../dist/workload/shape.js';
 import type { Dim, Workload } from '../dist/workload/workload.js';
 import { machineLine, spearman } from './stats.js';
-import { loadWorkloads, type NetworkName } from './workloads/index.js';
+import { loadWorkloads, type NetworkName } from '../dist/workload/networks.js';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);

@@ -34,6 +34,9 @@ export interface FiresimRow {
   /** The DOSA mapping (Timeloop notation) and the library's recorded tiling, R_S_P_Q_C_K_N. */
   readonly mapping: string;
   readonly autoTiling: string;
+  /** Accelergy's estimates for the row (not measurements): area in mm² and the layer's energy in µJ. */
+  readonly area: number;
+  readonly energy: number;
 }
 
 function parseCsv(text: string): Record<string, string>[] {
@@ -97,6 +100,8 @@ export function loadFiresimRows(): FiresimRow[] {
           mappedCycles: n('target.gemmini_cycle'),
           mapping: r['mapping.mapping'],
           autoTiling: r['dse.auto_tiling'],
+          area: n('target.area'),
+          energy: n('target.energy'),
         });
       });
     }

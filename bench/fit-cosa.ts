@@ -27,7 +27,7 @@ import type { Workload } from '../dist/workload/workload.js';
 import { loadFiresimRows, targetsForRows } from './firesim-data.js';
 import { evaluateRowsOn } from './firesim.js';
 import { geomean, writeFitLog } from './stats.js';
-import { loadWorkloads, type NetworkName } from './workloads/index.js';
+import { loadWorkloads, type NetworkName } from '../dist/workload/networks.js';
 
 const file = 'src/schedule/cosa/weights.json';
 const initial = JSON.parse(readFileSync(file, 'utf8')) as CosaWeights & { source: string };

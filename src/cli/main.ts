@@ -4,10 +4,12 @@ import { GemmforgeError } from '../errors.js';
 import { registerBench } from './bench_command.js';
 import { registerCompile } from './compile_command.js';
 import { commandArgv, supervise, wantsSupervision } from './interrupt.js';
+import { registerExplore } from './explore_command.js';
 import { registerReport } from './report_command.js';
 import { registerRun } from './run_command.js';
 import { registerSchedule } from './schedule_command.js';
 import { registerTargets } from './targets_command.js';
+import { registerWorker } from './worker_command.js';
 
 /** The gemmforge command. Exit status: 0 success, 1 a check failed, 2 bad input, 70 internal error. */
 function buildProgram(): Command {
@@ -24,6 +26,8 @@ function buildProgram(): Command {
   registerRun(program);
   registerReport(program);
   registerBench(program);
+  registerExplore(program);
+  registerWorker(program);
   return program;
 }
 

@@ -35,15 +35,15 @@ export function cachedSchedule(
 }
 
 export function cacheKey(scheduler: string, w: Workload, spec: Spec, settings: unknown): string {
-  return canonical({ scheduler, workload: { ...w, name: '' }, spec, settings });
+  return canonicalJson({ scheduler, workload: { ...w, name: '' }, spec, settings });
 }
 
 /** JSON with object keys sorted, so equal values give equal text. */
-function canonical(x: unknown): string {
-  if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`;
+export function canonicalJson(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
   if (x !== null && typeof x === 'object') {
     const entries = Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(x) ?? 'null';
 }

@@ -228,7 +228,7 @@ const workloadSchema = z.discriminatedUnion('kind', [gemmSchema, convSchema]);
 
 /**
  * A Workload from parsed JSON (every field spelled out, as workload.ts declares it). `where` names
- * the origin for the error (`bench/workloads/resnet50.json layers[3].workload`).
+ * the origin for the error (`workloads/resnet50.json layers[3].workload`).
  */
 export function parseWorkloadJson(json: unknown, where: string): Workload {
   const result = workloadSchema.safeParse(json);

@@ -1,15 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { InputError } from '../../src/errors.js';
-import { macs } from '../../src/workload/shape.js';
-import { parseWorkloadJson } from '../../src/workload/parse.js';
-import type { Workload } from '../../src/workload/workload.js';
-import resnet50Json from './resnet50.json' with { type: 'json' };
-import mobilenetV2Json from './mobilenet_v2.json' with { type: 'json' };
-import bertBaseJson from './bert_base.json' with { type: 'json' };
+import { InputError } from '../errors.js';
+import { macs } from './shape.js';
+import { parseWorkloadJson } from './parse.js';
+import type { Workload } from './workload.js';
 
 /**
- * The benchmark networks' layer tables: one JSON file per network listing each distinct layer once,
- * with how many times it occurs. Loading parses every workload and validates it (validateWorkload).
+ * The networks' layer tables (workloads/*.json at the package root, beside src/ and dist/): one
+ * JSON file per network listing each distinct layer once, with how many times it occurs. Loading
+ * parses every workload and validates it (validateWorkload). The benchmarks and `gemmforge
+ * explore` read them from here.
  */
 
 export const networks = ['resnet50', 'mobilenet_v2', 'bert_base'] as const;
@@ -29,11 +29,13 @@ export interface NetworkTable {
   readonly layers: readonly CountedWorkload[];
 }
 
-const files: Readonly<Record<NetworkName, { readonly file: string; readonly json: unknown }>> = {
-  resnet50: { file: 'bench/workloads/resnet50.json', json: resnet50Json },
-  mobilenet_v2: { file: 'bench/workloads/mobilenet_v2.json', json: mobilenetV2Json },
-  bert_base: { file: 'bench/workloads/bert_base.json', json: bertBaseJson },
-};
+/** The folder of the tables: two levels up from this file, in src/workload/ or dist/workload/. */
+const tablesDir = new URL('../../workloads/', import.meta.url);
+
+function readTable(network: NetworkName): { readonly file: string; readonly json: unknown } {
+  const file = `workloads/${network}.json`;
+  return { file, json: JSON.parse(readFileSync(new URL(`${network}.json`, tablesDir), 'utf8')) };
+}
 
 const tableSchema = z.strictObject({
   network: z.enum(networks),
@@ -56,7 +58,7 @@ export function isNetworkName(name: string): name is NetworkName {
 
 /** The whole table of a network: source, notes and its validated layers. */
 export function loadNetwork(network: NetworkName): NetworkTable {
-  const { file, json } = files[network];
+  const { file, json } = readTable(network);
   const result = tableSchema.safeParse(json);
   if (!result.success) {
     const problems = result.error.issues.map(

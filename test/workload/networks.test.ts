@@ -6,9 +6,9 @@ import {
   networkMacs,
   networks,
   type CountedWorkload,
-} from '../bench/workloads/index.js';
-import { macs } from '../src/workload/shape.js';
-import { validateWorkload } from '../src/workload/validate.js';
+} from '../../src/workload/networks.js';
+import { macs } from '../../src/workload/shape.js';
+import { validateWorkload } from '../../src/workload/validate.js';
 
 function count(layers: readonly CountedWorkload[], kind: 'conv' | 'gemm'): number {
   return layers.filter((l) => l.workload.kind === kind).reduce((s, l) => s + l.count, 0);
