@@ -77,9 +77,8 @@ const dramSchema = z.strictObject({
 });
 
 /**
- * Entries of each unit's instruction queue. Hardware queues hold a few dozen (Gemmini's reservation
- * station: 8 load, 16 execute, 4 store; docs/gemmini.md §6); the bound keeps the simulator's state
- * per entry small.
+ * Entries of each unit's instruction queue. Hardware queues hold a few dozen (the presets' `queues`
+ * and their `sources`); the bound keeps the simulator's state per entry small.
  */
 const queueDepth = positiveInt.max(65_536, 'must be at most 65,536 entries');
 const queuesSchema = z.strictObject({
