@@ -1,5 +1,5 @@
 import { f32Bits } from '../../numeric/numeric.js';
-import { bool, c, instr, type Arg, type Stmt } from '../../program/program.js';
+import { bool, c, if_, instr, type Arg, type Cond, type Stmt } from '../../program/program.js';
 import type { Dataflow } from '../../spec/spec.js';
 import { garbageAddr } from './local_addr.js';
 
@@ -9,6 +9,24 @@ export const accFlag = 0x8000_0000;
 export const accumulateFlag = 0x4000_0000;
 export const garbage: Arg = { addr: c(garbageAddr), rows: c(0), cols: c(0) };
 const one = f32Bits(1);
+
+/**
+ * One block's multiply on the array: while `first` holds, preload the weights `bd` and overwrite the
+ * output `cOp`; otherwise keep the weights already in the array and accumulate into the output.
+ */
+export function preloadCompute(first: Cond, bd: Arg, cOp: Arg, a: Arg): Stmt {
+  return if_(
+    first,
+    [
+      instr('preload', { bd, c: cOp }),
+      instr('compute', { accumulated: bool(false), a, bd: garbage }),
+    ],
+    [
+      instr('preload', { bd: garbage, c: cOp }),
+      instr('compute', { accumulated: bool(true), a, bd: garbage }),
+    ],
+  );
+}
 
 export interface Preamble {
   readonly dataflow: Dataflow;

@@ -45,7 +45,7 @@ import type { LowerOptions } from '../../contract/target.js';
 import { loopNest } from '../../workload/shape.js';
 import type { ConvWorkload, Dim } from '../../workload/workload.js';
 import { convLayout, type ConvLayout } from './conv_layout.js';
-import { accFlag, accumulateFlag, garbage, preamble } from './lower_common.js';
+import { accFlag, accumulateFlag, garbage, preloadCompute, preamble } from './lower_common.js';
 
 /**
  * A conv mapping as a Gemmini program: implicit im2col straight from the NHWC input. A step loads an
@@ -432,17 +432,7 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
                 ),
                 mul(G, cur.extent.N, cur.extent.P, cur.blocks.Q),
               ),
-              if_(
-                isFirstPixel,
-                [
-                  instr('preload', { bd: b, c: cOp }),
-                  instr('compute', { accumulated: bool(false), a, bd: garbage }),
-                ],
-                [
-                  instr('preload', { bd: garbage, c: cOp }),
-                  instr('compute', { accumulated: bool(true), a, bd: garbage }),
-                ],
-              ),
+              preloadCompute(isFirstPixel, b, cOp, a),
             ]),
           ]),
         ]),

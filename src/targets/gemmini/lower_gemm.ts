@@ -42,7 +42,7 @@ import type { LowerOptions } from '../../contract/target.js';
 import { loopNest } from '../../workload/shape.js';
 import type { Dim, GemmWorkload } from '../../workload/workload.js';
 import { gemmLayout, type TensorLayout } from './gemm_layout.js';
-import { accFlag, accumulateFlag, garbage, preamble } from './lower_common.js';
+import { accFlag, accumulateFlag, garbage, preloadCompute, preamble } from './lower_common.js';
 
 /**
  * A GEMM mapping as a Gemmini program. The DRAM loops are flattened into steps (the tile schedule); a
@@ -207,17 +207,7 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
               add(mul(add(mul(v('j'), cur.blocks.K), v('k')), cur.blocks.M), v('i')),
               mul(cur.blocks.N, cur.blocks.K, cur.blocks.M),
             ),
-            if_(
-              eq(v('i'), 0),
-              [
-                instr('preload', { bd: b, c: cOp }),
-                instr('compute', { accumulated: bool(false), a, bd: garbage }),
-              ],
-              [
-                instr('preload', { bd: garbage, c: cOp }),
-                instr('compute', { accumulated: bool(true), a, bd: garbage }),
-              ],
-            ),
+            preloadCompute(eq(v('i'), 0), b, cOp, a),
           ]),
         ]),
       ]),

@@ -6,7 +6,6 @@ import {
   c,
   eq,
   fence,
-  if_,
   instr,
   loop,
   min,
@@ -20,7 +19,7 @@ import {
 } from '../../program/program.js';
 import { memoryRows, type Spec } from '../../spec/spec.js';
 import { rowView, type ResaddWorkload } from '../../workload/vector.js';
-import { accFlag, accumulateFlag, configSt, garbage } from './lower_common.js';
+import { accFlag, accumulateFlag, configSt, preloadCompute } from './lower_common.js';
 
 /**
  * A residual add on Gemmini (src/workload/vector.ts): the weighted sum of two int8 tensors on a
@@ -89,21 +88,7 @@ export function lowerResadd(w: ResaddWorkload, spec: Spec): Program {
     );
     for (const p of parts[i].keys()) {
       const weights = { addr: c(weightBlock(i, p) * dim), rows: c(dim), cols: c(dim) };
-      chunkBody.push(
-        eachBlock([
-          if_(
-            first,
-            [
-              instr('preload', { bd: weights, c: cOp }),
-              instr('compute', { accumulated: bool(false), a, bd: garbage }),
-            ],
-            [
-              instr('preload', { bd: garbage, c: cOp }),
-              instr('compute', { accumulated: bool(true), a, bd: garbage }),
-            ],
-          ),
-        ]),
-      );
+      chunkBody.push(eachBlock([preloadCompute(first, weights, cOp, a)]));
     }
   }
   for (const x of operands) {
