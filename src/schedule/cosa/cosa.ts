@@ -172,6 +172,12 @@ function run(
     };
   }
   const pool = candidates.map((c) => c.mapping);
+  if (variant === 'extended') {
+    for (const c of candidates) {
+      const aligned = alignedTiles(w, c.mapping, target);
+      if (aligned !== null && !pool.some((m) => sameMapping(m, aligned))) pool.push(aligned);
+    }
+  }
   if (variant === 'extended' && options.withoutBaseline !== true && base.own) {
     if (validateMapping(w, base.mapping, target).length === 0) {
       if (!pool.some((m) => sameMapping(m, base.mapping))) pool.push(base.mapping);
@@ -282,4 +288,31 @@ function baselineOf(w: Workload, target: AnyTarget): { mapping: Mapping; own: bo
 
 function sameMapping(a: Mapping, b: Mapping): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The mapping with each array-axis tile that is not already a power-of-two number of array blocks
+ * cut down to one (416 → 256 channels on a 16-wide array), when that is legal: such tiles split
+ * into fewer, fuller DMA requests, which the MIP's byte-count traffic terms do not see; the
+ * simulator decides between the two.
+ */
+export function alignedTiles(w: Workload, m: Mapping, target: AnyTarget): Mapping | null {
+  const tile: Record<string, number> = { ...m.tile };
+  let changed = false;
+  const axes: readonly [string, number][] = [
+    [m.spatial.rows, target.spec.array.rows],
+    [m.spatial.cols, target.spec.array.cols],
+  ];
+  for (const [d, block] of axes) {
+    const t = tile[d];
+    if (t === undefined || t <= block) continue;
+    const snapped = block * 2 ** Math.floor(Math.log2(t / block));
+    if (snapped !== t) {
+      tile[d] = snapped;
+      changed = true;
+    }
+  }
+  if (!changed) return null;
+  const aligned = { ...m, tile: tile as Mapping['tile'] };
+  return validateMapping(w, aligned, target).length === 0 ? aligned : null;
 }

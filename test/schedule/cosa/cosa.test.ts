@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { randomLayerData, referenceOutput } from '../../../src/runtime/layer_data.js';
 import { runLayer, simulatedCycles } from '../../../src/runtime/run_layer.js';
 import { clearScheduleCache, createScheduleCache } from '../../../src/schedule/cache.js';
-import { cosa, cosaEven } from '../../../src/schedule/cosa/cosa.js';
+import { alignedTiles, cosa, cosaEven } from '../../../src/schedule/cosa/cosa.js';
 import { schedule } from '../../../src/schedule/schedulers.js';
 import { arrayChoices, problemFacts } from '../../../src/schedule/cosa/problem.js';
 import {
@@ -17,6 +17,7 @@ import { builtinTargets } from '../../../src/targets/index.js';
 import { parseConv, parseGemm } from '../../../src/workload/parse.js';
 import { smallConvArb } from '../../fixtures/arbitraries.js';
 import type { Workload } from '../../../src/workload/workload.js';
+import type { Mapping } from '../../../src/mapping/mapping.js';
 
 const options = { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 2 };
 // The presets that run convs; the toy target (GEMMs only) has test/schedule/schedulers_toy.test.ts.
@@ -186,5 +187,22 @@ describe('cosa', () => {
       wholeKernel: false,
     });
     expect(even?.dims.find((x) => x.dim === 'M')?.tiles).toEqual([197, 1]);
+  });
+
+  it('offers the simulator array-axis tiles cut to a power of two of array blocks', () => {
+    const w = parseConv('H=7,W=7,C=2048,K=512,R=1,S=1,pad=0');
+    const m = {
+      dataflow: 'weight-stationary' as const,
+      spatial: { rows: 'C' as const, cols: 'K' as const },
+      tile: { N: 1, K: 80, C: 416, P: 7, Q: 7, R: 1, S: 1 },
+      order: ['N', 'P', 'Q', 'R', 'S', 'K', 'C'] as Mapping['order'],
+      resident: { input: [], weight: [], output: [] },
+      doubleBuffer: { input: true, weight: true, output: true },
+    };
+    expect(validateMapping(w, m, target)).toEqual([]);
+    expect(alignedTiles(w, m, target)?.tile).toEqual({ ...m.tile, K: 64, C: 256 });
+    // Tiles already a power of two of blocks (one block included): nothing to add.
+    expect(alignedTiles(w, { ...m, tile: { ...m.tile, K: 64, C: 256 } }, target)).toBeNull();
+    expect(alignedTiles(w, { ...m, tile: { ...m.tile, K: 16, C: 2048 } }, target)).toBeNull();
   });
 });
