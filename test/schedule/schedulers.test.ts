@@ -62,3 +62,24 @@ describe('every scheduler on every preset, on worst-case data', () => {
     expect(risky).toBeGreaterThan(0);
   });
 });
+
+describe('schedule', () => {
+  it('evaluates each mapping of the layer once (cosa, then the loop-instruction choice)', () => {
+    const target = builtinTargets.gemmini;
+    const w = gemmWorkload(64, 64, 256, { bias: false });
+    const calls = new Map<string, number>();
+    const counting = (
+      t: typeof target,
+      layer: Workload,
+      m: Parameters<typeof simulatedCycles>[2],
+    ) => {
+      const key = JSON.stringify(m);
+      calls.set(key, (calls.get(key) ?? 0) + 1);
+      return simulatedCycles(t, layer, m);
+    };
+    const r = schedule('cosa', w, target, { ...options, evaluate: counting });
+    expect(calls.size).toBeGreaterThan(1);
+    expect([...calls.values()].every((n) => n === 1)).toBe(true);
+    expect(calls.has(JSON.stringify(r.mapping))).toBe(true);
+  });
+});
