@@ -81,7 +81,7 @@ describe('gemmforge compile', () => {
       accelerated.map(() => [{ data: 'extreme', mismatches: 0 }]),
     );
     expect(verify.stdout).toContain(
-      "verify: 5 accelerator layers bit-exact on the model's data and on worst-case data; " +
+      "verify: 5 accelerator layers bit-exact on the model's data and on worst-case data\n" +
         'against onnxruntime',
     );
     expect(readFileSync(join(dirs[0], 'model.c'), 'utf8')).toBe(
