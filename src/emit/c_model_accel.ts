@@ -2,7 +2,7 @@ import { InternalError } from '../errors.js';
 import { elementCount, type Graph } from '../ir/graph.js';
 import { shiftOf } from '../reference/requantize.js';
 import type { AnyTarget } from '../contract/target.js';
-import { convOutputSize } from '../workload/shape.js';
+import { convOutputSize, convPadValue } from '../workload/shape.js';
 import type { AcceleratorLayer } from './c_model_layers.js';
 
 /**
@@ -121,9 +121,9 @@ function reference(layer: AcceleratorLayer, target: AnyTarget, names: Accelerato
   }
   const { P, Q } = convOutputSize(w);
   const dims = [w.N, w.H, w.W, w.C, w.K, w.R, w.S, w.strideH, w.strideW, w.padTop, w.padLeft];
-  dims.push(w.dilationH, w.dilationW, w.groups, P, Q);
+  dims.push(w.dilationH, w.dilationW, w.groups, P, Q, convPadValue(w));
   return [
-    `    static const int64_t dims[16] = {${dims.join(', ')}};`,
+    `    static const int64_t dims[17] = {${dims.join(', ')}};`,
     `    gf_reference_conv(${input}, ${weight}, ${bias},`,
     `                      ${output}, dims, ${tail});`,
   ];
