@@ -14,8 +14,10 @@ import type { Workload } from '../workload/workload.js';
 
 /**
  * Where each accelerator layer's program buffers live in the model's DRAM arena: the planner's
- * regions (dram_plan.ts) where they fit (staging input/output, the layer's weight and bias constants,
- * which hold the target's packed layout), and regions past the plan's end for what the plan does not
+ * regions (dram_plan.ts) where they fit (a convolution's input and output in the regions of the
+ * NHWC forms the layout plan holds them in, a matrix product's staging input and output, the
+ * layer's weight and bias constants, which hold the target's packed layout), and regions past the
+ * plan's end for what the plan does not
  * size (a packed weight larger than the graph's, a constant shared with another reader, a program's
  * own constant or scratch buffers). Trace addresses are the arena offsets above a fixed base.
  */
