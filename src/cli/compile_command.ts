@@ -174,7 +174,12 @@ export function registerCompile(program: Command): void {
       for (const l of summary.layers) if (l.detail !== null) mappings.set(l.name, l.detail.mapping);
       // Host loops read float and int32 tensors in place: 8-byte alignment at least.
       const alignment = Math.max(8, target.spec.dram.alignmentBytes);
-      const plan = planDram(compiled.graph, compiled.placements, alignment);
+      const plan = planDram(
+        compiled.graph,
+        compiled.placements,
+        alignment,
+        target.packsActivations,
+      );
       const files: Record<string, string> = {
         ...emitModelProject(compiled, target, mappings, plan, {
           simulatedCycles: summary.acceleratorCycles,

@@ -4,7 +4,8 @@ import { planQdqFold } from '../passes/fold_qdq.js';
 import type { AnyTarget } from '../contract/target.js';
 import { validateWorkload } from '../workload/validate.js';
 import { fusedWorkload, vectorWorkload, type FusedWorkload } from './fused_workload.js';
-import type { AcceleratorOp } from '../contract/patterns.js';
+import { padsConvWithValue, type AcceleratorOp } from '../contract/patterns.js';
+import { convPadValue } from '../workload/shape.js';
 import type { VectorWorkload } from '../workload/vector.js';
 
 /** Where one node runs, and why. */
@@ -65,7 +66,7 @@ function place(node: Node, graph: Graph, target: AnyTarget): Placement {
   if (node.op !== 'QConv' && node.op !== 'QGemm') return host(hostReason(node, graph, target));
   let fused: FusedWorkload;
   try {
-    fused = fusedWorkload(node, graph);
+    fused = fusedWorkload(node, graph, padsConvWithValue(target.patterns));
     validateWorkload(fused.workload);
   } catch (e) {
     if (e instanceof GemmforgeError) return host(e.message);
@@ -83,8 +84,12 @@ function accepting(target: AnyTarget, op: AcceleratorOp): { name: string } | str
   const patterns = target.patterns.filter((p) => p.kind === op.kind);
   if (patterns.length === 0) return `${target.name} has no pattern for a ${op.kind} workload`;
   const refusals: string[] = [];
+  const padValue = op.kind === 'conv' ? convPadValue(op) : 0;
   for (const p of patterns) {
-    const why = p.check(op);
+    const why =
+      padValue !== 0 && !p.padsWithValue
+        ? `pads with zeros only, and this conv's padding reads ${padValue}`
+        : p.check(op);
     if (why === null) return { name: p.name };
     refusals.push(`${p.name}: ${why}`);
   }

@@ -23,13 +23,30 @@ describe('partition', () => {
     const down = acc.find((p) => p.node.name === '/layer2/0/downsample/0/Conv');
     expect(down !== undefined && isScheduled(down) && down.fused.workload.kind).toBe('conv');
     const c1 = acc.find((p) => p.node.name === '/conv1/Conv');
-    // conv1 reads zero point 136 − 128 = 8 in its padding: the runtime pads, the workload has none.
+    // conv1 reads zero point 136 − 128 = 8 in its padding, and gemmini pads with a value.
+    expect(c1 !== undefined && isScheduled(c1) && c1.fused.prePad).toBe(false);
+    expect(c1 !== undefined && isScheduled(c1) && c1.fused.workload).toMatchObject({
+      H: 224,
+      W: 224,
+      padTop: 3,
+      padValue: 8,
+    });
+  });
+
+  it('on a target that pads with zeros only, the runtime pads such a conv and its workload has none', () => {
+    const zeroPadding = {
+      ...gemmini,
+      patterns: gemmini.patterns.map((p) => ({ ...p, padsWithValue: false })),
+    };
+    const placements = partition(folded('q_resnet18'), zeroPadding);
+    const c1 = placements.find((p) => p.node.name === '/conv1/Conv');
     expect(c1 !== undefined && isScheduled(c1) && c1.fused.prePad).toBe(true);
     expect(c1 !== undefined && isScheduled(c1) && c1.fused.workload).toMatchObject({
       H: 230,
       W: 230,
       padTop: 0,
     });
+    expect(c1 !== undefined && isScheduled(c1) && 'padValue' in c1.fused.workload).toBe(false);
   });
 
   it('keeps float convolutions on the host and says how to quantize them', () => {

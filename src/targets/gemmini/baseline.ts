@@ -1,7 +1,7 @@
 import { UnsupportedError } from '../../errors.js';
 import { noResidency, type Mapping } from '../../mapping/mapping.js';
 import { memoryRows, type Dataflow, type Spec } from '../../spec/spec.js';
-import { convOutputSize } from '../../workload/shape.js';
+import { convOutputSize, convPadValue } from '../../workload/shape.js';
 import type { ConvWorkload, Workload } from '../../workload/workload.js';
 import { downsamples } from './library.js';
 
@@ -211,6 +211,9 @@ export function baseline(workload: Workload, spec: Spec): Mapping {
   }
   const t = convTiles(workload, spec);
   const grouped = workload.groups > 1;
+  // gemmini.h has no zero points: its LOOP_CONV_WS pads with zeros. A conv whose padding reads a
+  // value keeps the library's tiles and runs them unrolled (docs/gemmini.md §5).
+  const unrolled = grouped || convPadValue(workload) !== 0;
   return {
     dataflow: 'weight-stationary',
     spatial: { rows: 'C', cols: 'K' },
@@ -227,7 +230,8 @@ export function baseline(workload: Workload, spec: Spec): Mapping {
     order: [...(grouped ? (['G'] as const) : []), 'N', 'P', 'Q', 'K', 'R', 'S', 'C'],
     resident: noResidency,
     doubleBuffer: { input: true, weight: true, output: true },
-    // One LOOP_CONV_WS per tile, as tiled_conv issues; grouped convs go through the unrolled path.
-    ...(grouped ? {} : { hardwareLoops: true }),
+    // One LOOP_CONV_WS per tile, as tiled_conv issues; grouped convs and convs padding with a
+    // value go through the unrolled path.
+    ...(unrolled ? {} : { hardwareLoops: true }),
   };
 }

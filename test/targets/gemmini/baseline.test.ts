@@ -14,6 +14,7 @@ import {
   type MatmulTiles,
 } from '../../../src/targets/gemmini/baseline.js';
 import type { ConvWorkload, Dim, GemmWorkload } from '../../../src/workload/workload.js';
+import { loopLoweringProblem } from '../../../src/targets/gemmini/lower_loops.js';
 
 // The four presets, read from their JSON (the files src/targets/gemmini/index.ts loads).
 const specDir = fileURLToPath(new URL('../../../src/targets/gemmini/specs/', import.meta.url));
@@ -380,6 +381,18 @@ describe('baseline', () => {
       doubleBuffer: { input: true, weight: true, output: true },
       hardwareLoops: true,
     });
+  });
+
+  it('a conv whose padding reads a value keeps the tiles and runs unrolled (LOOP_CONV_WS pads zeros)', () => {
+    const zero = baseline(conv3x3(1, 56, 64, 64), gemmini);
+    const valued = baseline({ ...conv3x3(1, 56, 64, 64), padValue: -128 }, gemmini);
+    const { hardwareLoops, ...unrolled } = zero;
+    expect(hardwareLoops).toBe(true);
+    expect(valued).toEqual(unrolled);
+    expect(loopLoweringProblem({ ...conv3x3(1, 56, 64, 64), padValue: -128 }, zero, gemmini)).toBe(
+      'LOOP_CONV_WS pads with zeros, not -128',
+    );
+    expect(loopLoweringProblem(conv3x3(1, 56, 64, 64), zero, gemmini)).toBeNull();
   });
 
   it('a grouped conv runs one group per tile, groups outermost', () => {
