@@ -92,6 +92,10 @@ describe('gemmforge run', () => {
     const q = gemmforge('run', lenet, '--quantize', '--explain');
     expect(q.stdout).toMatch(/\/c1\/Conv\s+QConv\s+accelerator\s+pattern: conv/);
     expect(q.stdout).toMatch(/MaxPool\s+host\s+\S+ has no pattern for MaxPool/);
+    // The first max-pool folds to int8 after c1; the second, followed by Flatten, stays in float.
+    expect(q.stdout).toMatch(
+      /\/MaxPool\s+QMaxPool\s+host\s+gemmini has no pattern for a max-pool fused into a convolution's store/,
+    );
   });
 
   it('bad input exits 2 with one line, no stack trace', () => {

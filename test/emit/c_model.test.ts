@@ -328,8 +328,8 @@ function movementModel(): CompiledModel {
 describe('what the C project refuses', () => {
   it('a host op it has no C for names the node and op', () => {
     const model = compileModel(`${models}/lenet.onnx`, target, { quantize: true, seed: 0 });
-    const first = model.graph.nodes.find((n) => n.op === 'MaxPool');
-    if (first === undefined) throw new Error('lenet has a MaxPool');
+    const first = model.graph.nodes.find((n) => n.op === 'QMaxPool');
+    if (first === undefined) throw new Error('lenet has an int8 max-pool');
     const graph: Graph = {
       ...model.graph,
       nodes: model.graph.nodes.map((n) =>
