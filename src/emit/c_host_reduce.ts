@@ -13,8 +13,9 @@ import {
 import { cDouble, cFloat } from './c_model_data.js';
 
 /**
- * Pooling and reductions in C (MaxPool, QMaxPool on int8 values, AveragePool, GlobalAveragePool, Softmax, ReduceMean), with
- * the host kernels' arithmetic: float32 values summed in double in the same order, exp in double.
+ * Pooling and reductions in C (MaxPool, QMaxPool on int8 values, AveragePool, GlobalAveragePool,
+ * Softmax, ReduceMean), with the host kernels' arithmetic: float32 values summed in double in the
+ * same order, exp in double.
  */
 
 export function pool(

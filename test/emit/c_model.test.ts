@@ -194,6 +194,10 @@ describe.skipIf(!hasCc)('the model as a C project', () => {
   it('a small graph of data movement and float ops: Concat, Transpose, Slice, Softmax, Clip', async () => {
     await checkProject(movementModel(), 'movement', false);
   }, 60_000);
+
+  it('an int8 max-pool that moves its values to another quantization, bit for bit', async () => {
+    await checkProject(rescaledPoolModel(), 'qmaxpool', true);
+  }, 60_000);
 });
 
 /** Builds, runs and checks a model's project against executeGraph on a seeded input. */
@@ -314,8 +318,13 @@ function movementModel(): CompiledModel {
       node('clip', 'Clip', ['d', 'lo', 'hi'], 'y', {}),
     ],
   } as unknown as Graph;
+  return graphModel(graph);
+}
+
+/** A hand-built graph as a compiled model, partitioned for gemmini. */
+function graphModel(graph: Graph): CompiledModel {
   return {
-    path: 'movement.onnx',
+    path: `${graph.name}.onnx`,
     bytes: new Uint8Array(),
     source: graph,
     graph,
@@ -323,6 +332,72 @@ function movementModel(): CompiledModel {
     warnings: [],
     quantized: false,
   };
+}
+
+/** x → Q → QMaxPool (3×3, stride 2, pads 1, moved to another scale and zero point) → DQ → y. */
+function rescaledPoolModel(): CompiledModel {
+  const scalar = (name: string, dtype: 'float32' | 'int8', v: number) => ({
+    name,
+    dtype,
+    shape: [],
+    data: dtype === 'float32' ? Float32Array.of(v) : Int8Array.of(v),
+  });
+  const tensors = Object.fromEntries(
+    [
+      { name: 'x', dtype: 'float32', shape: [1, 3, 9, 7] },
+      scalar('sx', 'float32', 0.05),
+      scalar('zx', 'int8', 3),
+      { name: 'xq', dtype: 'int8', shape: [1, 3, 9, 7] },
+      { name: 'yq', dtype: 'int8', shape: [1, 3, 5, 4] },
+      scalar('sy', 'float32', 0.0173),
+      scalar('zy', 'int8', -7),
+      { name: 'y', dtype: 'float32', shape: [1, 3, 5, 4] },
+    ].map((t) => [t.name, t]),
+  );
+  const rescale = {
+    inScale: Math.fround(0.05),
+    inZeroPoint: 3,
+    outScale: Math.fround(0.0173),
+    outZeroPoint: -7,
+  };
+  const window = {
+    kernelShape: [3, 3],
+    autoPad: 'NOTSET',
+    strides: [2, 2],
+    pads: [1, 1, 1, 1],
+    ceilMode: false,
+  };
+  const graph = {
+    name: 'qmaxpool',
+    opset: 13,
+    inputs: ['x'],
+    outputs: ['y'],
+    tensors,
+    nodes: [
+      {
+        name: 'q',
+        op: 'QuantizeLinear',
+        inputs: ['x', 'sx', 'zx'],
+        outputs: ['xq'],
+        attrs: { axis: 1 },
+      },
+      {
+        name: 'pool',
+        op: 'QMaxPool',
+        inputs: ['xq'],
+        outputs: ['yq'],
+        attrs: { ...window, rescale },
+      },
+      {
+        name: 'dq',
+        op: 'DequantizeLinear',
+        inputs: ['yq', 'sy', 'zy'],
+        outputs: ['y'],
+        attrs: { axis: 1 },
+      },
+    ],
+  } as unknown as Graph;
+  return graphModel(graph);
 }
 
 describe('what the C project refuses', () => {

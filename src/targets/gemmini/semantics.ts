@@ -325,7 +325,8 @@ export function mvout(i: InstrOf<'mvout'>, m: GemminiMachine): void {
 }
 
 /**
- * A pooled mvout (ucb-bar/gemmini StoreController.scala, state `pooling`; DMA.scala's StreamWriter):
+ * A pooled mvout (ucb-bar/gemmini src/main/scala/gemmini/StoreController.scala, state `pooling`;
+ * src/main/scala/gemmini/DMA.scala's StreamWriter; Scratchpad.scala's zeros for garbage rows):
  * for each output pixel (porow, pocol) and window position (wrow, wcol), the local row
  * (porow·stride + wrow − upad)·ocols + (pocol·stride + wcol − lpad) is read (scaled and activated
  * as any mvout), and the writer keeps the element-wise maximum of the window's rows, writing it to

@@ -170,9 +170,10 @@ export function mvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): vo
 
 /**
  * A pooled mvout: the store controller issues one DMA request per window position of each output
- * pixel (porows · pocols · size² requests, one a cycle at best; StoreController.scala's `pooling`
- * state), and the writer sends one int8 row per output pixel to DRAM, pixels one DRAM stride apart
- * within an output row and outDim pixels apart between rows.
+ * pixel (porows · pocols · size² requests, one a cycle at best: the `pooling` state of
+ * ucb-bar/gemmini src/main/scala/gemmini/StoreController.scala), and the writer sends one int8 row
+ * per output pixel to DRAM, pixels one DRAM stride apart within an output row and outDim pixels
+ * apart between rows.
  */
 function pooledMvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): void {
   const p = m.stPool;
