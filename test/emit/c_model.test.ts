@@ -263,6 +263,15 @@ async function checkProject(
 }
 
 /** x [1,2,3,4] → Concat with a constant on axis 1 → Transpose → reversed Slice → Softmax → Clip. */
+/** A node of a hand-built graph with one output. */
+const node = (name: string, op: string, inputs: string[], out: string, attrs: object) => ({
+  name,
+  op,
+  inputs,
+  outputs: [out],
+  attrs,
+});
+
 function movementModel(): CompiledModel {
   const f32 = (name: string, shape: number[], data?: number[]) => ({
     name,
@@ -297,13 +306,6 @@ function movementModel(): CompiledModel {
       f32('y', [1, 4, 3, 3]),
     ].map((t) => [t.name, t]),
   );
-  const node = (name: string, op: string, inputs: string[], out: string, attrs: object) => ({
-    name,
-    op,
-    inputs,
-    outputs: [out],
-    attrs,
-  });
   const graph = {
     name: 'movement',
     opset: 13,
@@ -374,27 +376,9 @@ function rescaledPoolModel(): CompiledModel {
     outputs: ['y'],
     tensors,
     nodes: [
-      {
-        name: 'q',
-        op: 'QuantizeLinear',
-        inputs: ['x', 'sx', 'zx'],
-        outputs: ['xq'],
-        attrs: { axis: 1 },
-      },
-      {
-        name: 'pool',
-        op: 'QMaxPool',
-        inputs: ['xq'],
-        outputs: ['yq'],
-        attrs: { ...window, rescale },
-      },
-      {
-        name: 'dq',
-        op: 'DequantizeLinear',
-        inputs: ['yq', 'sy', 'zy'],
-        outputs: ['y'],
-        attrs: { axis: 1 },
-      },
+      node('q', 'QuantizeLinear', ['x', 'sx', 'zx'], 'xq', { axis: 1 }),
+      node('pool', 'QMaxPool', ['xq'], 'yq', { ...window, rescale }),
+      node('dq', 'DequantizeLinear', ['yq', 'sy', 'zy'], 'y', { axis: 1 }),
     ],
   } as unknown as Graph;
   return graphModel(graph);
