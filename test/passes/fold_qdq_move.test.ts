@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Graph, Node, Tensor } from '../../src/ir/graph.js';
+import { elementCount, type Graph, type Node, type Tensor } from '../../src/ir/graph.js';
 import { runGraphOnHost } from '../../src/host/run_graph.js';
 import { removeDeadCode } from '../../src/passes/dead_code.js';
 import { foldQdqMove } from '../../src/passes/fold_qdq_move.js';
@@ -31,6 +31,16 @@ function outShape(c: MoveCase): number[] {
   if (c.op === 'Reshape') return [c.C, c.H * c.W];
   const o = (n: number) => Math.floor((n + 2 * c.pad - c.k) / c.stride) + 1;
   return [1, c.C, o(c.H), o(c.W)];
+}
+
+/** Seeded int8 data for the case's input x. */
+function inputsOf(c: MoveCase) {
+  let s = c.seed;
+  const data = Int8Array.from({ length: c.C * c.H * c.W }, () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return (s >> 8) % 256;
+  });
+  return { xq: { data, shape: [1, c.C, c.H, c.W] } };
 }
 
 function moveGraph(c: MoveCase): Graph {
@@ -101,12 +111,7 @@ describe('foldQdqMove', () => {
           return;
         }
         expect(ops).toEqual([c.op === 'MaxPool' ? 'QMaxPool' : c.op]);
-        let s = c.seed;
-        const data = Int8Array.from({ length: c.C * c.H * c.W }, () => {
-          s = (s * 1103515245 + 12345) % 2 ** 31;
-          return (s >> 8) % 256;
-        });
-        const inputs = { xq: { data, shape: [1, c.C, c.H, c.W] } };
+        const inputs = inputsOf(c);
         const want = runGraphOnHost(g, inputs).y;
         const got = runGraphOnHost(folded, inputs).y;
         expect(got.shape).toEqual(want.shape);
@@ -132,6 +137,38 @@ describe('foldQdqMove', () => {
     const inputs = { xq: { data: Int8Array.of(-5, 10, 7, 2), shape: [1, 1, 2, 2] } };
     // max 10 → 1.0 → 4 steps of 0.25 → 4 + 3.
     expect(Array.from(runGraphOnHost(folded, inputs).y.data)).toEqual([7]);
+  });
+
+  it('folds a chain of moves before the Q (MaxPool then Flatten), bit for bit', () => {
+    fc.assert(
+      fc.property(caseArb, (m) => {
+        const g = moveGraph({ ...m, op: 'MaxPool' });
+        // Flatten between the MaxPool and its Q: the Q now reads a Flatten of the pooled tensor.
+        const flat = [1, elementCount(g.tensors.moved.shape)];
+        const flatten: Node = {
+          name: 'flat',
+          op: 'Flatten',
+          inputs: ['moved'],
+          outputs: ['flat'],
+          attrs: { axis: 1 },
+        };
+        const chained: Graph = {
+          ...g,
+          tensors: { ...g.tensors, flat: value('flat', flat), y: value('y', flat, 'int8') },
+          nodes: [
+            g.nodes[0],
+            g.nodes[1],
+            flatten,
+            { ...g.nodes[2], inputs: ['flat', ...g.nodes[2].inputs.slice(1)] },
+          ],
+        };
+        const folded = runPasses(chained, [foldQdqMove, removeDeadCode]);
+        expect(folded.nodes.map((n) => n.op)).toEqual(['QMaxPool', 'Flatten']);
+        const want = runGraphOnHost(chained, inputsOf(m)).y.data;
+        expect(Array.from(runGraphOnHost(folded, inputsOf(m)).y.data)).toEqual(Array.from(want));
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it("folds q_resnet18's MaxPool and Flatten: no float op is left", () => {
