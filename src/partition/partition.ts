@@ -134,7 +134,28 @@ function hostReason(node: Node, graph: Graph, target: AnyTarget): string {
     case 'QLinearConv':
     case 'QLinearMatMul':
       return `${node.op} is not folded yet; export the model in QDQ form`;
+    case 'QMaxPool':
+      return maxPoolReason(node, graph, target);
     default:
       return `${target.name} has no pattern for ${node.op}`;
   }
+}
+
+/**
+ * Why an int8 max-pool stays on the host: a target pools, if at all, in the store of the convolution
+ * that produces the pooled tensor, so a max-pool with no such convolution is stand-alone.
+ */
+function maxPoolReason(node: NodeOf<'QMaxPool'>, graph: Graph, target: AnyTarget): string {
+  const producer = graph.nodes.find((n) => n.outputs.includes(node.inputs[0]));
+  if (producer === undefined || producer.op !== 'QConv') {
+    const from = producer === undefined ? 'a graph input' : `${producer.op} '${producer.name}'`;
+    return (
+      `a stand-alone max-pool (its input comes from ${from}, not a convolution): ` +
+      `${target.name} has no pattern for one`
+    );
+  }
+  if (node.attrs.rescale !== null) {
+    return "its output's quantization differs from its input's (a fused pool keeps the convolution's)";
+  }
+  return `${target.name} has no pattern for a max-pool fused into a convolution's store`;
 }

@@ -197,6 +197,10 @@ describe.skipIf(!hasCc)('the model as a C project', () => {
   it('a small graph of data movement and float ops: Concat, Transpose, Slice, Softmax, Clip', async () => {
     await checkProject(movementModel(), 'movement', false);
   }, 60_000);
+
+  it('an int8 max-pool that moves its values to another quantization, bit for bit', async () => {
+    await checkProject(rescaledPoolModel(), 'qmaxpool', true);
+  }, 60_000);
 });
 
 /**
@@ -280,6 +284,15 @@ async function checkProject(
 }
 
 /** x [1,2,3,4] → Concat with a constant on axis 1 → Transpose → reversed Slice → Softmax → Clip. */
+/** A node of a hand-built graph with one output. */
+const node = (name: string, op: string, inputs: string[], out: string, attrs: object) => ({
+  name,
+  op,
+  inputs,
+  outputs: [out],
+  attrs,
+});
+
 function movementModel(): CompiledModel {
   const f32 = (name: string, shape: number[], data?: number[]) => ({
     name,
@@ -314,13 +327,6 @@ function movementModel(): CompiledModel {
       f32('y', [1, 4, 3, 3]),
     ].map((t) => [t.name, t]),
   );
-  const node = (name: string, op: string, inputs: string[], out: string, attrs: object) => ({
-    name,
-    op,
-    inputs,
-    outputs: [out],
-    attrs,
-  });
   const graph = {
     name: 'movement',
     opset: 13,
@@ -335,8 +341,13 @@ function movementModel(): CompiledModel {
       node('clip', 'Clip', ['d', 'lo', 'hi'], 'y', {}),
     ],
   } as unknown as Graph;
+  return graphModel(graph);
+}
+
+/** A hand-built graph as a compiled model, partitioned for gemmini. */
+function graphModel(graph: Graph): CompiledModel {
   return {
-    path: 'movement.onnx',
+    path: `${graph.name}.onnx`,
     bytes: new Uint8Array(),
     source: graph,
     graph,
@@ -346,11 +357,59 @@ function movementModel(): CompiledModel {
   };
 }
 
+/** x → Q → QMaxPool (3×3, stride 2, pads 1, moved to another scale and zero point) → DQ → y. */
+function rescaledPoolModel(): CompiledModel {
+  const scalar = (name: string, dtype: 'float32' | 'int8', v: number) => ({
+    name,
+    dtype,
+    shape: [],
+    data: dtype === 'float32' ? Float32Array.of(v) : Int8Array.of(v),
+  });
+  const tensors = Object.fromEntries(
+    [
+      { name: 'x', dtype: 'float32', shape: [1, 3, 9, 7] },
+      scalar('sx', 'float32', 0.05),
+      scalar('zx', 'int8', 3),
+      { name: 'xq', dtype: 'int8', shape: [1, 3, 9, 7] },
+      { name: 'yq', dtype: 'int8', shape: [1, 3, 5, 4] },
+      scalar('sy', 'float32', 0.0173),
+      scalar('zy', 'int8', -7),
+      { name: 'y', dtype: 'float32', shape: [1, 3, 5, 4] },
+    ].map((t) => [t.name, t]),
+  );
+  const rescale = {
+    inScale: Math.fround(0.05),
+    inZeroPoint: 3,
+    outScale: Math.fround(0.0173),
+    outZeroPoint: -7,
+  };
+  const window = {
+    kernelShape: [3, 3],
+    autoPad: 'NOTSET',
+    strides: [2, 2],
+    pads: [1, 1, 1, 1],
+    ceilMode: false,
+  };
+  const graph = {
+    name: 'qmaxpool',
+    opset: 13,
+    inputs: ['x'],
+    outputs: ['y'],
+    tensors,
+    nodes: [
+      node('q', 'QuantizeLinear', ['x', 'sx', 'zx'], 'xq', { axis: 1 }),
+      node('pool', 'QMaxPool', ['xq'], 'yq', { ...window, rescale }),
+      node('dq', 'DequantizeLinear', ['yq', 'sy', 'zy'], 'y', { axis: 1 }),
+    ],
+  } as unknown as Graph;
+  return graphModel(graph);
+}
+
 describe('what the C project refuses', () => {
   it('a host op it has no C for names the node and op', () => {
     const model = compileModel(`${models}/lenet.onnx`, target, { quantize: true, seed: 0 });
-    const first = model.graph.nodes.find((n) => n.op === 'MaxPool');
-    if (first === undefined) throw new Error('lenet has a MaxPool');
+    const first = model.graph.nodes.find((n) => n.op === 'QMaxPool');
+    if (first === undefined) throw new Error('lenet has an int8 max-pool');
     const graph: Graph = {
       ...model.graph,
       nodes: model.graph.nodes.map((n) =>

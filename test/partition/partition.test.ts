@@ -71,4 +71,26 @@ describe('partition', () => {
     const p = partition(h, gemmini).find((x) => x.node === perChannel);
     expect(p?.placement === 'host' && p.reason).toMatch(/per-channel requantization \(64 scales\)/);
   });
+
+  it('says why an int8 max-pool stays on the host: fused, stand-alone or rescaled', () => {
+    const g = folded('q_resnet18');
+    const pool = g.nodes.find((n) => n.op === 'QMaxPool') as NodeOf<'QMaxPool'>;
+    const reasonOf = (h: Graph, node: Node) => {
+      const p = partition(h, gemmini).find((x) => x.node === node);
+      return p?.placement === 'host' ? p.reason : p?.placement;
+    };
+    expect(reasonOf(g, pool)).toBe(
+      "gemmini has no pattern for a max-pool fused into a convolution's store",
+    );
+    // Read straight from the graph input: nothing precedes it.
+    const alone: Node = { ...pool, inputs: [g.inputs[0]] };
+    const h = { ...g, nodes: g.nodes.map((n) => (n === pool ? alone : n)) };
+    expect(reasonOf(h, alone)).toBe(
+      `a stand-alone max-pool (its input comes from a graph input, not a convolution): gemmini has no pattern for one`,
+    );
+    const rescale = { inScale: 0.1, inZeroPoint: 0, outScale: 0.2, outZeroPoint: 0 };
+    const rescaled: Node = { ...pool, attrs: { ...pool.attrs, rescale } };
+    const r = { ...g, nodes: g.nodes.map((n) => (n === pool ? rescaled : n)) };
+    expect(reasonOf(r, rescaled)).toMatch(/quantization differs/);
+  });
 });
