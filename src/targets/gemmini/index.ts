@@ -4,7 +4,7 @@ import { baseline } from './baseline.js';
 import { cHeader } from './c_header.js';
 import { cEncoding, isa } from './isa.js';
 import { checkMapping, footprint, lower, packWeights } from './lower.js';
-import { lowerResadd } from './lower_resadd.js';
+import { lowerVector } from './lower_vector.js';
 import { createMachine } from './machine.js';
 import { patterns } from './patterns.js';
 import { unroll } from './unroller.js';
@@ -34,7 +34,7 @@ export const target = defineTargetPackage({
       isa: () => isa,
       createMachine,
       lower,
-      lowerVector: lowerResadd,
+      lowerVector,
       footprint,
       checkMapping,
       packWeights,

@@ -73,20 +73,58 @@ export function preamble(p: Preamble): Stmt[] {
   ];
 }
 
-/** CONFIG_ST without pooling: the output's DRAM row stride, ReLU, the fp32 scale of mvouts. */
-export function configSt(dramStride: number, relu: boolean, scale: number): Stmt {
+/**
+ * A pooled store's geometry for CONFIG_ST (docs/gemmini.md §8.3): `size` × `size` windows at
+ * `stride` over an `orows` × `ocols` block of local rows, `porows` × `pocols` outputs written
+ * `outDim` pixels a DRAM row; no RTL padding (upad = lpad = 0).
+ */
+export interface StorePool {
+  readonly size: number;
+  readonly stride: number;
+  readonly outDim: number;
+  readonly porows: number;
+  readonly pocols: number;
+  readonly orows: number;
+  readonly ocols: number;
+}
+
+/** CONFIG_ST: the mvout DRAM stride, ReLU, the accumulator's output scale and an optional pool. */
+export function configSt(
+  dramStride: number,
+  relu: boolean,
+  scale: number,
+  pool: StorePool | null = null,
+): Stmt {
   return instr('configSt', {
     activation: c(relu ? 1 : 0),
-    poolStride: c(0),
-    poolSize: c(0),
+    poolStride: c(pool?.stride ?? 0),
+    poolSize: c(pool?.size ?? 0),
     upad: c(0),
     lpad: c(0),
-    poolOutDim: c(0),
-    porows: c(0),
-    pocols: c(0),
-    orows: c(0),
-    ocols: c(0),
+    poolOutDim: c(pool?.outDim ?? 0),
+    porows: c(pool?.porows ?? 0),
+    pocols: c(pool?.pocols ?? 0),
+    orows: c(pool?.orows ?? 0),
+    ocols: c(pool?.ocols ?? 0),
     dramStride: c(dramStride),
     scaleBits: c(f32Bits(scale)),
+  });
+}
+
+/** CONFIG_LD for one load slot: the mvin scale, DRAM row stride and whether rows shrink to int8. */
+export function configLd(
+  slot: number,
+  scale: number,
+  dramStride: number,
+  shrink: boolean,
+  blockStride: number,
+): Stmt {
+  return instr('configLd', {
+    shrink: bool(shrink),
+    slot: c(slot),
+    pixelRepeats: c(1),
+    blockStride: c(blockStride),
+    scaleBits: c(f32Bits(scale)),
+    dramStride: c(dramStride),
   });
 }

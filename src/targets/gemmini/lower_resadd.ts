@@ -19,7 +19,7 @@ import {
 } from '../../program/program.js';
 import { memoryRows, type Spec } from '../../spec/spec.js';
 import { rowView, type ResaddWorkload } from '../../workload/vector.js';
-import { accFlag, accumulateFlag, configSt, preloadCompute } from './lower_common.js';
+import { accFlag, accumulateFlag, configLd, configSt, preloadCompute } from './lower_common.js';
 
 /**
  * A residual add on Gemmini (src/workload/vector.ts): the weighted sum of two int8 tensors on a
@@ -172,21 +172,4 @@ function diagonalWords(parts: readonly number[], dim: number): number[] {
     for (let i = 0; i < dim; i++) bytes[k * dim * dim + i * dim + i] = part;
   }
   return Array.from(new Int32Array(bytes.buffer));
-}
-
-function configLd(
-  slot: number,
-  scale: number,
-  dramStride: number,
-  shrink: boolean,
-  blockStride: number,
-): Stmt {
-  return instr('configLd', {
-    shrink: bool(shrink),
-    slot: c(slot),
-    pixelRepeats: c(1),
-    blockStride: c(blockStride),
-    scaleBits: c(f32Bits(scale)),
-    dramStride: c(dramStride),
-  });
 }
