@@ -9,9 +9,10 @@ import type { HostTensor } from '../host/host_tensor.js';
 import { nodeInputs, storeOutputs } from '../host/run_graph.js';
 
 /**
- * Runs a vector op (a residual add) on the target's simulator on its inputs, checks the output
- * against the integer reference (a difference is a CheckFailedError naming the layer) and stores
- * it; returns the simulated cycles. Element-wise, so the host's layout is the op's.
+ * Runs a vector op (a residual add, a max-pool) on the target's simulator on its inputs, checks the
+ * output against the integer reference (a difference is a CheckFailedError naming the layer) and
+ * stores it; returns the simulated cycles. `values` holds the operands in the layout the plan gave
+ * the node, the op's own DRAM layout: any for an element-wise add, NHWC for a max-pool.
  */
 export function runVectorNode(
   graph: Graph,

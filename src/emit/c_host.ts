@@ -1,4 +1,5 @@
 import { elementCount, type Graph, type Node } from '../ir/graph.js';
+import type { ActivationLayout } from '../partition/layout_plan.js';
 import { broadcastShape, broadcastStrides } from '../host/broadcast.js';
 import { stridesOf } from '../host/host_tensor.js';
 import { concatC, convC, gemmC, matMulC, type Emitted } from './c_host_compute.js';
@@ -97,7 +98,7 @@ function emitted(node: Node, e: Emitted): string[] {
 }
 
 /** The body of a host node's C function (its statements, two-space indented). */
-function body(node: Node, graph: Graph, ptr: TensorPointer): string[] {
+function body(node: Node, graph: Graph, ptr: TensorPointer, layout: ActivationLayout): string[] {
   switch (node.op) {
     case 'QuantizeLinear':
       return quantizeLinear(node, graph, ptr);
@@ -127,7 +128,7 @@ function body(node: Node, graph: Graph, ptr: TensorPointer): string[] {
     case 'MaxPool':
     case 'AveragePool':
     case 'QMaxPool':
-      return pool(node, graph, ptr);
+      return pool(node, graph, ptr, layout);
     case 'GlobalAveragePool':
       return globalAveragePool(node, graph, ptr);
     case 'Softmax':
@@ -182,10 +183,20 @@ function body(node: Node, graph: Graph, ptr: TensorPointer): string[] {
   }
 }
 
-/** A host node as `static void name(void) { … }`. */
-export function hostNodeC(node: Node, graph: Graph, ptr: TensorPointer, name: string): string {
+/**
+ * A host node as `static void name(void) { … }`, its 4-D activations in `layout` (the layout plan's:
+ * NHWC for an accelerator's max-pool the C runs on the CPU, or an element-wise op between NHWC
+ * layers).
+ */
+export function hostNodeC(
+  node: Node,
+  graph: Graph,
+  ptr: TensorPointer,
+  name: string,
+  layout: ActivationLayout = 'NCHW',
+): string {
   if (node.outputs.filter((o) => o !== '').length !== 1) refuse(node, 'more than one output');
-  const statements = body(node, graph, ptr);
+  const statements = body(node, graph, ptr, layout);
   return [
     `/* ${node.op} '${node.name.replace(/\*\//g, '* /')}' (host) */`,
     `static void ${name}(void) {`,

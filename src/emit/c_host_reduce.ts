@@ -1,4 +1,5 @@
 import { elementCount, type Graph, type Node, type Rescale } from '../ir/graph.js';
+import type { ActivationLayout } from '../partition/layout_plan.js';
 import { normalizeAxis, stridesOf } from '../host/host_tensor.js';
 import { window2d } from '../host/window.js';
 import {
@@ -22,6 +23,7 @@ export function pool(
   node: Node & { op: 'MaxPool' | 'AveragePool' | 'QMaxPool' },
   graph: Graph,
   ptr: TensorPointer,
+  layout: ActivationLayout = 'NCHW',
 ) {
   const x = tensorOf(graph, node, node.inputs[0]);
   const y = tensorOf(graph, node, node.outputs[0]);
@@ -35,6 +37,12 @@ export function pool(
   const H = rank === 4 ? x.shape[2] : 1;
   const W = x.shape[rank - 1];
   const NC = x.shape[0] * x.shape[1];
+  // Each (n, c) plane: where it starts and how far apart its pixels are, in either layout.
+  const C = x.shape[1];
+  const nhwc = layout === 'NHWC' && rank === 4;
+  const planeAt = (pixels: number) =>
+    nhwc ? `nc / ${C} * ${pixels * C} + nc % ${C}` : `nc * ${pixels}`;
+  const step = nhwc ? ` * ${C}` : '';
   const max = node.op !== 'AveragePool';
   const countIncludePad = node.op === 'AveragePool' && node.attrs.countIncludePad;
   const divisor = countIncludePad
@@ -48,8 +56,8 @@ export function pool(
     `  const ${elem} *x = ${ptr(x.name)};`,
     `  ${elem} *y = ${ptr(y.name)};`,
     `  for (int64_t nc = 0; nc < ${NC}; ++nc) {`,
-    `    const ${elem} *plane = x + nc * ${H * W};`,
-    `    ${elem} *out = y + nc * ${g.outH * g.outW};`,
+    `    const ${elem} *plane = x + ${planeAt(H * W)};`,
+    `    ${elem} *out = y + ${planeAt(g.outH * g.outW)};`,
     `    for (int64_t oh = 0; oh < ${g.outH}; ++oh) {`,
     `      const int64_t h0 = oh * ${g.sH} - ${g.padTop};`,
     `      for (int64_t ow = 0; ow < ${g.outW}; ++ow) {`,
@@ -63,7 +71,7 @@ export function pool(
     `          for (int64_t kw = 0; kw < ${g.kW}; ++kw) {`,
     `            const int64_t w = w0 + kw * ${g.dW};`,
     `            if (w < 0 || w >= ${W}) continue;`,
-    `            const float v = (float)plane[h * ${W} + w];`,
+    `            const float v = (float)plane[(h * ${W} + w)${step}];`,
     '            if (v > best) best = v;',
     '            sum += (double)v;',
     '            ++count;',
@@ -76,14 +84,14 @@ export function pool(
           ...(node.op === 'QMaxPool'
             ? [
                 ...rescaledC(node.attrs.rescale).map((l) => `        ${l}`),
-                `        out[oh * ${g.outW} + ow] = (int8_t)q;`,
+                `        out[(oh * ${g.outW} + ow)${step}] = (int8_t)q;`,
               ]
-            : [`        out[oh * ${g.outW} + ow] = best;`]),
+            : [`        out[(oh * ${g.outW} + ow)${step}] = best;`]),
         ]
       : [
           '        (void)best;',
           ...divisor.map((l) => `        ${l}`),
-          `        out[oh * ${g.outW} + ow] = (float)(sum / divisor);`,
+          `        out[(oh * ${g.outW} + ow)${step}] = (float)(sum / divisor);`,
         ]),
     '      }',
     '    }',

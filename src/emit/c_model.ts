@@ -2,6 +2,7 @@ import { InternalError, UnsupportedError } from '../errors.js';
 import { dtypeBytes, elementCount, type DType } from '../ir/graph.js';
 import { planDram, type DramPlan } from './dram_plan.js';
 import { runLayer } from '../runtime/run_layer.js';
+import { runVector } from '../runtime/run_vector.js';
 import type { PartitionedModel } from '../partition/partition.js';
 import type { Mapping } from '../mapping/mapping.js';
 import type { AnyTarget } from '../contract/target.js';
@@ -84,11 +85,18 @@ function namer() {
   };
 }
 
-function simulatedCycles(layout: ArenaLayout, target: AnyTarget): number {
+/**
+ * The model's simulated accelerator cycles (timing only): its mapped layers and its vector ops, as a
+ * run counts them, though the C runs the vector ops on the CPU.
+ */
+function simulatedCycles(model: PartitionedModel, layout: ArenaLayout, target: AnyTarget): number {
   let cycles = 0;
   for (const l of layout.layers) {
     const run = runLayer(target, l.fused.workload, l.mapping, null, l.node.attrs.requant.scale[0]);
     cycles += run.result.totalCycles * l.fused.count;
+  }
+  for (const p of model.placements) {
+    if ('vector' in p) cycles += runVector(target, p.vector, null).result.totalCycles;
   }
   return cycles;
 }
@@ -171,7 +179,7 @@ export function emitModelProject(
     if (layer === undefined) {
       const { reads, writes } = stepTensors(step, graph);
       const forms = new Map([...reads, ...writes].map((u) => [u.tensor, u.form]));
-      functions.push(hostNodeC(p.node, graph, pointerIn(forms), fn));
+      functions.push(hostNodeC(p.node, graph, pointerIn(forms), fn, step.layout));
     } else {
       const layerFn = `gf_layer_${index}`;
       functions.push(`static ${emitCFunction(layer.program, cEncoding, layerFn)}`);
@@ -229,7 +237,7 @@ export function emitModelProject(
     ...inputs.map((x) => `const ${cType(x.dtype)} *input_${x.index}`),
     ...outputs.map((x) => `${cType(x.dtype)} *output_${x.index}`),
   ].join(', ');
-  const cycles = options.simulatedCycles ?? simulatedCycles(layout, target);
+  const cycles = options.simulatedCycles ?? simulatedCycles(model, layout, target);
 
   const header = modelHeader(graph, target, inputs, outputs, params, cycles);
   const weightsH = [

@@ -3,6 +3,7 @@ import { canonicalWorkload } from '../workload/canonical.js';
 import type { ConvWorkload, GemmWorkload, Workload } from '../workload/workload.js';
 import type { VectorWorkload } from '../workload/vector.js';
 import { elementCount } from '../ir/graph.js';
+import { window2d } from '../host/window.js';
 
 /**
  * A fused op as the workloads an accelerator runs: `count` runs of one workload (a matrix product of
@@ -82,8 +83,39 @@ export function fusedWorkload(
   return { workload: gemm, count: constantB ? 1 : batch, prePad: false };
 }
 
-/** The vector op of a QAdd node of `graph`: its elements and its arithmetic. */
-export function vectorWorkload(node: NodeOf<'QAdd'>, graph: Graph): VectorWorkload {
-  const elements = elementCount(graph.tensors[node.outputs[0]].shape);
-  return { kind: 'resadd', name: node.name, elements, ...node.attrs };
+/**
+ * The vector op of a QAdd or QMaxPool node of `graph`, or why the node is not one: a residual add's
+ * elements and arithmetic; a max-pool's NHWC geometry, when it keeps its input's quantization and
+ * has a square 2-D window, one stride for both axes and no dilation.
+ */
+export function vectorWorkload(
+  node: NodeOf<'QAdd'> | NodeOf<'QMaxPool'>,
+  graph: Graph,
+): VectorWorkload | string {
+  if (node.op === 'QAdd') {
+    const elements = elementCount(graph.tensors[node.outputs[0]].shape);
+    return { kind: 'resadd', name: node.name, elements, ...node.attrs };
+  }
+  const a = node.attrs;
+  if (a.rescale !== null) {
+    return (
+      "its output's quantization differs from its input's: a pooled store moves values " +
+      'unchanged, so the host pools and rescales'
+    );
+  }
+  const shape = graph.tensors[node.inputs[0]].shape;
+  if (shape.length !== 4)
+    return `a ${shape.length}-D max-pool: only 2-D windows run as a vector op`;
+  const g = window2d(shape.slice(2), a);
+  if (g.kH !== g.kW || g.sH !== g.sW || g.dH !== 1 || g.dW !== 1) {
+    return (
+      `a ${g.kH}×${g.kW} window with strides ${g.sH}, ${g.sW} and dilations ${g.dH}, ${g.dW}: ` +
+      'a pooled store takes square windows, one stride and no dilation'
+    );
+  }
+  const [N, C, H, W] = shape;
+  return {
+    ...{ kind: 'maxpool', name: node.name, N, H, W, C, size: g.kH, stride: g.sH },
+    ...{ padTop: g.padTop, padLeft: g.padLeft, P: g.outH, Q: g.outW },
+  };
 }

@@ -5,8 +5,9 @@ import { isScheduled, type Placement, type ScheduledPlacement } from './partitio
  * Layouts decided once, for the whole graph. A 4-D activation is held in the graph's layout (ONNX:
  * NCHW) or in the accelerator's (the workload's DRAM layout, workload.ts: NHWC), the latter padded
  * when a convolution reads it padded with its zero point. An accelerator convolution writes NHWC
- * and reads NHWC; a host node that only maps elements one to one (layoutFree), and an accelerator
- * vector op (element-wise by construction), runs in whichever layout its operands are in; every other host node, and every graph output, needs NCHW. A
+ * and reads NHWC, and so does an accelerator max-pool; a host node that only maps elements one to
+ * one (layoutFree), and an accelerator residual add (element-wise), runs in whichever layout its
+ * operands are in; every other host node, and every graph output, needs NCHW. A
  * conversion happens only where a reader needs a form the tensor is not yet held in, and each one
  * is a step of the plan, placed just before its first reader.
  */
@@ -211,6 +212,9 @@ export function planLayouts(graph: Graph, placements: readonly Placement[]): Pla
           : `${label} on the accelerator reads NHWC padded with ${pad.value} (its input's zero ` +
             'point; the target pads with zeros only)';
       need(node.inputs[0], { layout: 'NHWC', pad }, why);
+      layout = 'NHWC';
+    } else if ('vector' in p && p.vector.kind === 'maxpool') {
+      need(node.inputs[0], nhwcForm, `${label} on the accelerator reads NHWC`);
       layout = 'NHWC';
     } else if ((p.placement === 'host' && layoutFree(node, graph)) || 'vector' in p) {
       const operands = node.inputs.filter(activation);

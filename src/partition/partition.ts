@@ -24,7 +24,7 @@ export type Placement =
       readonly fused: FusedWorkload;
     }
   | {
-      readonly node: NodeOf<'QAdd'>;
+      readonly node: NodeOf<'QAdd'> | NodeOf<'QMaxPool'>;
       readonly placement: 'accelerator';
       readonly pattern: string;
       /** A vector op: the target tiles it itself (no mapping to schedule). */
@@ -48,7 +48,8 @@ export function isScheduled(p: Placement): p is ScheduledPlacement {
 
 /**
  * Picks the nodes the target runs: every fused integer op (QConv, QGemm) that the target's
- * requantization capability and one of its patterns accept; every other node runs on the host, with
+ * requantization capability and one of its patterns accept, and every vector op (QAdd, QMaxPool)
+ * one of its patterns accepts; every other node runs on the host, with
  * the reason (for `--explain`). One entry per node, in graph order.
  */
 export function partition(graph: Graph, target: AnyTarget): Placement[] {
@@ -57,8 +58,9 @@ export function partition(graph: Graph, target: AnyTarget): Placement[] {
 
 function place(node: Node, graph: Graph, target: AnyTarget): Placement {
   const host = (reason: string): Placement => ({ node, placement: 'host', reason });
-  if (node.op === 'QAdd') {
+  if (node.op === 'QAdd' || node.op === 'QMaxPool') {
     const vector = vectorWorkload(node, graph);
+    if (typeof vector === 'string') return host(vector);
     const accepted = accepting(target, vector);
     if (typeof accepted === 'string') return host(accepted);
     return { node, placement: 'accelerator', pattern: accepted.name, vector };
@@ -134,28 +136,7 @@ function hostReason(node: Node, graph: Graph, target: AnyTarget): string {
     case 'QLinearConv':
     case 'QLinearMatMul':
       return `${node.op} is not folded yet; export the model in QDQ form`;
-    case 'QMaxPool':
-      return maxPoolReason(node, graph, target);
     default:
       return `${target.name} has no pattern for ${node.op}`;
   }
-}
-
-/**
- * Why an int8 max-pool stays on the host: a target pools, if at all, in the store of the convolution
- * that produces the pooled tensor, so a max-pool with no such convolution is stand-alone.
- */
-function maxPoolReason(node: NodeOf<'QMaxPool'>, graph: Graph, target: AnyTarget): string {
-  const producer = graph.nodes.find((n) => n.outputs.includes(node.inputs[0]));
-  if (producer === undefined || producer.op !== 'QConv') {
-    const from = producer === undefined ? 'a graph input' : `${producer.op} '${producer.name}'`;
-    return (
-      `a stand-alone max-pool (its input comes from ${from}, not a convolution): ` +
-      `${target.name} has no pattern for one`
-    );
-  }
-  if (node.attrs.rescale !== null) {
-    return "its output's quantization differs from its input's (a fused pool keeps the convolution's)";
-  }
-  return `${target.name} has no pattern for a max-pool fused into a convolution's store`;
 }

@@ -23,7 +23,8 @@ describe('gemmforge run', () => {
       );
     }
     const acc = s.layers.filter((l: { placement: string }) => l.placement === 'accelerator');
-    expect(acc).toHaveLength(5);
+    // Two convs, two max-pools (pooled store), three matrix products.
+    expect(acc).toHaveLength(7);
     expect(s.totalCycles).toBeGreaterThan(0);
     expect(s.acceleratorCycles).toBe(
       acc.reduce((n: number, l: { cycles: number }) => n + l.cycles, 0),
@@ -47,7 +48,7 @@ describe('gemmforge run', () => {
       /^host: (\d+) nodes, (\d+) cycles \((\d+) layout conversions? and (\d+) padding cop(?:y|ies) among them: (\d+) cycles\)$/m,
     );
     expect(host, r.stdout).not.toBeNull();
-    const acc = r.stdout.match(/^accelerator: 5 layers, (\d+) cycles, \d+ MACs$/m);
+    const acc = r.stdout.match(/^accelerator: 7 layers, (\d+) cycles, \d+ MACs$/m);
     expect(acc, r.stdout).not.toBeNull();
     const [accCycles, hostCycles] = [Number(acc![1]), Number(host![2])];
     const total = accCycles + hostCycles;
@@ -58,8 +59,8 @@ describe('gemmforge run', () => {
         'm',
       ),
     );
-    // Host rows carry their cycles: a MaxPool row ends in its cycle count.
-    expect(r.stdout).toMatch(/MaxPool\s+host\s+\d+/);
+    // Host rows carry their cycles: the Flatten row ends in its cycle count.
+    expect(r.stdout).toMatch(/Flatten\s+host\s+\d+/);
   });
 
   it('reads inputs from .npy and writes outputs as .npy, refusing to overwrite them', () => {
@@ -91,10 +92,11 @@ describe('gemmforge run', () => {
     expect(r.stdout).toMatch(/\/c1\/Conv\s+Conv\s+host\s+float Conv: .*--quantize/);
     const q = gemmforge('run', lenet, '--quantize', '--explain');
     expect(q.stdout).toMatch(/\/c1\/Conv\s+QConv\s+accelerator\s+pattern: conv/);
-    // Both max-pools fold to int8 (the second through the Flatten after it), each after a conv.
+    // Both max-pools fold to int8 (the second through the Flatten after it) and run through the
+    // pooled store.
     expect(q.stdout).not.toMatch(/\sMaxPool\s+host/);
     expect(q.stdout).toMatch(
-      /\/MaxPool_1\s+QMaxPool\s+host\s+gemmini has no pattern for a max-pool fused into a convolution's store/,
+      /\/MaxPool_1\s+QMaxPool\s+accelerator\s+pattern: max-pool \(pooled store\)/,
     );
   });
 

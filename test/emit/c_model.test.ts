@@ -137,8 +137,9 @@ const cases: readonly Case[] = [
   { name: 'q_mobilenet_v2', quantize: false, exact: true, upTo: '/features/1/conv/1/Conv' },
   // With the Makefile's own flags, no sanitizers: the build where GCC 12 once dropped a host loop
   // (model.c reaches its arena through a pointer since). Up to the first residual block's second
-  // conv: conv1 padding with zero point 8, the DequantizeLinear run in NHWC, the conversions around
-  // the MaxPool, two 3×3 convs padding with −128, the second reading the first's NHWC output.
+  // conv: conv1 padding with zero point 8, the max-pool (the accelerator's vector op, which the C
+  // runs on the CPU) reading and writing NHWC, two 3×3 convs padding with −128, the second reading
+  // the first's NHWC output.
   { name: 'q_resnet18', quantize: false, exact: true, upTo: '/layer1/0/conv2/Conv', plain: true },
   // A target whose programs read and write activations in blocked layouts of their own, with
   // 128-bit instructions and micro-op kernels among the program's constants.

@@ -55,12 +55,10 @@ describe('layouts decided once', () => {
   it('q_resnet18: layout conversions only where a host op or the graph needs NCHW', () => {
     const { graph, steps } = planned('q_resnet18');
     const moves = conversions(steps, 'LayoutConversion');
-    // The graph input into conv1; conv1's int8 output into the QMaxPool on the host and the
-    // QMaxPool's back into layer1; the last block's output into GlobalAveragePool.
+    // The graph input into conv1 and the last block's output into GlobalAveragePool; conv1's
+    // output stays NHWC through the max-pool (on the accelerator) into layer1.
     expect(moves.map((c) => [c.tensor, c.to.layout])).toEqual([
       ['/quant/QuantizeLinear_output_0', 'NHWC'],
-      ['/conv1/QuantizeLinear_output_0', 'NCHW'],
-      ['/maxpool/QuantizeLinear_output_0', 'NHWC'],
       ['/avgpool/DequantizeLinear_output_0', 'NCHW'],
     ]);
     const placements = partition(graph, gemmini);
@@ -74,13 +72,14 @@ describe('layouts decided once', () => {
   it('q_resnet18: activations stay NHWC from one accelerator layer to the next', () => {
     const { steps } = planned('q_resnet18');
     const nodes = steps.flatMap((s) => (s.kind === 'node' ? [s] : []));
-    // Every residual Add and the ReLU after it run in NHWC, beside the convolutions.
-    for (const s of nodes.filter((x) => ['Add', 'Relu'].includes(x.placement.node.op))) {
+    // Every residual Add and the ReLU after it run in NHWC, beside the convolutions, and so does
+    // the max-pool on the accelerator.
+    for (const s of nodes.filter((x) =>
+      ['Add', 'Relu', 'QMaxPool'].includes(x.placement.node.op),
+    )) {
       expect(s.layout, s.placement.node.name).toBe('NHWC');
     }
-    for (const s of nodes.filter((x) =>
-      ['QMaxPool', 'GlobalAveragePool'].includes(x.placement.node.op),
-    )) {
+    for (const s of nodes.filter((x) => x.placement.node.op === 'GlobalAveragePool')) {
       expect(s.layout).toBe('NCHW');
     }
     // Two consecutive accelerator convolutions have nothing between them: the 3×3 convs whose
@@ -99,14 +98,12 @@ describe('layouts decided once', () => {
     const { graph, steps } = planned('q_resnet18', zeroPadding);
     const copies = conversions(steps, 'PadCopy');
     // Every 3×3 conv after conv1 reads its input padded with -128 (a downsample is 1×1, no
-    // padding): one padding copy each, but for layer1/0/conv1, whose NCHW input from the
-    // MaxPool converts and pads in one copy.
+    // padding): one padding copy each, layer1/0/conv1's too (the max-pool before it writes NHWC).
     const padded = partition(graph, zeroPadding).filter(
       (p) => isScheduled(p) && p.fused.prePad && p.node.name !== '/conv1/Conv',
     );
     expect(padded).toHaveLength(16);
-    const afterMaxPool = 1; // layer1/0/conv1 reads the pooled tensor: converted and padded at once
-    expect(copies).toHaveLength(padded.length - afterMaxPool);
+    expect(copies).toHaveLength(padded.length);
     for (const c of copies) {
       expect(c.from).toEqual({ layout: 'NHWC', pad: null });
       expect(c.to.pad?.value).toBe(-128);

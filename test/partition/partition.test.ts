@@ -12,11 +12,16 @@ function folded(name: string): Graph {
 }
 
 describe('partition', () => {
-  it('puts every fused conv and matmul of q_resnet18 on the accelerator, the rest on the host', () => {
+  it('puts every fused conv, matmul and max-pool of q_resnet18 on the accelerator, the rest on the host', () => {
     const placements = partition(folded('q_resnet18'), gemmini);
     const acc = placements.filter((p) => p.placement === 'accelerator');
-    expect(acc.map((p) => p.node.op).sort()).toEqual([...Array(20).fill('QConv'), 'QGemm'].sort());
-    for (const p of acc) expect(p.placement === 'accelerator' && p.pattern).toMatch(/requant/);
+    expect(acc.map((p) => p.node.op).sort()).toEqual(
+      [...Array(20).fill('QConv'), 'QGemm', 'QMaxPool'].sort(),
+    );
+    for (const p of acc) {
+      const want = p.node.op === 'QMaxPool' ? 'max-pool (pooled store)' : /requant/;
+      expect(p.placement === 'accelerator' && p.pattern).toMatch(want);
+    }
     const add = placements.find((p) => p.node.op === 'Add');
     expect(add?.placement === 'host' && add.reason).toBe('gemmini has no pattern for Add');
     // 1×1 stride-1 convolutions run as the GEMM over the same bytes.
@@ -72,25 +77,39 @@ describe('partition', () => {
     expect(p?.placement === 'host' && p.reason).toMatch(/per-channel requantization \(64 scales\)/);
   });
 
-  it('says why an int8 max-pool stays on the host: fused, stand-alone or rescaled', () => {
+  it('runs an int8 max-pool through the pooled store, or says why it stays on the host', () => {
     const g = folded('q_resnet18');
     const pool = g.nodes.find((n) => n.op === 'QMaxPool') as NodeOf<'QMaxPool'>;
+    const placed = (h: Graph, node: Node) => partition(h, gemmini).find((x) => x.node === node);
+    const p = placed(g, pool);
+    // q_resnet18's stem pool: 3×3 at stride 2 with one pixel of padding, 112×112×64 → 56×56.
+    expect(p !== undefined && 'vector' in p && p.vector).toEqual({
+      ...{ kind: 'maxpool', name: pool.name, N: 1, H: 112, W: 112, C: 64, size: 3, stride: 2 },
+      ...{ padTop: 1, padLeft: 1, P: 56, Q: 56 },
+    });
     const reasonOf = (h: Graph, node: Node) => {
-      const p = partition(h, gemmini).find((x) => x.node === node);
-      return p?.placement === 'host' ? p.reason : p?.placement;
+      const q = placed(h, node);
+      return q?.placement === 'host' ? q.reason : q?.placement;
     };
-    expect(reasonOf(g, pool)).toBe(
-      "gemmini has no pattern for a max-pool fused into a convolution's store",
-    );
-    // Read straight from the graph input: nothing precedes it.
-    const alone: Node = { ...pool, inputs: [g.inputs[0]] };
-    const h = { ...g, nodes: g.nodes.map((n) => (n === pool ? alone : n)) };
-    expect(reasonOf(h, alone)).toBe(
-      `a stand-alone max-pool (its input comes from a graph input, not a convolution): gemmini has no pattern for one`,
-    );
+    const edited = (attrs: Partial<NodeOf<'QMaxPool'>['attrs']>) => {
+      const node: Node = { ...pool, attrs: { ...pool.attrs, ...attrs } };
+      return reasonOf({ ...g, nodes: g.nodes.map((n) => (n === pool ? node : n)) }, node);
+    };
     const rescale = { inScale: 0.1, inZeroPoint: 0, outScale: 0.2, outZeroPoint: 0 };
-    const rescaled: Node = { ...pool, attrs: { ...pool.attrs, rescale } };
-    const r = { ...g, nodes: g.nodes.map((n) => (n === pool ? rescaled : n)) };
-    expect(reasonOf(r, rescaled)).toMatch(/quantization differs/);
+    expect(edited({ rescale })).toBe(
+      "its output's quantization differs from its input's: a pooled store moves values unchanged, " +
+        'so the host pools and rescales',
+    );
+    expect(edited({ kernelShape: [3, 2] })).toBe(
+      'a 3×2 window with strides 2, 2 and dilations 1, 1: a pooled store takes square windows, ' +
+        'one stride and no dilation',
+    );
+    expect(edited({ kernelShape: [4, 4] })).toBe(
+      'max-pool (pooled store): a 4×4 window at stride 2: CONFIG_ST holds at most 3 for each',
+    );
+    const vta = partition(g, targetByName('vta')).find((x) => x.node === pool);
+    expect(vta?.placement === 'host' && vta.reason).toBe(
+      'vta has no pattern for a maxpool workload',
+    );
   });
 });

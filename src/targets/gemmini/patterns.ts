@@ -1,4 +1,5 @@
 import type { Pattern } from '../../contract/patterns.js';
+import { maxPoolProblem } from './lower_maxpool.js';
 
 /**
  * What Gemmini runs of a graph: convolutions (any stride, padding, dilation and groups: the lowering
@@ -6,11 +7,17 @@ import type { Pattern } from '../../contract/patterns.js';
  * its int32 bias, ReLU and fp32 requantization fused into the accumulator's move-out. The spec's
  * `requantization` (per-tensor scales, the activations) is checked by the partitioner for every target.
  * A conv's padding may read a non-zero value (an asymmetric input's zero point).
- * Residual adds run through the accumulator (lower_resadd.ts).
+ * Residual adds run through the accumulator (lower_resadd.ts), stand-alone int8 max-pools through the
+ * pooled store (lower_maxpool.ts).
  */
 export const patterns: readonly Pattern[] = [
   // Padding with a value: lower_conv.ts loads the halo from a buffer of that value.
   { name: 'conv + bias + relu + requant', kind: 'conv', padsWithValue: true, check: () => null },
   { name: 'matmul + bias + relu + requant', kind: 'gemm', check: () => null },
   { name: 'residual add + relu (accumulator)', kind: 'resadd', check: () => null },
+  {
+    name: 'max-pool (pooled store)',
+    kind: 'maxpool',
+    check: (w, spec) => (w.kind === 'maxpool' ? maxPoolProblem(w, spec) : null),
+  },
 ];
