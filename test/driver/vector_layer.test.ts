@@ -30,3 +30,26 @@ describe('a residual add on the accelerator against onnxruntime', () => {
     expect(equal / want.length).toBeGreaterThan(0.999);
   }, 60_000);
 });
+
+describe('a max-pool on the accelerator against onnxruntime', () => {
+  it.each(['gemmini', 'gemmini-8'])(
+    "q_resnet18's MaxPool as a one-node model on %s: every output equal",
+    async (name) => {
+      // Q(x) → DQ → MaxPool (3×3, stride 2, padding 1) → Q → DQ → y, the model's quantization
+      // (zero point −128 on both sides: the padding must not read as 0).
+      const cut = {
+        model: 'q_resnet18.onnx',
+        nodes: ['DequantizeLinear', 'MaxPool', 'QuantizeLinear'].map((n) => `/maxpool/${n}`),
+        ...{ inputs: 1, inputShape: [1, 64, 112, 112], outputShape: [1, 64, 56, 56] },
+      };
+      const { model, got, want } = await runCut(cut, targetByName(name));
+      const acc = model.placements.filter((p) => p.placement === 'accelerator');
+      expect(acc.map((p) => p.placement === 'accelerator' && p.pattern)).toEqual([
+        'max-pool (pooled store)',
+      ]);
+      expect(new Set(Array.from(want)).size).toBeGreaterThan(40);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    },
+    60_000,
+  );
+});
