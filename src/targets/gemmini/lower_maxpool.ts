@@ -129,6 +129,8 @@ export function lowerMaxPool(w: MaxPoolWorkload, spec: Spec): Program {
             orows,
             ocols: cols,
           }),
+          // A pooled store counts its reads from the pool fields (StoreController.scala's
+          // pool_total_rows), not from the operand's rows.
           instr('mvout', {
             dram: add(v('C'), (n * w.P + t * rowsPerTile) * w.Q * w.C + b * dim),
             src: { addr: c(base), rows: c(Math.min(dim, orows)), cols: c(ch) },
