@@ -26,11 +26,18 @@ const arg = (name: string): string | undefined => {
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 
-/** The library's tiling in the data's notation R_S_P_Q_C_K_N (tile sizes in elements). */
-export function tilingString(row: FiresimRow, m: Mapping): string {
+/**
+ * The library's tiling in the data's notation R_S_P_Q_C_K_N (tile sizes in elements). A GEMM's tiles
+ * are whole array blocks: tiled_matmul_auto sizes tile_I, tile_J and tile_K in blocks of DIM rows of
+ * the padded matrices (include/gemmini.h), so the data records a 1-row tile as DIM rows; conv tiles
+ * are in elements as they are.
+ */
+export function tilingString(row: FiresimRow, m: Mapping, dim: number): string {
   const t = m.tile as Record<string, number | undefined>;
   const w = row.workload;
-  if (w.kind === 'gemm') return `1_1_${t.M ?? w.M}_1_${t.K ?? w.K}_${t.N ?? w.N}_1`;
+  const blocks = (x: number) => Math.ceil(x / dim) * dim;
+  if (w.kind === 'gemm')
+    return `1_1_${blocks(t.M ?? w.M)}_1_${blocks(t.K ?? w.K)}_${blocks(t.N ?? w.N)}_1`;
   return [t.S, t.R, t.Q, t.P, t.C, t.K, t.N].map((x) => x ?? 1).join('_');
 }
 
@@ -110,7 +117,7 @@ export function evaluateRowsOn(measured: Spec, rows: readonly FiresimRow[]): Row
     return {
       row,
       autoOurs: simulatedCycles(fits ? own : base, row.workload, auto),
-      autoTilingMatches: tilingString(row, auto) === row.autoTiling,
+      autoTilingMatches: tilingString(row, auto, spec.array.rows) === row.autoTiling,
       autoOnDefaultSizes: !fits,
       mappedOurs,
       mappedProblem: mappedProblems.length === 0 ? null : mappedProblems[0],
