@@ -83,7 +83,7 @@ function hostSection(hostRows: readonly HostRow[], command: string): string[] {
     '',
     `Command: \`${command}\`, ${new Date().toISOString().slice(0, 10)}. Scheduler: ${chosen}.`,
     '',
-    `Host cycles are the spec's host costs (src/targets/${target.spec.isa}/specs/, each figure with its source; estimates, not measurements) at the accelerator's clock; host and accelerator take turns, so total = accelerator + host. Host steps are the graph's host nodes and the layout plan's steps (the first table counts only the former): layout conversions (NCHW ↔ NHWC where a host op or the graph boundary needs NCHW) and padding copies (a convolution reading its input padded with a non-zero zero point).`,
+    `Host cycles are the spec's host costs (src/targets/${target.spec.isa}/specs/, each figure with its source; estimates, not measurements) at the accelerator's clock; host and accelerator take turns, so total = accelerator + host. Host steps are the graph's host nodes and the layout plan's steps (the first table counts only the former): layout conversions (NCHW ↔ NHWC where a host op or the graph boundary needs NCHW) and padding copies (a convolution reading its input padded with a non-zero zero point, on a target that pads with zeros only; gemmini pads with the value itself).`,
     '',
     '| model | acc. layers | host steps | layout conversions | padding copies | accelerator cycles | host cycles | total cycles | host share |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',

@@ -21,8 +21,12 @@ import { progressReporter } from './progress.js';
 import { guardWrites } from './interrupt.js';
 import { formatBytes } from './table.js';
 import { cycleFooter } from './cycle_footer.js';
+import { addInputOptions, readInputs, readLabels } from './model_inputs.js';
+import { referenceLines } from './reference_lines.js';
 
 interface CompileFlags extends ModelFlags {
+  input: string[];
+  labels?: string;
   output?: string;
   force?: boolean;
   json?: boolean;
@@ -63,16 +67,13 @@ function schedulesOf(summary: RunSummary) {
 }
 
 /** What `--verify` checked: every accelerator layer bit-exact (a mismatch has exited 1 already). */
-function verifyLine(summary: RunSummary, data: readonly VerifyDataKind[]): string {
+function verifyLines(summary: RunSummary, data: readonly VerifyDataKind[]): string[] {
   const layers = summary.layers.filter((l) => l.placement === 'accelerator').length;
   const on = data.map((d) => (d === 'random' ? "the model's data" : 'worst-case data'));
-  const r = summary.reference;
-  const reference =
-    r === null
-      ? ''
-      : `; against ${r.against ?? 'onnxruntime'}: cosine ${r.cosine.toFixed(5)}, ` +
-        `${(100 * r.withinOneStep).toFixed(2)}% within one step`;
-  return `verify: ${layers} accelerator layers bit-exact on ${on.join(' and on ')}${reference}`;
+  return [
+    `verify: ${layers} accelerator layers bit-exact on ${on.join(' and on ')}`,
+    ...referenceLines(summary, false),
+  ];
 }
 
 export function registerCompile(program: Command): void {
@@ -87,7 +88,7 @@ export function registerCompile(program: Command): void {
       '-o, --output <dir>',
       'the directory to write (must be empty, or --force); required unless --explain',
     );
-  addModelOptions(cmd)
+  addInputOptions(addModelOptions(cmd))
     .option('--force', 'write into a non-empty output directory')
     .option('--json', 'print the summary as JSON')
     .option(
@@ -119,6 +120,12 @@ export function registerCompile(program: Command): void {
       if (f.verify !== true && cmd.getOptionValueSource('data') === 'cli') {
         throw new InputError('--data chooses the data of --verify: add --verify, or drop --data');
       }
+      if (f.verify !== true && (f.input.length > 0 || f.labels !== undefined)) {
+        throw new InputError('--input and --labels are the data of --verify: add --verify');
+      }
+      if (!data.includes('random') && (f.input.length > 0 || f.labels !== undefined)) {
+        throw new InputError('--input and --labels feed the model run of --data random or both');
+      }
       if (f.explain) {
         process.stdout.write(
           explainPlacements(compileModel(model, target, compileOptions).placements) + '\n',
@@ -147,17 +154,32 @@ export function registerCompile(program: Command): void {
       };
       const start = performance.now();
       const compiled = compileModel(model, target, compileOptions);
+      const inputs = f.input.length > 0 ? readInputs(f.input, compiled.source) : undefined;
+      const labels =
+        f.labels === undefined
+          ? undefined
+          : readLabels(f.labels, compiled.graph, inputs !== undefined);
+      const run = {
+        ...execute,
+        reference: f.reference,
+        ...(inputs === undefined ? {} : { inputs }),
+        ...(labels === undefined ? {} : { labels }),
+      };
       const summary =
         f.verify === true && data.includes('random')
-          ? (await runCompiled(compiled, target, { ...execute, reference: f.reference }, start))
-              .summary
+          ? (await runCompiled(compiled, target, run, start)).summary
           : scheduleModel(compiled, target, execute, start);
       progress.done();
       const mappings = new Map<string, Mapping>();
       for (const l of summary.layers) if (l.detail !== null) mappings.set(l.name, l.detail.mapping);
       // Host loops read float and int32 tensors in place: 8-byte alignment at least.
       const alignment = Math.max(8, target.spec.dram.alignmentBytes);
-      const plan = planDram(compiled.graph, compiled.placements, alignment);
+      const plan = planDram(
+        compiled.graph,
+        compiled.placements,
+        alignment,
+        target.packsActivations,
+      );
       const files: Record<string, string> = {
         ...emitModelProject(compiled, target, mappings, plan, {
           simulatedCycles: summary.acceleratorCycles,
@@ -182,7 +204,7 @@ export function registerCompile(program: Command): void {
         `${summary.model} on ${summary.target}`,
         ...cycleFooter(summary),
         ...summary.warnings.map((w) => `warning: ${w}`),
-        ...(f.verify === true ? [verifyLine(summary, data)] : []),
+        ...(f.verify === true ? verifyLines(summary, data) : []),
         `DRAM arena ${formatBytes(plan.totalBytes)} (weights ${formatBytes(plan.weightBytes)})`,
         `wrote ${outDir}/: report.html, summary.json, schedules.json and the C project ` +
           `(${Object.keys(files)

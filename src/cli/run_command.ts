@@ -2,12 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import type { Graph } from '../ir/graph.js';
 import type { RunSummary } from '../results/run_summary.js';
 import { cycleFooter, cycleSum } from './cycle_footer.js';
-import type { HostValue } from '../host/run_graph.js';
-import { readNpyFile, writeNpy } from '../host/npy.js';
-import { inputValue } from '../passes/calibrate.js';
+import { writeNpy } from '../host/npy.js';
 import { compileModel, runCompiled } from '../driver/run_model.js';
 import {
   addModelOptions,
@@ -19,58 +16,15 @@ import { makeDirectory, writeOutputFile } from './output_files.js';
 import { progressReporter } from './progress.js';
 import { guardWrites } from './interrupt.js';
 import { formatTable } from './table.js';
+import { addInputOptions, readInputs, readLabels } from './model_inputs.js';
+import { referenceLines } from './reference_lines.js';
 
 interface RunFlags extends ModelFlags {
   input: string[];
+  labels?: string;
   output?: string;
   force?: boolean;
   json?: boolean;
-}
-
-/**
- * `--input x.npy` (a one-input model) or `--input name=x.npy`, checked against the graph (shape,
- * dtype, finite values, every input once).
- */
-export function readInputs(specs: readonly string[], graph: Graph): Record<string, HostValue> {
-  const out: Record<string, HostValue> = {};
-  const files = new Map<string, string>();
-  for (const spec of specs) {
-    const eq = spec.indexOf('=');
-    let name: string;
-    let file: string;
-    if (eq > 0 && !spec.endsWith('=')) {
-      name = spec.slice(0, eq);
-      file = spec.slice(eq + 1);
-    } else {
-      if (graph.inputs.length !== 1) {
-        throw new InputError(
-          `the model has ${graph.inputs.length} inputs (${graph.inputs.join(', ')}): give --input NAME=FILE.npy`,
-        );
-      }
-      name = graph.inputs[0];
-      file = spec;
-    }
-    const t = graph.tensors[name];
-    if (t === undefined || !graph.inputs.includes(name)) {
-      throw new InputError(
-        `--input ${spec}: the model has no input '${name}' (inputs: ${graph.inputs.join(', ')})`,
-      );
-    }
-    const first = files.get(name);
-    if (first !== undefined) {
-      throw new InputError(`--input: input '${name}' is given twice (${first} and ${file})`);
-    }
-    files.set(name, file);
-    out[name] = inputValue(graph, name, readNpyFile(file), file, 'refuse');
-  }
-  const missing = graph.inputs.filter((n) => out[n] === undefined);
-  if (missing.length > 0) {
-    throw new InputError(
-      `--input: no file for input ${missing.map((n) => `'${n}'`).join(', ')} ` +
-        '(give every input, or none for seeded random ones)',
-    );
-  }
-  return out;
 }
 
 function printSummary(s: RunSummary): void {
@@ -104,14 +58,7 @@ function printSummary(s: RunSummary): void {
     );
   }
   lines.push('', ...cycleFooter(s));
-  if (s.reference !== null) {
-    const r = s.reference;
-    lines.push(
-      `against ${r.against ?? 'onnxruntime'}: cosine ${r.cosine.toFixed(5)}, ` +
-        `SQNR ${r.sqnrDb.toFixed(1)} dB, ` +
-        `max |error| ${r.maxAbsError.toPrecision(3)}, ${(100 * r.withinOneStep).toFixed(2)}% within one step`,
-    );
-  }
+  lines.push(...referenceLines(s, true));
   lines.push(`wall time ${s.wallSeconds.toFixed(1)} s`);
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -144,13 +91,7 @@ export function registerRun(program: Command): void {
       'run an ONNX model: accelerator layers on the target simulator, the rest on the host; compare with onnxruntime',
     )
     .argument('<model>', 'an .onnx file (float, or int8 in QDQ form)');
-  addModelOptions(cmd)
-    .option(
-      '--input <file.npy|name=file.npy>',
-      'an input tensor (repeatable); seeded random inputs otherwise',
-      (v: string, prev: string[]) => [...prev, v],
-      [] as string[],
-    )
+  addInputOptions(addModelOptions(cmd))
     .option('--output <dir>', 'write every model output as <dir>/<name>.npy')
     .option('--force', 'overwrite existing output files')
     .option('--json', 'print the run summary as JSON')
@@ -159,7 +100,9 @@ export function registerRun(program: Command): void {
       '\nExamples:\n' +
         '  gemmforge run q_resnet18.onnx\n' +
         '  gemmforge run lenet.onnx --quantize --calibrate calib/ --json > run.json\n' +
-        '  gemmforge run mobilenet_v2.onnx --quantize --input image.npy --output out/',
+        '  gemmforge run mobilenet_v2.onnx --quantize --input image.npy --output out/\n' +
+        '  gemmforge run lenet_mnist.onnx --input-shape image=100x1x28x28 --quantize ' +
+        '--calibrate calib/ --input digits.npy --labels classes.npy',
     )
     .action(async (model: string, f: RunFlags) => {
       const start = performance.now();
@@ -173,6 +116,10 @@ export function registerRun(program: Command): void {
       }
       if (f.output !== undefined) makeDirectory(f.output, '--output');
       const inputs = f.input.length > 0 ? readInputs(f.input, compiled.source) : undefined;
+      const labels =
+        f.labels === undefined
+          ? undefined
+          : readLabels(f.labels, compiled.graph, inputs !== undefined);
       const progress = progressReporter(f.json === true);
       const { summary, run } = await runCompiled(
         compiled,
@@ -185,6 +132,7 @@ export function registerRun(program: Command): void {
           compare,
           reference: f.reference,
           ...(inputs === undefined ? {} : { inputs }),
+          ...(labels === undefined ? {} : { labels }),
           onProgress: (done, total, node) => progress(done, total, `running ${node}`),
         },
         start,

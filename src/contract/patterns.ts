@@ -15,6 +15,12 @@ export interface Pattern {
   /** What the pattern covers, for `--explain`, e.g. "conv + bias + relu + requant". */
   readonly name: string;
   readonly kind: AcceleratorOp['kind'];
+  /**
+   * A conv pattern whose programs pad with the workload's `padValue` (an asymmetric int8 input's
+   * zero point). Without it the target pads with zeros only, and the partitioner pads such a
+   * conv's input on the host instead (a copy in the layout plan).
+   */
+  readonly padsWithValue?: boolean;
   /** null when the target runs the workload, else the reason it does not. */
   check(workload: AcceleratorOp, spec: Spec): string | null;
 }
@@ -23,6 +29,12 @@ export interface Pattern {
 export interface TargetPattern {
   readonly name: string;
   readonly kind: AcceleratorOp['kind'];
+  readonly padsWithValue: boolean;
   /** null when the target runs the workload, else the reason it does not. */
   check(workload: AcceleratorOp): string | null;
+}
+
+/** Whether a target runs convolutions whose padding reads a non-zero value (`padsWithValue`). */
+export function padsConvWithValue(patterns: readonly TargetPattern[]): boolean {
+  return patterns.some((p) => p.kind === 'conv' && p.padsWithValue);
 }

@@ -175,6 +175,7 @@ export function defineTarget<I extends { readonly kind: string }, M>(
     patterns: (def.patterns ?? []).map((p) => ({
       name: p.name,
       kind: p.kind,
+      padsWithValue: p.padsWithValue === true,
       check: (w: AcceleratorOp) => p.check(w, spec),
     })),
     ...(cHeader === undefined ? {} : { cHeader: () => cHeader(spec) }),

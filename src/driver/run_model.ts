@@ -15,6 +15,7 @@ import {
 import { quantizeGraph } from '../passes/quantize.js';
 import {
   stoppedSearchWarnings,
+  type LabelAccuracy,
   type ReferenceComparison,
   type RunSummary,
 } from '../results/run_summary.js';
@@ -30,7 +31,8 @@ import {
 import type { HostTensor } from '../host/host_tensor.js';
 import type { HostValue } from '../host/run_graph.js';
 import { seededRandom } from '../numeric/numeric.js';
-import { runOnnxRuntime } from './onnxruntime_reference.js';
+import { runOnnxRuntime, type ReferenceOutputs } from './onnxruntime_reference.js';
+import { countCorrect, top1Agreement, type Labels } from './classification.js';
 import { checkMacs, defaultMaxMacs, graphMacs } from './work_limit.js';
 
 export interface CompileOptions {
@@ -176,18 +178,14 @@ function constantReference(refs: readonly ArrayLike<number>[]): string | null {
 }
 
 /**
- * Compares a run's outputs with onnxruntime on the same inputs (`inputsFrom` says where they came
- * from): the float model's outputs for a run of a quantized float model, the QDQ model's own
- * otherwise. Null, with a warning, when onnxruntime is not available; a warning too when the
- * reference outputs are constant.
+ * onnxruntime's outputs on the same inputs: the float model's for a run of a quantized float model,
+ * the QDQ model's own otherwise. Null, with a warning, when onnxruntime is not available.
  */
-export async function referenceComparison(
+export async function referenceOutputs(
   model: CompiledModel,
   inputs: Readonly<Record<string, HostValue>>,
-  outputs: Readonly<Record<string, HostTensor>>,
   warnings: string[],
-  inputsFrom = 'the same inputs',
-): Promise<ReferenceComparison | null> {
+): Promise<ReferenceOutputs | null> {
   const typed: Record<string, HostValue & { dtype: DType }> = {};
   for (const [name, v] of Object.entries(inputs)) {
     typed[name] = { ...v, dtype: model.source.tensors[name].dtype };
@@ -197,20 +195,75 @@ export async function referenceComparison(
     warnings.push(`no reference comparison: ${ref.unavailable as string}`);
     return null;
   }
-  const pairs = model.graph.outputs.map((name) => {
-    const r = ref[name];
-    if (r === undefined) throw new InputError(`onnxruntime did not produce output '${name}'`);
-    return {
-      got: outputs[name].data as ArrayLike<number>,
-      ref: r.data,
-      step: outputStep(model.graph, name, r.data),
-    };
-  });
+  for (const name of model.graph.outputs) {
+    if (ref[name] === undefined)
+      throw new InputError(`onnxruntime did not produce output '${name}'`);
+  }
+  return ref;
+}
+
+/**
+ * Compares a run's outputs with the reference's (`inputsFrom` says where the inputs came from),
+ * with a warning when the reference outputs are constant.
+ */
+export function compareWithReference(
+  model: CompiledModel,
+  ref: ReferenceOutputs,
+  outputs: Readonly<Record<string, HostTensor>>,
+  warnings: string[],
+  inputsFrom = 'the same inputs',
+): ReferenceComparison {
+  const pairs = model.graph.outputs.map((name) => ({
+    got: outputs[name].data as ArrayLike<number>,
+    ref: ref[name].data,
+    step: outputStep(model.graph, name, ref[name].data),
+  }));
   const constant = constantReference(pairs.map((p) => p.ref));
   if (constant !== null) warnings.push(constant);
   const file = basename(model.path);
   const which = model.quantized ? `the float model ${file} (before quantization)` : file;
-  return { ...compareOutputs(pairs), against: `onnxruntime on ${which}, ${inputsFrom}` };
+  const top1 = top1Agreement(
+    model.graph.outputs.map((name) => ({
+      got: { data: outputs[name].data as ArrayLike<number>, shape: outputs[name].shape },
+      ref: ref[name],
+    })),
+  );
+  return {
+    ...compareOutputs(pairs),
+    against: `onnxruntime on ${which}, ${inputsFrom}`,
+    ...(top1 === null ? {} : { top1 }),
+  };
+}
+
+/** referenceOutputs, then compareWithReference. */
+export async function referenceComparison(
+  model: CompiledModel,
+  inputs: Readonly<Record<string, HostValue>>,
+  outputs: Readonly<Record<string, HostTensor>>,
+  warnings: string[],
+  inputsFrom = 'the same inputs',
+): Promise<ReferenceComparison | null> {
+  const ref = await referenceOutputs(model, inputs, warnings);
+  return ref === null ? null : compareWithReference(model, ref, outputs, warnings, inputsFrom);
+}
+
+/** Top-1 accuracy of the run (and of the reference, when it ran) against the labels. */
+function labelAccuracy(
+  labels: Labels,
+  outputs: Readonly<Record<string, HostTensor>>,
+  ref: ReferenceOutputs | null,
+): LabelAccuracy {
+  const got = outputs[labels.output];
+  return {
+    labels: labels.file,
+    output: labels.output,
+    rows: labels.classes.length,
+    correct: countCorrect(
+      { data: got.data as ArrayLike<number>, shape: got.shape },
+      labels.classes,
+    ),
+    referenceCorrect: ref === null ? null : countCorrect(ref[labels.output], labels.classes),
+  };
 }
 
 /**
@@ -264,6 +317,8 @@ export function scheduleModel(
 export type RunOptions = ExecuteOptions & {
   readonly inputs?: Readonly<Record<string, HostValue>>;
   readonly reference: boolean;
+  /** Labels of the inputs' rows, for top-1 accuracy (`--labels`). */
+  readonly labels?: Labels;
 };
 
 export interface ModelRun {
@@ -295,17 +350,19 @@ export async function runCompiled(
   const inputs = options.inputs ?? randomInputs(model.source, options.seed);
   const run = executeGraph(model.graph, model.placements, inputs, target, options);
   const warnings: string[] = [];
-  const reference = options.reference
-    ? await referenceComparison(
-        model,
-        inputs,
-        run.outputs,
-        warnings,
-        options.inputs === undefined
-          ? `seeded random inputs (seed ${options.seed})`
-          : 'the inputs given (--input)',
-      )
-    : null;
+  const ref = options.reference ? await referenceOutputs(model, inputs, warnings) : null;
+  const reference =
+    ref === null
+      ? null
+      : compareWithReference(
+          model,
+          ref,
+          run.outputs,
+          warnings,
+          options.inputs === undefined
+            ? `seeded random inputs (seed ${options.seed})`
+            : 'the inputs given (--input)',
+        );
   const wallSeconds = (performance.now() - start) / 1000;
   const shape = (name: string): readonly number[] => run.outputs[name].shape;
   const summary = runSummary(
@@ -318,5 +375,7 @@ export async function runCompiled(
     wallSeconds,
     warnings,
   );
-  return { summary, run, model };
+  if (options.labels === undefined) return { summary, run, model };
+  const accuracy = labelAccuracy(options.labels, run.outputs, ref);
+  return { summary: { ...summary, accuracy }, run, model };
 }

@@ -126,6 +126,7 @@ function body(node: Node, graph: Graph, ptr: TensorPointer): string[] {
     }
     case 'MaxPool':
     case 'AveragePool':
+    case 'QMaxPool':
       return pool(node, graph, ptr);
     case 'GlobalAveragePool':
       return globalAveragePool(node, graph, ptr);

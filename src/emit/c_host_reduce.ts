@@ -1,4 +1,4 @@
-import { elementCount, type Graph, type Node } from '../ir/graph.js';
+import { elementCount, type Graph, type Node, type Rescale } from '../ir/graph.js';
 import { normalizeAxis, stridesOf } from '../host/host_tensor.js';
 import { window2d } from '../host/window.js';
 import {
@@ -10,21 +10,24 @@ import {
   tensorOf,
   type TensorPointer,
 } from './c_host_loops.js';
-import { cDouble } from './c_model_data.js';
+import { cDouble, cFloat } from './c_model_data.js';
 
 /**
- * Pooling and reductions in C (MaxPool, AveragePool, GlobalAveragePool, Softmax, ReduceMean), with
- * the host kernels' arithmetic: float32 values summed in double in the same order, exp in double.
+ * Pooling and reductions in C (MaxPool, QMaxPool on int8 values, AveragePool, GlobalAveragePool,
+ * Softmax, ReduceMean), with the host kernels' arithmetic: float32 values summed in double in the
+ * same order, exp in double.
  */
 
 export function pool(
-  node: Node & { op: 'MaxPool' | 'AveragePool' },
+  node: Node & { op: 'MaxPool' | 'AveragePool' | 'QMaxPool' },
   graph: Graph,
   ptr: TensorPointer,
 ) {
   const x = tensorOf(graph, node, node.inputs[0]);
   const y = tensorOf(graph, node, node.outputs[0]);
-  requireF32(node, [x]);
+  const int8 = node.op === 'QMaxPool';
+  if (!int8) requireF32(node, [x]);
+  const elem = int8 ? 'int8_t' : 'float';
   if (node.outputs.length > 1 && node.outputs[1] !== '') refuse(node, 'MaxPool indices output');
   const rank = x.shape.length;
   if (rank !== 3 && rank !== 4) refuse(node, `a ${rank}-D input`);
@@ -32,7 +35,7 @@ export function pool(
   const H = rank === 4 ? x.shape[2] : 1;
   const W = x.shape[rank - 1];
   const NC = x.shape[0] * x.shape[1];
-  const max = node.op === 'MaxPool';
+  const max = node.op !== 'AveragePool';
   const countIncludePad = node.op === 'AveragePool' && node.attrs.countIncludePad;
   const divisor = countIncludePad
     ? [
@@ -42,11 +45,11 @@ export function pool(
       ]
     : ['const double divisor = (double)count;'];
   return [
-    `  const float *x = ${ptr(x.name)};`,
-    `  float *y = ${ptr(y.name)};`,
+    `  const ${elem} *x = ${ptr(x.name)};`,
+    `  ${elem} *y = ${ptr(y.name)};`,
     `  for (int64_t nc = 0; nc < ${NC}; ++nc) {`,
-    `    const float *plane = x + nc * ${H * W};`,
-    `    float *out = y + nc * ${g.outH * g.outW};`,
+    `    const ${elem} *plane = x + nc * ${H * W};`,
+    `    ${elem} *out = y + nc * ${g.outH * g.outW};`,
     `    for (int64_t oh = 0; oh < ${g.outH}; ++oh) {`,
     `      const int64_t h0 = oh * ${g.sH} - ${g.padTop};`,
     `      for (int64_t ow = 0; ow < ${g.outW}; ++ow) {`,
@@ -60,7 +63,7 @@ export function pool(
     `          for (int64_t kw = 0; kw < ${g.kW}; ++kw) {`,
     `            const int64_t w = w0 + kw * ${g.dW};`,
     `            if (w < 0 || w >= ${W}) continue;`,
-    `            const float v = plane[h * ${W} + w];`,
+    `            const float v = (float)plane[h * ${W} + w];`,
     '            if (v > best) best = v;',
     '            sum += (double)v;',
     '            ++count;',
@@ -70,7 +73,12 @@ export function pool(
       ? [
           '        (void)sum;',
           '        (void)count;',
-          '        out[oh * ' + g.outW + ' + ow] = best;',
+          ...(node.op === 'QMaxPool'
+            ? [
+                ...rescaledC(node.attrs.rescale).map((l) => `        ${l}`),
+                `        out[oh * ${g.outW} + ow] = (int8_t)q;`,
+              ]
+            : [`        out[oh * ${g.outW} + ow] = best;`]),
         ]
       : [
           '        (void)best;',
@@ -80,6 +88,16 @@ export function pool(
     '      }',
     '    }',
     '  }',
+  ];
+}
+
+/** An int8 maximum `best` (held in a float) moved to the output's quantization as `q`, in C. */
+function rescaledC(r: Rescale | null): string[] {
+  if (r === null) return ['const float q = best;'];
+  const real = `(float)(best - ${r.inZeroPoint}.0f) * ${cFloat(r.inScale)}`;
+  return [
+    `const double v = (double)gf_round_half_even((float)(${real}) / ${cFloat(r.outScale)}) + ${r.outZeroPoint};`,
+    'const double q = v < -128 ? -128 : v > 127 ? 127 : v;',
   ];
 }
 

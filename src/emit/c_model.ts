@@ -13,6 +13,15 @@ import { modelHelpers } from './c_model_helpers.js';
 import { arenaLayout, traceDramBase, type ArenaLayout } from './c_model_layers.js';
 import { modelHeader, modelMain, modelMakefile, modelReadme } from './c_model_files.js';
 import { cIdent } from './c_names.js';
+import { formRegion } from './dram_plan.js';
+import { layoutConversionC } from './c_layout_conversion.js';
+import {
+  formLabel,
+  graphForm,
+  planLayouts,
+  stepTensors,
+  type TensorForm,
+} from '../partition/layout_plan.js';
 
 /**
  * A compiled model as a C11 project: model.c (one function per accelerator layer with its loops, as
@@ -47,7 +56,12 @@ export function modelArena(
   const usable =
     plan.alignment % minAlignment === 0
       ? plan
-      : planDram(model.graph, model.placements, lcm(plan.alignment, minAlignment));
+      : planDram(
+          model.graph,
+          model.placements,
+          lcm(plan.alignment, minAlignment),
+          target.packsActivations,
+        );
   return arenaLayout(model.graph, model.placements, target, schedules, usable);
 }
 
@@ -108,14 +122,18 @@ export function emitModelProject(
     return name;
   };
   const constants = new Map<string, string>();
-  const offset = (tensor: string): number => {
-    const r = regions.get(tensor);
+  const offsetIn = (tensor: string, form: TensorForm): number => {
+    const r = regions.get(formRegion(tensor, form));
     if (r === undefined || r.kind === 'staging') {
-      throw new InternalError(`C project: the DRAM plan has no region for tensor '${tensor}'`);
+      throw new InternalError(
+        `C project: the DRAM plan has no region for tensor '${tensor}' in ${formLabel(form)}`,
+      );
     }
     return r.offset;
   };
-  const pointer = (tensor: string): string => {
+  const offset = (tensor: string): number => offsetIn(tensor, graphForm);
+  /** Tensors as C expressions: constants as weights.c arrays, activations in the step's forms. */
+  const pointerIn = (forms: ReadonlyMap<string, TensorForm>) => (tensor: string) => {
     const t = graph.tensors[tensor];
     if (t.data !== undefined) {
       let name = constants.get(tensor);
@@ -125,7 +143,7 @@ export function emitModelProject(
       }
       return name;
     }
-    const at = offset(tensor);
+    const at = offsetIn(tensor, forms.get(tensor) ?? graphForm);
     if (at % dtypeBytes[t.dtype] !== 0) {
       throw new InternalError(`C project: tensor '${tensor}' at offset ${at} is misaligned`);
     }
@@ -136,11 +154,24 @@ export function emitModelProject(
   const init: string[] = [];
   const calls: string[] = [];
   const layers = new Map(layout.layers.map((l) => [l.index, l]));
-  model.placements.forEach((p, index) => {
+  const indexOf = new Map(model.placements.map((p, i) => [p, i]));
+  planLayouts(graph, model.placements).forEach((step, at) => {
+    if (step.kind === 'conversion') {
+      const c = step.conversion;
+      const fn = `gf_convert_${at}`;
+      const between = { from: offsetIn(c.tensor, c.from), to: offsetIn(c.tensor, c.to) };
+      functions.push(layoutConversionC(c, graph, between, fn));
+      calls.push(`  ${fn}(); /* ${c.op} '${c.tensor.replace(/\*\//g, '* /')}' */`);
+      return;
+    }
+    const p = step.placement;
+    const index = indexOf.get(p) ?? -1;
     const fn = `gf_node_${index}`;
     const layer = layers.get(index);
     if (layer === undefined) {
-      functions.push(hostNodeC(p.node, graph, pointer, fn));
+      const { reads, writes } = stepTensors(step, graph);
+      const forms = new Map([...reads, ...writes].map((u) => [u.tensor, u.form]));
+      functions.push(hostNodeC(p.node, graph, pointerIn(forms), fn));
     } else {
       const layerFn = `gf_layer_${index}`;
       functions.push(`static ${emitCFunction(layer.program, cEncoding, layerFn)}`);

@@ -2,14 +2,15 @@ import { InternalError } from '../errors.js';
 import { elementCount, type Graph } from '../ir/graph.js';
 import { shiftOf } from '../reference/requantize.js';
 import type { AnyTarget } from '../contract/target.js';
-import { convOutputSize } from '../workload/shape.js';
+import { convOutputSize, convPadValue } from '../workload/shape.js';
 import type { AcceleratorLayer } from './c_model_layers.js';
 
 /**
- * An accelerator node as C: stage its input (graph layout → the workload's DRAM layout, padded with
- * the input's zero point where the workload says so), call the layer's program function with its
- * buffers' DRAM addresses, and move the output back to the graph's layout; once per run of a batched
- * product. In trace mode no accelerator computes, so the layer's integer reference fills the output.
+ * An accelerator node as C: call the layer's program function with its buffers' DRAM addresses,
+ * once per run of a batched product. A convolution's program reads and writes its activations in
+ * place, in the regions the layout plan holds them in (NHWC, padded where the runtime pads); a
+ * matrix product's operands are staged. In trace mode no accelerator computes, so the layer's
+ * integer reference fills the output.
  */
 
 export interface AcceleratorNames {
@@ -27,56 +28,31 @@ export interface AcceleratorNames {
   readonly gather: { readonly input: string; readonly output: string } | null;
 }
 
+/**
+ * A matrix product's activation operand staged for run `run` (the graph's row-major layout is the
+ * workload's); a convolution reads its input in place, from the plan's NHWC region.
+ */
 function stageInput(layer: AcceleratorLayer, graph: Graph, names: AcceleratorNames, at: number) {
   const node = layer.node;
+  if (node.op !== 'QGemm') return [];
   const x = graph.tensors[node.inputs[0]];
-  const src = `GF_AT(const int8_t, ${names.offset(x.name)})`;
-  if (node.op === 'QGemm') {
-    const n = elementCount(x.shape) / layer.fused.count;
-    return [
-      `    const int8_t *x = ${src} + run * ${n};`,
-      `    int8_t *staged = GF_AT(int8_t, ${at});`,
-      `    for (int64_t i = 0; i < ${n}; ++i) staged[i] = x[i];`,
-    ];
-  }
-  const [N, C, H, W] = x.shape;
-  const [pT, pL, pB, pR] = layer.fused.prePad ? node.attrs.pads : [0, 0, 0, 0];
-  const [Hp, Wp] = [H + pT + pB, W + pL + pR];
+  const n = elementCount(x.shape) / layer.fused.count;
   return [
-    `    const int8_t *x = ${src};`,
+    `    const int8_t *x = GF_AT(const int8_t, ${names.offset(x.name)}) + run * ${n};`,
     `    int8_t *staged = GF_AT(int8_t, ${at});`,
-    ...(layer.fused.prePad
-      ? [`    for (int64_t i = 0; i < ${N * Hp * Wp * C}; ++i) staged[i] = ${node.attrs.padValue};`]
-      : []),
-    `    for (int64_t n = 0; n < ${N}; ++n)`,
-    `      for (int64_t h = 0; h < ${H}; ++h)`,
-    `        for (int64_t w = 0; w < ${W}; ++w)`,
-    `          for (int64_t c = 0; c < ${C}; ++c)`,
-    `            staged[((n * ${Hp} + h + ${pT}) * ${Wp} + w + ${pL}) * ${C} + c] =`,
-    `                x[((n * ${C} + c) * ${H} + h) * ${W} + w];`,
+    `    for (int64_t i = 0; i < ${n}; ++i) staged[i] = x[i];`,
   ];
 }
 
+/** A matrix product's output of run `run` back in place; a convolution wrote its NHWC region. */
 function unstageOutput(layer: AcceleratorLayer, graph: Graph, names: AcceleratorNames, at: number) {
+  if (layer.node.op !== 'QGemm') return [];
   const y = graph.tensors[layer.node.outputs[0]];
-  const dst = `GF_AT(int8_t, ${names.offset(y.name)})`;
-  if (layer.node.op === 'QGemm') {
-    const n = elementCount(y.shape) / layer.fused.count;
-    return [
-      `    int8_t *y = ${dst} + run * ${n};`,
-      `    const int8_t *result = GF_AT(const int8_t, ${at});`,
-      `    for (int64_t i = 0; i < ${n}; ++i) y[i] = result[i];`,
-    ];
-  }
-  const [N, K, P, Q] = y.shape;
+  const n = elementCount(y.shape) / layer.fused.count;
   return [
-    `    int8_t *y = ${dst};`,
+    `    int8_t *y = GF_AT(int8_t, ${names.offset(y.name)}) + run * ${n};`,
     `    const int8_t *result = GF_AT(const int8_t, ${at});`,
-    `    for (int64_t n = 0; n < ${N}; ++n)`,
-    `      for (int64_t p = 0; p < ${P}; ++p)`,
-    `        for (int64_t q = 0; q < ${Q}; ++q)`,
-    `          for (int64_t k = 0; k < ${K}; ++k)`,
-    `            y[((n * ${K} + k) * ${P} + p) * ${Q} + q] = result[((n * ${P} + p) * ${Q} + q) * ${K} + k];`,
+    `    for (int64_t i = 0; i < ${n}; ++i) y[i] = result[i];`,
   ];
 }
 
@@ -121,9 +97,9 @@ function reference(layer: AcceleratorLayer, target: AnyTarget, names: Accelerato
   }
   const { P, Q } = convOutputSize(w);
   const dims = [w.N, w.H, w.W, w.C, w.K, w.R, w.S, w.strideH, w.strideW, w.padTop, w.padLeft];
-  dims.push(w.dilationH, w.dilationW, w.groups, P, Q);
+  dims.push(w.dilationH, w.dilationW, w.groups, P, Q, convPadValue(w));
   return [
-    `    static const int64_t dims[16] = {${dims.join(', ')}};`,
+    `    static const int64_t dims[17] = {${dims.join(', ')}};`,
     `    gf_reference_conv(${input}, ${weight}, ${bias},`,
     `                      ${output}, dims, ${tail});`,
   ];
@@ -138,6 +114,11 @@ function cScale(scale: number): string {
 /** Statements (indented for the run loop) as a block of their own. */
 function block(lines: readonly string[]): string[] {
   return ['    {', ...lines.map((l) => `  ${l}`), '    }'];
+}
+
+/** A block of the statements, or nothing when there are none. */
+function blockOf(lines: readonly string[]): string[] {
+  return lines.length === 0 ? [] : block(lines);
 }
 
 /** The node's function: per run, stage, call the program, (trace: compute), unstage. */
@@ -189,15 +170,15 @@ export function acceleratorNodeC(
     `/* ${what} on the accelerator: ${layer.fused.count} run(s) of ${layer.program.name.replace(/\*\//g, '* /')} */`,
     `static void ${names.node}(void) {`,
     `  for (int64_t run = 0; run < ${layer.fused.count}; ++run) {`,
-    ...block(stageInput(layer, graph, names, activations.input)),
+    ...blockOf(stageInput(layer, graph, names, activations.input)),
     ...pack,
-    ...(stageWeights.length > 0 ? block(stageWeights) : []),
+    ...blockOf(stageWeights),
     `    ${names.layer}(${args.join(', ')});`,
     ...unpack,
     '#if defined(GF_TRACE_MODE)',
     ...block(reference(layer, target, names)),
     '#endif',
-    ...block(unstageOutput(layer, graph, names, activations.output)),
+    ...blockOf(unstageOutput(layer, graph, names, activations.output)),
     '  }',
     '}',
     '',

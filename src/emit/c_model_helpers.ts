@@ -51,7 +51,7 @@ static inline void gf_reference_conv(const int8_t *in, const int8_t *weight,
                                      float scale, int shift, int relu) {
   const int64_t N = d[0], H = d[1], W = d[2], C = d[3], K = d[4], R = d[5], S = d[6];
   const int64_t sH = d[7], sW = d[8], pT = d[9], pL = d[10], dH = d[11], dW = d[12];
-  const int64_t G = d[13], P = d[14], Q = d[15];
+  const int64_t G = d[13], P = d[14], Q = d[15], Z = d[16]; /* Z: the value padding reads */
   const int64_t Cg = C / G, Kg = K / G;
   for (int64_t n = 0; n < N; ++n) {
     for (int64_t p = 0; p < P; ++p) {
@@ -61,12 +61,14 @@ static inline void gf_reference_conv(const int8_t *in, const int8_t *weight,
           uint32_t acc = bias == NULL ? 0u : (uint32_t)bias[k];
           for (int64_t r = 0; r < R; ++r) {
             const int64_t h = p * sH + r * dH - pT;
-            if (h < 0 || h >= H) continue;
             for (int64_t s = 0; s < S; ++s) {
               const int64_t x = q * sW + s * dW - pL;
-              if (x < 0 || x >= W) continue;
-              const int8_t *row = in + ((n * H + h) * W + x) * C + g * Cg;
               const int8_t *wrow = weight + (r * S + s) * Cg * K + k;
+              if (h < 0 || h >= H || x < 0 || x >= W) {
+                for (int64_t c = 0; c < Cg; ++c) acc += (uint32_t)((int32_t)Z * wrow[c * K]);
+                continue;
+              }
+              const int8_t *row = in + ((n * H + h) * W + x) * C + g * Cg;
               for (int64_t c = 0; c < Cg; ++c) acc += (uint32_t)((int32_t)row[c] * wrow[c * K]);
             }
           }

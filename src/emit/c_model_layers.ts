@@ -2,7 +2,8 @@ import { InternalError, UnsupportedError } from '../errors.js';
 import type { Graph, NodeOf } from '../ir/graph.js';
 import type { FusedWorkload } from '../partition/fused_workload.js';
 import { isScheduled, type Placement } from '../partition/partition.js';
-import type { DramPlan, Region } from './dram_plan.js';
+import { formRegion, type DramPlan, type Region } from './dram_plan.js';
+import { convInputForm, nhwcForm, type TensorForm } from '../partition/layout_plan.js';
 import { fusedLayerData } from '../runtime/fused_data.js';
 import type { HostTensor } from '../host/host_tensor.js';
 import type { Mapping } from '../mapping/mapping.js';
@@ -13,8 +14,10 @@ import type { Workload } from '../workload/workload.js';
 
 /**
  * Where each accelerator layer's program buffers live in the model's DRAM arena: the planner's
- * regions (dram_plan.ts) where they fit (staging input/output, the layer's weight and bias constants,
- * which hold the target's packed layout), and regions past the plan's end for what the plan does not
+ * regions (dram_plan.ts) where they fit (a convolution's input and output in the regions of the
+ * NHWC forms the layout plan holds them in, a matrix product's staging input and output, the
+ * layer's weight and bias constants, which hold the target's packed layout), and regions past the
+ * plan's end for what the plan does not
  * size (a packed weight larger than the graph's, a constant shared with another reader, a program's
  * own constant or scratch buffers). Trace addresses are the arena offsets above a fixed base.
  */
@@ -123,6 +126,15 @@ export function arenaLayout(
     const r = regions.get(name);
     return r !== undefined && r.bytes >= bytes ? r.offset : undefined;
   };
+  const formOffset = (tensor: string, form: TensorForm): number => {
+    const r = regions.get(formRegion(tensor, form));
+    if (r === undefined) {
+      throw new InternalError(
+        `C project: the DRAM plan does not hold '${tensor}' in ${form.layout}`,
+      );
+    }
+    return r.offset;
+  };
   const layers: AcceleratorLayer[] = [];
   placements.forEach((p, index) => {
     if (!isScheduled(p)) return;
@@ -157,18 +169,33 @@ export function arenaLayout(
       );
     }
     const only = (name: string) => readers.get(name) === 1;
+    // A convolution's activations in the workload's layout: the plan's NHWC regions.
+    const held =
+      node.op === 'QConv'
+        ? {
+            input: formOffset(node.inputs[0], convInputForm(p)),
+            output: formOffset(node.outputs[0], nhwcForm),
+          }
+        : null;
+    const inPlace = held !== null && !target.packsActivations;
     const buffers = program.buffers.map((b): PlacedBuffer => {
       switch (b.role) {
         case 'input':
           return {
             buffer: b,
-            offset: region(`${node.name}/input`, b.bytes) ?? extra(b.bytes),
+            offset:
+              inPlace && held !== null
+                ? held.input
+                : (region(`${node.name}/input`, b.bytes) ?? extra(b.bytes)),
             fill: { kind: 'staged' },
           };
         case 'output':
           return {
             buffer: b,
-            offset: region(`${node.name}/output`, b.bytes) ?? extra(b.bytes),
+            offset:
+              inPlace && held !== null
+                ? held.output
+                : (region(`${node.name}/output`, b.bytes) ?? extra(b.bytes)),
             fill: { kind: 'staged' },
           };
         case 'weight': {
@@ -205,26 +232,30 @@ export function arenaLayout(
       program,
       buffers,
       stagedWeights: !constWeights,
-      packing: target.packsActivations ? packing(target, w, mapping, program, extra) : null,
+      packing: target.packsActivations ? packing(target, w, mapping, program, held, extra) : null,
     });
   });
   return { plan, totalBytes: top, layers };
 }
 
-/** The gather tables of a packing target's layer, and room for its activations in the workload's layouts. */
+/**
+ * The gather tables of a packing target's layer, and where its activations are in the workload's
+ * layouts: a convolution's in the plan's NHWC regions (`held`), a product's in room of their own.
+ */
 function packing(
   target: AnyTarget,
   w: Workload,
   m: Mapping,
   program: Program,
+  held: { readonly input: number; readonly output: number } | null,
   extra: (bytes: number) => number,
 ): ActivationPacking {
   const sizes = tensorBytes(w);
   const out = program.buffers.find((b) => b.role === 'output');
   if (out === undefined) throw new InternalError(`program ${program.name} has no output buffer`);
   return {
-    inputAt: extra(sizes.input),
-    outputAt: extra(sizes.output),
+    inputAt: held?.input ?? extra(sizes.input),
+    outputAt: held?.output ?? extra(sizes.output),
     input: layoutGather(sizes.input, (x) => target.packInput(w, m, x)),
     output: layoutGather(out.bytes, (x) => target.unpackOutput(w, m, x)),
   };

@@ -12,28 +12,43 @@ import { networks } from '../workload/networks.js';
  */
 
 /** A value a spec field may take: a number, a string, a boolean or a list of strings. */
-const fieldValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.string())]);
+const fieldValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.string())], {
+  error: 'a value is a number, a string, a boolean or a list of strings',
+});
 export type FieldValue = z.infer<typeof fieldValue>;
 
-const range = z.union([
-  z.strictObject({ from: z.number(), to: z.number(), step: z.number().positive() }),
-  z.strictObject({ from: z.number().positive(), to: z.number(), times: z.number().gt(1) }),
-]);
+const range = z.union(
+  [
+    z.strictObject({ from: z.number(), to: z.number(), step: z.number().positive() }),
+    z.strictObject({ from: z.number().positive(), to: z.number(), times: z.number().gt(1) }),
+  ],
+  { error: 'a range is {from, to, step} or {from, to, times}' },
+);
 
-const parameter = z.union([
-  z.array(fieldValue).min(1),
-  range,
-  z.strictObject({ set: z.array(z.record(z.string(), fieldValue)).min(1) }),
-]);
+const parameter = z.union(
+  [
+    z.array(fieldValue).min(1),
+    range,
+    z.strictObject({ set: z.array(z.record(z.string(), fieldValue)).min(1) }),
+  ],
+  { error: 'a parameter is a list of values, a range {from, to, step | times} or {set: [...]}' },
+);
 
-const model = z.union([
-  z.strictObject({
-    network: z.enum(networks),
-    /** Only the first N distinct layers of the table, or the layers of these names. */
-    layers: z.union([z.number().int().positive(), z.array(z.string()).min(1)]).optional(),
-  }),
-  z.strictObject({ onnx: z.string().min(1) }),
-]);
+const model = z.union(
+  [
+    z.strictObject({
+      network: z.enum(networks),
+      /** Only the first N distinct layers of the table, or the layers of these names. */
+      layers: z
+        .union([z.number().int().positive(), z.array(z.string()).min(1)], {
+          error: 'layers is a count of layers or a list of layer names',
+        })
+        .optional(),
+    }),
+    z.strictObject({ onnx: z.string().min(1) }),
+  ],
+  { error: `a model is {network, layers?} (networks: ${networks.join(', ')}) or {onnx: FILE}` },
+);
 
 export const objectives = ['cycles', 'sramBytes', 'area', 'energy', 'pes'] as const;
 export type Objective = (typeof objectives)[number];
@@ -99,13 +114,55 @@ function checkNames(s: Sweep, file: string): void {
   }
 }
 
+type Issue = z.core.$ZodIssue;
+
+interface Specific {
+  readonly path: PropertyKey[];
+  readonly message: string;
+  /** Problems of the union branch it was found in (1 outside unions). */
+  readonly problems: number;
+}
+
+/**
+ * An issue made specific: inside a union, the branch that got furthest into the value (the one
+ * whose problem lies deepest; of equal depth, the one with fewer problems), so a model with a bad
+ * `layers` is reported at `layers` and not as "not a model". A union all of whose branches fail at
+ * its own level keeps its message.
+ */
+function mostSpecific(issue: Issue, problems = 1): Specific {
+  if (issue.code !== 'invalid_union') return { path: issue.path, message: issue.message, problems };
+  let best: Specific | undefined;
+  for (const branch of issue.errors) {
+    if (branch.length === 0) continue;
+    const found = mostSpecific(branch[0], branch.length);
+    if (found.path.length === 0) continue;
+    const deeper = best === undefined || found.path.length > best.path.length;
+    const same = best !== undefined && found.path.length === best.path.length;
+    if (deeper || (same && found.problems < (best as Specific).problems)) best = found;
+  }
+  if (best === undefined) return { path: issue.path, message: issue.message, problems };
+  return { ...best, path: [...issue.path, ...best.path], problems };
+}
+
+/** The value at a path of parsed JSON, or undefined. */
+function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
+  let at: unknown = json;
+  for (const k of path) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<PropertyKey, unknown>)[k];
+  }
+  return at;
+}
+
 /** Validates parsed JSON as a sweep: an InputError naming the first bad field's path. */
 export function parseSweep(json: unknown, file: string, dir: string): Sweep {
   const result = sweepSchema.safeParse(json);
   if (!result.success) {
-    const issue = result.error.issues[0];
+    const issue = mostSpecific(result.error.issues[0]);
     const path = issue.path.length === 0 ? '(sweep)' : issue.path.map(String).join('.');
-    throw new InputError(`${file}: ${path}: ${issue.message}`);
+    const value = valueAt(json, issue.path);
+    const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+    throw new InputError(`${file}: ${path}: ${issue.message}${got}`);
   }
   const s = result.data;
   checkNames(s, file);

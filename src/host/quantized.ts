@@ -1,10 +1,11 @@
 import { InputError } from '../errors.js';
 import type { AttrsByInternalOp, QAddAttrs, Requant } from '../ir/graph.js';
-import { saturateInt8, scaleF32, weightedSumToInt8 } from '../numeric/numeric.js';
+import { rescaleInt8, saturateInt8, scaleF32, weightedSumToInt8 } from '../numeric/numeric.js';
 import type { HostTensor } from './host_tensor.js';
+import { pool } from './pool.js';
 
 /**
- * Host kernels of the fused integer ops (QConv, QGemm, QAdd): int32 sums of int8 products plus the int32
+ * Host kernels of the fused integer ops (QConv, QGemm, QAdd, QMaxPool): int32 sums of int8 products plus the int32
  * bias (wrapping), then the shared requantization (ir/graph.ts `Requant`). They are the host fallback
  * for those ops and an independent check of what an accelerator computes.
  */
@@ -134,4 +135,23 @@ export function qadd(a: HostTensor, b: HostTensor, attrs: QAddAttrs): HostTensor
   const out = new Int8Array(ad.length);
   for (let i = 0; i < ad.length; i++) out[i] = weightedSumToInt8(ad[i], bd[i], attrs, relu);
   return { dtype: 'int8', shape: a.shape, data: out };
+}
+
+/**
+ * QMaxPool: the float kernel's window maximum on the int8 values (exact in float32), then the
+ * optional rescale, which commutes with the maximum.
+ */
+export function qmaxpool(x: HostTensor, attrs: AttrsByInternalOp['QMaxPool']): HostTensor {
+  const xd = int8Data(x, 'QMaxPool input');
+  const pooled = pool(
+    'max',
+    { dtype: 'float32', shape: x.shape, data: Float32Array.from(xd) },
+    attrs,
+    false,
+  );
+  const r = attrs.rescale;
+  const data = Int8Array.from(pooled.data as Float32Array, (v) =>
+    r === null ? v : rescaleInt8(v, r),
+  );
+  return { dtype: 'int8', shape: pooled.shape, data };
 }

@@ -7,7 +7,7 @@ import { gemm, matMul } from './gemm.js';
 import { numbersOf, type HostTensor } from './host_tensor.js';
 import { batchNormalization, layerNormalization } from './normalization.js';
 import { globalAveragePool, pool } from './pool.js';
-import { qadd, qconv, qgemm } from './quantized.js';
+import { qadd, qconv, qgemm, qmaxpool } from './quantized.js';
 import { dequantizeLinear, quantizeLinear, refuseQLinear } from './quantize.js';
 import { reduceMean } from './reduce.js';
 import * as shapeOps from './shape_ops.js';
@@ -50,6 +50,8 @@ function runNode(node: Node, ins: NodeInputs): HostTensor[] {
       return [qgemm(get(0), get(1), opt(2), node.attrs)];
     case 'QAdd':
       return [qadd(get(0), get(1), node.attrs)];
+    case 'QMaxPool':
+      return [qmaxpool(get(0), node.attrs)];
     case 'Add':
     case 'Sub':
     case 'Mul':

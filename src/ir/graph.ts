@@ -1,4 +1,6 @@
-import type { WeightedSum } from '../numeric/numeric.js';
+import type { Rescale, WeightedSum } from '../numeric/numeric.js';
+
+export type { Rescale };
 
 /**
  * The graph IR: the model as the frontend imported it. Plain readonly data, JSON-friendly except
@@ -161,11 +163,14 @@ export interface Requant {
  * - QGemm: inputs a [...][M][K] int8, b [K][N] int8 (a constant, or an activation with the same
  *   batch dims as a), bias [N] int32 (optional); output [...][M][N] int8.
  * - QAdd: inputs a, b int8 of one shape; output int8 of that shape (`QAddAttrs`).
+ * - QMaxPool: input x [N][C][H][W] (or [N][C][W]) int8; output int8, the window's maximum (padding
+ *   never wins, as in MaxPool), then `rescale` when the output's quantization differs from the input's.
  */
 export interface AttrsByInternalOp {
   readonly QConv: Required<ConvAttrs> & { readonly requant: Requant; readonly padValue: number };
   readonly QGemm: { readonly requant: Requant };
   readonly QAdd: QAddAttrs;
+  readonly QMaxPool: WindowAttrs & { readonly rescale: Rescale | null };
 }
 
 /**

@@ -118,6 +118,24 @@ export function weightedSumToInt8(a: number, b: number, w: WeightedSum, relu: bo
   return saturateInt8(scaleF32(relu && acc < 0 ? 0 : acc, w.outScale));
 }
 
+/**
+ * An int8 value moved from one per-tensor quantization to another as DequantizeLinear then
+ * QuantizeLinear compute it: saturate(round_half_even(fp32(fp32(q − inZeroPoint)·inScale / outScale))
+ * + outZeroPoint). It never decreases as q grows, so it commutes with a maximum.
+ */
+export interface Rescale {
+  readonly inScale: number;
+  readonly inZeroPoint: number;
+  readonly outScale: number;
+  readonly outZeroPoint: number;
+}
+
+/** `q` moved to another quantization (`Rescale`), saturated to int8. */
+export function rescaleInt8(q: number, r: Rescale): number {
+  const real = Math.fround(Math.fround(q - r.inZeroPoint) * r.inScale);
+  return saturateInt8(roundHalfEven(Math.fround(real / r.outScale)) + r.outZeroPoint);
+}
+
 /** xorshift32: a small seeded generator, so every run with a seed sees the same data. */
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0 || 0x9e3779b9;

@@ -7,8 +7,8 @@ import { elementCount } from '../ir/graph.js';
 /**
  * A fused op as the workloads an accelerator runs: `count` runs of one workload (a matrix product of
  * two activations runs once per batch element; everything else once). A convolution whose padding
- * must read a non-zero value (the input's zero point) is padded by the runtime instead, and its
- * workload has no padding (`prePad`).
+ * must read a non-zero value (the input's zero point) carries it (`padValue`) when the target pads
+ * with a value; otherwise the runtime pads its input and the workload has no padding (`prePad`).
  */
 export interface FusedWorkload {
   readonly workload: Workload;
@@ -16,10 +16,14 @@ export interface FusedWorkload {
   readonly prePad: boolean;
 }
 
-/** The workload of a QConv or QGemm node of `graph`. */
+/**
+ * The workload of a QConv or QGemm node of `graph`; `padsWithValue`: the target's convolutions pad
+ * with a value (src/contract/patterns.ts).
+ */
 export function fusedWorkload(
   node: NodeOf<'QConv'> | NodeOf<'QGemm'>,
   graph: Graph,
+  padsWithValue: boolean,
 ): FusedWorkload {
   const shape = (i: number) => graph.tensors[node.inputs[i]].shape;
   const bias = node.inputs[2] !== undefined && node.inputs[2] !== '';
@@ -30,7 +34,8 @@ export function fusedWorkload(
     const [K, , R, S] = shape(1);
     const a = node.attrs;
     const [pT, pL, pB, pR] = a.pads;
-    const prePad = a.padValue !== 0 && pT + pL + pB + pR > 0;
+    const valuePad = a.padValue !== 0 && pT + pL + pB + pR > 0;
+    const prePad = valuePad && !padsWithValue;
     const conv: ConvWorkload = {
       kind: 'conv',
       name: node.name,
@@ -47,6 +52,7 @@ export function fusedWorkload(
       padBottom: prePad ? 0 : pB,
       padLeft: prePad ? 0 : pL,
       padRight: prePad ? 0 : pR,
+      ...(valuePad && padsWithValue ? { padValue: a.padValue } : {}),
       dilationH: a.dilations[0],
       dilationW: a.dilations[1],
       groups: a.group,

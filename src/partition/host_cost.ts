@@ -30,7 +30,7 @@ const perMac = (node: Node, graph: Graph): HostWork => ({
   count: nodeMacs(node, graph),
 });
 const perWindowElement = (
-  node: NodeOf<'MaxPool'> | NodeOf<'AveragePool'>,
+  node: NodeOf<'MaxPool'> | NodeOf<'AveragePool'> | NodeOf<'QMaxPool'>,
   graph: Graph,
 ): HostWork => ({
   kind: 'poolWindow',
@@ -64,6 +64,7 @@ const workByOp: { readonly [K in OpType]: (node: NodeOf<K>, graph: Graph) => Hos
   GlobalAveragePool: perInput('globalPool'),
   ReduceMean: perInput('globalPool'),
   MaxPool: perWindowElement,
+  QMaxPool: perWindowElement,
   AveragePool: perWindowElement,
   Softmax: perOutput('softmax'),
   BatchNormalization: perOutput('normalization'),

@@ -1,5 +1,5 @@
 import { elementCount, type DType, type Graph, type Node, type NodeOf } from '../ir/graph.js';
-import { isScheduled, type Placement } from './partition.js';
+import { isScheduled, type Placement, type ScheduledPlacement } from './partition.js';
 
 /**
  * Layouts decided once, for the whole graph. A 4-D activation is held in the graph's layout (ONNX:
@@ -70,6 +70,48 @@ export function formKey(form: TensorForm): string {
 export function convPad(attrs: NodeOf<'QConv'>['attrs']): ActivationPad {
   const [pT, pL, pB, pR] = attrs.pads;
   return { pads: [pT, pL, pB, pR], value: attrs.padValue };
+}
+
+/** The form an accelerator convolution reads its input in: NHWC, padded when the runtime pads. */
+export function convInputForm(p: ScheduledPlacement): TensorForm {
+  return p.node.op === 'QConv' && p.fused.prePad
+    ? { layout: 'NHWC', pad: convPad(p.node.attrs) }
+    : nhwcForm;
+}
+
+/** A tensor in the form a step reads or writes it. */
+export interface TensorUse {
+  readonly tensor: string;
+  readonly form: TensorForm;
+}
+
+/**
+ * The non-constant tensors a step reads and writes, each in its form: a 4-D activation in the
+ * node's layout (an accelerator convolution's input as `convInputForm`), anything else as the
+ * graph holds it; a conversion reads its `from` form and writes its `to` form.
+ */
+export function stepTensors(
+  step: PlanStep,
+  graph: Graph,
+): { readonly reads: TensorUse[]; readonly writes: TensorUse[] } {
+  if (step.kind === 'conversion') {
+    const c = step.conversion;
+    return {
+      reads: [{ tensor: c.tensor, form: c.from }],
+      writes: [{ tensor: c.tensor, form: c.to }],
+    };
+  }
+  const { placement: p, layout } = step;
+  const convInput = isScheduled(p) && p.node.op === 'QConv' ? p.node.inputs[0] : undefined;
+  const uses = (names: readonly string[]): TensorUse[] =>
+    names
+      .filter((name) => name !== '' && graph.tensors[name]?.data === undefined)
+      .map((tensor) => {
+        if (graph.tensors[tensor].shape.length !== 4) return { tensor, form: graphForm };
+        if (tensor === convInput && isScheduled(p)) return { tensor, form: convInputForm(p) };
+        return { tensor, form: layout === 'NHWC' ? nhwcForm : graphForm };
+      });
+  return { reads: uses(p.node.inputs), writes: uses(p.node.outputs) };
 }
 
 /** The shape of a 4-D NCHW tensor held in `form` ([N][H][W][C] for NHWC, padding included). */
@@ -162,12 +204,12 @@ export function planLayouts(graph: Graph, placements: readonly Placement[]): Pla
     const label = `${node.op} '${node.name}'`;
     let layout: ActivationLayout = 'NCHW';
     if (isScheduled(p) && node.op === 'QConv') {
-      const pad = p.fused.prePad ? convPad(node.attrs) : null;
+      const { pad } = convInputForm(p);
       const why =
         pad === null
           ? `${label} on the accelerator reads NHWC`
           : `${label} on the accelerator reads NHWC padded with ${pad.value} (its input's zero ` +
-            'point; the accelerator pads with zeros)';
+            'point; the target pads with zeros only)';
       need(node.inputs[0], { layout: 'NHWC', pad }, why);
       layout = 'NHWC';
     } else if ((p.placement === 'host' && layoutFree(node, graph)) || 'vector' in p) {

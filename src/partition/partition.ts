@@ -4,7 +4,8 @@ import { planQdqFold } from '../passes/fold_qdq.js';
 import type { AnyTarget } from '../contract/target.js';
 import { validateWorkload } from '../workload/validate.js';
 import { fusedWorkload, vectorWorkload, type FusedWorkload } from './fused_workload.js';
-import type { AcceleratorOp } from '../contract/patterns.js';
+import { padsConvWithValue, type AcceleratorOp } from '../contract/patterns.js';
+import { convPadValue } from '../workload/shape.js';
 import type { VectorWorkload } from '../workload/vector.js';
 
 /** Where one node runs, and why. */
@@ -65,7 +66,7 @@ function place(node: Node, graph: Graph, target: AnyTarget): Placement {
   if (node.op !== 'QConv' && node.op !== 'QGemm') return host(hostReason(node, graph, target));
   let fused: FusedWorkload;
   try {
-    fused = fusedWorkload(node, graph);
+    fused = fusedWorkload(node, graph, padsConvWithValue(target.patterns));
     validateWorkload(fused.workload);
   } catch (e) {
     if (e instanceof GemmforgeError) return host(e.message);
@@ -83,8 +84,12 @@ function accepting(target: AnyTarget, op: AcceleratorOp): { name: string } | str
   const patterns = target.patterns.filter((p) => p.kind === op.kind);
   if (patterns.length === 0) return `${target.name} has no pattern for a ${op.kind} workload`;
   const refusals: string[] = [];
+  const padValue = op.kind === 'conv' ? convPadValue(op) : 0;
   for (const p of patterns) {
-    const why = p.check(op);
+    const why =
+      padValue !== 0 && !p.padsWithValue
+        ? `pads with zeros only, and this conv's padding reads ${padValue}`
+        : p.check(op);
     if (why === null) return { name: p.name };
     refusals.push(`${p.name}: ${why}`);
   }
@@ -129,7 +134,28 @@ function hostReason(node: Node, graph: Graph, target: AnyTarget): string {
     case 'QLinearConv':
     case 'QLinearMatMul':
       return `${node.op} is not folded yet; export the model in QDQ form`;
+    case 'QMaxPool':
+      return maxPoolReason(node, graph, target);
     default:
       return `${target.name} has no pattern for ${node.op}`;
   }
+}
+
+/**
+ * Why an int8 max-pool stays on the host: a target pools, if at all, in the store of the convolution
+ * that produces the pooled tensor, so a max-pool with no such convolution is stand-alone.
+ */
+function maxPoolReason(node: NodeOf<'QMaxPool'>, graph: Graph, target: AnyTarget): string {
+  const producer = graph.nodes.find((n) => n.outputs.includes(node.inputs[0]));
+  if (producer === undefined || producer.op !== 'QConv') {
+    const from = producer === undefined ? 'a graph input' : `${producer.op} '${producer.name}'`;
+    return (
+      `a stand-alone max-pool (its input comes from ${from}, not a convolution): ` +
+      `${target.name} has no pattern for one`
+    );
+  }
+  if (node.attrs.rescale !== null) {
+    return "its output's quantization differs from its input's (a fused pool keeps the convolution's)";
+  }
+  return `${target.name} has no pattern for a max-pool fused into a convolution's store`;
 }

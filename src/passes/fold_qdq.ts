@@ -68,7 +68,7 @@ export function applyFolds(
 
 /** A fold: the fused node, the nodes it replaces (besides the op) and the constants it adds. */
 export interface QdqFold {
-  readonly node: NodeOf<'QConv'> | NodeOf<'QGemm'> | NodeOf<'QAdd'>;
+  readonly node: Node;
   readonly removed: readonly Node[];
   readonly newTensors: readonly Tensor[];
 }

@@ -5,6 +5,7 @@ import { eliminateIdentity } from './eliminate_identity.js';
 import { foldBatchNorm } from './fold_batch_norm.js';
 import { foldQdq } from './fold_qdq.js';
 import { foldQdqAdd } from './fold_qdq_add.js';
+import { foldQdqMove } from './fold_qdq_move.js';
 import { foldQdqPool } from './fold_qdq_pool.js';
 import { uint8ActivationsToInt8 } from './int8_activations.js';
 
@@ -24,8 +25,16 @@ export function runPasses(graph: Graph, passes: readonly Pass[]): Graph {
   return passes.reduce((g, pass) => pass(g), graph);
 }
 
-/** QDQ patterns into fused integer ops (after cleanup): int8 activations, folding, cleanup. */
-export const quantizedOpPasses: readonly Pass[] = [uint8ActivationsToInt8, foldQdq, removeDeadCode];
+/**
+ * QDQ patterns into fused integer ops (after cleanup): int8 activations, folding (convolutions and
+ * matrix products, then max-pooling and reshapes on int8 values), cleanup.
+ */
+export const quantizedOpPasses: readonly Pass[] = [
+  uint8ActivationsToInt8,
+  foldQdq,
+  foldQdqMove,
+  removeDeadCode,
+];
 
 /**
  * Residual additions of quantized tensors into QAdd, for a target that runs them (after

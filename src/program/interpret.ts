@@ -11,16 +11,14 @@ import {
 
 /**
  * The interpreter: expands a program into the instruction stream the simulator runs. It is the
- * definition of what a program means (the C emitter is checked against it). Programs are compiled to
- * closures over a slot array first, so expanding a million instructions stays fast.
+ * definition of what a program means (the C emitter is checked against it). A program is first
+ * translated into the source of one JavaScript function (every variable a local, every instruction an
+ * object literal) and compiled once by the engine, so expanding millions of instructions runs at the
+ * speed of ordinary code. The source holds nothing but numbers, operators and the program's own
+ * instruction and field names (quoted as JSON strings).
  */
 
-type Env = Float64Array;
-type NumFn = (env: Env) => number;
-type BoolFn = (env: Env) => boolean;
-type ArgFn = (env: Env) => unknown;
 type Sink = (item: unknown) => void;
-type StmtFn = (env: Env, out: Sink) => void;
 
 interface Scope {
   readonly slots: Map<string, number>;
@@ -30,194 +28,166 @@ interface Scope {
 const exprKinds = new Set(['const', 'var', 'add', 'mul', 'min', 'max', 'div', 'select']);
 const condKinds = new Set(['lt', 'le', 'eq', 'ne', 'and', 'or', 'not', 'bool']);
 
-function slotOf(scope: Scope, name: string): number {
+function slotOf(scope: Scope, name: string): string {
   const s = scope.slots.get(name);
   if (s === undefined) throw new InternalError(`program: variable "${name}" is not defined`);
-  return s;
+  return `v${s}`;
 }
 
-function compileExpr(e: Expr, scope: Scope): NumFn {
+function numberSource(value: number): string {
+  if (typeof value !== 'number') throw new InternalError(`program: constant ${String(value)}`);
+  if (Object.is(value, -0)) return '(-0)';
+  if (Number.isNaN(value)) return 'NaN';
+  return value < 0 ? `(${value})` : String(value);
+}
+
+/**
+ * The source of an expression. Sums and products of more than two terms start from 0 and 1 and
+ * fold left, min and max nest pairwise: the same operations in the same order as the IR states them.
+ */
+function exprSource(e: Expr, scope: Scope): string {
   switch (e.kind) {
-    case 'const': {
-      const value = e.value;
-      return () => value;
-    }
-    case 'var': {
-      const s = slotOf(scope, e.name);
-      return (env) => env[s];
-    }
-    case 'add': {
-      const fs = e.terms.map((t) => compileExpr(t, scope));
-      if (fs.length === 2) {
-        const [f, g] = fs;
-        return (env) => f(env) + g(env);
-      }
-      return (env) => {
-        let s = 0;
-        for (const f of fs) s += f(env);
-        return s;
-      };
-    }
+    case 'const':
+      return numberSource(e.value);
+    case 'var':
+      return slotOf(scope, e.name);
+    case 'add':
     case 'mul': {
-      const fs = e.args.map((t) => compileExpr(t, scope));
-      if (fs.length === 2) {
-        const [f, g] = fs;
-        return (env) => f(env) * g(env);
-      }
-      return (env) => {
-        let p = 1;
-        for (const f of fs) p *= f(env);
-        return p;
-      };
+      const terms = (e.kind === 'add' ? e.terms : e.args).map((t) => exprSource(t, scope));
+      const op = e.kind === 'add' ? ' + ' : ' * ';
+      if (terms.length === 2) return `(${terms[0]}${op}${terms[1]})`;
+      return `(${[e.kind === 'add' ? '0' : '1', ...terms].join(op)})`;
     }
-    case 'min': {
-      const fs = e.args.map((t) => compileExpr(t, scope));
-      return (env) => {
-        let m = fs[0](env);
-        for (let i = 1; i < fs.length; i++) m = Math.min(m, fs[i](env));
-        return m;
-      };
-    }
+    case 'min':
     case 'max': {
-      const fs = e.args.map((t) => compileExpr(t, scope));
-      return (env) => {
-        let m = fs[0](env);
-        for (let i = 1; i < fs.length; i++) m = Math.max(m, fs[i](env));
-        return m;
-      };
+      const fn = e.kind === 'min' ? 'Math.min' : 'Math.max';
+      const args = e.args.map((t) => exprSource(t, scope));
+      return args.slice(1).reduce((acc, a) => `${fn}(${acc}, ${a})`, args[0]);
     }
-    case 'div': {
-      const f = compileExpr(e.of, scope);
-      const d = compileExpr(e.divisor, scope);
-      return (env) => Math.floor(f(env) / d(env));
-    }
-    case 'select': {
-      const cond = compileCond(e.cond, scope);
-      const t = compileExpr(e.then, scope);
-      const f = compileExpr(e.else, scope);
-      return (env) => (cond(env) ? t(env) : f(env));
-    }
+    case 'div':
+      return `Math.floor(${exprSource(e.of, scope)} / ${exprSource(e.divisor, scope)})`;
+    case 'select':
+      return `(${condSource(e.cond, scope)} ? ${exprSource(e.then, scope)} : ${exprSource(e.else, scope)})`;
   }
 }
 
-function compileCond(cnd: Cond, scope: Scope): BoolFn {
+const comparison = { lt: '<', le: '<=', eq: '===', ne: '!==' } as const;
+
+function condSource(cnd: Cond, scope: Scope): string {
   switch (cnd.kind) {
     case 'lt':
     case 'le':
     case 'eq':
-    case 'ne': {
-      const a = compileExpr(cnd.a, scope);
-      const b = compileExpr(cnd.b, scope);
-      if (cnd.kind === 'lt') return (env) => a(env) < b(env);
-      if (cnd.kind === 'le') return (env) => a(env) <= b(env);
-      if (cnd.kind === 'eq') return (env) => a(env) === b(env);
-      return (env) => a(env) !== b(env);
-    }
-    case 'and': {
-      const fs = cnd.args.map((x) => compileCond(x, scope));
-      return (env) => fs.every((f) => f(env));
-    }
+    case 'ne':
+      return `(${exprSource(cnd.a, scope)} ${comparison[cnd.kind]} ${exprSource(cnd.b, scope)})`;
+    case 'and':
     case 'or': {
-      const fs = cnd.args.map((x) => compileCond(x, scope));
-      return (env) => fs.some((f) => f(env));
+      if (cnd.args.length === 0) return cnd.kind === 'and' ? 'true' : 'false';
+      const op = cnd.kind === 'and' ? ' && ' : ' || ';
+      return `(${cnd.args.map((x) => condSource(x, scope)).join(op)})`;
     }
-    case 'not': {
-      const f = compileCond(cnd.arg, scope);
-      return (env) => !f(env);
-    }
-    case 'bool': {
-      const value = cnd.value;
-      return () => value;
-    }
+    case 'not':
+      return `(!${condSource(cnd.arg, scope)})`;
+    case 'bool':
+      return cnd.value ? 'true' : 'false';
   }
 }
 
-function compileArg(a: Arg, scope: Scope): ArgFn {
+function argSource(a: Arg, scope: Scope): string {
   const kind = (a as { kind?: unknown }).kind;
-  if (typeof kind === 'string' && exprKinds.has(kind)) return compileExpr(a as Expr, scope);
-  if (typeof kind === 'string' && condKinds.has(kind)) return compileCond(a as Cond, scope);
+  if (typeof kind === 'string' && exprKinds.has(kind)) return exprSource(a as Expr, scope);
+  if (typeof kind === 'string' && condKinds.has(kind)) return condSource(a as Cond, scope);
   if (kind !== undefined)
     throw new InternalError(`program: "${String(kind)}" is not an expression`);
-  return compileRecord(a as { readonly [field: string]: Arg }, scope, undefined);
+  return recordSource(a as { readonly [field: string]: Arg }, scope, undefined);
 }
 
-function compileRecord(
+/** An object literal; an instruction's starts with its `kind`, then its fields in the IR's order. */
+function recordSource(
   rec: { readonly [field: string]: Arg },
   scope: Scope,
   op: string | undefined,
-): ArgFn {
-  const keys = Object.keys(rec);
-  const fns = keys.map((k) => compileArg(rec[k], scope));
-  return (env) => {
-    const o: Record<string, unknown> = op === undefined ? {} : { kind: op };
-    for (let i = 0; i < keys.length; i++) o[keys[i]] = fns[i](env);
-    return o;
-  };
+): string {
+  const fields = Object.keys(rec).map((k) => `${JSON.stringify(k)}: ${argSource(rec[k], scope)}`);
+  if (op !== undefined) fields.unshift(`"kind": ${JSON.stringify(op)}`);
+  return `{ ${fields.join(', ')} }`;
 }
 
-function compileBlock(body: readonly Stmt[], scope: Scope): StmtFn {
+function blockSource(body: readonly Stmt[], scope: Scope, out: string[]): void {
   const saved = new Map(scope.slots);
-  const fns = body.map((s) => compileStmt(s, scope));
+  for (const s of body) stmtSource(s, scope, out);
   scope.slots.clear();
   for (const [k, s] of saved) scope.slots.set(k, s);
-  return (env, out) => {
-    for (let i = 0; i < fns.length; i++) fns[i](env, out);
-  };
 }
 
-function newSlot(scope: Scope, name: string): number {
+function newSlot(scope: Scope, name: string): string {
   const s = scope.size++;
   scope.slots.set(name, s);
-  return s;
+  return `v${s}`;
 }
 
-function compileStmt(s: Stmt, scope: Scope): StmtFn {
+function stmtSource(s: Stmt, scope: Scope, out: string[]): void {
   switch (s.kind) {
     case 'for': {
-      const from = compileExpr(s.from, scope);
-      const to = compileExpr(s.to, scope);
-      const saved = scope.slots.get(s.var);
-      const slot = newSlot(scope, s.var);
-      const body = compileBlock(s.body, scope);
-      if (saved === undefined) scope.slots.delete(s.var);
-      else scope.slots.set(s.var, saved);
+      const from = exprSource(s.from, scope);
+      const to = exprSource(s.to, scope);
       const step = s.step;
       if (!(step > 0)) throw new InternalError(`program: loop ${s.var} has step ${step}`);
-      return (env, out) => {
-        const end = to(env);
-        for (let i = from(env); i < end; i += step) {
-          env[slot] = i;
-          body(env, out);
-        }
-      };
+      const saved = scope.slots.get(s.var);
+      const slot = newSlot(scope, s.var);
+      const i = `i${slot}`;
+      out.push(`for (let ${i} = ${from}, e${slot} = ${to}; ${i} < e${slot}; ${i} += ${step}) {`);
+      out.push(`${slot} = ${i};`);
+      blockSource(s.body, scope, out);
+      out.push('}');
+      if (saved === undefined) scope.slots.delete(s.var);
+      else scope.slots.set(s.var, saved);
+      return;
     }
     case 'let': {
-      const value = compileExpr(s.value, scope);
-      const slot = newSlot(scope, s.name);
-      return (env) => {
-        env[slot] = value(env);
-      };
+      const value = exprSource(s.value, scope);
+      out.push(`${newSlot(scope, s.name)} = ${value};`);
+      return;
     }
     case 'if': {
-      const cond = compileCond(s.cond, scope);
-      const then = compileBlock(s.then, scope);
-      const otherwise = compileBlock(s.else, scope);
-      return (env, out) => (cond(env) ? then(env, out) : otherwise(env, out));
+      out.push(`if (${condSource(s.cond, scope)}) {`);
+      blockSource(s.then, scope, out);
+      out.push('} else {');
+      blockSource(s.else, scope, out);
+      out.push('}');
+      return;
     }
-    case 'instr': {
-      const make = compileRecord(s.args, scope, s.op);
-      return (env, out) => {
-        out(make(env));
-      };
-    }
+    case 'instr':
+      out.push(`out(${recordSource(s.args, scope, s.op)});`);
+      return;
     case 'fence':
-      return (_env, out) => {
-        out(fenceItem);
-      };
+      out.push('out(fence);');
+      return;
     case 'comment':
-      return () => undefined;
+      return;
   }
 }
+
+type Compiled = (bases: readonly number[], out: Sink, fence: unknown) => void;
+
+/** The program as one function of its buffers' base addresses (in `program.buffers` order). */
+function compile(program: Program): Compiled {
+  const scope: Scope = { slots: new Map(), size: 0 };
+  const bases = program.buffers.map((b) => newSlot(scope, b.name));
+  const body: string[] = [];
+  blockSource(program.body, scope, body);
+  const locals = Array.from({ length: scope.size }, (_, i) => `v${i} = 0`);
+  const source = [
+    '"use strict";',
+    ...(locals.length > 0 ? [`let ${locals.join(', ')};`] : []),
+    ...bases.map((b, i) => `${b} = bases[${i}];`),
+    ...body,
+  ].join('\n');
+  return new Function('bases', 'out', 'fence', source) as Compiled;
+}
+
+/** Compiled programs, so a program run many times (a search's candidates) is translated once. */
+const compiledPrograms = new WeakMap<Program, Compiled>();
 
 /**
  * Runs a program, handing each instruction to `sink` as it is produced (`{ kind: op, ...fields }`, the
@@ -229,17 +199,19 @@ export function interpret<I>(
   bases: Readonly<Record<string, number>>,
   sink: (item: StreamItem<I>) => void,
 ): void {
-  const scope: Scope = { slots: new Map(), size: 0 };
-  for (const b of program.buffers) {
-    if (bases[b.name] === undefined) {
+  const addresses = program.buffers.map((b) => {
+    const a = bases[b.name];
+    if (a === undefined) {
       throw new InternalError(`program ${program.name}: no address for buffer "${b.name}"`);
     }
-    newSlot(scope, b.name);
+    return a;
+  });
+  let run = compiledPrograms.get(program);
+  if (run === undefined) {
+    run = compile(program);
+    compiledPrograms.set(program, run);
   }
-  const body = compileBlock(program.body, scope);
-  const env = new Float64Array(Math.max(scope.size, 1));
-  program.buffers.forEach((b, i) => (env[i] = bases[b.name]));
-  body(env, sink as Sink);
+  run(addresses, sink as Sink, fenceItem);
 }
 
 /** Expands a program into its whole instruction stream. */

@@ -1,15 +1,15 @@
 import { InputError } from '../errors.js';
 import type { RequantScale } from '../spec/spec.js';
-import { convOutputSize } from '../workload/shape.js';
+import { convOutputSize, convPadValue } from '../workload/shape.js';
 import type { ConvWorkload } from '../workload/workload.js';
 import { requantize } from './requantize.js';
 
 /**
  * The plain integer reference of a quantized conv2d, in the layouts of workload.ts: input NHWC,
  * weights [R][S][C/G][K], bias [K], output NHWC [N][P][Q][K]. int32 sums (wrapping) of int8
- * products plus the bias, zero padding, ReLU when the workload says so, then the scale (one, or
- * one per output channel; fp32 with round-half-even, or a rounding shift) and saturation to int8,
- * exactly as referenceGemm.
+ * products plus the bias, padding that reads the workload's `padValue` (zeros when absent), ReLU
+ * when the workload says so, then the scale (one, or one per output channel; fp32 with
+ * round-half-even, or a rounding shift) and saturation to int8, exactly as referenceGemm.
  * Every accelerator program for a conv must equal this bit for bit.
  */
 export interface ConvReferenceInput {
@@ -43,6 +43,7 @@ export function referenceConv(x: ConvReferenceInput): Int8Array {
   const out = new Int8Array(N * P * Q * K);
   const acc = new Int32Array(K);
   const relu = w.activation === 'relu';
+  const padValue = convPadValue(w);
   const mode = x.requant ?? 'float32';
   for (let n = 0; n < N; n++) {
     for (let p = 0; p < P; p++) {
@@ -50,15 +51,17 @@ export function referenceConv(x: ConvReferenceInput): Int8Array {
         for (let k = 0; k < K; k++) acc[k] = x.bias === null ? 0 : x.bias[k];
         for (let r = 0; r < R; r++) {
           const h = p * w.strideH + r * w.dilationH - w.padTop;
-          if (h < 0 || h >= H) continue;
+          const rowInside = h >= 0 && h < H;
+          if (!rowInside && padValue === 0) continue;
           for (let s = 0; s < S; s++) {
             const col = q * w.strideW + s * w.dilationW - w.padLeft;
-            if (col < 0 || col >= W) continue;
+            const inside = rowInside && col >= 0 && col < W;
+            if (!inside && padValue === 0) continue;
             const inOff = ((n * H + h) * W + col) * C;
             const wOff = (r * S + s) * Cg * K;
             for (let g = 0; g < groups; g++) {
               for (let c = 0; c < Cg; c++) {
-                const xv = x.input[inOff + g * Cg + c];
+                const xv = inside ? x.input[inOff + g * Cg + c] : padValue;
                 if (xv === 0) continue;
                 const row = wOff + c * K;
                 for (let k = g * Kg; k < (g + 1) * Kg; k++) {

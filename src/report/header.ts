@@ -54,9 +54,27 @@ function totalsCards(s: RunSummary): string {
   ].join('');
 }
 
+/** The top-1 accuracy against labels (`--labels`), when the run had them. */
+function accuracyCard(s: RunSummary): string {
+  const a = s.accuracy;
+  if (a === undefined || a === null) return '';
+  const ref = a.referenceCorrect === null ? '' : `; the reference ${a.referenceCorrect}/${a.rows}`;
+  return card(
+    'Top-1 accuracy',
+    `${a.correct}/${a.rows}`,
+    `against ${esc(a.labels)} (output ${esc(a.output)})${ref}`,
+  );
+}
+
 function referenceCards(s: RunSummary): string {
   const r = s.reference;
-  if (r === null) return '<p class="muted">No reference comparison was run.</p>';
+  if (r === null) {
+    const accuracy = accuracyCard(s);
+    return (
+      '<p class="muted">No reference comparison was run.</p>' +
+      (accuracy === '' ? '' : `<div class="cards">${accuracy}</div>`)
+    );
+  }
   return (
     `<p class="muted">Compared with ` +
     `${esc(r.against ?? 'a reference not recorded in this summary')}.</p>` +
@@ -65,6 +83,14 @@ function referenceCards(s: RunSummary): string {
     card('Max abs error', formatNumber(r.maxAbsError)) +
     card('Within one step', formatPercent(r.withinOneStep, 2), 'of output elements') +
     card('SQNR', `${r.sqnrDb.toFixed(1)} dB`) +
+    (r.top1 === undefined
+      ? ''
+      : card(
+          'Top-1 agreement',
+          `${r.top1.agree}/${r.top1.rows}`,
+          "rows in the reference's class",
+        )) +
+    accuracyCard(s) +
     `</div>`
   );
 }

@@ -72,8 +72,31 @@ const referenceSchema = z
     sqnrDb: z.number(),
     /** What the outputs were compared with: the runtime, the model and the inputs. */
     against: z.string().optional(),
+    /**
+     * Over the outputs that hold class scores ([rows, classes]): the rows whose top class is the
+     * reference's (src/driver/classification.ts).
+     */
+    top1: z.strictObject({ agree: count.int(), rows: count.int() }).readonly().optional(),
   })
   .readonly();
+
+/** Top-1 accuracy against the labels of `gemmforge run --labels`. */
+const accuracySchema = z
+  .strictObject({
+    /** The labels file, as given. */
+    labels: z.string(),
+    /** The output whose rows were scored. */
+    output: z.string(),
+    rows: count.int(),
+    /** Rows whose top class on the target is their label. */
+    correct: count.int(),
+    /** The same on the reference runtime; null when no reference ran. */
+    referenceCorrect: count.int().nullable(),
+  })
+  .readonly()
+  .refine((a) => a.correct <= a.rows && (a.referenceCorrect ?? 0) <= a.rows, {
+    message: 'correct rows cannot outnumber the rows',
+  });
 
 const runSummarySchema = z
   .strictObject({
@@ -101,12 +124,14 @@ const runSummarySchema = z
       .readonly(),
     /** The comparison of the outputs with the reference runtime, when one was run. */
     reference: referenceSchema.nullable(),
+    accuracy: accuracySchema.nullable().optional(),
     warnings: z.array(z.string()).readonly(),
   })
   .readonly();
 
 export type Placement = RunLayer['placement'];
 export type ReferenceComparison = z.infer<typeof referenceSchema>;
+export type LabelAccuracy = z.infer<typeof accuracySchema>;
 export type RunOutput = z.infer<typeof runSummarySchema>['outputs'][number];
 export type SchedulerCycles = z.infer<typeof runLayerSchema>['schedulers'][number];
 export type RunLayer = Omit<z.infer<typeof runLayerSchema>, 'detail'> & {

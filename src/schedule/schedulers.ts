@@ -4,7 +4,7 @@ import type { Workload } from '../workload/workload.js';
 import { cacheKey, cachedSchedule, type ScheduleCache } from './cache.js';
 import { cosa, cosaEven } from './cosa/cosa.js';
 import { exhaustive } from './exhaustive.js';
-import type { ScheduleOptions, ScheduleResult, Scheduler } from './scheduler.js';
+import type { Evaluator, ScheduleOptions, ScheduleResult, Scheduler } from './scheduler.js';
 import { targetBaseline } from './target_baseline.js';
 import { validateMapping } from './validate.js';
 
@@ -54,9 +54,28 @@ export function schedule(
     refine: options.refine ?? null,
   };
   return cachedSchedule(cache, cacheKey(name, w, target.spec, settings), () => {
-    const result = s(w, target, options);
-    return name === 'baseline' ? result : chooseLoopInstructions(result, w, target, options);
+    const once = { ...options, evaluate: evaluatedOnce(options.evaluate, target, w) };
+    const result = s(w, target, once);
+    return name === 'baseline' ? result : chooseLoopInstructions(result, w, target, once);
   });
+}
+
+/**
+ * The evaluator of one schedule call, each mapping of its layer evaluated once: a searching
+ * scheduler has already simulated the mapping it returns when chooseLoopInstructions times it again.
+ */
+function evaluatedOnce(evaluate: Evaluator, target: AnyTarget, w: Workload): Evaluator {
+  const seen = new Map<string, number>();
+  return (t, layer, m) => {
+    if (t !== target || layer !== w) return evaluate(t, layer, m);
+    const key = JSON.stringify(m);
+    let cycles = seen.get(key);
+    if (cycles === undefined) {
+      cycles = evaluate(t, layer, m);
+      seen.set(key, cycles);
+    }
+    return cycles;
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import type { AnyTarget, Problem } from '../contract/target.js';
-import { loopNest } from '../workload/shape.js';
+import { convPadValue, loopNest } from '../workload/shape.js';
+import { padsConvWithValue } from '../contract/patterns.js';
 import { occupancy } from './occupancy.js';
 import { partialSumOverflow } from './partial_sums.js';
 import type { Workload } from '../workload/workload.js';
@@ -8,7 +9,10 @@ import type { Mapping } from '../mapping/mapping.js';
 import { tensorRoleList, tileSchedule } from '../mapping/tile_schedule.js';
 
 /** What checking a mapping needs of a target. */
-export type MappingChecks = Pick<AnyTarget, 'spec' | 'footprint' | 'checkMapping' | 'unroll'>;
+export type MappingChecks = Pick<
+  AnyTarget,
+  'spec' | 'footprint' | 'checkMapping' | 'unroll' | 'patterns'
+>;
 
 /**
  * Checks a mapping against a workload and a target: the loop order and tiles are well formed, the
@@ -79,6 +83,13 @@ export function validateMapping(
   }
   if (m.hardwareLoops === true && target.unroll === undefined) {
     problems.push({ path: 'hardwareLoops', message: 'this target has no loop instructions' });
+  }
+  const padValue = w.kind === 'conv' ? convPadValue(w) : 0;
+  if (padValue !== 0 && !padsConvWithValue(target.patterns)) {
+    problems.push({
+      path: 'workload.padValue',
+      message: `this target pads convolutions with zeros only (the workload's padding reads ${padValue})`,
+    });
   }
   if (problems.length > 0) return problems;
 

@@ -216,6 +216,7 @@ const convSchema = z.strictObject({
   padBottom: z.number(),
   padLeft: z.number(),
   padRight: z.number(),
+  padValue: z.number().optional(),
   dilationH: z.number(),
   dilationW: z.number(),
   groups: z.number(),

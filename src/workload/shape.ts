@@ -38,6 +38,15 @@ export function convOutputSize(c: ConvWorkload): { P: number; Q: number } {
 }
 
 /**
+ * The non-zero value a conv's padding reads, or 0 (no padding, or padding with zeros): what a target
+ * must write into the halo instead of zeros.
+ */
+export function convPadValue(c: ConvWorkload): number {
+  const pads = c.padTop + c.padBottom + c.padLeft + c.padRight;
+  return pads === 0 ? 0 : (c.padValue ?? 0);
+}
+
+/**
  * The loop nest of a workload (docs/scheduling.md §1). Conv K and C are per group; G appears only when
  * groups > 1.
  */

@@ -49,6 +49,10 @@ function convProblems(c: ConvWorkload): string[] {
     .map(([k, v]) => `${k} must be an integer ≥ 1 (got ${v})`);
   const groups = positive({ groups: c.groups });
   const problems = [...sizes, ...pads, ...steps, ...groups];
+  const padValue = c.padValue ?? 0;
+  if (!Number.isInteger(padValue) || padValue < -128 || padValue > 127) {
+    problems.push(`padValue must be an int8 (an integer from -128 to 127; got ${padValue})`);
+  }
   if (groups.length === 0) {
     if (isPositiveInt(c.C) && c.C % c.groups !== 0) {
       problems.push(`C = ${c.C} is not divisible by groups = ${c.groups}`);

@@ -41,6 +41,11 @@ export interface ConvWorkload {
   readonly padBottom: number;
   readonly padLeft: number;
   readonly padRight: number;
+  /**
+   * The value padding reads (an int8: the input's zero point of a quantized conv); 0 when absent.
+   * Only a target whose conv pattern says `padsWithValue` runs a conv with a non-zero one.
+   */
+  readonly padValue?: number;
   readonly dilationH: number;
   readonly dilationW: number;
   /** Depthwise is groups = C = K. */

@@ -51,6 +51,48 @@ describe('gemmforge compile', () => {
     expect(run.stdout).toContain(`simulated accelerator cycles: ${summary.acceleratorCycles}`);
   });
 
+  it('--verify --input --labels: top-1 agreement and accuracy, printed and in summary.json', () => {
+    const mnist = modelPath('mnist');
+    const [images, labels] = ['test_images.npy', 'test_labels.npy'].map((f) => join(mnist, f));
+    const dir = mkdtempSync(join(tmpdir(), 'gf-compile-'));
+    const model = [
+      'compile',
+      modelPath('lenet_mnist.onnx'),
+      ...['--input-shape', 'image=100x1x28x28', '--scheduler', 'baseline'],
+      ...['--quantize', '--calibrate', join(mnist, 'calibration')],
+    ];
+    const data = ['--input', images, '--labels', labels];
+    const r = gemmforge(...model, '--verify', '--data', 'random', ...data, '-o', join(dir, 'a'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('top-1 class the same on 100/100 (100.0%) rows');
+    expect(r.stdout).toContain(
+      `top-1 accuracy against ${labels} (output logits): gemmini 95/100 (95.0%), ` +
+        'onnxruntime 95/100 (95.0%)',
+    );
+    const summary = JSON.parse(readFileSync(join(dir, 'a', 'summary.json'), 'utf8'));
+    expect(summary.accuracy).toEqual({
+      labels,
+      output: 'logits',
+      rows: 100,
+      correct: 95,
+      referenceCorrect: 95,
+    });
+    expect(readFileSync(join(dir, 'a', 'report.html'), 'utf8')).toContain(
+      '<div class="label">Top-1 accuracy</div><div class="value">95/100</div>',
+    );
+    for (const [flags, message] of [
+      [data, '--input and --labels are the data of --verify: add --verify'],
+      [
+        ['--verify', '--data', 'extreme', ...data],
+        '--input and --labels feed the model run of --data random or both',
+      ],
+    ] as const) {
+      const refused = gemmforge(...model, ...flags, '-o', join(dir, 'b'));
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toBe(`gemmforge: ${message}\n`);
+    }
+  }, 240_000);
+
   it('--verify runs the model too: the same cycles, every layer checked, outputs compared', () => {
     const dirs = ['plain', 'verified'].map((d) =>
       join(mkdtempSync(join(tmpdir(), 'gf-compile-')), d),
@@ -81,7 +123,7 @@ describe('gemmforge compile', () => {
       accelerated.map(() => [{ data: 'extreme', mismatches: 0 }]),
     );
     expect(verify.stdout).toContain(
-      "verify: 5 accelerator layers bit-exact on the model's data and on worst-case data; " +
+      "verify: 5 accelerator layers bit-exact on the model's data and on worst-case data\n" +
         'against onnxruntime',
     );
     expect(readFileSync(join(dirs[0], 'model.c'), 'utf8')).toBe(

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/ir/graph.js';
 import { partition } from '../../src/partition/partition.js';
@@ -8,6 +10,8 @@ import { runOnnxRuntime } from '../../src/driver/onnxruntime_reference.js';
 import { compileModel, randomInputs, runModel } from '../../src/driver/run_model.js';
 import { targetByName } from '../../src/targets/index.js';
 import { modelDir } from '../fixtures/models.js';
+import { readNpyFile } from '../../src/host/npy.js';
+import { countCorrect, topClasses } from '../../src/driver/classification.js';
 import { runCut } from '../fixtures/cut_model.js';
 
 const models = modelDir;
@@ -130,6 +134,52 @@ describe('float models with --quantize against onnxruntime (the float model)', (
     expect(acc.length).toBeGreaterThan(50);
     expect(summary.reference?.cosine).toBeGreaterThan(0.95);
   }, 180_000);
+});
+
+describe('the trained demo model on its bundled digits (models/README.md)', () => {
+  const digits = join(models, 'mnist');
+  const labels = readNpyFile(join(digits, 'test_labels.npy')).data as number[];
+
+  it('the 100 held-out digits are ten of each class', () => {
+    expect(labels).toEqual(Array.from({ length: 100 }, (_, i) => i % 10));
+  });
+
+  it('quantized on gemmini, classifies 95 of 100 as onnxruntime does on the float model', async () => {
+    const images = readNpyFile(join(digits, 'test_images.npy'));
+    const { summary } = await runModel(`${models}/lenet_mnist.onnx`, gemmini, {
+      ...options,
+      quantize: true,
+      calibrateDir: join(digits, 'calibration'),
+      inputShapes: { image: [100, 1, 28, 28] },
+      inputs: { image: { shape: images.shape, data: images.data } },
+      labels: { file: 'test_labels.npy', output: 'logits', classes: labels },
+    });
+    expect(summary.accuracy).toEqual({
+      labels: 'test_labels.npy',
+      output: 'logits',
+      rows: 100,
+      correct: 95,
+      referenceCorrect: 95,
+    });
+    expect(summary.reference?.top1).toEqual({ agree: 100, rows: 100 });
+    expect(summary.reference?.cosine).toBeGreaterThan(0.9995);
+    expect(summary.reference?.withinOneStep).toBeGreaterThanOrEqual(0.95);
+    expect(summary.warnings).toEqual([]);
+  }, 180_000);
+
+  it("with lenet.onnx's untrained weights the same network gets 11 of 100, in two classes", async () => {
+    const { ModelProto } = onnxProto.onnx;
+    const model = ModelProto.decode(readFileSync(`${models}/lenet_mnist.onnx`));
+    const untrained = ModelProto.decode(readFileSync(`${models}/lenet.onnx`));
+    model.graph!.initializer = untrained.graph!.initializer;
+    const images = readNpyFile(join(digits, 'test_images.npy'));
+    const ref = await runOnnxRuntime(ModelProto.encode(model).finish(), {
+      image: { shape: images.shape, data: images.data, dtype: 'float32' },
+    });
+    if ('unavailable' in ref) throw new Error(String(ref.unavailable));
+    expect(countCorrect(ref.logits, labels)).toBe(11);
+    expect(new Set(topClasses(ref.logits))).toEqual(new Set([1, 5]));
+  });
 });
 
 describe('global average pooling on the accelerator against onnxruntime', () => {

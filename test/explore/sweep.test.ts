@@ -49,6 +49,25 @@ describe('the sweep schema', () => {
     );
   });
 
+  it('inside a union, names the deepest bad field with what it should be and what it got', () => {
+    const at = (m: unknown) => error({ base: 'gemmini', models: [m], parameters: {} });
+    expect(at({ network: 'resnet50', layers: 'x' })).toBe(
+      's.json: models.0.layers: layers is a count of layers or a list of layer names (got "x")',
+    );
+    expect(at({ network: 'vgg' })).toMatch(
+      /^s\.json: models\.0\.network: Invalid option: .*\(got "vgg"\)$/,
+    );
+    expect(at(7)).toBe(
+      's.json: models.0: a model is {network, layers?} (networks: resnet50, mobilenet_v2, bert_base) or {onnx: FILE} (got 7)',
+    );
+    expect(
+      error({ base: 'gemmini', models, parameters: { x: { from: 1, to: 'y', step: 1 } } }),
+    ).toBe('s.json: parameters.x.to: Invalid input: expected number, received string (got "y")');
+    expect(error({ base: 'gemmini', models, parameters: { x: 3 } })).toBe(
+      's.json: parameters.x: a parameter is a list of values, a range {from, to, step | times} or {set: [...]} (got 3)',
+    );
+  });
+
   it('ranges: arithmetic and geometric, both ends included', () => {
     expect(rangeValues({ from: 1, to: 4, step: 1 })).toEqual([1, 2, 3, 4]);
     expect(rangeValues({ from: 65536, to: 524288, times: 2 })).toEqual([

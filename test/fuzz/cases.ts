@@ -140,10 +140,34 @@ function inputCase(r: Rng, f: Fixtures): Omit<FuzzCase, 'index'> {
   return { kind: 'inputs', what, args, files };
 }
 
+/**
+ * A small sweep (two points, ResNet-50's fc layer, the library tiling) with one or two fields
+ * changed, through `explore`. Unchanged, it runs in seconds.
+ */
+const smallSweep = {
+  base: 'gemmini',
+  models: [{ network: 'resnet50', layers: ['fc'] }],
+  parameters: { 'memories.scratchpad.capacityBytes': [131072, 262144] },
+  constraints: { maxSramBytes: 524288 },
+  scheduler: 'baseline',
+  objectives: ['cycles', 'sramBytes'],
+};
+
+function sweepCase(r: Rng): Omit<FuzzCase, 'index'> {
+  const s = r.chance(0.2)
+    ? { json: smallSweep, what: 'unchanged' }
+    : mutateSpec(smallSweep as Parameters<typeof mutateSpec>[0], r);
+  const text = r.chance(0.05) ? JSON.stringify(s.json).slice(0, 30) : JSON.stringify(s.json);
+  const args = ['explore', 'sweep.json', '--out', 'out', '--json'];
+  args.push('--workers', r.chance(0.1) ? edgeText(r) : '1');
+  if (r.chance(0.1)) args.push('--resume');
+  return { kind: 'sweep', what: s.what, args, files: { 'sweep.json': text } };
+}
+
 /** Case `index` of the run seeded `seed`: the same on every machine. */
 export function fuzzCase(seed: number, index: number): FuzzCase {
   const r = rng((seed * 1_000_003 + index * 7919 + 1) >>> 0);
   const f = loadFixtures();
-  const make = r.pick([modelCase, modelCase, specCase, scheduleCase, inputCase]);
+  const make = r.pick([modelCase, modelCase, specCase, scheduleCase, inputCase, sweepCase]);
   return { index, ...make(r, f) };
 }

@@ -81,7 +81,8 @@ async function main(): Promise<void> {
       `${minutes.toFixed(1)} min in all; the slowest case took ${slowest?.seconds.toFixed(1) ?? '0'} s.`,
     'Cases (test/fuzz/cases.ts): structure-aware mutants of models/lenet.onnx (run) and ' +
       'models/q_resnet18.onnx (compile --explain), of the gemmini spec (targets --spec, schedule), ' +
-      'schedule arguments, and .npy inputs, input shapes and output paths of a lenet run.',
+      'schedule arguments, .npy inputs, input shapes and output paths of a lenet run, and of a ' +
+      'two-point sweep file (explore).',
     'Allowed outcomes: exit 0, or exit 2 with a message (`refused`); anything else is a finding.',
     '',
     ...table(results),

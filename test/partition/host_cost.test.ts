@@ -26,10 +26,11 @@ const node = (name: string): Node => {
 };
 
 describe('host work of a node', () => {
-  // After conv1: 64 × 112 × 112 dequantized, pooled 3×3 to 64 × 56 × 56; global pooling reads
-  // every input element (512 × 7 × 7); the classifier, were it on the host, 512 × 1000 MACs.
+  // conv1's 64 × 112 × 112 int8 output pooled 3×3 to 64 × 56 × 56 (QMaxPool); layer1/0's Add reads
+  // 64 × 56 × 56 dequantized; global pooling reads every input element (512 × 7 × 7); the
+  // classifier, were it on the host, 512 × 1000 MACs.
   it.each([
-    ['/maxpool/DequantizeLinear', 'dequantize', 64 * 112 * 112],
+    ['/layer1/0/DequantizeLinear', 'dequantize', 64 * 56 * 56],
     ['/maxpool/MaxPool', 'poolWindow', 64 * 56 * 56 * 9],
     ['/layer1/0/Add', 'elementwise', 64 * 56 * 56],
     ['/layer1/0/Relu', 'activation', 64 * 56 * 56],

@@ -23,13 +23,30 @@ describe('partition', () => {
     const down = acc.find((p) => p.node.name === '/layer2/0/downsample/0/Conv');
     expect(down !== undefined && isScheduled(down) && down.fused.workload.kind).toBe('conv');
     const c1 = acc.find((p) => p.node.name === '/conv1/Conv');
-    // conv1 reads zero point 136 − 128 = 8 in its padding: the runtime pads, the workload has none.
+    // conv1 reads zero point 136 − 128 = 8 in its padding, and gemmini pads with a value.
+    expect(c1 !== undefined && isScheduled(c1) && c1.fused.prePad).toBe(false);
+    expect(c1 !== undefined && isScheduled(c1) && c1.fused.workload).toMatchObject({
+      H: 224,
+      W: 224,
+      padTop: 3,
+      padValue: 8,
+    });
+  });
+
+  it('on a target that pads with zeros only, the runtime pads such a conv and its workload has none', () => {
+    const zeroPadding = {
+      ...gemmini,
+      patterns: gemmini.patterns.map((p) => ({ ...p, padsWithValue: false })),
+    };
+    const placements = partition(folded('q_resnet18'), zeroPadding);
+    const c1 = placements.find((p) => p.node.name === '/conv1/Conv');
     expect(c1 !== undefined && isScheduled(c1) && c1.fused.prePad).toBe(true);
     expect(c1 !== undefined && isScheduled(c1) && c1.fused.workload).toMatchObject({
       H: 230,
       W: 230,
       padTop: 0,
     });
+    expect(c1 !== undefined && isScheduled(c1) && 'padValue' in c1.fused.workload).toBe(false);
   });
 
   it('keeps float convolutions on the host and says how to quantize them', () => {
@@ -53,5 +70,27 @@ describe('partition', () => {
     const h = { ...g, nodes: g.nodes.map((n) => (n === first ? perChannel : n)) };
     const p = partition(h, gemmini).find((x) => x.node === perChannel);
     expect(p?.placement === 'host' && p.reason).toMatch(/per-channel requantization \(64 scales\)/);
+  });
+
+  it('says why an int8 max-pool stays on the host: fused, stand-alone or rescaled', () => {
+    const g = folded('q_resnet18');
+    const pool = g.nodes.find((n) => n.op === 'QMaxPool') as NodeOf<'QMaxPool'>;
+    const reasonOf = (h: Graph, node: Node) => {
+      const p = partition(h, gemmini).find((x) => x.node === node);
+      return p?.placement === 'host' ? p.reason : p?.placement;
+    };
+    expect(reasonOf(g, pool)).toBe(
+      "gemmini has no pattern for a max-pool fused into a convolution's store",
+    );
+    // Read straight from the graph input: nothing precedes it.
+    const alone: Node = { ...pool, inputs: [g.inputs[0]] };
+    const h = { ...g, nodes: g.nodes.map((n) => (n === pool ? alone : n)) };
+    expect(reasonOf(h, alone)).toBe(
+      `a stand-alone max-pool (its input comes from a graph input, not a convolution): gemmini has no pattern for one`,
+    );
+    const rescale = { inScale: 0.1, inZeroPoint: 0, outScale: 0.2, outZeroPoint: 0 };
+    const rescaled: Node = { ...pool, attrs: { ...pool.attrs, rescale } };
+    const r = { ...g, nodes: g.nodes.map((n) => (n === pool ? rescaled : n)) };
+    expect(reasonOf(r, rescaled)).toMatch(/quantization differs/);
   });
 });

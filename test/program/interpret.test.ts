@@ -283,6 +283,17 @@ describe('expand', () => {
     expect(() => expand(p, { A: 0 })).toThrow(InternalError);
     expect(() => expand(p, { A: 0 })).toThrow('program needs B: no address for buffer "B"');
     expect(expand(p, { A: 0, B: 64 })).toEqual([{ kind: 'u', a: 0, b: 64 }]);
+    // The program is compiled once; each run reads its own addresses.
+    expect(expand(p, { A: 8, B: 1024 })).toEqual([{ kind: 'u', a: 8, b: 1024 }]);
+  });
+
+  it('a field or instruction name is data, never code', () => {
+    const odd = 'a"); throw new Error("x';
+    const p = prog([instr(odd, { [odd]: c(-0), 'b c': c(-3), d: { e: c(0.5) } })]);
+    const [item] = expand(p, {}) as unknown as Record<string, unknown>[];
+    expect(item).toEqual({ kind: odd, [odd]: -0, 'b c': -3, d: { e: 0.5 } });
+    expect(Object.is(item[odd], -0)).toBe(true);
+    expect(Object.keys(item)).toEqual(['kind', odd, 'b c', 'd']);
   });
 
   it('a loop with a non-positive step throws InternalError', () => {

@@ -49,6 +49,19 @@ describe('referenceConv, worked by hand', () => {
     expect(Array.from(out)).toEqual([4, 11, 18, 9, 18, 37, 47, 21, 36, 67, 77, 33, 14, 23, 26, 9]);
   });
 
+  it('pad 1 reading a pad value of −2: each border output gains −2 × its padded weights', () => {
+    const out = referenceConv({
+      workload: conv({ ...pad1, padValue: -2 }),
+      input: x3,
+      weight: w2,
+      bias: null,
+      scale: 1,
+    });
+    // out[0][0] = 1·(−2) + 2·(−2) + 3·(−2) + 4·1 = −8; out[0][1] = 11 − 2·(1 + 2) = 5;
+    // out[3][3] = 9 − 2·(2 + 3 + 4) = −9; the inner 2×2 is unchanged.
+    expect(Array.from(out)).toEqual([-8, 5, 12, -5, 10, 37, 47, 9, 28, 67, 77, 21, -2, 9, 12, -9]);
+  });
+
   it('bias, ReLU, then scale 0.5 rounding half to even', () => {
     // 37 − 50 = −13 → 0; −3 → 0; 17 · 0.5 = 8.5 → 8; 27 · 0.5 = 13.5 → 14.
     const out = referenceConv({
@@ -220,6 +233,77 @@ describe('referenceConv against referenceGemm', () => {
           bias: b,
           scale: d.scale,
           relu: d.relu,
+        });
+        expect(Array.from(got)).toEqual(Array.from(want));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('referenceConv with a pad value', () => {
+  const padded = fc
+    .record({
+      H: fc.integer({ min: 1, max: 5 }),
+      W: fc.integer({ min: 1, max: 5 }),
+      C: fc.integer({ min: 1, max: 4 }),
+      K: fc.integer({ min: 1, max: 4 }),
+      R: fc.integer({ min: 1, max: 3 }),
+      S: fc.integer({ min: 1, max: 3 }),
+      stride: fc.integer({ min: 1, max: 2 }),
+      pads: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
+      padValue: fc.integer({ min: -128, max: 127 }),
+    })
+    .filter((d) => d.H + d.pads[0] + d.pads[1] >= d.R && d.W + d.pads[2] + d.pads[3] >= d.S)
+    .chain((d) =>
+      fc.record({
+        d: fc.constant(d),
+        input: fc.int8Array({ minLength: d.H * d.W * d.C, maxLength: d.H * d.W * d.C }),
+        weight: fc.int8Array({
+          minLength: d.R * d.S * d.C * d.K,
+          maxLength: d.R * d.S * d.C * d.K,
+        }),
+      }),
+    );
+
+  // Scale 1/4096 keeps most outputs off the int8 limits, where a difference would still show.
+  it('equals the unpadded conv of the input padded with that value by hand', () => {
+    fc.assert(
+      fc.property(padded, ({ d, input, weight }) => {
+        const [pT, pB, pL, pR] = d.pads;
+        const Hp = d.H + pT + pB;
+        const Wp = d.W + pL + pR;
+        const big = new Int8Array(Hp * Wp * d.C).fill(d.padValue);
+        for (let h = 0; h < d.H; h++) {
+          for (let w = 0; w < d.W; w++) {
+            for (let c = 0; c < d.C; c++) {
+              big[((h + pT) * Wp + w + pL) * d.C + c] = input[(h * d.W + w) * d.C + c];
+            }
+          }
+        }
+        const shape = { C: d.C, K: d.K, R: d.R, S: d.S, strideH: d.stride, strideW: d.stride };
+        const got = referenceConv({
+          workload: conv({
+            ...shape,
+            H: d.H,
+            W: d.W,
+            padTop: pT,
+            padBottom: pB,
+            padLeft: pL,
+            padRight: pR,
+            padValue: d.padValue,
+          }),
+          input,
+          weight,
+          bias: null,
+          scale: 1 / 4096,
+        });
+        const want = referenceConv({
+          workload: conv({ ...shape, H: Hp, W: Wp }),
+          input: big,
+          weight,
+          bias: null,
+          scale: 1 / 4096,
         });
         expect(Array.from(got)).toEqual(Array.from(want));
       }),

@@ -50,6 +50,40 @@ describe('renderReport', () => {
     );
   });
 
+  it('shows top-1 agreement and accuracy against labels when the run has them', () => {
+    const r = summary.reference;
+    if (r === null) throw new Error('the fixture has a reference');
+    expect(html).not.toContain('Top-1');
+    const accuracy = {
+      labels: 'digits <test>.npy',
+      output: 'logits',
+      rows: 100,
+      correct: 97,
+      referenceCorrect: 98,
+    };
+    const scored = renderReport({
+      ...summary,
+      reference: { ...r, top1: { agree: 99, rows: 100 } },
+      accuracy,
+    });
+    expect(scored).toContain(
+      '<div class="label">Top-1 agreement</div><div class="value">99/100</div>',
+    );
+    expect(scored).toContain(
+      '<div class="label">Top-1 accuracy</div><div class="value">97/100</div>' +
+        '<div class="note">against digits &lt;test&gt;.npy (output logits); the reference 98/100</div>',
+    );
+    const alone = renderReport({
+      ...summary,
+      reference: null,
+      accuracy: { ...accuracy, referenceCorrect: null },
+    });
+    expect(alone).toContain('No reference comparison was run.');
+    expect(alone).toContain(
+      '<div class="note">against digits &lt;test&gt;.npy (output logits)</div>',
+    );
+  });
+
   it('marks a scheduler whose search stopped early, saying at which limit', () => {
     const note = 'stopped at its candidate budget: the best found';
     expect(html).not.toContain(note);

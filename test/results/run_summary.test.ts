@@ -71,6 +71,15 @@ describe('RunSummary from real layers', () => {
   it('survives JSON: what run --json prints, report reads back unchanged', () => {
     expect(parseRunSummary(json, 'run.json')).toEqual(json);
   });
+
+  it('keeps top-1 agreement and accuracy against labels', () => {
+    const scored = {
+      ...json,
+      reference: { ...(json.reference as object), top1: { agree: 9, rows: 10 } },
+      accuracy: { labels: 'l.npy', output: 'y', rows: 10, correct: 8, referenceCorrect: null },
+    };
+    expect(parseRunSummary(scored, 'run.json')).toEqual(scored);
+  });
 });
 
 describe('parseRunSummary refuses bad input, naming each bad field', () => {
@@ -106,6 +115,17 @@ describe('parseRunSummary refuses bad input, naming each bad field', () => {
       'a fraction above one',
       (j) => (j.reference.withinOneStep = 1.5),
       ['reference.withinOneStep:'],
+    ],
+    [
+      'more correct rows than rows',
+      (j) =>
+        (j.accuracy = { labels: 'l.npy', output: 'y', rows: 4, correct: 5, referenceCorrect: 4 }),
+      ['accuracy: correct rows cannot outnumber the rows'],
+    ],
+    [
+      'a fractional top-1 count',
+      (j) => (j.reference.top1 = { agree: 1.5, rows: 2 }),
+      ['reference.top1.agree:'],
     ],
     ['a misspelt field', (j) => (j.modle = 'x'), ['(top level): Unrecognized key: "modle"']],
     [

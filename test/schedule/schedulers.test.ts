@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extremeLayerData, referenceOutput } from '../../src/runtime/layer_data.js';
+import {
+  extremeLayerData,
+  randomLayerData,
+  referenceOutput,
+} from '../../src/runtime/layer_data.js';
+import { padsConvWithValue } from '../../src/contract/patterns.js';
+import { validateMapping } from '../../src/schedule/validate.js';
+import type { ConvWorkload } from '../../src/workload/workload.js';
 import { runLayer, simulatedCycles } from '../../src/runtime/run_layer.js';
 import { partialSumOverflow } from '../../src/schedule/partial_sums.js';
 import { schedule, schedulerNames } from '../../src/schedule/schedulers.js';
@@ -60,5 +67,78 @@ describe('every scheduler on every preset, on worst-case data', () => {
     expect([...checked].sort()).toEqual([...schedulerNames()].sort());
     // The output-stationary preset's baseline sums whole reductions in the array: some are risky.
     expect(risky).toBeGreaterThan(0);
+  });
+});
+
+describe('schedule', () => {
+  it('evaluates each mapping of the layer once (cosa, then the loop-instruction choice)', () => {
+    const target = builtinTargets.gemmini;
+    const w = gemmWorkload(64, 64, 256, { bias: false });
+    const calls = new Map<string, number>();
+    const counting = (
+      t: typeof target,
+      layer: Workload,
+      m: Parameters<typeof simulatedCycles>[2],
+    ) => {
+      const key = JSON.stringify(m);
+      calls.set(key, (calls.get(key) ?? 0) + 1);
+      return simulatedCycles(t, layer, m);
+    };
+    const r = schedule('cosa', w, target, { ...options, evaluate: counting });
+    expect(calls.size).toBeGreaterThan(1);
+    expect([...calls.values()].every((n) => n === 1)).toBe(true);
+    expect(calls.has(JSON.stringify(r.mapping))).toBe(true);
+  });
+});
+
+describe('convolutions whose padding reads a value (an input zero point)', () => {
+  const padded = fc
+    .tuple(
+      smallConvArb,
+      fc.integer({ min: -128, max: 127 }).filter((z) => z !== 0),
+    )
+    .filter(([w]) => w.kind === 'conv' && w.padTop > 0)
+    .map(([w, z]): ConvWorkload => ({ ...(w as ConvWorkload), padValue: z }));
+  const names = Object.keys(builtinTargets);
+  const able = names.filter((n) => padsConvWithValue(builtinTargets[n].patterns));
+
+  it('every scheduler on every target that pads with a value is bit-exact, unrolled (property)', () => {
+    expect(able.length).toBeGreaterThan(0);
+    const checked = new Set<string>();
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...able),
+        fc.constantFrom(...schedulerNames()),
+        padded,
+        fc.integer({ min: 1, max: 1 << 30 }),
+        (name, scheduler, w, seed) => {
+          if (!runsOn(name, w)) return;
+          const target = builtinTargets[name];
+          const r = schedule(scheduler, w, target, options);
+          // The hardware's loop instructions pad with zeros: every scheduler unrolls such a conv.
+          expect(r.mapping.hardwareLoops ?? false).toBe(false);
+          const data = randomLayerData(w, seed, target.spec.requantization.scale);
+          const out = runLayer(target, w, r.mapping, data).output;
+          expect(out, `${scheduler} on ${name}: ${w.name}`).toEqual(referenceOutput(w, data));
+          checked.add(scheduler);
+        },
+      ),
+      { numRuns: 16, seed: 16 },
+    );
+    expect([...checked].sort()).toEqual([...schedulerNames()].sort());
+  });
+
+  it('a target that pads with zeros only refuses such a conv, naming the value', () => {
+    const zeroOnly = names.filter((n) => !able.includes(n));
+    expect(zeroOnly.length).toBeGreaterThan(0);
+    const w = fc.sample(padded, { numRuns: 1, seed: 3 })[0];
+    for (const name of zeroOnly) {
+      const target = builtinTargets[name];
+      const m = schedule('baseline', { ...w, padValue: 0 }, target, options).mapping;
+      const problems = validateMapping(w, m, target).filter((p) => p.path === 'workload.padValue');
+      expect(problems.map((p) => p.message)).toEqual([
+        `this target pads convolutions with zeros only (the workload's padding reads ${w.padValue})`,
+      ]);
+    }
   });
 });

@@ -35,6 +35,14 @@ describe('validateWorkload', () => {
     expect(validateWorkload(depthwise)).toBe(depthwise);
   });
 
+  it('takes a pad value that is an int8, and names one that is not', () => {
+    const zp = { ...conv, padValue: -128 };
+    expect(validateWorkload(zp)).toBe(zp);
+    expect(message(() => validateWorkload({ ...conv, padValue: 128 }))).toBe(
+      'workload "c1": padValue must be an int8 (an integer from -128 to 127; got 128)',
+    );
+  });
+
   it('accepts a kernel exactly as large as the padded input', () => {
     const exact = { ...conv, H: 1, W: 1, padTop: 1, padBottom: 1, padLeft: 1, padRight: 1 };
     expect(validateWorkload(exact)).toBe(exact);

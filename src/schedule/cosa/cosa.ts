@@ -1,6 +1,7 @@
 import type { TensorRole } from '../../spec/spec.js';
 import type { AnyTarget } from '../../contract/target.js';
 import type { Workload } from '../../workload/workload.js';
+import { loopNest } from '../../workload/shape.js';
 import { estimateCost } from '../cost.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import type { ScheduleOptions, ScheduleResult, SearchLimit } from '../scheduler.js';
@@ -39,7 +40,10 @@ export interface CosaOptions extends ScheduleOptions {
   readonly solver?: MilpSolver;
   readonly weights?: CosaWeights;
   readonly mipRelGap?: number;
-  /** `cosa` only: leave the baseline out of the final choice (to measure the MIP alone). */
+  /**
+   * `cosa` only: leave the baseline and the solutions' neighbours out of the final choice (to
+   * measure the MIP alone).
+   */
   readonly withoutBaseline?: boolean;
   /**
    * `cosa` only: its candidate tiles, one per trip count (the default) or only exact divisors of
@@ -172,6 +176,13 @@ function run(
     };
   }
   const pool = candidates.map((c) => c.mapping);
+  if (variant === 'extended' && options.withoutBaseline !== true) {
+    for (const c of candidates) {
+      for (const n of neighbourMappings(w, c.mapping, target)) {
+        if (!pool.some((m) => sameMapping(m, n))) pool.push(n);
+      }
+    }
+  }
   if (variant === 'extended' && options.withoutBaseline !== true && base.own) {
     if (validateMapping(w, base.mapping, target).length === 0) {
       if (!pool.some((m) => sameMapping(m, base.mapping))) pool.push(base.mapping);
@@ -282,4 +293,41 @@ function baselineOf(w: Workload, target: AnyTarget): { mapping: Mapping; own: bo
 
 function sameMapping(a: Mapping, b: Mapping): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Legal neighbours of a MIP solution the simulator also times: its array-axis tiles cut down to a
+ * power of two of array blocks (416 → 256 channels on a 16-wide array) and raised to the next one
+ * (48 → 64), each of these and the solution itself with every tensor double-buffered. The MIP
+ * counts DMA bytes, not bus requests (a row of 80 or 416 bytes splits into more, smaller requests
+ * than one of 64 or 256), and its log-space capacity shares are approximate, so a tile one step
+ * larger or a second buffer it ruled out may still fit.
+ */
+export function neighbourMappings(w: Workload, m: Mapping, target: AnyTarget): Mapping[] {
+  const bounds = new Map(loopNest(w).dims.map((d) => [d.dim as string, d.bound]));
+  const axes: readonly [string, number][] = [
+    [m.spatial.rows, target.spec.array.rows],
+    [m.spatial.cols, target.spec.array.cols],
+  ];
+  const snapped = (round: (x: number) => number): Mapping => {
+    const tile: Record<string, number> = { ...m.tile };
+    for (const [d, block] of axes) {
+      const t = tile[d];
+      const bound = bounds.get(d);
+      if (t === undefined || bound === undefined || t <= block) continue;
+      tile[d] = Math.min(bound, block * 2 ** round(Math.log2(t / block)));
+    }
+    return { ...m, tile: tile as Mapping['tile'] };
+  };
+  const allDoubleBuffered = (x: Mapping): Mapping => ({
+    ...x,
+    doubleBuffer: { input: true, weight: true, output: true },
+  });
+  const tiles = [m, snapped(Math.floor), snapped(Math.ceil)];
+  const out: Mapping[] = [];
+  for (const x of [...tiles, ...tiles.map(allDoubleBuffered)]) {
+    if ([m, ...out].some((y) => sameMapping(x, y))) continue;
+    if (validateMapping(w, x, target).length === 0) out.push(x);
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import { UnsupportedError } from '../../errors.js';
 import { noResidency, type Mapping } from '../../mapping/mapping.js';
 import { memoryRows, type Dataflow, type Spec } from '../../spec/spec.js';
-import { convOutputSize } from '../../workload/shape.js';
+import { convOutputSize, convPadValue } from '../../workload/shape.js';
 import type { ConvWorkload, Workload } from '../../workload/workload.js';
 import { downsamples } from './library.js';
 
@@ -102,37 +102,57 @@ type Factor = (typeof factorOrder)[number];
 const channelFactors: readonly Factor[] = ['pochs', 'kchs'];
 
 /**
- * `tiled_conv_auto` with no pooling (orows = porows), no input dilation and no transposes. Rows
- * and columns use their own stride, dilation and kernel size (the library has one of each).
- * Budgets: A + B ≤ SP/2 and C ≤ ACC/2, where
- *   irows = porows·strideH + dilationH·(krows−1), icols likewise, each halved (rounded down) when
- *   the conv is a downsample (library.ts: the dev library's 1×1 stride-2 rule),
+ * A max-pool fused into a convolution's store: window `size`, `stride`, `padding` on each side.
+ * (gemmini.h's `tiled_conv` pooling arguments.)
+ */
+export interface StorePoolGeometry {
+  readonly size: number;
+  readonly stride: number;
+  readonly padding: number;
+}
+
+/**
+ * `tiled_conv_auto` with no input dilation and no transposes, with or without a fused max-pool.
+ * Rows and columns use their own stride, dilation and kernel size (the library has one of each).
+ * The spatial factors porows and pocols count pooled outputs; a tile computes the conv rows its
+ * windows cover, orows = porows·poolStride + poolSize − 1 (orows = porows without a pool), and
+ * ocols likewise. Budgets: A + B ≤ SP/2 and C ≤ ACC/2, where
+ *   irows = orows·strideH + dilationH·(krows−1), icols likewise, each halved (rounded down) when
+ *   the conv is a downsample (library.ts: the dev library's 1×1 stride-2 rule, never with a pool),
  *   A = ⌈kchs/DIM⌉·batches·irows·icols, B = ⌈pochs/DIM⌉·krows·kcols·kchs,
- *   C = ⌈pochs/DIM⌉·batches·porows·pocols.
+ *   C = ⌈pochs/DIM⌉·batches·orows·ocols.
  * Grouped convs (depthwise is groups = C = K) are tiled as one group: the channel factors start
  * at C/groups and K/groups, since every group is its own independent conv of that size.
  * Shrinking stops at all ones (the library would go on to 0); that tile fits unless a stride
  * exceeds √(SP/2).
  */
-export function convTiles(conv: ConvWorkload, spec: Spec): ConvTiles {
+export function convTiles(
+  conv: ConvWorkload,
+  spec: Spec,
+  pool: StorePoolGeometry | null = null,
+): ConvTiles {
   const { dim, sp, acc } = rowsOf(spec);
   const { P, Q } = convOutputSize(conv);
-  const ds = downsamples(conv, spec) ? 1 : 0;
+  const ds = pool === null && downsamples(conv, spec) ? 1 : 0;
+  const { size, stride, padding } = pool ?? { size: 1, stride: 1, padding: 0 };
+  const pooled = (n: number): number => Math.floor((n + 2 * padding - size) / stride) + 1;
   const full: ConvTiles = {
     batches: conv.N,
-    porows: P,
-    pocols: Q,
+    porows: pooled(P),
+    pocols: pooled(Q),
     pochs: conv.K / conv.groups,
     krows: conv.R,
     kcols: conv.S,
     kchs: conv.C / conv.groups,
   };
   const fits = (t: ConvTiles): boolean => {
-    const irows = (t.porows * conv.strideH + conv.dilationH * (t.krows - 1)) >> ds;
-    const icols = (t.pocols * conv.strideW + conv.dilationW * (t.kcols - 1)) >> ds;
+    const orows = t.porows * stride + size - 1;
+    const ocols = t.pocols * stride + size - 1;
+    const irows = (orows * conv.strideH + conv.dilationH * (t.krows - 1)) >> ds;
+    const icols = (ocols * conv.strideW + conv.dilationW * (t.kcols - 1)) >> ds;
     const a = Math.ceil(t.kchs / dim) * t.batches * irows * icols;
     const b = Math.ceil(t.pochs / dim) * t.krows * t.kcols * t.kchs;
-    const c = Math.ceil(t.pochs / dim) * t.batches * t.porows * t.pocols;
+    const c = Math.ceil(t.pochs / dim) * t.batches * orows * ocols;
     return a + b <= sp / 2 && c <= acc / 2;
   };
   let tiles = full;
@@ -211,6 +231,9 @@ export function baseline(workload: Workload, spec: Spec): Mapping {
   }
   const t = convTiles(workload, spec);
   const grouped = workload.groups > 1;
+  // gemmini.h has no zero points: its LOOP_CONV_WS pads with zeros. A conv whose padding reads a
+  // value keeps the library's tiles and runs them unrolled (docs/gemmini.md §5).
+  const unrolled = grouped || convPadValue(workload) !== 0;
   return {
     dataflow: 'weight-stationary',
     spatial: { rows: 'C', cols: 'K' },
@@ -227,7 +250,8 @@ export function baseline(workload: Workload, spec: Spec): Mapping {
     order: [...(grouped ? (['G'] as const) : []), 'N', 'P', 'Q', 'K', 'R', 'S', 'C'],
     resident: noResidency,
     doubleBuffer: { input: true, weight: true, output: true },
-    // One LOOP_CONV_WS per tile, as tiled_conv issues; grouped convs go through the unrolled path.
-    ...(grouped ? {} : { hardwareLoops: true }),
+    // One LOOP_CONV_WS per tile, as tiled_conv issues; grouped convs and convs padding with a
+    // value go through the unrolled path.
+    ...(unrolled ? {} : { hardwareLoops: true }),
   };
 }

@@ -21,6 +21,7 @@ import {
   sub,
   v,
   type Cond,
+  type Buffer,
   type Expr,
   type Program,
   type Stmt,
@@ -42,14 +43,15 @@ import type { Mapping } from '../../mapping/mapping.js';
 import { tileSchedule, type TileSchedule } from '../../mapping/tile_schedule.js';
 import type { Spec } from '../../spec/spec.js';
 import type { LowerOptions } from '../../contract/target.js';
-import { loopNest } from '../../workload/shape.js';
+import { convPadValue, loopNest } from '../../workload/shape.js';
 import type { ConvWorkload, Dim } from '../../workload/workload.js';
 import { convLayout, type ConvLayout } from './conv_layout.js';
 import { accFlag, accumulateFlag, garbage, preloadCompute, preamble } from './lower_common.js';
 
 /**
  * A conv mapping as a Gemmini program: implicit im2col straight from the NHWC input. A step loads an
- * input tile with its halo (padding written as zeros by mvins from address 0), the weight blocks and
+ * input tile with its halo (padding written as zeros by mvins from address 0, or, when the padding
+ * reads a value, by mvins from a small buffer filled with it: `padBuffer`), the weight blocks and
  * the bias, then for each weight block (weight-stationary) or output block (output-stationary) streams
  * DIM output columns at a time: their input rows are strideW apart in the scratchpad, shifted by the
  * kernel position, so the tile is loaded once for all R×S positions. Steps are pipelined as for GEMM.
@@ -142,19 +144,41 @@ function stepLets(x: Ctx, at: StepVars, step: Expr): Stmt[] {
   return out;
 }
 
-/** Input tile loads: per image, input row, channel group and DIM-column chunk; padding as zeros. */
+/**
+ * The DRAM buffer padding is loaded from when it reads a non-zero value: every byte that value, as
+ * many as one padding mvin reads (at most DIM rows, the input slot's row stride apart, each up to
+ * a channel group wide), rounded up to whole words. Null when padding is zeros (mvins from address
+ * 0 write zeros without reading DRAM, as the hardware's own loops do: ucb-bar/gemmini
+ * src/main/scala/gemmini/LoopConv.scala, `is_zeros`).
+ */
+function padBuffer(w: ConvWorkload, l: ConvLayout, span: number): Buffer | null {
+  const value = convPadValue(w);
+  if (value === 0) return null;
+  const bytes = (l.dim - 1) * w.C * l.colStep + Math.min(span, w.C);
+  const words = Math.ceil(bytes / 4);
+  const word = (value & 0xff) * 0x01010101;
+  return {
+    name: 'pad',
+    bytes: 4 * words,
+    role: 'constant',
+    contents: new Array<number>(words).fill(word | 0),
+  };
+}
+
+/** Input tile loads: per image, input row, channel group and DIM-column chunk, then the padding. */
 function inputLoads(x: Ctx, at: StepVars): MemOps {
   const tile = tileLets[at.prefix];
   const { w, l, dim } = x;
   const span = x.groupSp * dim;
   const groups = ceilDiv(tile.ech, span);
   const chunks = ceilDiv(tile.icols, dim);
-  const mvin = (from: Expr, to: Expr, zero: boolean): Stmt =>
+  const padFrom = convPadValue(w) === 0 ? c(0) : v('pad');
+  const mvin = (from: Expr, to: Expr, pad: boolean): Stmt =>
     if_(lt(from, to), [
       instr('mvin', {
         slot: c(0),
-        dram: zero
-          ? c(0)
+        dram: pad
+          ? padFrom
           : add(
               v('input'),
               mul(
@@ -530,10 +554,12 @@ export function lowerConv(w: ConvWorkload, m: Mapping, spec: Spec, options: Lowe
   );
   body.push(fence);
   const { P, Q } = l;
+  const pad = padBuffer(w, l, x.groupSp * dim);
   return {
     name: w.name,
     buffers: [
       { name: 'input', bytes: w.N * w.H * w.W * w.C, role: 'input' },
+      ...(pad === null ? [] : [pad]),
       {
         name: 'weight',
         bytes: l.diag

@@ -25,7 +25,7 @@ import type { Program } from '../../program/program.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import { memoryRows, type Spec } from '../../spec/spec.js';
 import type { LowerOptions } from '../../contract/target.js';
-import { convOutputSize } from '../../workload/shape.js';
+import { convOutputSize, convPadValue } from '../../workload/shape.js';
 import type { ConvWorkload, GemmWorkload, Workload } from '../../workload/workload.js';
 import { downsamples } from './library.js';
 import { preamble } from './lower_common.js';
@@ -67,6 +67,9 @@ export function loopLoweringProblem(w: Workload, m: Mapping, spec: Spec): string
   }
   if (w.kind === 'conv') {
     if (w.groups !== 1) return 'grouped convs need the depthwise path';
+    // LoopConv.scala (ucb-bar/gemmini src/main/scala/gemmini/LoopConv.scala) loads padding from
+    // DRAM address 0, which writes zeros.
+    if (convPadValue(w) !== 0) return `LOOP_CONV_WS pads with zeros, not ${convPadValue(w)}`;
     if (w.strideH !== w.strideW) return 'LOOP_CONV_WS has one stride';
     if (w.dilationH !== 1 || w.dilationW !== 1) return 'dilated convs are not lowered to loops';
     const dim = spec.array.rows;

@@ -15,6 +15,23 @@ export interface LoadSlot {
 }
 
 /**
+ * A pooled mvout's geometry (CONFIG_ST; ucb-bar/gemmini src/main/scala/gemmini/StoreController.scala):
+ * the source is an orows × ocols block of local rows (one pixel a row), pooled in size × size windows
+ * at the pool stride, shifted by upad rows and lpad columns of padding, into porows × pocols outputs
+ * written outDim pixels apart per output row.
+ */
+export interface StorePool {
+  size: number;
+  outDim: number;
+  porows: number;
+  pocols: number;
+  orows: number;
+  ocols: number;
+  upad: number;
+  lpad: number;
+}
+
+/**
  * Gemmini's architectural state: local memories (with a written-flag per element, so reads of
  * never-written data fault), the configuration registers, and the systolic array's held state.
  */
@@ -69,6 +86,8 @@ export interface GemminiMachine {
   readonly load: LoadSlot[];
   stActivation: number;
   stPoolStride: number;
+  /** The pooled store's geometry (CONFIG_ST, kept while the pool stride is non-zero). */
+  stPool: StorePool;
   stDramStride: number;
   stScale: number;
   // The array
@@ -154,6 +173,7 @@ export function createMachine(spec: Spec, dram: Dram, functional: boolean): Gemm
     load: [slot(), slot(), slot()],
     stActivation: 0,
     stPoolStride: 0,
+    stPool: { size: 0, outDim: 0, porows: 0, pocols: 0, orows: 0, ocols: 0, upad: 0, lpad: 0 },
     stDramStride: 0,
     stScale: 1,
     weights: new Int32Array(dim * dim),

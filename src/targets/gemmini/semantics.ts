@@ -287,7 +287,10 @@ function writeRepeats(
 
 export function mvout(i: InstrOf<'mvout'>, m: GemminiMachine): void {
   if (isGarbage(i.src.addr)) fault('mvout from the garbage address');
-  if (m.stPoolStride !== 0) fault('pooled mvout (CONFIG_ST pool stride != 0) is not simulated');
+  if (m.stPoolStride !== 0) {
+    pooledMvout(i, m);
+    return;
+  }
   const fromAcc = isAcc(i.src.addr);
   const full = fromAcc && isReadFull(i.src.addr);
   const esize = full ? 4 : 1;
@@ -317,6 +320,53 @@ export function mvout(i: InstrOf<'mvout'>, m: GemminiMachine): void {
       }
       if (full) dram.view.setInt32(dst + 4 * c, m.acc[idx], true);
       else dram.i8[dst + c] = fromAcc ? accToInt8(m.acc[idx], relu, m.stScale) : m.sp[idx];
+    }
+  }
+}
+
+/**
+ * A pooled mvout (ucb-bar/gemmini src/main/scala/gemmini/StoreController.scala, state `pooling`;
+ * src/main/scala/gemmini/DMA.scala's StreamWriter; Scratchpad.scala's zeros for garbage rows):
+ * for each output pixel (porow, pocol) and window position (wrow, wcol), the local row
+ * (porow·stride + wrow − upad)·ocols + (pocol·stride + wcol − lpad) is read (scaled and activated
+ * as any mvout), and the writer keeps the element-wise maximum of the window's rows, writing it to
+ * DRAM at (porow·outDim + pocol)·dramStride after the window's last position. A position outside
+ * the orows × ocols block reads the garbage address, whose data is all zeros: padding counts as 0,
+ * not as the smallest value. One DIM-wide block only (the RTL asserts it).
+ */
+function pooledMvout(i: InstrOf<'mvout'>, m: GemminiMachine): void {
+  const p = m.stPool;
+  const fromAcc = isAcc(i.src.addr);
+  if (fromAcc && isReadFull(i.src.addr)) fault('a pooled mvout cannot read full accumulator rows');
+  if (i.src.cols > m.dim) fault(`pooled mvout: ${i.src.cols} columns exceed one block of ${m.dim}`);
+  if (p.size === 0 || p.porows === 0 || p.pocols === 0) fault('pooled mvout with an empty pool');
+  if (fromAcc && m.stActivation > 1) {
+    fault(`mvout activation ${activationNames[m.stActivation]} needs normalizations, absent here`);
+  }
+  const base = baseRow(m, i.src.addr, p.orows * p.ocols, 'pooled mvout source');
+  if (!m.functional) return;
+  const relu = m.stActivation === 1;
+  const written = fromAcc ? m.accWritten : m.spWritten;
+  const best = new Int8Array(i.src.cols);
+  for (let porow = 0; porow < p.porows; porow++) {
+    for (let pocol = 0; pocol < p.pocols; pocol++) {
+      for (let w = 0; w < p.size * p.size; w++) {
+        const orow = porow * m.stPoolStride + Math.floor(w / p.size) - p.upad;
+        const ocol = pocol * m.stPoolStride + (w % p.size) - p.lpad;
+        const inside = orow >= 0 && ocol >= 0 && orow < p.orows && ocol < p.ocols;
+        const row = base + orow * p.ocols + ocol;
+        for (let c = 0; c < i.src.cols; c++) {
+          const idx = row * m.dim + c;
+          if (inside && written[idx] === 0) {
+            fault(`pooled mvout reads local row ${row} column ${c}, never written`);
+          }
+          const v = !inside ? 0 : fromAcc ? accToInt8(m.acc[idx], relu, m.stScale) : m.sp[idx];
+          best[c] = w === 0 || v > best[c] ? v : best[c];
+        }
+      }
+      const dst = i.dram + (porow * p.outDim + pocol) * m.stDramStride;
+      checkAccess(m.dram, dst, i.src.cols);
+      m.dram.i8.set(best, dst);
     }
   }
 }
@@ -355,6 +405,13 @@ export function configLd(i: InstrOf<'configLd'>, m: GemminiMachine): void {
 export function configSt(i: InstrOf<'configSt'>, m: GemminiMachine): void {
   m.stActivation = i.activation;
   m.stPoolStride = i.poolStride;
+  if (i.poolStride === 0 && i.poolSize !== 0) {
+    fault('a 1-D mvout (CONFIG_ST pool size without a pool stride) is not simulated');
+  }
+  if (i.poolStride !== 0) {
+    const { poolSize: size, poolOutDim: outDim, porows, pocols, orows, ocols, upad, lpad } = i;
+    m.stPool = { size, outDim, porows, pocols, orows, ocols, upad, lpad };
+  }
   m.stDramStride = i.dramStride;
   if (i.scaleBits >>> 0 !== 0xffff_ffff) m.stScale = f32FromBits(i.scaleBits);
 }

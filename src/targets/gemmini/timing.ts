@@ -153,6 +153,10 @@ export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void
 }
 
 export function mvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): void {
+  if (m.stPoolStride !== 0) {
+    pooledMvout(i, m, d);
+    return;
+  }
   const esize = isAcc(i.src.addr) && isReadFull(i.src.addr) ? 4 : 1;
   d.unit = Unit.store;
   d.dramWriteBytes = i.src.rows * i.src.cols * esize;
@@ -162,6 +166,32 @@ export function mvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): vo
     tlbMisses(m, i.dram, m.stDramStride, i.src.rows, i.src.cols * esize, 1) * m.tlb.missCycles;
   d.latency = m.dramLatency;
   blockRanges(m, i.src, m.dim, addRead, d);
+}
+
+/**
+ * A pooled mvout: the store controller issues one DMA request per window position of each output
+ * pixel (porows · pocols · size² requests, one a cycle at best: the `pooling` state of
+ * ucb-bar/gemmini src/main/scala/gemmini/StoreController.scala), and the writer sends one int8 row
+ * per output pixel to DRAM, pixels one DRAM stride apart within an output row and outDim pixels
+ * apart between rows.
+ */
+function pooledMvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): void {
+  const p = m.stPool;
+  const stride = m.stDramStride;
+  d.unit = Unit.store;
+  d.dramWriteBytes = p.porows * p.pocols * i.src.cols;
+  d.dramBusBytes = 0;
+  let misses = 0;
+  for (let r = 0; r < p.porows; r++) {
+    const row = i.dram + r * p.outDim * stride;
+    d.dramBusBytes += busRequests(m, row, stride, p.pocols, i.src.cols, d);
+    misses += tlbMisses(m, row, stride, p.pocols, i.src.cols, 1);
+  }
+  d.occupancy = Math.max(p.porows * p.pocols * p.size * p.size, 1);
+  d.stallCycles = misses * m.tlb.missCycles;
+  d.latency = m.dramLatency;
+  const first = rowOf(i.src.addr, m.rowBits);
+  addRead(d, memoryOf(m, i.src.addr), first, first + p.orows * p.ocols);
 }
 
 export function preload(_i: InstrOf<'preload'>, _m: GemminiMachine, d: TimingDesc): void {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { randomLayerData, referenceOutput } from '../../../src/runtime/layer_data.js';
 import { runLayer, simulatedCycles } from '../../../src/runtime/run_layer.js';
 import { clearScheduleCache, createScheduleCache } from '../../../src/schedule/cache.js';
-import { cosa, cosaEven } from '../../../src/schedule/cosa/cosa.js';
+import { cosa, cosaEven, neighbourMappings } from '../../../src/schedule/cosa/cosa.js';
 import { schedule } from '../../../src/schedule/schedulers.js';
 import { arrayChoices, problemFacts } from '../../../src/schedule/cosa/problem.js';
 import {
@@ -17,6 +17,7 @@ import { builtinTargets } from '../../../src/targets/index.js';
 import { parseConv, parseGemm } from '../../../src/workload/parse.js';
 import { smallConvArb } from '../../fixtures/arbitraries.js';
 import type { Workload } from '../../../src/workload/workload.js';
+import type { Mapping } from '../../../src/mapping/mapping.js';
 
 const options = { evaluate: simulatedCycles, seed: 0, timeLimitSeconds: 2 };
 // The presets that run convs; the toy target (GEMMs only) has test/schedule/schedulers_toy.test.ts.
@@ -186,5 +187,36 @@ describe('cosa', () => {
       wholeKernel: false,
     });
     expect(even?.dims.find((x) => x.dim === 'M')?.tiles).toEqual([197, 1]);
+  });
+
+  it('offers the simulator neighbours: tiles at powers of two of array blocks, all double-buffered', () => {
+    const w = parseConv('H=7,W=7,C=2048,K=512,R=1,S=1,pad=0');
+    const m = {
+      dataflow: 'weight-stationary' as const,
+      spatial: { rows: 'C' as const, cols: 'K' as const },
+      tile: { N: 1, K: 80, C: 416, P: 7, Q: 7, R: 1, S: 1 },
+      order: ['N', 'P', 'Q', 'R', 'S', 'K', 'C'] as Mapping['order'],
+      resident: { input: [], weight: [], output: [] },
+      doubleBuffer: { input: true, weight: true, output: false },
+    };
+    expect(validateMapping(w, m, target)).toEqual([]);
+    const tiles = (ms: Mapping[]) => ms.map((x) => [x.tile.K, x.tile.C, x.doubleBuffer.output]);
+    const around = neighbourMappings(w, m, target);
+    // Down: 64 and 256; up: 128 and 512; those and the solution with the output double-buffered.
+    expect(tiles(around)).toEqual([
+      [64, 256, false],
+      [128, 512, false],
+      [80, 416, true],
+      [64, 256, true],
+      [128, 512, true],
+    ]);
+    expect(around.every((x) => validateMapping(w, x, target).length === 0)).toBe(true);
+    // Powers of two of blocks, every tensor double-buffered: nothing new.
+    const aligned = {
+      ...m,
+      tile: { ...m.tile, K: 64, C: 256 },
+      doubleBuffer: { input: true, weight: true, output: true },
+    };
+    expect(neighbourMappings(w, aligned, target)).toEqual([]);
   });
 });

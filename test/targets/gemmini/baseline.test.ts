@@ -14,6 +14,7 @@ import {
   type MatmulTiles,
 } from '../../../src/targets/gemmini/baseline.js';
 import type { ConvWorkload, Dim, GemmWorkload } from '../../../src/workload/workload.js';
+import { loopLoweringProblem } from '../../../src/targets/gemmini/lower_loops.js';
 
 // The four presets, read from their JSON (the files src/targets/gemmini/index.ts loads).
 const specDir = fileURLToPath(new URL('../../../src/targets/gemmini/specs/', import.meta.url));
@@ -175,9 +176,8 @@ describe('convTiles: the docs/gemmini.md §5 examples', () => {
     expect(convTiles(conv3x3(4, 14, 256, 256), gemmini)).toEqual(t7([4, 9, 14, 16, 3, 3, 144]));
   });
 
-  it('224²×3→64 7×7 s2 p3, without the pool → (1,22,23,16,7,7,3)', () => {
-    // docs/gemmini.md's (1,6,17,16,7,7,3) fuses a 3/2/1 max-pool, which we do not; this is the no-pool
-    // result. P = Q = ⌊(224+6−6−1)/2⌋+1 = 112.
+  it('224²×3→64 7×7 s2 p3: (1,22,23,16,7,7,3), with the 3/2/1 pool (1,6,17,16,7,7,3)', () => {
+    // Without the pool first. P = Q = ⌊(224+6−6−1)/2⌋+1 = 112.
     // start (1,112,112,64,7,7,3): irows = 112·2+6 = 230, A = 1·230·230 = 52900, B = 4·49·3 = 588,
     // C = 4·112·112 = 50176.
     // shrink: porows/pocols alternate from 112; at 64,64 pocols ties pochs 64 and goes first, then
@@ -200,6 +200,13 @@ describe('convTiles: the docs/gemmini.md §5 examples', () => {
       padRight: 3,
     });
     expect(convTiles(stem, gemmini)).toEqual(t7([1, 22, 23, 16, 7, 7, 3]));
+    // With the 3/2/1 max-pool fused (ResNet's stem): the spatial factors count pooled outputs,
+    // ⌊(112+2−3)/2⌋+1 = 56, and a tile computes orows = 2·porows+2 conv rows (ocols likewise).
+    // At (6,17): orows 14, ocols 36, C = 504 ≤ 512; irows = 14·2+6 = 34, icols = 36·2+6 = 78,
+    // A = 2652, B = 147. pocols 18: C = 14·38 = 532; porows 7: 16·36 = 576; pochs 17: 1008.
+    expect(convTiles(stem, gemmini, { size: 3, stride: 2, padding: 1 })).toEqual(
+      t7([1, 6, 17, 16, 7, 7, 3]),
+    );
   });
 });
 
@@ -380,6 +387,18 @@ describe('baseline', () => {
       doubleBuffer: { input: true, weight: true, output: true },
       hardwareLoops: true,
     });
+  });
+
+  it('a conv whose padding reads a value keeps the tiles and runs unrolled (LOOP_CONV_WS pads zeros)', () => {
+    const zero = baseline(conv3x3(1, 56, 64, 64), gemmini);
+    const valued = baseline({ ...conv3x3(1, 56, 64, 64), padValue: -128 }, gemmini);
+    const { hardwareLoops, ...unrolled } = zero;
+    expect(hardwareLoops).toBe(true);
+    expect(valued).toEqual(unrolled);
+    expect(loopLoweringProblem({ ...conv3x3(1, 56, 64, 64), padValue: -128 }, zero, gemmini)).toBe(
+      'LOOP_CONV_WS pads with zeros, not -128',
+    );
+    expect(loopLoweringProblem(conv3x3(1, 56, 64, 64), zero, gemmini)).toBeNull();
   });
 
   it('a grouped conv runs one group per tile, groups outermost', () => {

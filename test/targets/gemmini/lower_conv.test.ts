@@ -6,7 +6,7 @@ import type { Mapping } from '../../../src/mapping/mapping.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
 import type { AnyTarget } from '../../../src/contract/target.js';
 import { gemmini, gemmini32, gemmini8, gemminiOs } from './presets.js';
-import { convOutputSize, loopNest } from '../../../src/workload/shape.js';
+import { convOutputSize, convPadValue, loopNest } from '../../../src/workload/shape.js';
 import type { ConvWorkload, Dim } from '../../../src/workload/workload.js';
 
 const presets = [gemmini, gemminiOs, gemmini8, gemmini32] as unknown as AnyTarget[];
@@ -26,6 +26,8 @@ const convArb = fc
     depthwise: fc.boolean(),
     bias: fc.boolean(),
     relu: fc.boolean(),
+    // Padding that reads an input zero point (half the cases), or zeros.
+    padValue: fc.oneof(fc.constant(0), fc.integer({ min: -128, max: 127 })),
   })
   .map((r): ConvWorkload => {
     const C = r.depthwise ? r.C : r.C;
@@ -45,6 +47,7 @@ const convArb = fc
       padBottom: r.pads[1],
       padLeft: r.pads[2],
       padRight: r.pads[3],
+      ...(r.padValue === 0 ? {} : { padValue: r.padValue }),
       dilationH: r.dilation,
       dilationW: r.dilation,
       groups: r.depthwise ? C : 1,
@@ -93,6 +96,7 @@ describe('conv lowering is bit-exact', () => {
   it('random convs (strides, paddings, kernels, dilation, depthwise, batch) and mappings, every preset', () => {
     let legal = 0;
     let diagonal = 0;
+    let valuePadded = 0;
     fc.assert(
       fc.property(
         convArb,
@@ -104,6 +108,7 @@ describe('conv lowering is bit-exact', () => {
             if (validateMapping(w, m, t).length > 0) continue;
             legal++;
             if (m.spatial.cols === 'G') diagonal++;
+            if (convPadValue(w) !== 0) valuePadded++;
             const d = randomLayerData(w, seed);
             expect(runLayer(t, w, m, d).output).toEqual(referenceOutput(w, d));
           }
@@ -113,6 +118,7 @@ describe('conv lowering is bit-exact', () => {
     );
     expect(legal).toBeGreaterThan(40);
     expect(diagonal).toBeGreaterThan(3);
+    expect(valuePadded).toBeGreaterThan(10);
   });
 
   it('the baseline mapping on first layers, 1×1 stride 2 and depthwise, every preset that has WS', () => {

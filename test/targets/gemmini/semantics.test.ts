@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimulationError } from '../../../src/errors.js';
 import { f32Bits } from '../../../src/numeric/numeric.js';
+import { accToInt8 } from '../../../src/targets/gemmini/semantics.js';
 import {
   allocate,
   createDram,
@@ -12,7 +14,7 @@ import {
 } from '../../../src/sim/dram.js';
 import { fenceItem, type StreamItem } from '../../../src/program/program.js';
 import { runStream } from '../../../src/runtime/simulate.js';
-import { gemmini, gemmini32, gemminiTarget } from './presets.js';
+import { gemmini, gemmini32, gemmini8, gemminiTarget } from './presets.js';
 import type { Instr } from '../../../src/targets/gemmini/instr.js';
 import { accAddr, garbageAddr, spAddr } from '../../../src/targets/gemmini/local_addr.js';
 import type { GemminiMachine } from '../../../src/targets/gemmini/machine.js';
@@ -234,6 +236,140 @@ describe('MVOUT', () => {
     );
     expect(e.index).toBe(3);
     expect(e.reason).toMatch(/layernorm needs normalizations/);
+  });
+});
+
+/**
+ * The pooled mvout as the RTL defines it, written out plainly: each output pixel the maximum over
+ * its window of the int8 rows (acc × scale, saturated), a position outside the block reading 0.
+ */
+function pooledReference(
+  rows: number[][],
+  g: { orows: number; ocols: number; size: number; stride: number; upad: number; lpad: number },
+  porows: number,
+  pocols: number,
+): number[][] {
+  const out: number[][] = [];
+  for (let pr = 0; pr < porows; pr++) {
+    for (let pc = 0; pc < pocols; pc++) {
+      const best = new Array<number>(rows[0].length).fill(-Infinity);
+      for (let wr = 0; wr < g.size; wr++) {
+        for (let wc = 0; wc < g.size; wc++) {
+          const r = pr * g.stride + wr - g.upad;
+          const c = pc * g.stride + wc - g.lpad;
+          const inside = r >= 0 && c >= 0 && r < g.orows && c < g.ocols;
+          for (let k = 0; k < best.length; k++) {
+            best[k] = Math.max(best[k], inside ? rows[r * g.ocols + c][k] : 0);
+          }
+        }
+      }
+      out.push(best);
+    }
+  }
+  return out;
+}
+
+describe('MVOUT with pooling (CONFIG_ST pool stride ≠ 0)', () => {
+  it('a 3×3 window, stride 2, one row and column of padding over a 4×4 block', () => {
+    const { dram, run } = setup();
+    // 16 pixels of 2 channels: channel 0 = pixel index − 20 (mostly negative), channel 1 = 3·index.
+    const pixels = Array.from({ length: 16 }, (_, i) => [i - 20, 3 * i]);
+    const a = put32(dram, 'a', pixels.flat());
+    const out = allocate(dram, 'out', 2 * 2 * 2);
+    run([
+      configLd(2, 8),
+      ...Array.from({ length: 16 }, (_, i) => mvin(2, a + 8 * i, op(accAddr(i), 1, 2))),
+      configSt(2, {
+        ...{ poolStride: 2, poolSize: 3, upad: 1, lpad: 1, poolOutDim: 2 },
+        ...{ porows: 2, pocols: 2, orows: 4, ocols: 4 },
+      }),
+      mvout(out, op(accAddr(0), 16, 2)),
+    ]);
+    // Output (0,0) covers pixels 0,1,4,5 and five padded positions: channel 0 max(−15, 0) = 0.
+    // Output (1,1) covers rows 1–3, columns 1–3: pixel 15 → −5 and 45, no padding.
+    expect(Array.from(readInt8(dram, out, 8))).toEqual([0, 15, 0, 21, 0, 39, -5, 45]);
+  });
+
+  it.each([gemmini, gemmini8])('equals the plain definition on random blocks (%s)', (target) => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          orows: fc.integer({ min: 1, max: 6 }),
+          ocols: fc.integer({ min: 1, max: 6 }),
+          size: fc.integer({ min: 1, max: 3 }),
+          stride: fc.integer({ min: 1, max: 3 }),
+          upad: fc.integer({ min: 0, max: 1 }),
+          lpad: fc.integer({ min: 0, max: 1 }),
+          cols: fc.integer({ min: 1, max: target.spec.array.rows }),
+          relu: fc.boolean(),
+          seed: fc.integer({ min: 1, max: 2 ** 30 }),
+        }),
+        (g) => {
+          const porows = Math.floor((g.orows + 2 * g.upad - g.size) / g.stride) + 1;
+          const pocols = Math.floor((g.ocols + 2 * g.lpad - g.size) / g.stride) + 1;
+          fc.pre(porows > 0 && pocols > 0);
+          const { dram, run } = setup(target);
+          const n = g.orows * g.ocols;
+          let s = g.seed;
+          const acc = Array.from({ length: n * g.cols }, () => {
+            s = (s * 1103515245 + 12345) % 2 ** 31;
+            return (s % 4001) - 2000;
+          });
+          const a = put32(dram, 'a', acc);
+          const outDim = pocols + 1; // a gap after each output row: nothing may be written there
+          const out = allocate(dram, 'out', porows * outDim * g.cols);
+          const scale = 0.05;
+          run([
+            configLd(2, 4 * g.cols),
+            ...Array.from({ length: n }, (_, i) =>
+              mvin(2, a + 4 * g.cols * i, op(accAddr(i), 1, g.cols)),
+            ),
+            configSt(g.cols, {
+              ...{ poolStride: g.stride, poolSize: g.size, upad: g.upad, lpad: g.lpad },
+              ...{ poolOutDim: outDim, porows, pocols, orows: g.orows, ocols: g.ocols },
+              ...{ activation: g.relu ? 1 : 0, scaleBits: f32Bits(scale) },
+            }),
+            mvout(out, op(accAddr(0), 1, g.cols)),
+          ]);
+          const int8Rows = Array.from({ length: n }, (_, i) =>
+            acc
+              .slice(i * g.cols, (i + 1) * g.cols)
+              .map((v) => accToInt8(v, g.relu, Math.fround(scale))),
+          );
+          const want = pooledReference(int8Rows, g, porows, pocols);
+          const got = readInt8(dram, out, porows * outDim * g.cols);
+          for (let pr = 0; pr < porows; pr++) {
+            const row = Array.from(
+              got.subarray(pr * outDim * g.cols, (pr * outDim + pocols) * g.cols),
+            );
+            expect(row).toEqual(want.slice(pr * pocols, (pr + 1) * pocols).flat());
+            const gap = got.subarray((pr * outDim + pocols) * g.cols, (pr + 1) * outDim * g.cols);
+            expect(Array.from(gap)).toEqual(new Array(g.cols).fill(0));
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('refuses a pooled mvout wider than one block', () => {
+    const { dram, run } = setup();
+    const out = allocate(dram, 'out', 32);
+    const e = faultOf(() =>
+      run([
+        configSt(32, {
+          poolStride: 1,
+          poolSize: 1,
+          poolOutDim: 1,
+          porows: 1,
+          pocols: 1,
+          orows: 1,
+          ocols: 1,
+        }),
+        mvout(out, op(accAddr(0), 1, 32)),
+      ]),
+    );
+    expect(e.reason).toMatch(/32 columns exceed one block of 16/);
   });
 });
 

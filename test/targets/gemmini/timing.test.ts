@@ -6,9 +6,20 @@ import { simulate } from '../../../src/runtime/simulate.js';
 import { gemmini, gemmini32, gemmini8, gemminiTarget } from './presets.js';
 import type { Instr } from '../../../src/targets/gemmini/instr.js';
 import { accAddr, garbageAddr, spAddr } from '../../../src/targets/gemmini/local_addr.js';
-import { compute, configEx, configLd, mvin, op, preload } from './build.js';
+import {
+  compute,
+  configEx,
+  configLd,
+  configSt as configStInstr,
+  mvin,
+  op,
+  preload,
+} from './build.js';
 import { randomInt8, runMatmul } from './matmul_run.js';
-import { tlbMisses } from '../../../src/targets/gemmini/timing.js';
+import { mvout, tlbMisses } from '../../../src/targets/gemmini/timing.js';
+import { createMachine } from '../../../src/targets/gemmini/machine.js';
+import { configSt } from '../../../src/targets/gemmini/semantics.js';
+import { createTimingDesc, Unit } from '../../../src/sim/timing_desc.js';
 
 const G = op(garbageAddr, 0, 0);
 
@@ -173,5 +184,25 @@ describe('address translation (the DMA TLB)', () => {
     };
     const missCycles = linuxProcess.spec.dram.translation!.missCycles;
     expect(run(page) - run(16)).toBeGreaterThanOrEqual(15 * missCycles);
+  });
+});
+
+describe('a pooled mvout', () => {
+  it('keeps the store unit one cycle per window position and writes one row per output pixel', () => {
+    const m = createMachine(gemmini.spec, createDram(), false);
+    const pool = { porows: 6, pocols: 17, orows: 14, ocols: 36, upad: 1, lpad: 1 };
+    const config = configStInstr(64, { poolStride: 2, poolSize: 3, poolOutDim: 56, ...pool });
+    if (config.kind !== 'configSt') throw new Error(config.kind);
+    configSt(config, m);
+    const d = createTimingDesc();
+    const store = { kind: 'mvout', dram: 4096, src: op(accAddr(0), 16, 16) } as const;
+    mvout(store, m, d);
+    expect(d.unit).toBe(Unit.store);
+    // 6 × 17 pooled pixels, each 3 × 3 window positions: 918 requests, one a cycle.
+    expect(d.occupancy).toBe(6 * 17 * 9);
+    expect(d.dramWriteBytes).toBe(6 * 17 * 16);
+    // The source block: 14 × 36 accumulator rows from row 0.
+    expect(d.readCount).toBe(1);
+    expect([d.readMemory[0], d.readStart[0], d.readEnd[0]]).toEqual([m.accIndex, 0, 14 * 36]);
   });
 });
