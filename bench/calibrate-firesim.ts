@@ -1,10 +1,10 @@
 /**
  * Fits the Gemmini timing model's fitted constants (the spec's `sources` marks them "fitted") to the
  * FireSim measurements in bench/data/firesim-gemmini, and to nothing else: the DRAM round-trip
- * latency a bus request holds its slot for (`dram.latencyCycles`), the page walk a TLB miss costs
- * (`dram.translation.missCycles`) and the host's cycles per tile it hands to a loop instruction
- * (`hostCyclesPerTile`). Every other timing constant comes from the RTL. No constant depends on a
- * layer, a shape or a row.
+ * latency a bus request holds its slot for (`dram.latencyCycles`) and the host's cycles per tile it
+ * hands to a loop instruction (`hostCyclesPerTile`). Every other timing constant comes from the RTL.
+ * No constant depends on a layer, a shape or a row. The measured programs ran bare metal (physical
+ * addresses), so address translation has nothing to fit: the presets have no `dram.translation`.
  *
  *   npm run build && npx tsx bench/calibrate-firesim.ts [--rows all|small]
  *
@@ -28,28 +28,20 @@ const arg = (name: string): string | undefined => {
 };
 
 const grids = {
-  latency: [40, 50, 60, 70, 80, 90, 100, 120, 140],
-  miss: [0, 20, 30, 40, 50, 60, 70, 80, 100],
+  latency: [60, 70, 80, 90, 100, 110, 120, 130, 140, 160],
   tile: [0, 100, 200, 400, 800, 1600],
 };
 
 interface Constants {
   readonly latency: number;
-  readonly miss: number;
   readonly tile: number;
 }
 
 function withConstants(base: Spec, c: Constants): Spec {
-  const translation = base.dram.translation;
-  if (translation === undefined) throw new Error(`${base.name} has no dram.translation to fit`);
   return parseSpec(
     {
       ...base,
-      dram: {
-        ...base.dram,
-        latencyCycles: c.latency,
-        translation: { ...translation, missCycles: c.miss },
-      },
+      dram: { ...base.dram, latencyCycles: c.latency },
       hostCyclesPerTile: c.tile,
     },
     'calibration',
@@ -87,13 +79,12 @@ function main(): void {
   };
   let best: Constants = {
     latency: base.dram.latencyCycles,
-    miss: base.dram.translation?.missCycles ?? 0,
     tile: base.hostCyclesPerTile ?? 0,
   };
   let bestLoss = loss(best);
   for (let round = 0; round < 3; round++) {
     let moved = false;
-    for (const key of ['latency', 'miss', 'tile'] as const) {
+    for (const key of ['latency', 'tile'] as const) {
       for (const value of grids[key]) {
         if (value === best[key]) continue;
         const c = { ...best, [key]: value };

@@ -20,7 +20,9 @@
  *   pipeline, so its own writes land in program order) and for the latest completion of any
  *   earlier read (WAR) of the rows it writes. Per-row last-write and last-read completion times
  *   (`RowTimes`, summarised per 16-row block) make a step cost at most O(rows touched).
- * - DRAM. Loads and stores share one channel. An instruction moving b > 0 bytes in r bus requests
+ * - DRAM. Loads and stores share one channel. With `commandsInFlight` n, a move (an instruction with
+ *   DRAM bytes) starts no earlier than dramLatency after the busy end of the move n places earlier
+ *   in its direction (the controller tracks n moves until their data is back). An instruction moving b > 0 bytes in r bus requests
  *   first takes its direction's request window (reads and writes each have `requestsInFlight`
  *   slots, a slot held for `dramLatency` cycles): windowStart = max(start, windowFree[dir]),
  *   windowEnd = windowStart + r × dramLatency / requestsInFlight. It holds the channel for
@@ -58,6 +60,8 @@ export interface TimingParams {
   /** Cycles a bus request is outstanding, and how many may be per direction (Infinity: no limit). */
   readonly dramLatency?: number;
   readonly requestsInFlight?: number;
+  /** Moves per direction whose requests may be outstanding at once (Infinity: no limit). */
+  readonly commandsInFlight?: number;
 }
 
 /** One number per unit. */
@@ -147,6 +151,13 @@ export interface TimingEngine {
   channelFree: number;
   /** When each direction's request window frees: [reads, writes]. */
   readonly windowFree: Float64Array;
+  /**
+   * Move slots per direction (commandsInFlight; 0: no limit) and, per direction, when each slot frees
+   * (its move's last request back), used round-robin from moveHead.
+   */
+  readonly moveSlots: number;
+  readonly moveFree: Float64Array;
+  readonly moveHead: Int32Array;
   /** Latest write acknowledgement. */
   lastAck: number;
   maxCompletion: number;
@@ -233,6 +244,7 @@ export function timingParamsOf(spec: Spec): TimingParams {
     memoryRows: Object.keys(spec.memories).map((name) => rowsOfMemory(spec.memories[name])),
     dramLatency: spec.dram.latencyCycles,
     requestsInFlight: spec.dram.requestsInFlight ?? Infinity,
+    commandsInFlight: spec.dram.commandsInFlight ?? Infinity,
   };
 }
 
@@ -267,6 +279,9 @@ export function createTimingEngine(params: TimingParams): TimingEngine {
   if (!(inFlight > 0) || !(dramLatency >= 0)) {
     throw new Error('requestsInFlight must be > 0 and dramLatency >= 0');
   }
+  const moves = params.commandsInFlight ?? Infinity;
+  if (!(moves >= 1)) throw new Error(`commandsInFlight must be >= 1 (got ${moves})`);
+  const moveSlots = Number.isFinite(moves) ? moves : 0;
   return {
     issueCost,
     dramBytesPerCycle: params.dramBytesPerCycle,
@@ -297,6 +312,9 @@ export function createTimingEngine(params: TimingParams): TimingEngine {
     lastHostIssue: 0,
     channelFree: 0,
     windowFree: new Float64Array(2),
+    moveSlots,
+    moveFree: new Float64Array(2 * moveSlots),
+    moveHead: new Int32Array(2),
     lastAck: 0,
     maxCompletion: 0,
     bytesIn: 0,
@@ -437,12 +455,18 @@ function run(e: TimingEngine, d: TimingDesc, deps: number, earliest: number): nu
   if (d.drainsUnit && e.retired[u] > unitReady) unitReady = e.retired[u];
   const ready = unitReady > issue ? unitReady : issue;
   e.stalls[unitStall + u] += ready - issue;
-  const start = deps > ready ? deps : ready;
+  let start = deps > ready ? deps : ready;
   e.stalls[dependencyStall + u] += start - ready;
+  const dir = d.dramWriteBytes > 0 ? 1 : 0;
+  const moveSlot = dir * e.moveSlots + e.moveHead[dir];
+  if (bytes > 0 && e.moveSlots > 0 && e.moveFree[moveSlot] > start) {
+    // The move waits for a slot: the one taken `moveSlots` moves ago frees when its data is back.
+    e.stalls[dramStall + u] += e.moveFree[moveSlot] - start;
+    start = e.moveFree[moveSlot];
+  }
 
   let busyEnd = start + occupancy;
   if (bytes > 0) {
-    const dir = d.dramWriteBytes > 0 ? 1 : 0;
     const windowStart = e.windowFree[dir] > start ? e.windowFree[dir] : start;
     const window = d.dramRequests * e.requestCycles;
     const windowEnd = windowStart + window;
@@ -461,6 +485,10 @@ function run(e: TimingEngine, d: TimingDesc, deps: number, earliest: number): nu
     e.bytesIn += d.dramReadBytes;
     e.bytesOut += d.dramWriteBytes;
     if (dir === 1 && busyEnd + e.dramLatency > e.lastAck) e.lastAck = busyEnd + e.dramLatency;
+    if (e.moveSlots > 0) {
+      e.moveFree[moveSlot] = busyEnd + e.dramLatency;
+      e.moveHead[dir] = (e.moveHead[dir] + 1) % e.moveSlots;
+    }
   }
   const completion = busyEnd + d.latency;
   e.unitFree[u] = busyEnd;

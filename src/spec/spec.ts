@@ -62,6 +62,12 @@ const dramSchema = z.strictObject({
    */
   requestsInFlight: positiveInt.optional(),
   /**
+   * Move instructions (loads, and separately stores) whose bus requests may be outstanding at once;
+   * a move holds its slot from its start until its last request returns (loads) or is acknowledged
+   * (stores), `latencyCycles` after its last request leaves. Absent: no limit beyond the requests.
+   */
+  commandsInFlight: positiveInt.optional(),
+  /**
    * Address translation in front of the accelerator's DMA: pages of `pageBytes`; a TLB whose one
    * entry covers `entryPages` consecutive pages (filled page by page), and a register per direction
    * holding its last page; a miss stalls that direction's requests for `missCycles`. Absent:

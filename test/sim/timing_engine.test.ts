@@ -291,6 +291,7 @@ describe('timing engine', () => {
       memoryRows: [64, 4],
       dramLatency: 80,
       requestsInFlight: Infinity,
+      commandsInFlight: Infinity,
     });
   });
 
@@ -340,6 +341,35 @@ describe('timing engine', () => {
     expect(r.translationStallCycles).toBe(30);
     // The host: 100 cycles of its own work, then one issue cycle per instruction (2).
     expect(r.hostCycles).toBe(102);
+  });
+
+  it('commandsInFlight: a move waits until the move that many places earlier has its data back', () => {
+    const run = (commandsInFlight: number) => {
+      const e = createTimingEngine({
+        ...base,
+        dramLatency: 100,
+        requestsInFlight: 16,
+        commandsInFlight,
+      });
+      const d = createTimingDesc();
+      // One store, then four loads: the loads do not wait for the store's slot.
+      for (const unit of [Unit.store, Unit.load, Unit.load, Unit.load, Unit.load]) {
+        resetTimingDesc(d);
+        d.unit = unit;
+        d.occupancy = 1;
+        if (unit === Unit.store) d.dramWriteBytes = 16;
+        else d.dramReadBytes = 16;
+        d.dramRequests = 1;
+        step(e, d);
+      }
+      return e.unitFree[Unit.load];
+    };
+    // A request holds its window 100 / 16 = 6.25 cycles and its data is back 100 cycles after the
+    // move's busy end. Loads start at 1 and 7.25; with 2 slots load 2 waits for load 0's data
+    // (7.25 + 100) and load 3 for load 1's (13.5 + 100): the last busy end is 113.5 + 6.25.
+    expect(run(2)).toBe(119.75);
+    // Without the limit the four loads stream back to back.
+    expect(run(Infinity)).toBe(1 + 4 * 6.25);
   });
 
   it('a fence waits for every write to be acknowledged', () => {
