@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { valueAt } from '../mapping/mapping_json.js';
 import { schedulerNames } from '../schedule/schedulers.js';
 import { networks } from '../workload/networks.js';
 
@@ -142,16 +143,6 @@ function mostSpecific(issue: Issue, problems = 1): Specific {
   }
   if (best === undefined) return { path: issue.path, message: issue.message, problems };
   return { ...best, path: [...issue.path, ...best.path], problems };
-}
-
-/** The value at a path of parsed JSON, or undefined. */
-function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
-  let at: unknown = json;
-  for (const k of path) {
-    if (at === null || typeof at !== 'object') return undefined;
-    at = (at as Record<PropertyKey, unknown>)[k];
-  }
-  return at;
 }
 
 /** Validates parsed JSON as a sweep: an InputError naming the first bad field's path. */

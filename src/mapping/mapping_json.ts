@@ -38,11 +38,12 @@ export function parseMappingText(text: string, where: string): Mapping {
   return parseMappingJson(json, where);
 }
 
-function valueAt(json: unknown, path: readonly string[]): unknown {
+/** The value at a path of parsed JSON (a zod issue's path), or undefined where the path leaves it. */
+export function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
   let at: unknown = json;
   for (const key of path) {
     if (typeof at !== 'object' || at === null) return undefined;
-    at = (at as Record<string, unknown>)[key];
+    at = (at as Record<PropertyKey, unknown>)[key];
   }
   return at;
 }
