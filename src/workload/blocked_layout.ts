@@ -60,3 +60,24 @@ export function toBlockedWeights(
         }
   return out;
 }
+
+/**
+ * Depthwise weights [R][S][1][G] (HWIO, one channel per group) as [ceil(G/B)][R][S][B out][B in]
+ * diagonal blocks: block (b, r, s) holds w[r][s][0][b·B + j] at (j, j) and zero elsewhere, so one
+ * B×B product applies B groups' taps to their own channels.
+ */
+export function toDiagonalBlockedWeights(
+  x: { readonly [D in 'R' | 'S' | 'G' | 'B']: number },
+  weights: Int8Array,
+): Int8Array {
+  const { R, S, G, B } = x;
+  const out = new Int8Array(Math.ceil(G / B) * R * S * B * B);
+  for (let r = 0; r < R; r++)
+    for (let s = 0; s < S; s++)
+      for (let g = 0; g < G; g++) {
+        const entry = (Math.floor(g / B) * R + r) * S + s;
+        const j = g % B;
+        out[(entry * B + j) * B + j] = weights[(r * S + s) * G + g];
+      }
+  return out;
+}

@@ -3,6 +3,7 @@ import {
   fromBlockedChannels,
   toBlockedChannels,
   toBlockedWeights,
+  toDiagonalBlockedWeights,
 } from '../../src/workload/blocked_layout.js';
 
 describe('blocked layouts', () => {
@@ -21,5 +22,13 @@ describe('blocked layouts', () => {
     const packed = toBlockedWeights({ R: 1, S: 1, C: 2, K: 3, B: 2 }, weights);
     // Block kb 0: out 0 (in 0, 1), out 1; block kb 1: out 2, then a zero padding row.
     expect([...packed]).toEqual([0, 10, 1, 11, 2, 12, 0, 0]);
+  });
+
+  it('puts depthwise taps [R][S][1][G] on the diagonals of [G/B][R][S][B][B] blocks', () => {
+    // R 1, S 2, G 3, B 2: weights[s][g] = 10s + g + 1.
+    const weights = Int8Array.from([1, 2, 3, 11, 12, 13]);
+    const packed = toDiagonalBlockedWeights({ R: 1, S: 2, G: 3, B: 2 }, weights);
+    // Block 0 (groups 0, 1) at s 0 and s 1, then block 1 (group 2, a zero padding lane).
+    expect([...packed]).toEqual([1, 0, 0, 2, 11, 0, 0, 12, 3, 0, 0, 0, 13, 0, 0, 0]);
   });
 });

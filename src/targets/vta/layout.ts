@@ -17,43 +17,84 @@ const tensors = ['input', 'weight', 'output'] as const;
 type Tensor = (typeof tensors)[number];
 
 /**
- * The conv view of a workload and mapping: sizes, strides, dilations and leading pads; channel blocks
- * in DRAM (Cb, Kb); the mapping's dim behind each view dim (null: a GEMM's missing dim, extent 1);
- * the tile schedule, each view dim's tile, the tile's channel blocks and its full input window.
+ * How a conv's groups run: `none` (one group, or a GEMM); `grouped`, one group a step, each a plain
+ * conv on its slice of channel blocks (per-group channels whole blocks); `diagonal`, a depthwise conv
+ * with its groups on the GEMM core, B of them at once through diagonal weight blocks (the groups are
+ * then the view's channels, C and K alike).
+ */
+export type GroupMode = 'none' | 'grouped' | 'diagonal';
+
+export function groupMode(w: Workload, m: Mapping): GroupMode {
+  if (w.kind === 'gemm' || w.groups === 1) return 'none';
+  return m.spatial.cols === 'G' ? 'diagonal' : 'grouped';
+}
+
+/** Whether a conv is depthwise: one input and one output channel per group. */
+export function isDepthwise(w: Workload): boolean {
+  return w.kind === 'conv' && w.groups > 1 && w.C === w.groups && w.K === w.groups;
+}
+
+/**
+ * The conv view of a workload and mapping: sizes, strides, dilations and leading pads, C and K the
+ * loop bounds of the channel dims (per group; the groups under `diagonal`); channel blocks of the
+ * whole tensors in DRAM (`inBlocks`, `outBlocks`), the weights' C blocks per output block (`wCb`),
+ * and the blocks a group index moves the input and output by (`groupBlocks`, `grouped` only); the
+ * mapping's dim behind each view dim (null: a GEMM's missing dim, extent 1); the tile schedule, each
+ * view dim's tile, the tile's channel blocks (`tWCb` of them in the weights) and its input window.
  */
 export type View = ReturnType<typeof view>;
 
 export function view(w: Workload, m: Mapping, spec: Spec) {
   const B = spec.array.rows;
-  const s = tileSchedule(loopNest(w), m);
+  const nest = loopNest(w);
+  const s = tileSchedule(nest, m);
+  const mode = groupMode(w, m);
+  const groups = w.kind === 'conv' ? w.groups : 1;
+  const inChannels = w.kind === 'gemm' ? w.K : w.C;
+  const outChannels = w.kind === 'gemm' ? w.N : w.K;
+  const [C, K] =
+    mode === 'diagonal' ? [groups, groups] : [inChannels / groups, outChannels / groups];
   const base =
     w.kind === 'gemm'
-      ? { N: 1, H: 1, W: w.M, C: w.K, K: w.N, P: 1, Q: w.M, R: 1, S: 1, sh: 1, sw: 1 }
+      ? { N: 1, H: 1, W: w.M, P: 1, Q: w.M, R: 1, S: 1, sh: 1, sw: 1 }
       : { ...w, ...convOutputSize(w), sh: w.strideH, sw: w.strideW };
   const c = {
     ...base,
+    C,
+    K,
     dh: w.kind === 'gemm' ? 1 : w.dilationH,
     dw: w.kind === 'gemm' ? 1 : w.dilationW,
     padT: w.kind === 'gemm' ? 0 : w.padTop,
     padL: w.kind === 'gemm' ? 0 : w.padLeft,
   };
+  const diagonal = mode === 'diagonal';
   const dim: { readonly [D in VDim]: Dim | null } =
     w.kind === 'gemm'
       ? { N: null, K: 'N', C: 'K', P: null, Q: 'M', R: null, S: null }
-      : { N: 'N', K: 'K', C: 'C', P: 'P', Q: 'Q', R: 'R', S: 'S' };
+      : diagonal
+        ? { N: 'N', K: 'G', C: 'G', P: 'P', Q: 'Q', R: 'R', S: 'S' }
+        : { N: 'N', K: 'K', C: 'C', P: 'P', Q: 'Q', R: 'R', S: 'S' };
   const tileOf = (d: VDim): number => (dim[d] === null ? c[d] : (s.tile[dim[d]] ?? c[d]));
   const vdims = ['N', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
   const t = Object.fromEntries(vdims.map((d) => [d, tileOf(d)])) as Record<VDim, number>;
+  const tCb = Math.ceil(t.C / B);
   return {
     ...c,
     B,
-    Cb: Math.ceil(c.C / B),
-    Kb: Math.ceil(c.K / B),
+    mode,
+    inChannels,
+    outChannels,
+    inBlocks: Math.ceil(inChannels / B),
+    outBlocks: Math.ceil(outChannels / B),
+    wCb: diagonal ? 1 : Math.ceil(C / B),
+    groupBlocks: mode === 'grouped' ? { C: C / B, K: K / B } : { C: 0, K: 0 },
+    reduction: nest.reduction,
     dim,
     s,
     t,
-    tCb: Math.ceil(t.C / B),
+    tCb,
     tKb: Math.ceil(t.K / B),
+    tWCb: diagonal ? 1 : tCb,
     yt: (t.P - 1) * c.sh + (t.R - 1) * c.dh + 1,
     xt: (t.Q - 1) * c.sw + (t.S - 1) * c.dw + 1,
   };
@@ -63,7 +104,7 @@ export function view(w: Workload, m: Mapping, spec: Spec) {
 export function copyEntries(x: View): Record<Tensor, number> {
   return {
     input: x.tCb * x.yt * x.xt,
-    weight: x.tKb * x.tCb * x.t.R * x.t.S,
+    weight: x.tKb * x.tWCb * x.t.R * x.t.S,
     output: x.tKb * x.t.P * x.t.Q,
   };
 }
@@ -101,24 +142,31 @@ export function alternating(x: View, m: Mapping): Alternating {
 /** The length of `kernels`, counted without building them (checks run on every candidate). */
 export function uopCount(x: View, m: Mapping): number {
   const halves = 2 ** Object.values(alternating(x, m)).filter(Boolean).length;
-  const per = (k: KernelClass): number => x.tKb * Math.ceil(k.C / x.B) * k.R * k.S;
+  const per = (k: KernelClass): number => x.tKb * weightInBlocks(x, k) * k.R * k.S;
   return 2 + halves * kernelClasses(x).reduce((n, k) => n + per(k), 0);
+}
+
+/** The weights' C blocks of a kernel class: its C blocks, or 1 on diagonal blocks. */
+function weightInBlocks(x: View, k: KernelClass): number {
+  return x.mode === 'diagonal' ? 1 : Math.ceil(k.C / x.B);
 }
 
 /**
  * The micro-ops: [0] and [1] address the two accumulator copies (reset, ALU); then per kernel class
  * one GEMM kernel per combination of buffer copies (`altList`, bit i: copy of altList[i]), in (in
  * block, r, s, out block) order. Out blocks innermost, so that consecutive uops write different
- * accumulators whenever the tile has 3 or more of them (the hazard rule, semantics.ts).
+ * accumulators whenever the tile has 3 or more of them (the hazard rule, semantics.ts). On diagonal
+ * blocks an out block reads the input block of the same groups, and its weight block alone.
  */
 export function kernels(x: View, alt: Alternating) {
   const size = copyEntries(x);
   const uops: Uop[] = [0, alt.output ? size.output : 0].map((dst) => ({ dst, src: 0, wgt: 0 }));
   const altList = tensors.filter((t) => alt[t]);
+  const diagonal = x.mode === 'diagonal';
   const classes = kernelClasses(x).map((k) => {
     const at = uops.length;
     const xtE = (k.Q - 1) * x.sw + (k.S - 1) * x.dw + 1;
-    const ncb = Math.ceil(k.C / x.B);
+    const ncb = weightInBlocks(x, k);
     for (let h = 0; h < 2 ** altList.length; h++) {
       const copy = (t: Tensor): number =>
         altList.includes(t) ? ((h >> altList.indexOf(t)) & 1) * size[t] : 0;
@@ -128,7 +176,7 @@ export function kernels(x: View, alt: Alternating) {
             for (let kb = 0; kb < x.tKb; kb++)
               uops.push({
                 dst: copy('output') + kb * x.t.P * x.t.Q,
-                src: copy('input') + cb * x.yt * x.xt + r * x.dh * xtE + s * x.dw,
+                src: copy('input') + (diagonal ? kb : cb) * x.yt * x.xt + r * x.dh * xtE + s * x.dw,
                 wgt: copy('weight') + ((kb * ncb + cb) * k.R + r) * k.S + s,
               });
     }
@@ -138,11 +186,17 @@ export function kernels(x: View, alt: Alternating) {
 }
 
 /** What VTA cannot run of a workload, whatever the mapping (also the patterns' check). */
-export function unsupported(w: Workload): Problem[] {
+export function unsupported(w: Workload, spec: Spec): Problem[] {
   const problems: Problem[] = [];
-  if (w.kind === 'conv' && w.groups !== 1) {
-    const message = `grouped convs are not supported (got ${w.groups} groups)`;
-    problems.push({ path: 'groups', message });
+  const B = spec.array.rows;
+  if (w.kind === 'conv' && w.groups !== 1 && !isDepthwise(w)) {
+    const [cg, kg] = [w.C / w.groups, w.K / w.groups];
+    if (cg % B !== 0 || kg % B !== 0) {
+      const message =
+        `a grouped conv runs group by group on whole blocks: its ${cg} input and ${kg} output ` +
+        `channels per group must be multiples of ${B} (or one each: depthwise)`;
+      problems.push({ path: 'groups', message });
+    }
   }
   if (w.kind === 'conv' && Math.max(w.padTop, w.padBottom, w.padLeft, w.padRight) > 15) {
     problems.push({ path: 'workload', message: 'LOAD pads at most 15 entries a side' });
@@ -150,17 +204,25 @@ export function unsupported(w: Workload): Problem[] {
   return problems;
 }
 
+/** The GEMM core's axes for a workload: the channels into the output channels, or the groups. */
+function coreAxes(w: Workload): Mapping['spatial'] {
+  const nest = loopNest(w);
+  return isDepthwise(w) ? { rows: 'G', cols: 'G' } : { rows: nest.channel, cols: nest.outChannel };
+}
+
 /** VTA's own limits on a mapping, on top of the shared checks. */
 export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Problem[] {
-  const problems = unsupported(w);
+  const problems = unsupported(w, spec);
   const need = (ok: boolean, path: string, message: string): void => {
     if (!ok) problems.push({ path, message });
   };
-  const nest = loopNest(w);
+  const want = coreAxes(w);
   need(
-    m.spatial.rows === nest.channel && m.spatial.cols === nest.outChannel,
+    m.spatial.rows === want.rows && m.spatial.cols === want.cols,
     'spatial',
-    `the GEMM core reduces ${nest.channel} blocks into ${nest.outChannel} blocks`,
+    isDepthwise(w)
+      ? 'a depthwise conv runs its groups on the GEMM core (diagonal weight blocks): G on both axes'
+      : `the GEMM core reduces ${want.rows} blocks into ${want.cols} blocks`,
   );
   for (const [t, dims] of Object.entries(m.resident)) {
     need(dims.length === 0, `resident.${t}`, 'resident panels are not supported on this target');
@@ -168,10 +230,15 @@ export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Prob
   need(w.kind !== 'conv' || (m.tile.N ?? w.N) === 1, 'tile.N', 'a step runs one image (must be 1)');
   if (problems.length > 0) return problems;
   const x = view(w, m, spec);
-  for (const d of ['C', 'K'] as const) {
+  if (x.mode === 'grouped') {
+    const tG = x.s.tile.G ?? 1;
+    need(tG === 1, 'tile.G', `a step runs one group (must be 1, got ${tG})`);
+  }
+  // On diagonal blocks C and K are both the groups: one check.
+  for (const d of x.mode === 'diagonal' ? (['C'] as const) : (['C', 'K'] as const)) {
     need(x.t[d] % x.B === 0 || x.t[d] === x[d], `tile.${x.dim[d]}`, `must be a multiple of ${x.B}`);
   }
-  need(Math.max(x.W, x.Q, x.Cb * x.R * x.S) < 2 ** 16, 'workload', 'DMA strides exceed 16 bits');
+  need(Math.max(x.W, x.Q, x.wCb * x.R * x.S) < 2 ** 16, 'workload', 'DMA strides exceed 16 bits');
   const uops = uopCount(x, m);
   const depth = memoryRows(spec.memories.uop);
   need(uops <= depth, 'memories.uop', `micro-op kernels need ${uops} entries (of ${depth})`);

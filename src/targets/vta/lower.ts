@@ -105,14 +105,15 @@ const viewDims = ['N', 'K', 'C', 'P', 'Q', 'R', 'S'] as const;
 
 /**
  * A step's tile in the view's dims: handles on its lets (`at`), its tile index and extent per view
- * dim (0 and the whole dim for a GEMM's missing dims), the blocks of its C and K tile, and its
- * input window.
+ * dim (0 and the whole dim for a GEMM's missing dims), its group (`grouped` mode, else 0), the
+ * blocks of its C and K tile and of the weights' C (1 on diagonal blocks), and its input window.
  */
 interface Tile {
   readonly at: StepVars;
   readonly index: { readonly [D in VDim]: Expr };
   readonly extent: { readonly [D in VDim]: Expr };
-  readonly blocks: { readonly C: Expr; readonly K: Expr };
+  readonly group: Expr;
+  readonly blocks: { readonly C: Expr; readonly K: Expr; readonly wC: Expr };
   readonly win: (typeof windowLets)[StepVars['prefix']];
 }
 
@@ -133,14 +134,24 @@ function tileOf(x: View, at: StepVars): Tile {
     // The loop above set every view dim.
     index: index as Tile['index'],
     extent: extent as Tile['extent'],
-    blocks: { C: blocksOf('C'), K: blocksOf('K') },
+    group: x.mode === 'grouped' ? at.index.G : c(0),
+    blocks: {
+      C: blocksOf('C'),
+      K: blocksOf('K'),
+      wC: x.mode === 'diagonal' ? c(1) : blocksOf('C'),
+    },
     win: windowLets[at.prefix],
   };
 }
 
-/** The first block of a step's C or K tile, plus `k`. */
-function firstBlock(x: View, tile: Tile, d: 'C' | 'K', k: Expr): Expr {
+/** Block `k` of a step's C or K tile, counted within its group. */
+function blockInGroup(x: View, tile: Tile, d: 'C' | 'K', k: Expr): Expr {
   return add(mul(tile.index[d], d === 'C' ? x.tCb : x.tKb), k);
+}
+
+/** Block `k` of a step's C or K tile in the whole tensor: its group's blocks come first. */
+function firstBlock(x: View, tile: Tile, d: 'C' | 'K', k: Expr): Expr {
+  return add(mul(tile.group, x.groupBlocks[d]), blockInGroup(x, tile, d, k));
 }
 
 /** Which copy of a tensor the step uses (0 unless it alternates between two). */
@@ -206,7 +217,7 @@ function inputLoad(x: View, tile: Tile, flags: Record<string, Cond>): Stmt {
     dramBase: entry(
       div(v('I'), x.B),
       tile.index.N,
-      [firstBlock(x, tile, 'C', f), x.Cb],
+      [firstBlock(x, tile, 'C', f), x.inBlocks],
       [add(win.ylo, win.yPad0), x.H],
       [add(win.xlo, win.xPad0), x.W],
     ),
@@ -218,12 +229,15 @@ function inputLoad(x: View, tile: Tile, flags: Record<string, Cond>): Stmt {
 
 /**
  * Load `f` of a step, for f ≥ nin: with whole filters one 2D load of the tile's K blocks × (C blocks,
- * R, S), else the (K block, C block) pair f − nin.
+ * R, S), else the (K block, C block) pair f − nin. The weights' C blocks are those of the group (one,
+ * the diagonal block, on diagonal blocks).
  */
 function weightLoad(x: View, tile: Tile, flags: Record<string, Cond>): Stmt {
   const whole = x.t.R === x.R && x.t.S === x.S;
   const pairIndex = sub(v('f'), v('nin'));
-  const nCb = tile.blocks.C;
+  const nCb = tile.blocks.wC;
+  const weightBlock = (cb: Expr): Expr =>
+    x.mode === 'diagonal' ? c(0) : blockInGroup(x, tile, 'C', cb);
   const [kb, cb] = whole ? [c(0), c(0)] : [div(pairIndex, nCb), mod(pairIndex, nCb)];
   const pair = add(mul(kb, nCb), cb);
   return op('load', {
@@ -233,13 +247,13 @@ function weightLoad(x: View, tile: Tile, flags: Record<string, Cond>): Stmt {
     dramBase: entry(
       div(v('Wt'), x.B * x.B),
       firstBlock(x, tile, 'K', kb),
-      [firstBlock(x, tile, 'C', cb), x.Cb],
+      [weightBlock(cb), x.wCb],
       [mul(tile.index.R, x.t.R), x.R],
       [mul(tile.index.S, x.t.S), x.S],
     ),
     ySize: whole ? tile.blocks.K : tile.extent.R,
     xSize: whole ? mul(nCb, x.R * x.S) : tile.extent.S,
-    xStride: c(whole ? x.Cb * x.R * x.S : x.S),
+    xStride: c(whole ? x.wCb * x.R * x.S : x.S),
   });
 }
 
@@ -255,7 +269,7 @@ function loadGroup(cx: Ctx, tile: Tile): Stmt[] {
   const f = v('f');
   const flags = { popNext: and(eq(f, 0), pop), pushNext: eq(f, sub(v('nld'), 1)) };
   const whole = x.t.R === x.R && x.t.S === x.S;
-  const weightLoads = whole ? c(1) : mul(tile.blocks.K, tile.blocks.C);
+  const weightLoads = whole ? c(1) : mul(tile.blocks.K, tile.blocks.wC);
   return [
     let_('nin', select(and(due('input'), windowMeetsImage(tile)), tile.blocks.C, 0)),
     let_('nld', add(v('nin'), select(due('weight'), weightLoads, 0))),
@@ -268,8 +282,7 @@ function loadGroup(cx: Ctx, tile: Tile): Stmt[] {
 
 /** Whether the step is the first (or last) of its output tile's reduction (over C, R, S). */
 function reductionEdge(cx: Ctx, tile: Tile, edge: 'first' | 'last'): Cond {
-  const reduction = (['C', 'R', 'S'] as const).flatMap((d) => cx.x.dim[d] ?? []);
-  return reductionEdgeOf(cx.x.s, tile.at, reduction, edge);
+  return reductionEdgeOf(cx.x.s, tile.at, cx.x.reduction, edge);
 }
 
 /** The accumulator loops over every accumulator of the tile: uop 0 or 1 (the copy), blocks × pixels. */
@@ -349,7 +362,7 @@ function stepGemms(cx: Ctx, tile: Tile): Stmt[] {
   const releases = le(tile.at.step, x.s.steps - 1 - cx.loadCredits);
   const nkb = tile.blocks.K;
   const whole = x.tKb >= 3 ? eq(nkb, x.tKb) : bool(false);
-  const groups = mul(tile.blocks.C, tile.extent.R, tile.extent.S);
+  const groups = mul(tile.blocks.wC, tile.extent.R, tile.extent.S);
   const tall = lt(1, tile.extent.P);
   const gemm = op('gemm', {
     popPrev: and(eq(v('g'), 0), not(first)),
@@ -399,7 +412,7 @@ function storeTile(x: View, tile: Tile): Stmt {
       dramBase: entry(
         div(v('O'), x.B),
         tile.index.N,
-        [firstBlock(x, tile, 'K', kb), x.Kb],
+        [firstBlock(x, tile, 'K', kb), x.outBlocks],
         [mul(tile.index.P, x.t.P), x.P],
         [mul(tile.index.Q, x.t.Q), x.Q],
       ),
@@ -471,10 +484,10 @@ export function lower(w: Workload, m: Mapping, spec: Spec, options: LowerOptions
   ];
   const B = x.B;
   const buffers: Program['buffers'] = [
-    { name: 'I', bytes: x.N * x.Cb * x.H * x.W * B, role: 'input' },
-    { name: 'Wt', bytes: x.Kb * x.Cb * x.R * x.S * B * B, role: 'weight' },
-    ...(w.bias ? [{ name: 'bias', bytes: x.Kb * B * 4, role: 'bias' } as const] : []),
-    { name: 'O', bytes: x.N * x.Kb * x.P * x.Q * B, role: 'output' },
+    { name: 'I', bytes: x.N * x.inBlocks * x.H * x.W * B, role: 'input' },
+    { name: 'Wt', bytes: x.outBlocks * x.wCb * x.R * x.S * B * B, role: 'weight' },
+    ...(w.bias ? [{ name: 'bias', bytes: x.outBlocks * B * 4, role: 'bias' } as const] : []),
+    { name: 'O', bytes: x.N * x.outBlocks * x.P * x.Q * B, role: 'output' },
     { name: 'U', bytes: 4 * n, role: 'constant', contents: words },
   ];
   return { name: w.name, buffers, body };

@@ -59,7 +59,7 @@ describe('VTA lowering', () => {
     expect(() => vta.lower(w, tiled(false), { scale: 0.3 })).toThrow(InputError);
   });
 
-  it('states what it cannot run: groups, pads beyond 15, resident panels', () => {
+  it('states what it cannot run: groups off whole blocks, pads beyond 15, resident panels', () => {
     const g = parseConv('H=8,W=8,C=16,K=16,R=3,pad=1,groups=2');
     const m = {
       ...tiled(false),
@@ -69,7 +69,9 @@ describe('VTA lowering', () => {
     } as Mapping;
     expect(vta.checkMapping(g, m)).toContainEqual({
       path: 'groups',
-      message: 'grouped convs are not supported (got 2 groups)',
+      message:
+        'a grouped conv runs group by group on whole blocks: its 8 input and 8 output channels ' +
+        'per group must be multiples of 16 (or one each: depthwise)',
     });
     const wide = parseConv('H=40,W=40,C=16,K=16,R=33,pad=16');
     expect(vta.checkMapping(wide, m)).toContainEqual({
@@ -83,12 +85,15 @@ describe('VTA lowering', () => {
     expect(vta.checkMapping(w, panel).map((p) => p.path)).toContain('resident.input');
   });
 
-  it('patterns: convs without groups and with pads a LOAD can add, and matrix products', () => {
+  it('patterns: convs with whole blocks per group or depthwise, pads a LOAD can add, matmuls', () => {
     const check = (w: ReturnType<typeof parseConv>) =>
       vta.patterns.find((p) => p.kind === w.kind)!.check(w);
     expect(check(parseConv('H=8,W=8,C=16,K=16,R=3,pad=1'))).toBeNull();
-    expect(check(parseConv('H=8,W=8,C=16,K=16,R=3,pad=1,groups=16'))).toBe(
-      'grouped convs are not supported (got 16 groups)',
+    expect(check(parseConv('H=8,W=8,C=16,K=16,R=3,pad=1,groups=16'))).toBeNull();
+    expect(check(parseConv('H=8,W=8,C=64,K=32,R=3,pad=1,groups=2'))).toBeNull();
+    expect(check(parseConv('H=8,W=8,C=16,K=32,R=3,pad=1,groups=16'))).toBe(
+      'a grouped conv runs group by group on whole blocks: its 1 input and 2 output channels ' +
+        'per group must be multiples of 16 (or one each: depthwise)',
     );
     expect(vta.patterns.find((p) => p.kind === 'gemm')!.check(w)).toBeNull();
   });

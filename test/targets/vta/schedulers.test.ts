@@ -6,7 +6,8 @@ import { schedule, schedulerNames } from '../../../src/schedule/schedulers.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
 import type { AnyTarget } from '../../../src/contract/target.js';
 import { builtinTargets } from '../../../src/targets/index.js';
-import { parseConv, parseGemm } from '../../../src/workload/parse.js';
+import { parseGemm } from '../../../src/workload/parse.js';
+import { convGeometryArb, convOf } from '../../fixtures/arbitraries.js';
 import type { Workload } from '../../../src/workload/workload.js';
 
 /**
@@ -30,28 +31,8 @@ const gemm = fc
       ),
   );
 const conv = fc
-  .record({
-    H: fc.integer({ min: 1, max: 9 }),
-    W: fc.integer({ min: 1, max: 9 }),
-    C: fc.integer({ min: 1, max: 40 }),
-    K: fc.integer({ min: 1, max: 40 }),
-    R: fc.integer({ min: 1, max: 3 }),
-    S: fc.integer({ min: 1, max: 3 }),
-    stride: fc.integer({ min: 1, max: 2 }),
-    pad: fc.integer({ min: 0, max: 2 }),
-    dilation: fc.integer({ min: 1, max: 2 }),
-    bias: fc.boolean(),
-    relu: fc.boolean(),
-  })
-  .filter(
-    (c) => c.H + 2 * c.pad > c.dilation * (c.R - 1) && c.W + 2 * c.pad > c.dilation * (c.S - 1),
-  )
-  .map((c) =>
-    parseConv(
-      `N=1,H=${c.H},W=${c.W},C=${c.C},K=${c.K},R=${c.R},S=${c.S},stride=${c.stride},pad=${c.pad},dilation=${c.dilation}`,
-      { bias: c.bias, activation: c.relu ? 'relu' : 'none' },
-    ),
-  );
+  .tuple(convGeometryArb(9), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }))
+  .map(([g, C, K]) => convOf(g, C, K));
 
 function check(target: AnyTarget, w: Workload, seed: number): void {
   for (const name of schedulerNames()) {
