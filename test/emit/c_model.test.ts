@@ -144,6 +144,14 @@ const cases: readonly Case[] = [
   // A target whose programs read and write activations in blocked layouts of their own, with
   // 128-bit instructions and micro-op kernels among the program's constants.
   { name: 'lenet', quantize: true, exact: true, target: 'vta' },
+  // VTA up to the first depthwise conv: the stride-2 stem and 32 groups on diagonal weight blocks.
+  {
+    name: 'mobilenet_v2',
+    quantize: true,
+    exact: true,
+    target: 'vta',
+    upTo: '/features/features.1/conv/conv.0/conv.0.0/Conv',
+  },
   // The smallest target: its C only traces its instructions (src/targets/toy/c_header.ts).
   { name: 'lenet', quantize: true, exact: true, target: 'toy' },
 ];

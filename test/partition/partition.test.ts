@@ -4,6 +4,9 @@ import { isScheduled, partition } from '../../src/partition/partition.js';
 import { cleanupPasses, quantizedOpPasses, runPasses } from '../../src/passes/pipeline.js';
 import { targetByName } from '../../src/targets/index.js';
 import { loadModel } from '../passes/models.js';
+import { compileModel } from '../../src/driver/run_model.js';
+import { planLayouts } from '../../src/partition/layout_plan.js';
+import { modelDir } from '../fixtures/models.js';
 
 const gemmini = targetByName('gemmini');
 
@@ -112,4 +115,31 @@ describe('partition', () => {
       'vta has no pattern for a maxpool workload',
     );
   });
+});
+
+describe('partition on vta', () => {
+  it('mobilenet_v2 (--quantize): every conv on the accelerator, the 17 depthwise ones too', () => {
+    const vta = targetByName('vta');
+    const model = compileModel(`${modelDir}/mobilenet_v2.onnx`, vta, {
+      quantize: true,
+      calibrationSamples: 1,
+      seed: 0,
+    });
+    const convs = model.placements.filter((p) => p.node.op === 'QConv');
+    const onHost = convs.filter((p) => p.placement === 'host');
+    expect(onHost.map((p) => p.node.name)).toEqual([]);
+    const depthwise = convs.filter(
+      (p) => isScheduled(p) && p.fused.workload.kind === 'conv' && p.fused.workload.groups > 1,
+    );
+    expect(depthwise).toHaveLength(17);
+    for (const p of depthwise) {
+      const w = isScheduled(p) ? p.fused.workload : null;
+      expect(w?.kind === 'conv' && w.C === w.groups && w.K === w.groups).toBe(true);
+    }
+    // Activations stay in VTA's layout between its layers: only the graph input and the global
+    // pooling (a host op) convert.
+    const steps = planLayouts(model.graph, model.placements);
+    const moves = steps.filter((s) => s.kind === 'conversion');
+    expect(moves).toHaveLength(2);
+  }, 120_000);
 });
