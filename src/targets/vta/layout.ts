@@ -142,8 +142,25 @@ export function alternating(x: View, m: Mapping): Alternating {
 /** The length of `kernels`, counted without building them (checks run on every candidate). */
 export function uopCount(x: View, m: Mapping): number {
   const halves = 2 ** Object.values(alternating(x, m)).filter(Boolean).length;
-  const per = (k: KernelClass): number => x.tKb * weightInBlocks(x, k) * k.R * k.S;
+  const rows = rowKernels(x);
+  const per = (k: KernelClass): number =>
+    rows ? k.R * Math.ceil(k.C / x.B) * k.Q : x.tKb * weightInBlocks(x, k) * k.R * k.S;
   return 2 + halves * kernelClasses(x).reduce((n, k) => n + per(k), 0);
+}
+
+/**
+ * Whether diagonal blocks run as row kernels: a micro-op per (kernel row r, block of groups, output
+ * column q), the GEMM's loops over the tile's output rows and kernel columns, so a step is one GEMM
+ * of many micro-ops (a tap a micro-op leaves one per GEMM pass when the tile has one block of
+ * groups, and each pass refills the pipeline, docs/vta.md §6). A micro-op's accumulator recurs
+ * blocks × columns micro-ops later (the next r): at least 3 keeps clear of the hazard (§3.5), else
+ * the tap kernels of `kernels` run.
+ */
+export function rowKernels(x: View): boolean {
+  return (
+    x.mode === 'diagonal' &&
+    kernelClasses(x).every((k) => k.R === 1 || Math.ceil(k.C / x.B) * k.Q >= 3)
+  );
 }
 
 /** The weights' C blocks of a kernel class: its C blocks, or 1 on diagonal blocks. */
@@ -163,6 +180,7 @@ export function kernels(x: View, alt: Alternating) {
   const uops: Uop[] = [0, alt.output ? size.output : 0].map((dst) => ({ dst, src: 0, wgt: 0 }));
   const altList = tensors.filter((t) => alt[t]);
   const diagonal = x.mode === 'diagonal';
+  const rows = rowKernels(x);
   const classes = kernelClasses(x).map((k) => {
     const at = uops.length;
     const xtE = (k.Q - 1) * x.sw + (k.S - 1) * x.dw + 1;
@@ -170,6 +188,17 @@ export function kernels(x: View, alt: Alternating) {
     for (let h = 0; h < 2 ** altList.length; h++) {
       const copy = (t: Tensor): number =>
         altList.includes(t) ? ((h >> altList.indexOf(t)) & 1) * size[t] : 0;
+      if (rows) {
+        for (let r = 0; r < k.R; r++)
+          for (let gb = 0; gb < Math.ceil(k.C / x.B); gb++)
+            for (let q = 0; q < k.Q; q++)
+              uops.push({
+                dst: copy('output') + gb * x.t.P * x.t.Q + q,
+                src: copy('input') + gb * x.yt * x.xt + r * x.dh * xtE + q * x.sw,
+                wgt: copy('weight') + (gb * k.R + r) * k.S,
+              });
+        continue;
+      }
       for (let cb = 0; cb < ncb; cb++)
         for (let r = 0; r < k.R; r++)
           for (let s = 0; s < k.S; s++)

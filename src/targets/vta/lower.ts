@@ -40,7 +40,15 @@ import type { Spec } from '../../spec/spec.js';
 import type { LowerOptions } from '../../contract/target.js';
 import type { Workload } from '../../workload/workload.js';
 import { Alu, encodeUop, fieldsOf, flagFields, Mem, vtaConfig, type Kind } from './instr.js';
-import { alternating, copyEntries, kernels, view, type VDim, type View } from './layout.js';
+import {
+  alternating,
+  copyEntries,
+  kernels,
+  rowKernels,
+  view,
+  type VDim,
+  type View,
+} from './layout.js';
 
 /**
  * A mapping as a VTA program (docs/vta.md §4, §5). Step s of the tile schedule: the load module brings in
@@ -364,22 +372,38 @@ function stepGemms(cx: Ctx, tile: Tile): Stmt[] {
   const whole = x.tKb >= 3 ? eq(nkb, x.tKb) : bool(false);
   const groups = mul(tile.blocks.wC, tile.extent.R, tile.extent.S);
   const tall = lt(1, tile.extent.P);
+  const rows = rowKernels(x);
+  // Row kernels (layout.ts): one GEMM over (r, block, q) micro-ops, looping over output rows and
+  // kernel columns; else GEMMs over (block) micro-ops, looping over output rows and columns.
+  const loops = rows
+    ? {
+        uopBgn: v('ubgn'),
+        uopEnd: add(v('ubgn'), mul(tile.extent.R, tile.blocks.K, tile.extent.Q)),
+        iterIn: tile.extent.S,
+        accIn: c(0),
+        inpIn: c(x.dw),
+        wgtIn: c(1),
+      }
+    : {
+        uopBgn: add(v('ubgn'), mul(v('g'), x.tKb)),
+        uopEnd: add(v('ubgn'), mul(v('g'), x.tKb), select(whole, mul(nkb, groups), nkb)),
+        iterIn: tile.extent.Q,
+        accIn: c(1),
+        inpIn: c(x.sw),
+        wgtIn: c(0),
+      };
   const gemm = op('gemm', {
     popPrev: and(eq(v('g'), 0), not(first)),
     pushPrev: and(eq(v('g'), sub(v('ngrp'), 1)), releases),
-    uopBgn: add(v('ubgn'), mul(v('g'), x.tKb)),
-    uopEnd: add(v('ubgn'), mul(v('g'), x.tKb), select(whole, mul(nkb, groups), nkb)),
     iterOut: tile.extent.P,
-    iterIn: tile.extent.Q,
     accOut: select(tall, tile.extent.Q, 0),
-    accIn: c(1),
     inpOut: select(tall, mul(x.sh, tile.win.xt), 0),
-    inpIn: c(x.sw),
+    ...loops,
   });
   const nop = op('load', { memType: c(Mem.uop), popPrev: not(first), pushPrev: releases });
   return [
     let_('ubgn', kernelStart(cx, tile)),
-    let_('ngrp', select(whole, 1, groups)),
+    let_('ngrp', rows ? c(1) : select(whole, 1, groups)),
     if_(windowMeetsImage(tile), [loop('g', 0, v('ngrp'), 1, [gemm])], [nop]),
   ];
 }

@@ -15,6 +15,7 @@ import { validateMapping } from '../../../src/schedule/validate.js';
 import { builtinTargets } from '../../../src/targets/index.js';
 import { decodeUop, vtaConfig, type Instr } from '../../../src/targets/vta/instr.js';
 import { hazard } from '../../../src/targets/vta/semantics.js';
+import { rowKernels, view } from '../../../src/targets/vta/layout.js';
 import { loopNest } from '../../../src/workload/shape.js';
 import { parseConv } from '../../../src/workload/parse.js';
 import { convGeometryArb, convOf } from '../../fixtures/arbitraries.js';
@@ -109,6 +110,7 @@ describe('grouped and depthwise convs on VTA, bit-exact against the reference', 
 
     it(`${name}: random shapes and mappings (property)`, () => {
       let ran = 0;
+      const kinds = new Set<string>();
       fc.assert(
         fc.property(
           convArb(B).chain((w) => fc.tuple(fc.constant(w), mappingArb(w, B))),
@@ -119,12 +121,20 @@ describe('grouped and depthwise convs on VTA, bit-exact against the reference', 
             // validator's to refuse: only legal mappings run.
             if (validateMapping(w, m, target).length > 0) return;
             ran++;
+            const x = view(w, m, target.spec);
+            kinds.add(x.mode === 'diagonal' ? `diagonal, row kernels ${rowKernels(x)}` : x.mode);
             exact(target, w, m, seed);
           },
         ),
         { numRuns: 30 },
       );
       expect(ran).toBeGreaterThan(15);
+      // Both kinds of kernel on diagonal blocks, and one group a step.
+      expect([...kinds].sort()).toEqual([
+        'diagonal, row kernels false',
+        'diagonal, row kernels true',
+        'grouped',
+      ]);
     }, 300_000);
 
     it(`${name}: every scheduler (baseline, cosa, cosa-even, exhaustive) (property)`, () => {
@@ -194,23 +204,41 @@ describe('grouped and depthwise convs: what the VTA lowering does', () => {
     ]);
   });
 
-  it('diagonal blocks: 4 blocks of 16 groups run as one GEMM a step, never two uops on one dst', () => {
-    const m = diagonal(64);
-    expect(validateMapping(depthwise, m, vta)).toEqual([]);
+  /** The program's micro-ops' accumulators and its GEMMs (reset GEMMs left out). */
+  function gemmsOf(m: Mapping) {
     const program = vta.lower(depthwise, m, { scale: 2 ** -6 });
     const words = program.buffers.find((b) => b.name === 'U')!.contents!;
     const dst = Int32Array.from(words, (u) => decodeUop(vtaConfig(vta.spec), u).dst);
     const bases = Object.fromEntries(program.buffers.map((b, i) => [b.name, 0x100000 * (i + 1)]));
     const stream = expand<Instr>(program, bases).filter((i) => i.kind !== 'fence') as Instr[];
-    const gemms = stream.filter((i) => i.kind === 'gemm' && !i.reset) as Extract<
-      Instr,
-      { kind: 'gemm' }
-    >[];
-    // One step, one GEMM: 9 taps × 4 blocks of groups, blocks innermost (36 entries apart).
+    type Gemm = Extract<Instr, { kind: 'gemm' }>;
+    const gemms = stream.filter((i): i is Gemm => i.kind === 'gemm' && !i.reset);
+    return { program, dst, gemms };
+  }
+
+  it('diagonal blocks: a step is one GEMM of (r, block, column) micro-ops over rows and taps', () => {
+    const m = diagonal(64);
+    expect(validateMapping(depthwise, m, vta)).toEqual([]);
+    const { program, dst, gemms } = gemmsOf(m);
+    // One step, one GEMM: 3 kernel rows × 4 blocks of groups × 6 columns, looping over the 6
+    // output rows and the 3 kernel columns; a micro-op's accumulator recurs 24 micro-ops later.
     expect(gemms).toHaveLength(1);
-    expect(gemms[0].uopEnd - gemms[0].uopBgn).toBe(36);
+    expect(gemms[0]).toMatchObject({ iterOut: 6, iterIn: 3, accIn: 0, wgtIn: 1, inpIn: 1 });
+    expect(gemms[0].uopEnd - gemms[0].uopBgn).toBe(72);
     expect(hazard(dst, gemms[0].uopBgn, gemms[0].uopEnd)).toBe(-1);
     // The weights are 4 blocks × 9 taps of 16×16 entries, one diagonal each.
     expect(program.buffers.find((b) => b.name === 'Wt')!.bytes).toBe(4 * 9 * 256);
+  });
+
+  it('diagonal blocks, one block and one column a step: a GEMM per tap (the hazard rule)', () => {
+    const m = { ...diagonal(16), tile: { ...diagonal(16).tile, Q: 1 } };
+    expect(validateMapping(depthwise, m, vta)).toEqual([]);
+    const { dst, gemms } = gemmsOf(m);
+    // 4 blocks × 6 columns steps, 9 taps each: one micro-op a GEMM, over the 6 rows.
+    expect(gemms).toHaveLength(4 * 6 * 9);
+    for (const g of gemms) {
+      expect(g.uopEnd - g.uopBgn).toBe(1);
+      expect(hazard(dst, g.uopBgn, g.uopEnd)).toBe(-1);
+    }
   });
 });
