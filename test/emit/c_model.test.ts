@@ -151,6 +151,7 @@ const cases: readonly Case[] = [
     exact: true,
     target: 'vta',
     upTo: '/features/features.1/conv/conv.0/conv.0.0/Conv',
+    calibrationSamples: 1,
   },
   // The smallest target: its C only traces its instructions (src/targets/toy/c_header.ts).
   { name: 'lenet', quantize: true, exact: true, target: 'toy' },
@@ -168,11 +169,24 @@ interface Case {
   readonly hostOnly?: boolean;
   /** Build with the Makefile's default flags (plus -Werror) instead of the sanitizers. */
   readonly plain?: boolean;
+  /** Random calibration inputs of --quantize (8 unless given). */
+  readonly calibrationSamples?: number;
 }
 
-function compiled({ name, quantize, upTo, hostOnly, ...c }: Case): CompiledModel {
+function compiled({
+  name,
+  quantize,
+  upTo,
+  hostOnly,
+  calibrationSamples,
+  ...c
+}: Case): CompiledModel {
   const target = targetByName(c.target ?? 'gemmini');
-  const model = compileModel(`${models}/${name}.onnx`, target, { quantize, seed: 0 });
+  const model = compileModel(`${models}/${name}.onnx`, target, {
+    quantize,
+    seed: 0,
+    calibrationSamples,
+  });
   if (hostOnly === true) {
     const placements = model.placements.map((p): Placement => ({
       node: p.node,
