@@ -122,7 +122,7 @@ describe('LOOP_WS and LOOP_CONV_WS (the loop unrollers)', () => {
   });
 
   it('depthwise tiles with the dw flag, one channel per LOOP_CONV_WS: bit-exact (property)', () => {
-    // Random depthwise convs on gemmini and gemmini-8, with the dev library (as many pixels per
+    // Random depthwise convs (1 or 2 images) on gemmini and gemmini-8, with the dev library (as many pixels per
     // input row as the tile has kernel columns) and the dosa one (one pixel); the baseline's
     // tiles cut smaller so that tiles are partial and the kernel splits over several tiles.
     let checked = 0;
@@ -131,6 +131,7 @@ describe('LOOP_WS and LOOP_CONV_WS (the loop unrollers)', () => {
         fc.constantFrom('gemmini', 'gemmini-8'),
         fc.constantFrom('dev', 'dosa'),
         fc.record({
+          N: int(1, 2),
           H: int(1, 12),
           W: int(1, 20),
           C: int(2, 20),
@@ -148,7 +149,8 @@ describe('LOOP_WS and LOOP_CONV_WS (the loop unrollers)', () => {
         }),
         (preset, library, c, tiles) => {
           const w = convWorkload({
-            ...{ H: c.H, W: c.W, C: c.C, K: c.C, groups: c.C, R: c.R, S: c.S, bias: c.bias },
+            ...{ N: c.N, H: c.H, W: c.W, C: c.C, K: c.C, groups: c.C, R: c.R, S: c.S },
+            bias: c.bias,
             ...{ strideH: c.stride, strideW: c.stride },
             ...{ padTop: c.pad, padBottom: c.pad, padLeft: c.pad, padRight: c.pad },
           });
