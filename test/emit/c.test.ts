@@ -203,6 +203,7 @@ const layerCases: Case[] = (() => {
   const g2 = gemm(17, 33, 50, false);
   const c1 = conv({});
   const c2 = conv({ N: 2, H: 7, W: 5, C: 3, K: 17, strideH: 2, strideW: 2, bias: false });
+  const dw = conv({ H: 9, W: 11, C: 20, K: 20, groups: 20 });
   const osBaseline = gemminiOs.baseline!(g2);
   const cases = [
     lowered('gemm-baseline', gemmini, g1, gemmini.baseline!(g1)),
@@ -233,6 +234,8 @@ const layerCases: Case[] = (() => {
       variant(gemmini, c2, { dataflow: 'output-stationary', spatial: { rows: 'Q', cols: 'K' } }),
     ),
     lowered('conv-db', gemmini8, c1, variant(gemmini8, c1, { doubleBuffer: dbAll })),
+    // Depthwise as gemmini.h runs it: LOOP_CONV_WS per channel with dw and pixels per row.
+    lowered('conv-dw-baseline', gemmini, dw, gemmini.baseline!(dw)),
   ];
   const random = randomGemmMappings(g2, gemmini8, 7)
     .filter((m) => validateMapping(g2, m, gemmini8).length === 0)

@@ -3,7 +3,9 @@ import { noResidency, type Mapping } from '../../mapping/mapping.js';
 import { memoryRows, type Dataflow, type Spec } from '../../spec/spec.js';
 import { convOutputSize, convPadValue } from '../../workload/shape.js';
 import type { ConvWorkload, Workload } from '../../workload/workload.js';
+import { isDepthwise } from './conv_layout.js';
 import { downsamples } from './library.js';
+import { loopLoweringProblem } from './lower_loops.js';
 
 /**
  * The Gemmini library's own tiling (`gemmini.h`, docs/gemmini.md §5): the tiles `tiled_matmul_auto`
@@ -202,8 +204,9 @@ function shrink(t: ConvTiles, dim: number): ConvTiles | undefined {
  * The library's choice for a workload as a Mapping. GEMM: weight-stationary when the array has it
  * (double-buffered, as the library halves its budgets), else output-stationary (single-buffered);
  * DRAM loops i, j, k with k innermost (`tiled_matmul_outer`). Conv: weight-stationary only, DRAM
- * loops b, porow, pocol, poch, krow, kcol, kch (`tiled_conv`); a grouped conv runs one group per
- * tile, with the groups outermost.
+ * loops b, porow, pocol, poch, krow, kcol, kch (`tiled_conv`); a depthwise conv runs one channel
+ * per tile inside the pixel loops (`tiled_conv_dw`), another grouped conv one group per tile with
+ * the groups outermost.
  */
 export function baseline(workload: Workload, spec: Spec): Mapping {
   const ws = spec.array.dataflows.includes('weight-stationary');
@@ -230,28 +233,44 @@ export function baseline(workload: Workload, spec: Spec): Mapping {
     );
   }
   const t = convTiles(workload, spec);
+  const tile = {
+    N: t.batches,
+    P: t.porows,
+    Q: t.pocols,
+    K: t.pochs,
+    R: t.krows,
+    S: t.kcols,
+    C: t.kchs,
+  };
+  const common = {
+    dataflow: 'weight-stationary',
+    spatial: { rows: 'C', cols: 'K' },
+    resident: noResidency,
+    doubleBuffer: { input: true, weight: true, output: true },
+  } as const;
+  if (isDepthwise(workload)) {
+    // tiled_conv_dw_auto → tiled_conv_dw (docs/gemmini.md §5.4): the tiles above, one channel
+    // at a time inside the pixel tiles, one LOOP_CONV_WS with the depthwise flag per channel and
+    // tile, unless a padding value or the conv's shape keeps them unrolled.
+    const m: Mapping = {
+      ...common,
+      tile: { ...tile, G: 1 },
+      order: ['N', 'P', 'Q', 'G', 'K', 'R', 'S', 'C'],
+    };
+    return loopLoweringProblem(workload, { ...m, hardwareLoops: true }, spec) === null
+      ? { ...m, hardwareLoops: true }
+      : m;
+  }
   const grouped = workload.groups > 1;
   // gemmini.h has no zero points: its LOOP_CONV_WS pads with zeros. A conv whose padding reads a
   // value keeps the library's tiles and runs them unrolled (docs/gemmini.md §5).
   const unrolled = grouped || convPadValue(workload) !== 0;
   return {
-    dataflow: 'weight-stationary',
-    spatial: { rows: 'C', cols: 'K' },
-    tile: {
-      ...(grouped ? { G: 1 } : {}),
-      N: t.batches,
-      P: t.porows,
-      Q: t.pocols,
-      K: t.pochs,
-      R: t.krows,
-      S: t.kcols,
-      C: t.kchs,
-    },
+    ...common,
+    tile: { ...(grouped ? { G: 1 } : {}), ...tile },
     order: [...(grouped ? (['G'] as const) : []), 'N', 'P', 'Q', 'K', 'R', 'S', 'C'],
-    resident: noResidency,
-    doubleBuffer: { input: true, weight: true, output: true },
-    // One LOOP_CONV_WS per tile, as tiled_conv issues; grouped convs and convs padding with a
-    // value go through the unrolled path.
+    // One LOOP_CONV_WS per tile, as tiled_conv issues; other grouped convs and convs padding with
+    // a value go through the unrolled path.
     ...(unrolled ? {} : { hardwareLoops: true }),
   };
 }

@@ -113,6 +113,11 @@ export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout 
   };
 }
 
+/** A depthwise conv: one input and one output channel per group. */
+export function isDepthwise(w: ConvWorkload): boolean {
+  return w.groups > 1 && w.C === w.groups && w.K === w.groups;
+}
+
 /** A mapping that runs DIM groups of a depthwise conv at once on diagonal weight blocks. */
 export function isDiagonal(m: Mapping): boolean {
   return m.spatial.cols === 'G';
@@ -131,6 +136,19 @@ export function packDiagonalWeights(w: ConvWorkload, weights: Int8Array, dim: nu
       const c = g % dim;
       out[((rs * blocks + b) * dim + c) * dim + c] = weights[rs * w.groups + g];
     }
+  }
+  return out;
+}
+
+/**
+ * Depthwise weights [R][S][1][G] channel by channel, [G][R][S]: each channel's kernel row-major, the
+ * layout LOOP_CONV_WS's depthwise weight loads address (docs/gemmini.md §5.4).
+ */
+export function packChannelMajorWeights(w: ConvWorkload, weights: Int8Array): Int8Array {
+  const rs = w.R * w.S;
+  const out = new Int8Array(rs * w.groups);
+  for (let k = 0; k < rs; k++) {
+    for (let g = 0; g < w.groups; g++) out[g * rs + k] = weights[k * w.groups + g];
   }
   return out;
 }

@@ -3,7 +3,13 @@ import type { Mapping } from '../../mapping/mapping.js';
 import type { Spec } from '../../spec/spec.js';
 import type { Footprint, LowerOptions, Problem } from '../../contract/target.js';
 import type { Workload } from '../../workload/workload.js';
-import { convFootprint, isDiagonal, packDiagonalWeights } from './conv_layout.js';
+import {
+  convFootprint,
+  isDepthwise,
+  isDiagonal,
+  packChannelMajorWeights,
+  packDiagonalWeights,
+} from './conv_layout.js';
 import { gemmFootprint } from './gemm_layout.js';
 import { lowerConv } from './lower_conv.js';
 import { lowerGemm } from './lower_gemm.js';
@@ -42,7 +48,7 @@ export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Prob
     if (why !== null) problems.push({ path: 'hardwareLoops', message: why });
   }
   const ws = m.dataflow === 'weight-stationary';
-  const depthwise = w.kind === 'conv' && w.groups > 1 && w.C === w.groups && w.K === w.groups;
+  const depthwise = w.kind === 'conv' && isDepthwise(w);
   const want =
     w.kind === 'gemm'
       ? ws
@@ -99,9 +105,13 @@ export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Prob
   return problems;
 }
 
-/** Depthwise weights for the diagonal path are packed as DIM×DIM diagonal blocks. */
+/**
+ * Depthwise weights for the diagonal path are packed as DIM×DIM diagonal blocks; for the loop
+ * instruction's depthwise path channel by channel, as gemmini.h's tiled_conv_dw reads them.
+ */
 export function packWeights(w: Workload, m: Mapping, spec: Spec, weights: Int8Array): Int8Array {
-  return w.kind === 'conv' && isDiagonal(m)
-    ? packDiagonalWeights(w, weights, spec.array.rows)
-    : weights;
+  if (w.kind !== 'conv') return weights;
+  if (isDiagonal(m)) return packDiagonalWeights(w, weights, spec.array.rows);
+  if (m.hardwareLoops === true && isDepthwise(w)) return packChannelMajorWeights(w, weights);
+  return weights;
 }

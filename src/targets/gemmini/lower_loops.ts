@@ -25,9 +25,10 @@ import type { Program } from '../../program/program.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import { memoryRows, type Spec } from '../../spec/spec.js';
 import type { LowerOptions } from '../../contract/target.js';
-import { convOutputSize, convPadValue } from '../../workload/shape.js';
+import { convOutputSize, convPadValue, loopNest } from '../../workload/shape.js';
 import type { ConvWorkload, GemmWorkload, Workload } from '../../workload/workload.js';
-import { downsamples } from './library.js';
+import { isDepthwise, isDiagonal } from './conv_layout.js';
+import { downsamples, vendorLibrary } from './library.js';
 import { preamble } from './lower_common.js';
 
 /**
@@ -43,8 +44,9 @@ export function loopLoweringProblem(w: Workload, m: Mapping, spec: Spec): string
   if (m.dataflow !== 'weight-stationary') return 'the loop instructions are weight-stationary';
   const reduction = w.kind === 'gemm' ? ['K'] : ['R', 'S', 'C'];
   const inner = m.order.slice(m.order.length - reduction.length);
+  const bounds = new Map(loopNest(w).dims.map((d) => [d.dim as string, d.bound]));
   const tripsOf = (d: string) => {
-    const bound = (w as unknown as Record<string, number>)[d];
+    const bound = bounds.get(d) ?? 1;
     return Math.ceil(bound / (m.tile[d as never] ?? bound));
   };
   const outer = m.order.slice(0, m.order.length - reduction.length);
@@ -66,7 +68,9 @@ export function loopLoweringProblem(w: Workload, m: Mapping, spec: Spec): string
       return 'the tile overflows half the accumulator';
   }
   if (w.kind === 'conv') {
-    if (w.groups !== 1) return 'grouped convs need the depthwise path';
+    if (w.groups !== 1 && !isDepthwise(w))
+      return 'LOOP_CONV_WS runs plain and depthwise convs, not other grouped ones';
+    if (isDiagonal(m)) return 'LOOP_CONV_WS has no diagonal weight blocks';
     // LoopConv.scala (ucb-bar/gemmini src/main/scala/gemmini/LoopConv.scala) loads padding from
     // DRAM address 0, which writes zeros.
     if (convPadValue(w) !== 0) return `LOOP_CONV_WS pads with zeros, not ${convPadValue(w)}`;
@@ -136,6 +140,12 @@ function tileLoops<D extends string>(
   return stmts;
 }
 
+/**
+ * A conv's tiles as LOOP_CONV_WS instructions. A depthwise conv runs as gemmini.h's tiled_conv_dw
+ * runs it (docs/gemmini.md §5.4): one instruction per channel of each tile, with the `dw` flag, one
+ * input and one output channel, the weights channel by channel (`packChannelMajorWeights`), and
+ * with the dev library as many pixels per input row as the tile has kernel columns (at most DIM).
+ */
 export function lowerConvLoops(
   w: ConvWorkload,
   m: Mapping,
@@ -144,7 +154,9 @@ export function lowerConvLoops(
 ): Program {
   const dim = spec.array.rows;
   const { P, Q } = convOutputSize(w);
-  const bounds = { N: w.N, P, Q, K: w.K, R: w.R, S: w.S, C: w.C };
+  const dw = isDepthwise(w);
+  const perGroup = { K: w.K / w.groups, C: w.C / w.groups };
+  const bounds = { N: w.N, G: w.groups, P, Q, K: perGroup.K, R: w.R, S: w.S, C: perGroup.C };
   type D = keyof typeof bounds;
   const t = (d: D) => Math.min(m.tile[d] ?? bounds[d], bounds[d]);
   const order = m.order.filter((d): d is D => d in bounds);
@@ -169,14 +181,21 @@ export function lowerConvLoops(
         const last = and(
           le(w.R, add(x('R'), t('R'))),
           le(w.S, add(x('S'), t('S'))),
-          le(w.C, add(x('C'), t('C'))),
+          le(perGroup.C, add(x('C'), t('C'))),
         );
+        // The tile's first input and output channel (a depthwise tile is one channel, its group).
+        const group = order.includes('G') ? x('G') : c(0);
+        const ich = add(mul(group, perGroup.C), x('C'));
+        const och = add(mul(group, perGroup.K), x('K'));
         const input = add(
           mul(add(mul(add(mul(x('N'), w.H), irow, upad), w.W), icol, lpad), w.C),
-          x('C'),
+          ich,
         );
-        const weight = add(mul(add(mul(add(mul(x('R'), w.S), x('S')), w.C), x('C')), w.K), x('K'));
-        const output = add(mul(add(mul(add(mul(x('N'), P), x('P')), Q), x('Q')), w.K), x('K'));
+        const weight = dw
+          ? add(mul(add(mul(group, w.R), x('R')), w.S), x('S'))
+          : add(mul(add(mul(add(mul(x('R'), w.S), x('S')), w.C), x('C')), w.K), x('K'));
+        const output = add(mul(add(mul(add(mul(x('N'), P), x('P')), Q), x('Q')), w.K), och);
+        const pixelsPerRow: Arg = dw && vendorLibrary(spec) === 'dev' ? min(dim, n('S')) : num(1);
         return [
           instr(
             'loopConvWsConfig1',
@@ -220,7 +239,7 @@ export function lowerConvLoops(
             ...fields({ kernelDilation: 1, pdpad: 0, pupad: 0, prpad: 0 }),
             orows: n('P'),
             ocols: n('Q'),
-            ...fields({ outStride: w.K, weightStride: w.K, inStride: w.C }),
+            ...fields({ outStride: w.K, weightStride: dw ? 1 : w.K, inStride: w.C }),
           }),
           instr('loopConvWsConfig5', {
             weights: add(v('weight'), weight),
@@ -229,20 +248,21 @@ export function lowerConvLoops(
           instr('loopConvWsConfig6', {
             // The library passes a dummy non-zero bias address with no_bias so the first reduction
             // tile zeroes the accumulator; later ones pass none and accumulate.
-            bias: select(first, w.bias ? add(v('bias'), mul(4, x('K'))) : 1, 0),
+            bias: select(first, w.bias ? add(v('bias'), mul(4, och)) : 1, 0),
             input: add(v('input'), input),
           }),
-          instr(
-            'loopConvWs',
-            fields({
+          instr('loopConvWs', {
+            ...fields({
               noBias: !w.bias,
               wrot180: false,
               transOutput1203: false,
               transWeight1203: false,
               transWeight0132: false,
               transInput3120: false,
-              dw: false,
-              maxPixelsPerRow: 1,
+              dw,
+            }),
+            maxPixelsPerRow: pixelsPerRow,
+            ...fields({
               bSpadId: 0,
               aSpadId: 0,
               noPool: true,
@@ -250,7 +270,7 @@ export function lowerConvLoops(
               inputDilated: false,
               activation: 0,
             }),
-          ),
+          }),
         ];
       },
     ),
@@ -260,7 +280,7 @@ export function lowerConvLoops(
     name: w.name,
     buffers: [
       { name: 'input', bytes: w.N * w.H * w.W * w.C, role: 'input' },
-      { name: 'weight', bytes: w.R * w.S * w.C * w.K, role: 'weight' },
+      { name: 'weight', bytes: w.R * w.S * perGroup.C * w.K, role: 'weight' },
       ...(w.bias ? [{ name: 'bias', bytes: 4 * w.K, role: 'bias' } as const] : []),
       { name: 'output', bytes: w.N * P * Q * w.K, role: 'output' },
     ],

@@ -149,6 +149,15 @@ export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void
     d.stallCycles = misses * m.tlb.missCycles;
   }
   d.latency = i.dram === 0 ? 1 : m.dramLatency;
+  if (slot.pixelRepeats > 1 && !toAcc) {
+    // The reservation station moves a repeating mvin's row range down by repeats − 1, not below
+    // the start of its scratchpad half, and keeps its length (ReservationStation.scala).
+    const first = rowOf(i.dst.addr, m.rowBits);
+    const half = m.spRows / 2;
+    const start = Math.max(first > half ? half : 0, first - (slot.pixelRepeats - 1));
+    addWrite(d, m.spIndex, start, start + i.dst.rows);
+    return;
+  }
   blockRanges(m, i.dst, slot.blockStride, addWrite, d);
 }
 

@@ -14,8 +14,9 @@ import type { GemminiMachine } from './machine.js';
  * configured at once: the second one's loads run while the first computes (double buffering; each
  * loop slot owns one half of the scratchpad, and the accumulator half toggles per loop that stores).
  *
- * Supported: no transposes, no depthwise, no pooling, no input or kernel dilation (the flags the
- * library's tiled_conv and tiled_matmul set for a plain weight-stationary layer); other flags fault.
+ * Supported: the flags the library's tiled_matmul, tiled_conv and tiled_conv_dw set for a
+ * weight-stationary layer (downsample, depthwise, pixels per row); transposes, pooling and input or
+ * kernel dilation fault.
  */
 
 /** The CONFIG words of the loop being configured, as last written. */
@@ -100,12 +101,12 @@ function num(cfg: Partial<Record<string, number | boolean>>, key: string): numbe
 const op = (addr: number, rows: number, cols: number): Operand => ({ addr, rows, cols });
 const garbage = (rows: number, cols: number): Operand => op(garbageAddr, rows, cols);
 
-function configLd(slot: number, dramStride: number, blockStride: number): Instr {
+function configLd(slot: number, dramStride: number, blockStride: number, pixelRepeats = 1): Instr {
   return {
     kind: 'configLd',
     shrink: false,
     slot,
-    pixelRepeats: 1,
+    pixelRepeats,
     blockStride,
     scaleBits: 0x3f80_0000,
     dramStride,
@@ -135,7 +136,6 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
       transWeight1203: i.transWeight1203,
       transWeight0132: i.transWeight0132,
       transInput3120: i.transInput3120,
-      dw: i.dw,
       'pooling (noPool clear)': !i.noPool,
       inputDilated: i.inputDilated,
     },
@@ -146,6 +146,9 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
   if (g(4, 'kernelDilation') > 1) fault('LOOP_CONV_WS: kernel dilation is not simulated');
   const dim = m.dim;
   const ds = i.downsample ? 1 : 0;
+  // Pixels per row: an input row also holds the next pixels' channels (the load slot's pixel
+  // repeats), so one compute covers that many kernel columns; 0 reads as 1 (LoopConv.scala).
+  const pixelsPerRow = Math.max(1, i.maxPixelsPerRow);
   const [inRowDim, inColDim, inChannels] = [g(1, 'inRowDim'), g(3, 'inColDim'), g(1, 'inChannels')];
   const [outRowDim, outColDim, stride] = [g(1, 'outRowDim'), g(1, 'outColDim'), g(1, 'stride')];
   const kernelDim = g(2, 'kernelDim');
@@ -223,7 +226,9 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
 
   const weights = gen();
   if (weightsDram !== 0) {
-    weights.cmds.push(configLd(1, weightStride, weightSpadStride));
+    // Depthwise (LoopConv.scala's LoopConvLdWeight with `dw`): one channel's kernel, row-major
+    // kernelDim wide, one byte apart: no channel term in the address and a DRAM stride of 1.
+    weights.cmds.push(configLd(1, i.dw ? 1 : weightStride, weightSpadStride));
     const maxOchs = Math.min(ochs, maxBlockLen * dim);
     for (let och = 0; och < ochs; och += maxOchs)
       for (let krow = 0; krow < krows; krow++)
@@ -234,7 +239,10 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
               kind: 'mvin',
               slot: 1,
               dram:
-                weightsDram + ((krow * kernelDim + kcol) * inChannels + kch) * weightStride + och,
+                weightsDram +
+                (i.dw
+                  ? krow * kernelDim + kcol
+                  : ((krow * kernelDim + kcol) * inChannels + kch) * weightStride + och),
               dst: op(spAddr(row), Math.min(dim, kchs - kch), Math.min(maxOchs, ochs - och)),
             });
           }
@@ -242,7 +250,7 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
 
   const input = gen();
   if (inputDram !== 0) {
-    input.cmds.push(configLd(0, inStride << ds, inputSpadStride));
+    input.cmds.push(configLd(0, inStride << ds, inputSpadStride, pixelsPerRow));
     const maxIchs = Math.min(kchs, maxBlockLen * dim);
     const wide = dim << ds;
     for (let b = 0; b < batches; b++)
@@ -275,11 +283,11 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
   {
     for (let och = 0; och < ochs; och += dim)
       for (let krow = 0; krow < krows; krow++)
-        for (let kcol = 0; kcol < kcols; kcol++)
+        for (let kcol = 0; kcol < kcols; kcol += pixelsPerRow)
           for (let kch = 0; kch < kchs; kch += dim) {
             let first = true;
             const J = Math.min(dim, ochs - och);
-            const K = Math.min(dim, kchs - kch);
+            const K = Math.min(pixelsPerRow, kcols - kcol) * Math.min(dim, kchs - kch);
             const bRow = weightRow(och, krow, kcol, kch);
             for (let b = 0; b < batches; b++)
               for (let orow = 0; orow < orows; orow++)

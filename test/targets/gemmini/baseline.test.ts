@@ -407,6 +407,44 @@ describe('baseline', () => {
     expect(m.order).toEqual(['G', 'N', 'P', 'Q', 'K', 'R', 'S', 'C']);
   });
 
+  it('a depthwise conv: the tiles of tiled_conv_dw_auto, one LOOP_CONV_WS per channel and tile', () => {
+    // tiled_conv_dw_auto (gemmini.h) on 200×10×24 depthwise 3×3, stride 1, padding 1 (P = 200,
+    // Q = 10), DIM 16, spad budget 16384/2 = 8192 rows, accumulator 1024/2 = 512 rows. Its args
+    // [batches, porows, pocols, ochs, krows, kcols, kchs] start at [1, 200, 10, 1, 3, 3, 1]; the
+    // rows it counts (tiled_conv_total_spad_rows with one channel): A = batches·irows·icols with
+    // irows = porows·stride + krows − 1, B = krows·kcols, C = batches·porows·pocols.
+    // Start: A = 202·12 = 2424, B = 9, C = 2000 > 512. Shrink the largest arg, passing over pocols
+    // while it is at most DIM and porows > 1: pocols = 10 is never picked, porows drops one at a
+    // time 200 → 51 (C = 510; at 52 it was 520). A = 53·12 = 636.
+    // Grow pocols: 11 exceeds its full 10. Grow passes: porows 52 → C 520 > 512; batches,
+    // ochs, krows, kcols and kchs are at their full sizes. Tiles (1, 51, 10, 1, 3, 3, 1).
+    const w = conv({ H: 200, W: 10, C: 24, K: 24, groups: 24 });
+    expect(convTiles(w, gemmini)).toEqual(t7([1, 51, 10, 1, 3, 3, 1]));
+    // tiled_conv_dw loops b, porow, pocol, ch, krow, kcol: the channel inside the pixel tiles.
+    const m = baseline(w, gemmini);
+    expect(m).toEqual({
+      dataflow: WS,
+      spatial: { rows: 'C', cols: 'K' },
+      tile: { G: 1, N: 1, P: 51, Q: 10, K: 1, R: 3, S: 3, C: 1 },
+      order: ['N', 'P', 'Q', 'G', 'K', 'R', 'S', 'C'],
+      resident: { input: [], weight: [], output: [] },
+      doubleBuffer: { input: true, weight: true, output: true },
+      hardwareLoops: true,
+    });
+    expect(loopLoweringProblem(w, m, gemmini)).toBeNull();
+    // The same tiles run unrolled where LOOP_CONV_WS cannot: a padding value, a dilation.
+    const { hardwareLoops, ...unrolled } = m;
+    expect(hardwareLoops).toBe(true);
+    expect(baseline({ ...w, padValue: -128 }, gemmini)).toEqual(unrolled);
+    const dilated = { ...w, dilationH: 2, dilationW: 2 };
+    expect(baseline(dilated, gemmini).hardwareLoops).toBeUndefined();
+    // A grouped conv that is not depthwise still needs the unrolled path.
+    const grouped = conv({ H: 28, W: 28, C: 128, K: 128, groups: 32 });
+    expect(
+      loopLoweringProblem(grouped, { ...baseline(grouped, gemmini), hardwareLoops: true }, gemmini),
+    ).toBe('LOOP_CONV_WS runs plain and depthwise convs, not other grouped ones');
+  });
+
   it('a conv on an array without weight-stationary is unsupported', () => {
     expect(() => baseline(conv3x3(1, 56, 64, 64), gemminiOs)).toThrow(UnsupportedError);
     expect(() => baseline(conv3x3(1, 56, 64, 64), gemminiOs)).toThrow(/weight-stationary/);
@@ -621,16 +659,13 @@ describe('baseline properties on the four presets', () => {
           expect(m.tile[d]).toBeGreaterThanOrEqual(1);
           expect(m.tile[d]).toBeLessThanOrEqual(bound);
         }
-        expect(m.order).toEqual([
-          ...(w.groups > 1 ? ['G'] : []),
-          'N',
-          'P',
-          'Q',
-          'K',
-          'R',
-          'S',
-          'C',
-        ]);
+        // tiled_conv_dw runs one channel per tile inside the pixel tiles; other grouped convs
+        // run one group per tile, groups outermost.
+        const depthwise = w.groups > 1 && w.C === w.groups && w.K === w.groups;
+        const outer = depthwise
+          ? ['N', 'P', 'Q', 'G']
+          : [...(w.groups > 1 ? ['G'] : []), 'N', 'P', 'Q'];
+        expect(m.order).toEqual([...outer, 'K', 'R', 'S', 'C']);
       }),
     );
   });

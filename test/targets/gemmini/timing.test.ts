@@ -16,9 +16,9 @@ import {
   preload,
 } from './build.js';
 import { randomInt8, runMatmul } from './matmul_run.js';
-import { mvout, tlbMisses } from '../../../src/targets/gemmini/timing.js';
+import { mvin as mvinTiming, mvout, tlbMisses } from '../../../src/targets/gemmini/timing.js';
 import { createMachine } from '../../../src/targets/gemmini/machine.js';
-import { configSt } from '../../../src/targets/gemmini/semantics.js';
+import { configLd as configLdSem, configSt } from '../../../src/targets/gemmini/semantics.js';
 import { createTimingDesc, Unit } from '../../../src/sim/timing_desc.js';
 
 const G = op(garbageAddr, 0, 0);
@@ -204,5 +204,28 @@ describe('a pooled mvout', () => {
     // The source block: 14 × 36 accumulator rows from row 0.
     expect(d.readCount).toBe(1);
     expect([d.readMemory[0], d.readStart[0], d.readEnd[0]]).toEqual([m.accIndex, 0, 14 * 36]);
+  });
+});
+
+describe('an mvin with pixel repeats', () => {
+  // ReservationStation.scala: the row range of a repeating scratchpad mvin starts repeats − 1
+  // rows lower, not below the start of its half, and keeps the mvin's length.
+  const written = (repeats: number, row: number): number[] => {
+    const m = createMachine(gemmini.spec, createDram(), false);
+    const config = configLd(0, 64, { pixelRepeats: repeats });
+    if (config.kind !== 'configLd') throw new Error(config.kind);
+    configLdSem(config, m);
+    const d = createTimingDesc();
+    mvinTiming({ kind: 'mvin', slot: 0, dram: 4096, dst: op(spAddr(row), 10, 1) }, m, d);
+    return [d.writeCount, d.writeMemory[0], d.writeStart[0], d.writeEnd[0]];
+  };
+  it('moves its rows down by repeats − 1, floored at its half', () => {
+    const sp = createMachine(gemmini.spec, createDram(), false).spIndex;
+    expect(written(1, 100)).toEqual([1, sp, 100, 110]);
+    expect(written(3, 100)).toEqual([1, sp, 98, 108]);
+    expect(written(3, 1)).toEqual([1, sp, 0, 10]);
+    // The upper half (from row 8192) floors at 8192; row 8192 itself counts as the lower half.
+    expect(written(3, 8193)).toEqual([1, sp, 8192, 8202]);
+    expect(written(3, 8192)).toEqual([1, sp, 8190, 8200]);
   });
 });

@@ -11,6 +11,7 @@ import { convWorkload, gemmWorkload } from '../../fixtures/workloads.js';
 import { gemmini, gemmini32, gemmini8, gemminiTarget } from './presets.js';
 
 const presets = [gemmini, gemmini8, gemmini32] as unknown as AnyTarget[];
+const int = (min: number, max: number) => fc.integer({ min, max });
 
 /** The mapping with each tile as a LOOP_WS / LOOP_CONV_WS, and as unrolled commands. */
 function bothWays(t: AnyTarget, w: Workload, m: Mapping) {
@@ -117,6 +118,98 @@ describe('LOOP_WS and LOOP_CONV_WS (the loop unrollers)', () => {
       expect(flags).toEqual(new Array(4 * 3).fill(library === 'dev'));
       const r = bothWays(t, w, m);
       expect(r.loops.output).toEqual(r.reference);
+    }
+  });
+
+  it('depthwise tiles with the dw flag, one channel per LOOP_CONV_WS: bit-exact (property)', () => {
+    // Random depthwise convs (1 or 2 images) on gemmini and gemmini-8, with the dev library (as many pixels per
+    // input row as the tile has kernel columns) and the dosa one (one pixel); the baseline's
+    // tiles cut smaller so that tiles are partial and the kernel splits over several tiles.
+    let checked = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom('gemmini', 'gemmini-8'),
+        fc.constantFrom('dev', 'dosa'),
+        fc.record({
+          N: int(1, 2),
+          H: int(1, 12),
+          W: int(1, 20),
+          C: int(2, 20),
+          R: int(1, 5),
+          S: int(1, 5),
+          stride: int(1, 2),
+          pad: int(0, 2),
+          bias: fc.boolean(),
+        }),
+        fc.record({
+          P: int(1, 6),
+          Q: int(1, 20),
+          R: int(1, 5),
+          S: int(1, 5),
+        }),
+        (preset, library, c, tiles) => {
+          const w = convWorkload({
+            ...{ N: c.N, H: c.H, W: c.W, C: c.C, K: c.C, groups: c.C, R: c.R, S: c.S },
+            bias: c.bias,
+            ...{ strideH: c.stride, strideW: c.stride },
+            ...{ padTop: c.pad, padBottom: c.pad, padLeft: c.pad, padRight: c.pad },
+          });
+          if (c.H + 2 * c.pad < c.R || c.W + 2 * c.pad < c.S) return;
+          const spec = (preset === 'gemmini' ? gemmini : gemmini8).spec;
+          const t = gemminiTarget(
+            { ...spec, vendorLibrary: library },
+            'test',
+          ) as unknown as AnyTarget;
+          const base = t.baseline!(w);
+          expect(base.hardwareLoops).toBe(true);
+          const { P, Q, R, S } = base.tile;
+          const m: Mapping = {
+            ...base,
+            tile: {
+              ...base.tile,
+              ...{ P: Math.min(P ?? 1, tiles.P), Q: Math.min(Q ?? 1, tiles.Q) },
+              ...{ R: Math.min(R ?? 1, tiles.R), S: Math.min(S ?? 1, tiles.S) },
+            },
+          };
+          expect(validateMapping(w, m, t)).toEqual([]);
+          checked++;
+          const d = randomLayerData(w, 5);
+          expect(runLayer(t, w, m, d).output).toEqual(referenceOutput(w, d));
+        },
+      ),
+      { numRuns: 60, seed: 16 },
+    );
+    expect(checked).toBeGreaterThan(40);
+  });
+
+  it('a depthwise baseline: one LOOP_CONV_WS per channel and tile, pixels per row by library', () => {
+    // 30×30×20 depthwise 3×3, padding 1: tiles of 22 × 23 outputs (docs/gemmini.md §5.4), so
+    // 2 × 2 pixel tiles, each run channel by channel: 4 · 20 loop instructions. sp_tiled_conv
+    // asks the dev library for min(DIM / 1 channel, kcols) = 3 pixels per input row, the dosa
+    // library (no first-layer optimizations) for 1.
+    const w = convWorkload({ H: 30, W: 30, C: 20, K: 20, groups: 20 });
+    for (const library of ['dev', 'dosa'] as const) {
+      const t = gemminiTarget(
+        { ...gemmini.spec, vendorLibrary: library },
+        'test',
+      ) as unknown as AnyTarget;
+      const m = t.baseline!(w);
+      expect(m.tile).toMatchObject({ P: 22, Q: 23, G: 1 });
+      const program = t.lower(w, m, { scale: 1 });
+      const bases = Object.fromEntries(program.buffers.map((b, i) => [b.name, (i + 1) << 24]));
+      const words: { dw: boolean; pixels: number }[] = [];
+      interpret<{
+        readonly kind: string;
+        readonly dw?: boolean;
+        readonly maxPixelsPerRow?: number;
+      }>(program, bases, (i) => {
+        if (i.kind === 'loopConvWs')
+          words.push({ dw: i.dw === true, pixels: i.maxPixelsPerRow ?? 0 });
+      });
+      const pixels = library === 'dev' ? 3 : 1;
+      expect(words).toEqual(new Array(4 * 20).fill({ dw: true, pixels }));
+      const d = randomLayerData(w, 3);
+      expect(runLayer(t, w, m, d).output).toEqual(referenceOutput(w, d));
     }
   });
 
