@@ -4,6 +4,7 @@ import {
   bool,
   c,
   ceilDiv,
+  div,
   eq,
   fence,
   instr,
@@ -144,7 +145,8 @@ function tileLoops<D extends string>(
  * A conv's tiles as LOOP_CONV_WS instructions. A depthwise conv runs as gemmini.h's tiled_conv_dw
  * runs it (docs/gemmini.md §5.4): one instruction per channel of each tile, with the `dw` flag, one
  * input and one output channel, the weights channel by channel (`packChannelMajorWeights`), and
- * with the dev library as many pixels per input row as the tile has kernel columns (at most DIM).
+ * with the dev library as many pixels per input row as the tile has kernel columns (at most DIM);
+ * a plain conv tile of at most DIM input channels packs pixels the same way (DIM / its channels).
  */
 export function lowerConvLoops(
   w: ConvWorkload,
@@ -162,6 +164,8 @@ export function lowerConvLoops(
   const order = m.order.filter((d): d is D => d in bounds);
   // A downsample packs the even input rows and columns, so the array reads them with stride 1.
   const downsample = downsamples(w, spec);
+  const firstLayerPacking =
+    vendorLibrary(spec) === 'dev' && !downsample && w.dilationH === 1 && w.dilationW === 1;
   const body = loopPreamble(w, downsample ? 1 : w.strideW, w.K, w.C, w.K, dim, options);
   body.push(
     ...tileLoops(
@@ -195,7 +199,13 @@ export function lowerConvLoops(
           ? add(mul(add(mul(group, w.R), x('R')), w.S), x('S'))
           : add(mul(add(mul(add(mul(x('R'), w.S), x('S')), w.C), x('C')), w.K), x('K'));
         const output = add(mul(add(mul(add(mul(x('N'), P), x('P')), Q), x('Q')), w.K), och);
-        const pixelsPerRow: Arg = dw && vendorLibrary(spec) === 'dev' ? min(dim, n('S')) : num(1);
+        // The dev library's first-layer optimisation (HAS_FIRST_LAYER_OPTIMIZATIONS in its
+        // gemmini_params.h; the dosa branch undefines it): a tile of at most DIM input channels packs
+        // DIM / kchs pixels into a scratchpad row, at most its kernel columns (sp_tiled_conv in
+        // include/gemmini.h). A depthwise tile has one channel, so DIM.
+        const pixelsPerRow: Arg = firstLayerPacking
+          ? min(max(1, div(dim, n('C'))), n('S'))
+          : num(1);
         return [
           instr(
             'loopConvWsConfig1',
