@@ -74,7 +74,10 @@ export interface FuzzOptions {
   readonly cases: number;
   /** Cases run at once. */
   readonly parallel: number;
-  /** A case still running after this many seconds is a hang. */
+  /**
+   * A case still running after this many seconds runs once more with three times as long; still
+   * running then, it is a hang (a busy machine stretches wall-clock time, a hang never ends).
+   */
   readonly capSeconds: number;
   readonly onResult?: (r: CaseResult) => void;
 }
@@ -87,7 +90,9 @@ export async function fuzz(o: FuzzOptions): Promise<CaseResult[]> {
   const worker = async (): Promise<void> => {
     while (next < o.cases) {
       const i = next++;
-      results[i] = await runCase(fuzzCase(o.seed, i), o.capSeconds);
+      const c = fuzzCase(o.seed, i);
+      const first = await runCase(c, o.capSeconds);
+      results[i] = first.outcome === 'hang' ? await runCase(c, 3 * o.capSeconds) : first;
       o.onResult?.(results[i]);
     }
   };

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     `\`npm run build && npx tsx test/fuzz/main.ts --cases ${cases} --seed ${seed}\` (\`make fuzz FUZZ_CASES=${cases} FUZZ_SEED=${seed}\`)`,
     '',
     `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-    `${cases} cases, seed ${seed}, ${parallel} at a time, each capped at ${capSeconds} s: ` +
+    `${cases} cases, seed ${seed}, ${parallel} at a time, each capped at ${capSeconds} s (a case that reaches the cap runs again with ${3 * capSeconds} s before it counts as a hang): ` +
       `${minutes.toFixed(1)} min in all; the slowest case took ${slowest?.seconds.toFixed(1) ?? '0'} s.`,
     'Cases (test/fuzz/cases.ts): structure-aware mutants of models/lenet.onnx (run) and ' +
       'models/q_resnet18.onnx (compile --explain), of the gemmini spec (targets --spec, schedule), ' +
