@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import type { AnyTarget } from '../contract/target.js';
+import type { Mapping } from '../mapping/mapping.js';
 import type { Workload } from '../workload/workload.js';
 import { cacheKey, cachedSchedule, type ScheduleCache } from './cache.js';
 import { cosa, cosaEven } from './cosa/cosa.js';
@@ -56,7 +57,9 @@ export function schedule(
   return cachedSchedule(cache, cacheKey(name, w, target.spec, settings), () => {
     const once = { ...options, evaluate: evaluatedOnce(options.evaluate, target, w) };
     const result = s(w, target, once);
-    return name === 'baseline' ? result : chooseLoopInstructions(result, w, target, once);
+    return name === 'baseline'
+      ? result
+      : chooseFoldedColumns(chooseLoopInstructions(result, w, target, once), w, target, once);
   });
 }
 
@@ -92,12 +95,40 @@ function chooseLoopInstructions(
   options: ScheduleOptions,
 ): ScheduleResult {
   if (target.unroll === undefined || result.mapping.hardwareLoops !== undefined) return result;
-  const looped = { ...result.mapping, hardwareLoops: true };
-  if (validateMapping(w, looped, target).length > 0) return result;
-  const faster = options.evaluate(target, w, looped) < options.evaluate(target, w, result.mapping);
+  return chooseVariant(result, { ...result.mapping, hardwareLoops: true }, w, target, options);
+}
+
+/**
+ * A searching scheduler's mapping, or the same tiles and order with the kernel columns folded into
+ * the array's reduction (`foldKernelColumns`, run unrolled) when the target folds them, the
+ * mapping is legal that way and the evaluator times it faster: a conv with few input channels then
+ * fills more of the array per pass. The baseline decides this as the vendor's library does.
+ */
+function chooseFoldedColumns(
+  result: ScheduleResult,
+  w: Workload,
+  target: AnyTarget,
+  options: ScheduleOptions,
+): ScheduleResult {
+  if (!target.foldsKernelColumns || w.kind !== 'conv') return result;
+  if (result.mapping.foldKernelColumns !== undefined) return result;
+  const { hardwareLoops: _looped, ...unrolled } = result.mapping;
+  return chooseVariant(result, { ...unrolled, foldKernelColumns: true }, w, target, options);
+}
+
+/** The result with `variant` as its mapping when that is legal and the evaluator times it faster. */
+function chooseVariant(
+  result: ScheduleResult,
+  variant: Mapping,
+  w: Workload,
+  target: AnyTarget,
+  options: ScheduleOptions,
+): ScheduleResult {
+  if (validateMapping(w, variant, target).length > 0) return result;
+  const faster = options.evaluate(target, w, variant) < options.evaluate(target, w, result.mapping);
   return {
     ...result,
-    ...(faster ? { mapping: looped } : {}),
+    ...(faster ? { mapping: variant } : {}),
     mappingsTried: result.mappingsTried + 1,
   };
 }

@@ -141,8 +141,11 @@ export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void
     d.dramBusBytes = busRequests(m, i.dram, slot.dramStride, fetched, i.dst.cols * esize, d);
   }
   // One DMA request per row, at most one per cycle; the fp32 mvin scaler does 4 elements a cycle.
+  // Pixel repeats p: the repeater writes each row p times, one write a cycle, an underflowing one
+  // included (ucb-bar/gemmini src/main/scala/gemmini/PixelRepeater.scala).
   const scaled = esize === 1 && slot.scale !== 1;
-  d.occupancy = Math.max(i.dst.rows, scaled ? Math.ceil(elements / 4) : 0, 1);
+  const repeats = toAcc ? 1 : slot.pixelRepeats;
+  d.occupancy = Math.max(i.dst.rows * repeats, scaled ? Math.ceil(elements / 4) : 0, 1);
   if (i.dram !== 0) {
     // A miss stalls the reader until the page walk returns.
     const misses = tlbMisses(m, i.dram, slot.dramStride, fetched, i.dst.cols * esize, 0);
@@ -150,6 +153,14 @@ export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void
   }
   d.latency = i.dram === 0 ? 1 : m.dramLatency;
   blockRanges(m, i.dst, slot.blockStride, addWrite, d);
+  if (repeats > 1 && i.dst.rows > 0) {
+    // The repeats also write the p − 1 rows below the first, within its half of the scratchpad
+    // (the reservation station widens the range alike: ReservationStation.scala, floorSub).
+    const first = rowOf(i.dst.addr, m.rowBits);
+    const half = m.spRows >> 1;
+    const low = Math.max(first >= half ? half : 0, first - (repeats - 1));
+    if (low < first) addWrite(d, memoryOf(m, i.dst.addr), low, first);
+  }
 }
 
 export function mvout(i: InstrOf<'mvout'>, m: GemminiMachine, d: TimingDesc): void {
