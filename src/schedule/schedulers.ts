@@ -5,6 +5,7 @@ import type { Workload } from '../workload/workload.js';
 import { cacheKey, cachedSchedule, type ScheduleCache } from './cache.js';
 import { cosa, cosaEven } from './cosa/cosa.js';
 import { exhaustive } from './exhaustive.js';
+import { foldedVariant } from './fold_variant.js';
 import type { Evaluator, ScheduleOptions, ScheduleResult, Scheduler } from './scheduler.js';
 import { targetBaseline } from './target_baseline.js';
 import { validateMapping } from './validate.js';
@@ -110,10 +111,8 @@ function chooseFoldedColumns(
   target: AnyTarget,
   options: ScheduleOptions,
 ): ScheduleResult {
-  if (!target.foldsKernelColumns || w.kind !== 'conv') return result;
-  if (result.mapping.foldKernelColumns !== undefined) return result;
-  const { hardwareLoops: _looped, ...unrolled } = result.mapping;
-  return chooseVariant(result, { ...unrolled, foldKernelColumns: true }, w, target, options);
+  const folded = foldedVariant(w, result.mapping, target);
+  return folded === null ? result : chooseVariant(result, folded, w, target, options);
 }
 
 /** The result with `variant` as its mapping when that is legal and the evaluator times it faster. */

@@ -9,12 +9,13 @@ import { convLayout, foldedPixels, isDiagonal } from './conv_layout.js';
  * input channels keeps, in scratchpad row x of an input tile row, the pixels x, x+1, …, x+p−1 side
  * by side, C channels each. The load unit's pixel repeats write them: with CONFIG_LD's
  * pixel_repeats p, a move-in of one pixel (C columns) into row x also writes it into rows x−q,
- * shifted right by q·C columns, for q < p (ucb-bar/gemmini src/main/scala/gemmini/PixelRepeater.scala;
- * gemmini.h's sp_tiled_conv calls the count max_pixels_per_row). Every pixel of the padded tile,
- * padding included, is moved in as before, so the halo's value (zeros or the pad buffer) lands in
- * every row that holds it. One pass on the array then reduces over p kernel columns × C channels:
- * A is p·C columns of the rows one output column each (CONFIG_EX's A stride is the conv's stride),
- * B the p·C weight rows of kernel columns s…s+p−1, which the weight layout already keeps
+ * shifted right by q·C columns, for q < p (ucb-bar/gemmini
+ * src/main/scala/gemmini/PixelRepeater.scala; ucb-bar/gemmini-rocc-tests include/gemmini.h,
+ * sp_tiled_conv, calls the count max_pixels_per_row). Every pixel of the padded tile, padding
+ * included, is moved in as before, so the halo's value (zeros or the pad buffer) lands in every
+ * row that holds it. One pass on the array then reduces over p kernel columns × C channels: A is
+ * p·C columns of the rows one output column each (CONFIG_EX's A stride is the conv's stride), B
+ * the p·C weight rows of kernel columns s…s+p−1, which the weight layout already keeps
  * consecutive (one row per (r, s, channel)). The array passes per output block drop from R·S to
  * R·⌈S/p⌉.
  */

@@ -115,7 +115,10 @@ export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout 
   };
 }
 
-/** Pixels per folded input row (conv_fold.ts): as many whole pixels of C channels as fit DIM columns, at most S. */
+/**
+ * Pixels per folded input row (conv_fold.ts): as many whole pixels of C channels as fit DIM
+ * columns, at most the kernel tile's columns; 1 when the mapping does not fold.
+ */
 export function foldedPixels(w: ConvWorkload, m: Mapping, dim: number): number {
   if (m.foldKernelColumns !== true) return 1;
   const tS = Math.min(m.tile.S ?? w.S, w.S);

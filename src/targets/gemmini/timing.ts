@@ -155,7 +155,8 @@ export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void
   blockRanges(m, i.dst, slot.blockStride, addWrite, d);
   if (repeats > 1 && i.dst.rows > 0) {
     // The repeats also write the p − 1 rows below the first, within its half of the scratchpad
-    // (the reservation station widens the range alike: ReservationStation.scala, floorSub).
+    // (the reservation station widens the range alike: ucb-bar/gemmini
+    // src/main/scala/gemmini/ReservationStation.scala, floorSub).
     const first = rowOf(i.dst.addr, m.rowBits);
     const half = m.spRows >> 1;
     const low = Math.max(first >= half ? half : 0, first - (repeats - 1));
