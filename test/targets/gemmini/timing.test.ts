@@ -16,10 +16,11 @@ import {
   preload,
 } from './build.js';
 import { randomInt8, runMatmul } from './matmul_run.js';
-import { mvout, tlbMisses } from '../../../src/targets/gemmini/timing.js';
+import { mvin as mvinTiming, mvout, tlbMisses } from '../../../src/targets/gemmini/timing.js';
 import { createMachine } from '../../../src/targets/gemmini/machine.js';
-import { configSt } from '../../../src/targets/gemmini/semantics.js';
+import { configLd as configLdState, configSt } from '../../../src/targets/gemmini/semantics.js';
 import { createTimingDesc, Unit } from '../../../src/sim/timing_desc.js';
+import { memoryRows } from '../../../src/spec/spec.js';
 
 const G = op(garbageAddr, 0, 0);
 
@@ -204,5 +205,44 @@ describe('a pooled mvout', () => {
     // The source block: 14 × 36 accumulator rows from row 0.
     expect(d.readCount).toBe(1);
     expect([d.readMemory[0], d.readStart[0], d.readEnd[0]]).toEqual([m.accIndex, 0, 14 * 36]);
+  });
+});
+
+describe('a move-in with pixel repeats', () => {
+  /** The load unit's busy cycles and the scratchpad rows written by one 16-row move-in. */
+  const timed = (repeats: number, row: number) => {
+    const m = createMachine(gemmini.spec, createDram(), false);
+    const config = configLd(0, 3, { pixelRepeats: repeats });
+    if (config.kind !== 'configLd') throw new Error(config.kind);
+    configLdState(config, m);
+    const d = createTimingDesc();
+    mvinTiming({ kind: 'mvin', slot: 0, dram: 4096, dst: op(spAddr(row), 16, 3) }, m, d);
+    const rows = Array.from({ length: d.writeCount }, (_, k) => [d.writeStart[k], d.writeEnd[k]]);
+    return { busy: d.occupancy, rows: rows.sort((a, b) => a[0] - b[0]) };
+  };
+
+  it('keeps the load unit p cycles a row and writes the p − 1 rows below the first too', () => {
+    expect(timed(1, 100)).toEqual({ busy: 16, rows: [[100, 116]] });
+    // The repeater writes each row five times, one write a cycle (PixelRepeater.scala).
+    expect(timed(5, 100)).toEqual({
+      busy: 80,
+      rows: [
+        [96, 100],
+        [100, 116],
+      ],
+    });
+  });
+
+  it('never counts rows across the middle of the scratchpad (the repeats stop there)', () => {
+    const half = memoryRows(gemmini.spec.memories.scratchpad) / 2;
+    expect(half).toBe(8192);
+    expect(timed(5, half + 2).rows).toEqual([
+      [half, half + 2],
+      [half + 2, half + 18],
+    ]);
+    expect(timed(5, 2).rows).toEqual([
+      [0, 2],
+      [2, 18],
+    ]);
   });
 });
