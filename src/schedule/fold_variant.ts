@@ -16,3 +16,29 @@ export function foldedVariant(w: Workload, m: Mapping, target: AnyTarget): Mappi
   const folded = { ...unrolled, foldKernelColumns: true };
   return validateMapping(w, folded, target).length === 0 ? folded : null;
 }
+
+/**
+ * Legal folded mappings next to a folded one: its output-row and output-column tiles (P, Q) each
+ * doubled or halved. Folding cuts a tile's array passes but not its loads, so the tiles the search
+ * chose for the unfolded run may be too small folded; the simulator decides.
+ */
+export function foldedNeighbours(w: Workload, m: Mapping, target: AnyTarget): Mapping[] {
+  if (w.kind !== 'conv' || m.foldKernelColumns !== true) return [];
+  const out: Mapping[] = [];
+  for (const [fp, fq] of [
+    [2, 1],
+    [1, 2],
+    [0.5, 1],
+    [1, 0.5],
+    [2, 0.5],
+    [0.5, 2],
+  ]) {
+    const P = Math.max(1, Math.round((m.tile.P ?? 1) * fp));
+    const Q = Math.max(1, Math.round((m.tile.Q ?? 1) * fq));
+    const n = { ...m, tile: { ...m.tile, P, Q } };
+    if (P === m.tile.P && Q === m.tile.Q) continue;
+    if (out.some((x) => x.tile.P === P && x.tile.Q === Q)) continue;
+    if (validateMapping(w, n, target).length === 0) out.push(n);
+  }
+  return out;
+}
