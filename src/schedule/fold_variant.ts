@@ -1,5 +1,6 @@
 import type { AnyTarget } from '../contract/target.js';
 import type { Mapping } from '../mapping/mapping.js';
+import { loopNest } from '../workload/shape.js';
 import type { Workload } from '../workload/workload.js';
 import { validateMapping } from './validate.js';
 
@@ -24,6 +25,9 @@ export function foldedVariant(w: Workload, m: Mapping, target: AnyTarget): Mappi
  */
 export function foldedNeighbours(w: Workload, m: Mapping, target: AnyTarget): Mapping[] {
   if (w.kind !== 'conv' || m.foldKernelColumns !== true) return [];
+  const bounds = new Map(loopNest(w).dims.map((d) => [d.dim, d.bound]));
+  // A tile the mapping leaves out spans its whole dim.
+  const tileOf = (d: 'P' | 'Q'): number => m.tile[d] ?? bounds.get(d) ?? 1;
   const out: Mapping[] = [];
   for (const [fp, fq] of [
     [2, 1],
@@ -33,10 +37,10 @@ export function foldedNeighbours(w: Workload, m: Mapping, target: AnyTarget): Ma
     [2, 0.5],
     [0.5, 2],
   ]) {
-    const P = Math.max(1, Math.round((m.tile.P ?? 1) * fp));
-    const Q = Math.max(1, Math.round((m.tile.Q ?? 1) * fq));
+    const P = Math.min(bounds.get('P') ?? 1, Math.max(1, Math.round(tileOf('P') * fp)));
+    const Q = Math.min(bounds.get('Q') ?? 1, Math.max(1, Math.round(tileOf('Q') * fq)));
     const n = { ...m, tile: { ...m.tile, P, Q } };
-    if (P === m.tile.P && Q === m.tile.Q) continue;
+    if (P === tileOf('P') && Q === tileOf('Q')) continue;
     if (out.some((x) => x.tile.P === P && x.tile.Q === Q)) continue;
     if (validateMapping(w, n, target).length === 0) out.push(n);
   }
