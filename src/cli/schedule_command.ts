@@ -135,7 +135,11 @@ function printReport(r: LayerReport, spec: Spec): void {
   if (r.fallback !== null) out.push(`  fallback: ${r.fallback.reason}`);
   if (r.limitHit !== null) out.push(`  the search stopped at ${limitDescriptions[r.limitHit]}`);
   out.push('');
-  out.push(`mapping: ${m.dataflow}, array rows ← ${m.spatial.rows}, columns ← ${m.spatial.cols}`);
+  out.push(
+    `mapping: ${m.dataflow}, array rows ← ${m.spatial.rows}` +
+      `${m.foldKernelColumns === true ? ' (kernel columns folded in)' : ''}, ` +
+      `columns ← ${m.spatial.cols}`,
+  );
   const dims = m.order;
   out.push(
     formatTable(

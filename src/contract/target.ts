@@ -70,6 +70,8 @@ export interface Target<I extends { readonly kind: string }, M> {
   readonly packsActivations: boolean;
   /** The vendor's own tiling heuristic; null when the target has none. */
   readonly baseline: ((workload: Workload) => Mapping) | null;
+  /** Whether its conv lowering accepts `Mapping.foldKernelColumns` (its checkMapping says when). */
+  readonly foldsKernelColumns: boolean;
   /** The fused graph ops this target runs (src/partition/ offers them); none: everything on the host. */
   readonly patterns: readonly TargetPattern[];
   /** The C runtime header emitted programs include (src/emit/ lists what it defines); absent: no C. */
@@ -126,6 +128,7 @@ export interface TargetDefinition<I extends { readonly kind: string }, M> {
   packInput?(workload: Workload, mapping: Mapping, spec: Spec, input: Int8Array): Int8Array;
   unpackOutput?(workload: Workload, mapping: Mapping, spec: Spec, output: Int8Array): Int8Array;
   baseline?(workload: Workload, spec: Spec): Mapping;
+  readonly foldsKernelColumns?: boolean;
   readonly patterns?: readonly Pattern[];
   cHeader?(spec: Spec): string;
   /** Each instruction kind's C name and word layout for a spec (field widths may follow it). */
@@ -172,6 +175,7 @@ export function defineTarget<I extends { readonly kind: string }, M>(
       unpackOutput === undefined ? sameLayout : (w, m, x) => unpackOutput(w, m, spec, x),
     packsActivations: packInput !== undefined || unpackOutput !== undefined,
     baseline: baseline === undefined ? null : (w) => baseline(w, spec),
+    foldsKernelColumns: def.foldsKernelColumns === true,
     patterns: (def.patterns ?? []).map((p) => ({
       name: p.name,
       kind: p.kind,

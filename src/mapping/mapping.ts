@@ -37,6 +37,13 @@ export const mappingSchema = z
      * the lowering issues every command and may keep data on chip across tiles.
      */
     hardwareLoops: z.boolean({ error: 'must be true or false' }).optional(),
+    /**
+     * A convolution's array reduction takes several kernel columns (S) at once: the input pixels of
+     * consecutive kernel columns sit side by side in one on-chip row, so a conv with few input
+     * channels fills more of the array per pass. Only targets that declare it
+     * (`Target.foldsKernelColumns`) accept it; absent or false: one kernel column per pass.
+     */
+    foldKernelColumns: z.boolean({ error: 'must be true or false' }).optional(),
   })
   .readonly();
 

@@ -6,6 +6,7 @@ import { estimateCost } from './cost.js';
 import type { Mapping } from '../mapping/mapping.js';
 import type { ScheduleOptions, ScheduleResult } from './scheduler.js';
 import { targetBaseline } from './target_baseline.js';
+import { foldedVariant } from './fold_variant.js';
 import { validateMapping } from './validate.js';
 
 /**
@@ -23,7 +24,8 @@ import { validateMapping } from './validate.js';
  * - every combination of double-buffered tensors the memories allow; no resident panels.
  * Every legal mapping in it is scored by the cost model (costing steps by class), the best 256 again
  * step by step; the best `simulateTop` of those, and the target's baseline mapping when it has one,
- * are then simulated (timing only) and the fastest wins. When the whole space has at most `simulateTop` legal mappings,
+ * are then simulated (timing only), each also with its kernel columns folded where the target folds
+ * them (`foldKernelColumns`), and the fastest wins. When the whole space has at most `simulateTop` legal mappings,
  * all are simulated. `mappingsTried` counts the legal mappings scored. Its budget is deterministic:
  * it evaluates at most `candidateBudget` candidates (each mapping it checks or scores, in a fixed
  * order), so the same layer gives the same mapping on any machine; the time limit is a safety net.
@@ -239,11 +241,17 @@ export function exhaustive(
   }
   let best = finalists[0].mapping;
   let bestCycles = Infinity;
-  for (const f of finalists) {
-    const cycles = options.evaluate(target, w, f.mapping);
+  // A finalist with its kernel columns folded into the reduction is timed too (the cost model does
+  // not know the fold): a conv with few input channels may run best folded with other tiles.
+  const runs = finalists.flatMap((f) => {
+    const folded = foldedVariant(w, f.mapping, target);
+    return folded === null ? [f.mapping] : [f.mapping, folded];
+  });
+  for (const m of runs) {
+    const cycles = options.evaluate(target, w, m);
     if (cycles < bestCycles) {
       bestCycles = cycles;
-      best = f.mapping;
+      best = m;
     }
   }
   return {

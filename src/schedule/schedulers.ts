@@ -1,9 +1,11 @@
 import { InputError } from '../errors.js';
 import type { AnyTarget } from '../contract/target.js';
+import type { Mapping } from '../mapping/mapping.js';
 import type { Workload } from '../workload/workload.js';
 import { cacheKey, cachedSchedule, type ScheduleCache } from './cache.js';
 import { cosa, cosaEven } from './cosa/cosa.js';
 import { exhaustive } from './exhaustive.js';
+import { foldedNeighbours, foldedVariant } from './fold_variant.js';
 import type { Evaluator, ScheduleOptions, ScheduleResult, Scheduler } from './scheduler.js';
 import { targetBaseline } from './target_baseline.js';
 import { validateMapping } from './validate.js';
@@ -56,7 +58,9 @@ export function schedule(
   return cachedSchedule(cache, cacheKey(name, w, target.spec, settings), () => {
     const once = { ...options, evaluate: evaluatedOnce(options.evaluate, target, w) };
     const result = s(w, target, once);
-    return name === 'baseline' ? result : chooseLoopInstructions(result, w, target, once);
+    return name === 'baseline'
+      ? result
+      : chooseFoldedColumns(chooseLoopInstructions(result, w, target, once), w, target, once);
   });
 }
 
@@ -92,12 +96,53 @@ function chooseLoopInstructions(
   options: ScheduleOptions,
 ): ScheduleResult {
   if (target.unroll === undefined || result.mapping.hardwareLoops !== undefined) return result;
-  const looped = { ...result.mapping, hardwareLoops: true };
-  if (validateMapping(w, looped, target).length > 0) return result;
-  const faster = options.evaluate(target, w, looped) < options.evaluate(target, w, result.mapping);
+  return chooseVariant(result, { ...result.mapping, hardwareLoops: true }, w, target, options);
+}
+
+/** Rounds of the folded mapping's neighbour search (each times at most six mappings). */
+const foldRounds = 3;
+
+/**
+ * A searching scheduler's mapping, or the same tiles and order with the kernel columns folded into
+ * the array's reduction (`foldKernelColumns`, run unrolled) when the target folds them, the
+ * mapping is legal that way and the evaluator times it faster: a conv with few input channels then
+ * fills more of the array per pass. A folded mapping is then moved to the fastest of its
+ * neighbours (src/schedule/fold_variant.ts) for a few rounds. The baseline decides this as the
+ * vendor's library does.
+ */
+function chooseFoldedColumns(
+  result: ScheduleResult,
+  w: Workload,
+  target: AnyTarget,
+  options: ScheduleOptions,
+): ScheduleResult {
+  const folded = foldedVariant(w, result.mapping, target);
+  let chosen = folded === null ? result : chooseVariant(result, folded, w, target, options);
+  // Folded, a tile's loads weigh more against its fewer passes: larger or reshaped pixel tiles
+  // may run faster. A few rounds of moving to the fastest neighbour, timed by the evaluator.
+  for (let round = 0; round < foldRounds; round++) {
+    const around = chosen.mapping;
+    for (const n of foldedNeighbours(w, around, target)) {
+      chosen = chooseVariant(chosen, n, w, target, options);
+    }
+    if (chosen.mapping === around) break;
+  }
+  return chosen;
+}
+
+/** The result with `variant` as its mapping when that is legal and the evaluator times it faster. */
+function chooseVariant(
+  result: ScheduleResult,
+  variant: Mapping,
+  w: Workload,
+  target: AnyTarget,
+  options: ScheduleOptions,
+): ScheduleResult {
+  if (validateMapping(w, variant, target).length > 0) return result;
+  const faster = options.evaluate(target, w, variant) < options.evaluate(target, w, result.mapping);
   return {
     ...result,
-    ...(faster ? { mapping: looped } : {}),
+    ...(faster ? { mapping: variant } : {}),
     mappingsTried: result.mappingsTried + 1,
   };
 }

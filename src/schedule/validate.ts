@@ -11,7 +11,7 @@ import { tensorRoleList, tileSchedule } from '../mapping/tile_schedule.js';
 /** What checking a mapping needs of a target. */
 export type MappingChecks = Pick<
   AnyTarget,
-  'spec' | 'footprint' | 'checkMapping' | 'unroll' | 'patterns'
+  'spec' | 'footprint' | 'checkMapping' | 'unroll' | 'patterns' | 'foldsKernelColumns'
 >;
 
 /**
@@ -83,6 +83,15 @@ export function validateMapping(
   }
   if (m.hardwareLoops === true && target.unroll === undefined) {
     problems.push({ path: 'hardwareLoops', message: 'this target has no loop instructions' });
+  }
+  if (m.foldKernelColumns === true && (w.kind !== 'conv' || !target.foldsKernelColumns)) {
+    problems.push({
+      path: 'foldKernelColumns',
+      message:
+        w.kind === 'conv'
+          ? 'this target does not fold kernel columns into the reduction'
+          : 'only a convolution has kernel columns',
+    });
   }
   const padValue = w.kind === 'conv' ? convPadValue(w) : 0;
   if (padValue !== 0 && !padsConvWithValue(target.patterns)) {

@@ -15,6 +15,7 @@ import { builtinTargets } from '../../src/targets/index.js';
 import type { Workload } from '../../src/workload/workload.js';
 import { smallConvArb } from '../fixtures/arbitraries.js';
 import { gemmWorkload } from '../fixtures/workloads.js';
+import { parseConv } from '../../src/workload/parse.js';
 
 // Issue 14: no scheduler's mapping may change the answer, even on the data that drives every
 // partial sum to its largest magnitude. The baseline reproduces the vendor library and may only
@@ -140,5 +141,52 @@ describe('convolutions whose padding reads a value (an input zero point)', () =>
         `this target pads convolutions with zeros only (the workload's padding reads ${w.padValue})`,
       ]);
     }
+  });
+});
+
+describe('folded kernel columns (a conv with few input channels)', () => {
+  // A stem in small: 1–4 channels, a 3×3 to 7×7 kernel with its half padding, a pad value.
+  const stemArb = fc
+    .tuple(
+      fc.integer({ min: 8, max: 20 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.integer({ min: 1, max: 24 }),
+      fc.constantFrom(3, 5, 7),
+      fc.constantFrom(1, 2),
+      fc.integer({ min: -128, max: 127 }),
+    )
+    .map(([hw, c, k, r, stride, padValue]): ConvWorkload => ({
+      ...parseConv(
+        `H=${hw},W=${hw},C=${c},K=${k},R=${r},S=${r},stride=${stride},pad=${(r - 1) / 2}`,
+      ),
+      padValue,
+    }));
+
+  it('cosa and exhaustive keep the faster of the folded and unfolded runs, bit-exact (property)', () => {
+    const target = builtinTargets.gemmini;
+    let folded = 0;
+    fc.assert(
+      fc.property(stemArb, fc.constantFrom('cosa', 'exhaustive'), (w, scheduler) => {
+        const chosen = schedule(scheduler, w, target, options).mapping;
+        const { foldKernelColumns, ...plain } = chosen;
+        const other = { ...plain, foldKernelColumns: true };
+        const cycles = simulatedCycles(target, w, chosen);
+        expect(cycles).toBeLessThanOrEqual(simulatedCycles(target, w, plain));
+        if (validateMapping(w, other, target).length === 0) {
+          expect(cycles).toBeLessThanOrEqual(simulatedCycles(target, w, other));
+        }
+        if (foldKernelColumns === true) folded++;
+        const data = extremeLayerData(w, target.spec.requantization.scale);
+        expect(runLayer(target, w, chosen, data).output).toEqual(referenceOutput(w, data));
+      }),
+      { numRuns: 8, seed: 4 },
+    );
+    expect(folded).toBeGreaterThan(3);
+  });
+
+  it('the baseline never folds (gemmini.h as modelled runs one kernel column a pass)', () => {
+    const w = fc.sample(stemArb, { numRuns: 1, seed: 1 })[0];
+    const r = schedule('baseline', w, builtinTargets.gemmini, options);
+    expect(r.mapping.foldKernelColumns).toBeUndefined();
   });
 });

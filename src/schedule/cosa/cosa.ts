@@ -3,6 +3,7 @@ import type { AnyTarget } from '../../contract/target.js';
 import type { Workload } from '../../workload/workload.js';
 import { loopNest } from '../../workload/shape.js';
 import { estimateCost } from '../cost.js';
+import { foldedVariant } from '../fold_variant.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import type { ScheduleOptions, ScheduleResult, SearchLimit } from '../scheduler.js';
 import { occupancy } from '../occupancy.js';
@@ -186,6 +187,14 @@ function run(
   if (variant === 'extended' && options.withoutBaseline !== true && base.own) {
     if (validateMapping(w, base.mapping, target).length === 0) {
       if (!pool.some((m) => sameMapping(m, base.mapping))) pool.push(base.mapping);
+    }
+  }
+  // Each with its kernel columns folded into the reduction too, where the target folds them: the
+  // objective does not know the fold, so only the simulator can rank those.
+  if (variant === 'extended' && simulate) {
+    for (const m of [...pool]) {
+      const folded = foldedVariant(w, m, target);
+      if (folded !== null) pool.push(folded);
     }
   }
   // Simulated (timing only) when simulating, else ranked by the cost model: the simulator is the

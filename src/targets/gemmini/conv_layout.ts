@@ -76,9 +76,11 @@ export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout 
   const weightRegion = t.R * t.S * t.C;
   const outRegion = t.N * t.P * t.Q;
   const copies = (db: boolean): number => (db ? 2 : 1);
+  // Folded, a copy's first row also writes the p − 1 rows below it (pixel repeats): they are left
+  // free, so that loading one copy never waits on the array reading the other.
   const input = {
     base: 0,
-    copyRows: channelBlocks * inPixels,
+    copyRows: channelBlocks * inPixels + foldedPixels(w, m, dim) - 1,
     copies: copies(m.doubleBuffer.input),
   };
   const weight = {
@@ -116,6 +118,16 @@ export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout 
 /** A depthwise conv: one input and one output channel per group. */
 export function isDepthwise(w: ConvWorkload): boolean {
   return w.groups > 1 && w.C === w.groups && w.K === w.groups;
+}
+
+/**
+ * Pixels per folded input row (conv_fold.ts): as many whole pixels of C channels as fit DIM
+ * columns, at most the kernel tile's columns; 1 when the mapping does not fold.
+ */
+export function foldedPixels(w: ConvWorkload, m: Mapping, dim: number): number {
+  if (m.foldKernelColumns !== true) return 1;
+  const tS = Math.min(m.tile.S ?? w.S, w.S);
+  return Math.max(1, Math.min(tS, Math.floor(dim / (w.C / w.groups))));
 }
 
 /** A mapping that runs DIM groups of a depthwise conv at once on diagonal weight blocks. */

@@ -39,6 +39,7 @@ export const target = defineTargetPackage({
       checkMapping,
       packWeights,
       baseline,
+      foldsKernelColumns: true,
       patterns,
       cHeader,
       cEncoding: () => cEncoding,

@@ -3,6 +3,7 @@ import type { Mapping } from '../../mapping/mapping.js';
 import type { Spec } from '../../spec/spec.js';
 import type { Footprint, LowerOptions, Problem } from '../../contract/target.js';
 import type { Workload } from '../../workload/workload.js';
+import { foldProblems } from './conv_fold.js';
 import {
   convFootprint,
   isDepthwise,
@@ -89,6 +90,7 @@ export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Prob
         problems.push({ path: `resident.${tensor}`, message: 'conv panels are not supported yet' });
       }
     }
+    problems.push(...foldProblems(w, m, spec));
   }
   for (const [tensor, dims] of Object.entries(m.resident)) {
     for (const d of dims) {

@@ -43,6 +43,8 @@ export interface Preamble {
 interface Slot {
   readonly dramStride: number;
   readonly blockStride: number;
+  /** Scratchpad rows each moved-in row is also written to, shifted (absent: 1, docs/gemmini.md §3.4). */
+  readonly pixelRepeats?: number;
 }
 
 /** CONFIG_EX, CONFIG_ST and the three CONFIG_LDs a lowered layer starts with. */
@@ -64,7 +66,7 @@ export function preamble(p: Preamble): Stmt[] {
       instr('configLd', {
         shrink: bool(false),
         slot: c(i),
-        pixelRepeats: c(1),
+        pixelRepeats: c(slot.pixelRepeats ?? 1),
         blockStride: c(slot.blockStride),
         scaleBits: c(one),
         dramStride: c(slot.dramStride),

@@ -45,7 +45,7 @@ import type { Spec } from '../../spec/spec.js';
 import type { LowerOptions } from '../../contract/target.js';
 import { convPadValue, loopNest } from '../../workload/shape.js';
 import type { ConvWorkload, Dim } from '../../workload/workload.js';
-import { convLayout, type ConvLayout } from './conv_layout.js';
+import { convLayout, foldedPixels, type ConvLayout } from './conv_layout.js';
 import { accFlag, accumulateFlag, garbage, preloadCompute, preamble } from './lower_common.js';
 
 /**
@@ -68,6 +68,8 @@ interface Ctx {
   readonly groupSp: number;
   readonly groupAcc: number;
   readonly groupOut: number;
+  /** Kernel columns one pass reduces over (conv_fold.ts); 1 unless the mapping folds them. */
+  readonly pixels: number;
 }
 
 const tileOf = (x: Ctx, d: Dim): number => x.s.tile[d] ?? 1;
@@ -369,7 +371,10 @@ function operands(x: Ctx, first: Cond) {
   const cur = stepVars.c;
   const tile = tileLets.c;
   const rows = min(dim, sub(cur.extent.Q, mul(dim, v('qb'))));
-  const chans = min(dim, sub(tile.ech, mul(dim, v('cb'))));
+  const channels = min(dim, sub(tile.ech, mul(dim, v('cb'))));
+  // Folded: p kernel columns of C channels each, fewer in the tile's last column group.
+  const chans =
+    x.pixels === 1 ? channels : mul(min(x.pixels, sub(cur.extent.S, v('ks'))), channels);
   const outs = min(dim, sub(tile.eoc, mul(dim, v('kb'))));
   const a = {
     addr: add(
@@ -423,6 +428,11 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
     bool(!x.w.bias),
   );
   const diag = x.l.diag;
+  // Kernel-column groups of a pass: each kernel column, or p of them when folded (conv_fold.ts).
+  const folded = x.pixels > 1;
+  const cols = folded ? ceilDiv(cur.extent.S, x.pixels) : cur.extent.S;
+  const col = folded ? 'kg' : 'ks';
+  const colStart = folded ? [let_('ks', mul(x.pixels, v('kg')))] : [];
   // On the diagonal path a weight block's output channels are its input channels: kb = cb.
   const weightBlock = (index: Expr): Stmt[] =>
     diag
@@ -430,11 +440,14 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
           ...digits(index, ['cb', 'r', 'ks'], [tile.bch, cur.extent.R, cur.extent.S]),
           let_('kb', v('cb')),
         ]
-      : digits(index, ['kb', 'r', 'ks', 'cb'], [tile.boc, cur.extent.R, cur.extent.S, tile.bch]);
+      : [
+          ...digits(index, ['kb', 'r', col, 'cb'], [tile.boc, cur.extent.R, cols, tile.bch]),
+          ...colStart,
+        ];
   if (x.m.dataflow === 'weight-stationary') {
     const G = diag
       ? mul(tile.bch, cur.extent.R, cur.extent.S)
-      : mul(tile.boc, cur.extent.R, cur.extent.S, tile.bch);
+      : mul(tile.boc, cur.extent.R, cols, tile.bch);
     const first = and(firstDram, eq(v('r'), 0), eq(v('ks'), 0), diag ? bool(true) : eq(v('cb'), 0));
     const { a, b, cOp } = operands(x, first);
     const isFirstPixel = and(eq(v('n'), 0), eq(v('p'), 0), eq(v('qb'), 0));
@@ -464,7 +477,7 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
     ];
   }
   const G = mul(cur.extent.N, cur.extent.P, cur.blocks.Q, tile.boc);
-  const RB = diag ? mul(cur.extent.R, cur.extent.S) : mul(cur.extent.R, cur.extent.S, tile.bch);
+  const RB = diag ? mul(cur.extent.R, cur.extent.S) : mul(cur.extent.R, cols, tile.bch);
   const { a, b, cOp } = operands(x, firstDram);
   return [
     loop('ob', 0, G, 1, [
@@ -476,7 +489,7 @@ function computeBlocks(x: Ctx, segments: readonly Segment[]): Stmt[] {
       loop('rb', 0, RB, 1, [
         ...(diag
           ? [...digits(v('rb'), ['r', 'ks'], [cur.extent.R, cur.extent.S]), let_('cb', v('kb'))]
-          : digits(v('rb'), ['r', 'ks', 'cb'], [cur.extent.R, cur.extent.S, tile.bch])),
+          : [...digits(v('rb'), ['r', col, 'cb'], [cur.extent.R, cols, tile.bch]), ...colStart]),
         ...chunk(segments, nmem, add(mul(v('ob'), RB), v('rb')), mul(G, RB)),
         if_(
           eq(v('rb'), sub(RB, 1)),
@@ -498,7 +511,7 @@ function configs(x: Ctx, options: LowerOptions): Stmt[] {
     outRowBytes: w.K,
     scale: options.scale,
     loads: [
-      { dramStride: w.C * l.colStep, blockStride: l.inPixels },
+      { dramStride: w.C * l.colStep, blockStride: l.inPixels, pixelRepeats: x.pixels },
       l.diag
         ? { dramStride: x.dim, blockStride: x.dim }
         : { dramStride: w.K, blockStride: l.weightRegion },
@@ -520,6 +533,7 @@ export function lowerConv(w: ConvWorkload, m: Mapping, spec: Spec, options: Lowe
     groupSp: Math.max(1, Math.floor(spec.dram.maxTransferBytes / dim)),
     groupAcc: Math.max(1, Math.floor(spec.dram.maxTransferBytes / (4 * dim))),
     groupOut: l.outRegion === dim ? Math.max(1, Math.floor(spec.dram.maxTransferBytes / dim)) : 1,
+    pixels: foldedPixels(w, m, dim),
   };
   const lastOf = (d: Dim): number => (s.trips[d] ?? 1) - 1;
   const reduction = ['C', 'R', 'S'] as const;

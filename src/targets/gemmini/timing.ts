@@ -141,21 +141,28 @@ export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void
     d.dramBusBytes = busRequests(m, i.dram, slot.dramStride, fetched, i.dst.cols * esize, d);
   }
   // One DMA request per row, at most one per cycle; the fp32 mvin scaler does 4 elements a cycle.
+  // Pixel repeats p: the repeater writes each row p times, one write a cycle, an underflowing one
+  // included (ucb-bar/gemmini src/main/scala/gemmini/PixelRepeater.scala).
   const scaled = esize === 1 && slot.scale !== 1;
-  d.occupancy = Math.max(i.dst.rows, scaled ? Math.ceil(elements / 4) : 0, 1);
+  const repeats = toAcc ? 1 : slot.pixelRepeats;
+  d.occupancy = Math.max(i.dst.rows * repeats, scaled ? Math.ceil(elements / 4) : 0, 1);
   if (i.dram !== 0) {
     // A miss stalls the reader until the page walk returns.
     const misses = tlbMisses(m, i.dram, slot.dramStride, fetched, i.dst.cols * esize, 0);
     d.stallCycles = misses * m.tlb.missCycles;
   }
   d.latency = i.dram === 0 ? 1 : m.dramLatency;
-  if (slot.pixelRepeats > 1 && !toAcc) {
-    // The reservation station moves a repeating mvin's row range down by repeats − 1, not below
-    // the start of its scratchpad half, and keeps its length (ReservationStation.scala).
+  if (repeats > 1) {
+    // The reservation station tracks a repeating mvin from repeats − 1 rows lower (not below the
+    // middle of the scratchpad when it starts above it, else not below row 0) for the mvin's own
+    // length (ucb-bar/gemmini src/main/scala/gemmini/ReservationStation.scala, floorSub); the
+    // repeater's writes of its last pixels above that range are not tracked, as in the RTL.
     const first = rowOf(i.dst.addr, m.rowBits);
-    const half = m.spRows / 2;
-    const start = Math.max(first > half ? half : 0, first - (slot.pixelRepeats - 1));
-    addWrite(d, m.spIndex, start, start + i.dst.rows);
+    const half = m.spRows >> 1;
+    const blocks = Math.ceil(i.dst.cols / m.dim);
+    const length = (blocks - 1) * slot.blockStride + i.dst.rows;
+    const start = Math.max(first > half ? half : 0, first - (repeats - 1));
+    addWrite(d, m.spIndex, start, start + length);
     return;
   }
   blockRanges(m, i.dst, slot.blockStride, addWrite, d);

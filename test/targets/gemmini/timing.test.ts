@@ -20,6 +20,7 @@ import { mvin as mvinTiming, mvout, tlbMisses } from '../../../src/targets/gemmi
 import { createMachine } from '../../../src/targets/gemmini/machine.js';
 import { configLd as configLdSem, configSt } from '../../../src/targets/gemmini/semantics.js';
 import { createTimingDesc, Unit } from '../../../src/sim/timing_desc.js';
+import { memoryRows } from '../../../src/spec/spec.js';
 
 const G = op(garbageAddr, 0, 0);
 
@@ -227,5 +228,32 @@ describe('an mvin with pixel repeats', () => {
     // The upper half (from row 8192) floors at 8192; row 8192 itself counts as the lower half.
     expect(written(3, 8193)).toEqual([1, sp, 8192, 8202]);
     expect(written(3, 8192)).toEqual([1, sp, 8190, 8200]);
+  });
+});
+
+describe('a move-in with pixel repeats: the load unit', () => {
+  /** The load unit's busy cycles and the scratchpad rows tracked for one 16-row move-in. */
+  const timed = (repeats: number, row: number) => {
+    const m = createMachine(gemmini.spec, createDram(), false);
+    const config = configLd(0, 3, { pixelRepeats: repeats });
+    if (config.kind !== 'configLd') throw new Error(config.kind);
+    configLdSem(config, m);
+    const d = createTimingDesc();
+    mvinTiming({ kind: 'mvin', slot: 0, dram: 4096, dst: op(spAddr(row), 16, 3) }, m, d);
+    const rows = Array.from({ length: d.writeCount }, (_, k) => [d.writeStart[k], d.writeEnd[k]]);
+    return { busy: d.occupancy, rows };
+  };
+
+  it('is busy p cycles a row (the repeater writes each row p times, one write a cycle)', () => {
+    expect(timed(1, 100)).toEqual({ busy: 16, rows: [[100, 116]] });
+    // PixelRepeater.scala: five writes per row; the tracked range starts 4 rows lower.
+    expect(timed(5, 100)).toEqual({ busy: 80, rows: [[96, 112]] });
+  });
+
+  it('never tracks rows across the middle of the scratchpad', () => {
+    const half = memoryRows(gemmini.spec.memories.scratchpad) / 2;
+    expect(half).toBe(8192);
+    expect(timed(5, half + 2).rows).toEqual([[half, half + 16]]);
+    expect(timed(5, 2).rows).toEqual([[0, 16]]);
   });
 });
