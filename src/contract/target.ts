@@ -70,6 +70,11 @@ export interface Target<I extends { readonly kind: string }, M> {
   readonly packsActivations: boolean;
   /** The vendor's own tiling heuristic; null when the target has none. */
   readonly baseline: ((workload: Workload) => Mapping) | null;
+  /**
+   * How many candidate tiles the vendor library checks when it runs that heuristic at run time (its
+   * host pays them, `hostCyclesPerTilingCheck` each); null when the target does not count them.
+   */
+  readonly baselineSearchChecks: ((workload: Workload) => number) | null;
   /** The fused graph ops this target runs (src/partition/ offers them); none: everything on the host. */
   readonly patterns: readonly TargetPattern[];
   /** The C runtime header emitted programs include (src/emit/ lists what it defines); absent: no C. */
@@ -126,6 +131,7 @@ export interface TargetDefinition<I extends { readonly kind: string }, M> {
   packInput?(workload: Workload, mapping: Mapping, spec: Spec, input: Int8Array): Int8Array;
   unpackOutput?(workload: Workload, mapping: Mapping, spec: Spec, output: Int8Array): Int8Array;
   baseline?(workload: Workload, spec: Spec): Mapping;
+  baselineSearchChecks?(workload: Workload, spec: Spec): number;
   readonly patterns?: readonly Pattern[];
   cHeader?(spec: Spec): string;
   /** Each instruction kind's C name and word layout for a spec (field widths may follow it). */
@@ -149,6 +155,7 @@ export function defineTarget<I extends { readonly kind: string }, M>(
   const isa = def.isa(spec);
   const decode = decoderOf(isa, def.specFile, spec.name);
   const { packWeights, packInput, unpackOutput, baseline, cHeader, lowerVector } = def;
+  const searchChecks = def.baselineSearchChecks;
   return {
     name: spec.name,
     description: spec.description,
@@ -172,6 +179,7 @@ export function defineTarget<I extends { readonly kind: string }, M>(
       unpackOutput === undefined ? sameLayout : (w, m, x) => unpackOutput(w, m, spec, x),
     packsActivations: packInput !== undefined || unpackOutput !== undefined,
     baseline: baseline === undefined ? null : (w) => baseline(w, spec),
+    baselineSearchChecks: searchChecks === undefined ? null : (w) => searchChecks(w, spec),
     patterns: (def.patterns ?? []).map((p) => ({
       name: p.name,
       kind: p.kind,

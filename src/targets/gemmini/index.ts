@@ -1,6 +1,6 @@
 import { defineTarget } from '../../contract/target.js';
 import { defineTargetPackage } from '../../contract/target_package.js';
-import { baseline } from './baseline.js';
+import { baseline, convTilingChecks } from './baseline.js';
 import { cHeader } from './c_header.js';
 import { cEncoding, isa } from './isa.js';
 import { checkMapping, footprint, lower, packWeights } from './lower.js';
@@ -39,6 +39,7 @@ export const target = defineTargetPackage({
       checkMapping,
       packWeights,
       baseline,
+      baselineSearchChecks: (w, spec) => (w.kind === 'conv' ? convTilingChecks(w, spec) : 0),
       patterns,
       cHeader,
       cEncoding: () => cEncoding,
