@@ -196,6 +196,13 @@ function printReport(r: LayerReport, spec: Spec): void {
   );
   const limit = limitingFactor(r, spec);
   out.push(`bound: ${limit.kind}. ${limit.explanation}`);
+  if (r.librarySearchCycles !== undefined && r.librarySearchCycles > 0) {
+    out.push(
+      `the vendor library, tiling at run time, would also spend ${r.librarySearchCycles} host cycles ` +
+        'searching for these tiles (hostCyclesPerTilingCheck per candidate it checks); ' +
+        'the programs gemmforge emits have them fixed',
+    );
+  }
   for (const c of r.checks ?? []) {
     out.push(
       c.mismatches === 0

@@ -72,6 +72,11 @@ export interface Target<I extends { readonly kind: string }, M> {
   readonly baseline: ((workload: Workload) => Mapping) | null;
   /** Whether its conv lowering accepts `Mapping.foldKernelColumns` (its checkMapping says when). */
   readonly foldsKernelColumns: boolean;
+  /**
+   * How many candidate tiles the vendor library checks when it runs that heuristic at run time (its
+   * host pays them, `hostCyclesPerTilingCheck` each); null when the target does not count them.
+   */
+  readonly baselineSearchChecks: ((workload: Workload) => number) | null;
   /** The fused graph ops this target runs (src/partition/ offers them); none: everything on the host. */
   readonly patterns: readonly TargetPattern[];
   /** The C runtime header emitted programs include (src/emit/ lists what it defines); absent: no C. */
@@ -129,6 +134,7 @@ export interface TargetDefinition<I extends { readonly kind: string }, M> {
   unpackOutput?(workload: Workload, mapping: Mapping, spec: Spec, output: Int8Array): Int8Array;
   baseline?(workload: Workload, spec: Spec): Mapping;
   readonly foldsKernelColumns?: boolean;
+  baselineSearchChecks?(workload: Workload, spec: Spec): number;
   readonly patterns?: readonly Pattern[];
   cHeader?(spec: Spec): string;
   /** Each instruction kind's C name and word layout for a spec (field widths may follow it). */
@@ -152,6 +158,7 @@ export function defineTarget<I extends { readonly kind: string }, M>(
   const isa = def.isa(spec);
   const decode = decoderOf(isa, def.specFile, spec.name);
   const { packWeights, packInput, unpackOutput, baseline, cHeader, lowerVector } = def;
+  const searchChecks = def.baselineSearchChecks;
   return {
     name: spec.name,
     description: spec.description,
@@ -176,6 +183,7 @@ export function defineTarget<I extends { readonly kind: string }, M>(
     packsActivations: packInput !== undefined || unpackOutput !== undefined,
     baseline: baseline === undefined ? null : (w) => baseline(w, spec),
     foldsKernelColumns: def.foldsKernelColumns === true,
+    baselineSearchChecks: searchChecks === undefined ? null : (w) => searchChecks(w, spec),
     patterns: (def.patterns ?? []).map((p) => ({
       name: p.name,
       kind: p.kind,

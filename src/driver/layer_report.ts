@@ -78,6 +78,11 @@ export function simulateLayer(
   );
   const macs = macsOf(w);
   const s = tileSchedule(loopNest(w), m);
+  const checks = vendorTiling ? target.baselineSearchChecks?.(w) : undefined;
+  const search =
+    checks === undefined || spec.hostCyclesPerTilingCheck === undefined
+      ? {}
+      : { librarySearchCycles: checks * spec.hostCyclesPerTilingCheck };
   const report: LayerReport = {
     workload: w,
     target: spec.name,
@@ -100,6 +105,7 @@ export function simulateLayer(
     generatedInstructions: run.result.generatedInstructions,
     requestWindowCycles: run.result.requestWindowCycles,
     translationStallCycles: run.result.translationStallCycles,
+    ...search,
     occupancy,
     solveSeconds: result.solveSeconds,
     mappingsTried: result.mappingsTried,

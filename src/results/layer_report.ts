@@ -40,6 +40,12 @@ export const layerReportSchema = z
     generatedInstructions: count.optional(),
     requestWindowCycles: z.strictObject({ read: count, write: count }).readonly().optional(),
     translationStallCycles: count.optional(),
+    /**
+     * For the baseline scheduler's mapping: host cycles the vendor library spends searching for these
+     * tiles when it tiles at run time (not part of `simulatedCycles`: programs gemmforge emits have
+     * their tiles fixed). Absent where the target does not count its search.
+     */
+    librarySearchCycles: count.optional(),
     occupancy: z
       .record(z.string(), z.strictObject({ bytes: count, fraction: z.number().min(0) }).readonly())
       .readonly(),

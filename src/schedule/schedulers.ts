@@ -83,11 +83,12 @@ function evaluatedOnce(evaluate: Evaluator, target: AnyTarget, w: Workload): Eva
 }
 
 /**
- * A searching scheduler's mapping, or the same tiles and order run by the target's loop
- * instructions (`hardwareLoops`, one per tile) when the target has a loop unroller, the mapping is
- * legal that way and the evaluator times it faster: each tile then reloads its inputs and weights,
- * but the host issues one instruction per tile instead of every command. The baseline decides this
- * as the vendor's library does.
+ * A searching scheduler's mapping, or the same tiles and order run the other way: by the target's
+ * loop instructions (`hardwareLoops`, one per tile) when the target has a loop unroller, or unrolled
+ * when the search kept a looped mapping (cosa weighs the baseline's), whichever the evaluator times
+ * faster and the validator accepts. Looped, each tile reloads its inputs and weights, but the host
+ * issues one instruction per tile instead of every command. The baseline decides this as the
+ * vendor's library does.
  */
 function chooseLoopInstructions(
   result: ScheduleResult,
@@ -95,8 +96,10 @@ function chooseLoopInstructions(
   target: AnyTarget,
   options: ScheduleOptions,
 ): ScheduleResult {
-  if (target.unroll === undefined || result.mapping.hardwareLoops !== undefined) return result;
-  return chooseVariant(result, { ...result.mapping, hardwareLoops: true }, w, target, options);
+  if (target.unroll === undefined) return result;
+  const { hardwareLoops, ...unrolled } = result.mapping;
+  const other = hardwareLoops === undefined ? { ...unrolled, hardwareLoops: true } : unrolled;
+  return chooseVariant(result, other, w, target, options);
 }
 
 /** Rounds of the folded mapping's neighbour search (each times at most six mappings). */

@@ -179,6 +179,12 @@ export const specSchema = z
      */
     hostCyclesPerTile: z.number().nonnegative().optional(),
     /**
+     * Host cycles the vendor library's automatic tiling (what `baseline` reproduces) spends per
+     * candidate tile it checks against the buffers, for a program that chooses its tiles at run time
+     * with that library. Programs gemmforge emits have their tiles fixed and never pay it. Absent: 0.
+     */
+    hostCyclesPerTilingCheck: z.number().nonnegative().optional(),
+    /**
      * The release of the vendor's software library whose tiling `baseline` reproduces and whose
      * conventions the lowering follows; each target lists the releases it knows. Absent: the newest.
      */

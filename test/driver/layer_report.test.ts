@@ -114,3 +114,26 @@ describe("utilization counts the workload's MACs only", () => {
     expect(r.utilization).toBeLessThan(0.07);
   });
 });
+
+describe('the vendor library’s run-time tiling search', () => {
+  // 1×1, 8×8 image, 16 → 1024 channels: tiled_conv_auto checks 58 candidates
+  // (test/targets/gemmini/baseline.test.ts works them out).
+  const w = parseConv('N=1,H=8,W=8,C=16,K=1024,R=1,S=1,stride=1,pad=0');
+  const perCheck = gemmini.spec.hostCyclesPerTilingCheck ?? 0;
+
+  it('is reported beside the baseline’s cycles, not inside them', () => {
+    const r = report(w, false);
+    expect(perCheck).toBeGreaterThan(0);
+    expect(r.librarySearchCycles).toBe(58 * perCheck);
+    const plain = simulatedCycles(target, w, r.mapping);
+    expect(r.simulatedCycles).toBe(plain);
+  });
+
+  it('is absent for a scheduler that is not the library', () => {
+    const r = layerReport(w, target, schedule('cosa', w, target, options), {
+      verify: false,
+      seed: 3,
+    });
+    expect(r.librarySearchCycles).toBeUndefined();
+  });
+});

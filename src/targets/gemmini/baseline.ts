@@ -133,6 +133,30 @@ export function convTiles(
   spec: Spec,
   pool: StorePoolGeometry | null = null,
 ): ConvTiles {
+  return convSearch(conv, spec, pool).tiles;
+}
+
+/**
+ * How many candidate tiles `tiled_conv_auto` checks against the buffers before it settles on
+ * `convTiles`' answer: the first, one per shrink step, and each growth it tries within the layer
+ * (a candidate beyond the layer's extent is skipped unchecked). The library runs this search on the
+ * host every time it is called, each check two calls of its row-counting function
+ * (`tiled_conv_total_spad_rows` in include/gemmini.h), so a program that tiles at run time pays
+ * checks × the spec's `hostCyclesPerTilingCheck` before its first tile (bench/firesim.ts).
+ */
+export function convTilingChecks(
+  conv: ConvWorkload,
+  spec: Spec,
+  pool: StorePoolGeometry | null = null,
+): number {
+  return convSearch(conv, spec, pool).checks;
+}
+
+function convSearch(
+  conv: ConvWorkload,
+  spec: Spec,
+  pool: StorePoolGeometry | null,
+): { readonly tiles: ConvTiles; readonly checks: number } {
   const { dim, sp, acc } = rowsOf(spec);
   const { P, Q } = convOutputSize(conv);
   const ds = pool === null && downsamples(conv, spec) ? 1 : 0;
@@ -147,7 +171,9 @@ export function convTiles(
     kcols: conv.S,
     kchs: conv.C / conv.groups,
   };
+  let checks = 0;
   const fits = (t: ConvTiles): boolean => {
+    checks++;
     const orows = t.porows * stride + size - 1;
     const ocols = t.pocols * stride + size - 1;
     const irows = (orows * conv.strideH + conv.dilationH * (t.krows - 1)) >> ds;
@@ -179,7 +205,7 @@ export function convTiles(
       }
     }
   }
-  return tiles;
+  return { tiles, checks };
 }
 
 /**

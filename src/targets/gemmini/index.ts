@@ -1,6 +1,6 @@
 import { defineTarget } from '../../contract/target.js';
 import { defineTargetPackage } from '../../contract/target_package.js';
-import { baseline } from './baseline.js';
+import { baseline, convTilingChecks } from './baseline.js';
 import { cHeader } from './c_header.js';
 import { cEncoding, isa } from './isa.js';
 import { checkMapping, footprint, lower, packWeights } from './lower.js';
@@ -40,6 +40,7 @@ export const target = defineTargetPackage({
       packWeights,
       baseline,
       foldsKernelColumns: true,
+      baselineSearchChecks: (w, spec) => (w.kind === 'conv' ? convTilingChecks(w, spec) : 0),
       patterns,
       cHeader,
       cEncoding: () => cEncoding,

@@ -9,6 +9,7 @@ import type { Dataflow, Spec } from '../../../src/spec/spec.js';
 import {
   baseline,
   convTiles,
+  convTilingChecks,
   matmulTiles,
   type ConvTiles,
   type MatmulTiles,
@@ -207,6 +208,21 @@ describe('convTiles: the docs/gemmini.md §5 examples', () => {
     expect(convTiles(stem, gemmini, { size: 3, stride: 2, padding: 1 })).toEqual(
       t7([1, 6, 17, 16, 7, 7, 3]),
     );
+  });
+});
+
+describe('convTilingChecks: the candidates tiled_conv_auto checks', () => {
+  it('8×8 image, 16 → 1024 channels 1×1: 57 to shrink, one growth, 58 in all', () => {
+    // Full tile: C = ⌈1024/16⌉·8·8 = 4096 > 512 (check 1). Each shrink takes pochs down by 16 and
+    // checks; C ≤ 512 needs ⌈pochs/16⌉ ≤ 8, so 56 shrinks (checks 2–57) reach pochs 128. pocols
+    // cannot grow past 8 (no check); the growth pass checks only pochs 129 (C = 576: no): 58.
+    const w = conv1x1(8, 16, 1024);
+    expect(convTiles(w, gemmini).pochs).toBe(128);
+    expect(convTilingChecks(w, gemmini)).toBe(58);
+  });
+
+  it('a tile that fits at once is one check: every growth is beyond the layer', () => {
+    expect(convTilingChecks(conv1x1(1, 1, 1), gemmini)).toBe(1);
   });
 });
 
