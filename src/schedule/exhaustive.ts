@@ -1,6 +1,6 @@
 import type { Dataflow } from '../spec/spec.js';
 import type { AnyTarget } from '../contract/target.js';
-import { loopNest } from '../workload/shape.js';
+import { isDepthwise, loopNest } from '../workload/shape.js';
 import type { Dim, LoopNest, Workload } from '../workload/workload.js';
 import { estimateCost } from './cost.js';
 import type { Mapping } from '../mapping/mapping.js';
@@ -114,7 +114,7 @@ function spatialFor(w: Workload, nest: LoopNest, dataflow: Dataflow): Mapping['s
       ? { rows: nest.channel, cols: nest.outChannel }
       : { rows: nest.pixel, cols: nest.outChannel },
   ];
-  const depthwise = w.kind === 'conv' && w.groups > 1 && w.C === w.groups && w.K === w.groups;
+  const depthwise = isDepthwise(w);
   if (depthwise) out.push(ws ? { rows: 'G', cols: 'G' } : { rows: nest.pixel, cols: 'G' });
   return out;
 }

@@ -1,5 +1,5 @@
 import type { AnyTarget } from '../contract/target.js';
-import { loopNest } from '../workload/shape.js';
+import { isDepthwise, loopNest } from '../workload/shape.js';
 import type { Dim, Workload } from '../workload/workload.js';
 import type { Mapping } from '../mapping/mapping.js';
 
@@ -24,7 +24,7 @@ export function simpleMapping(w: Workload, target: AnyTarget): Mapping {
         ? { rows: 'C', cols: 'K' }
         : { rows: 'Q', cols: 'K' };
   const simple = blockMapping(w, target, spatial);
-  const depthwise = w.kind === 'conv' && w.groups > 1 && w.C === w.groups && w.K === w.groups;
+  const depthwise = isDepthwise(w);
   if (!depthwise || !target.checkMapping(w, simple).some((p) => p.path === 'spatial')) {
     return simple;
   }

@@ -30,6 +30,11 @@ export function outputExtent(
 }
 
 /** Output height P and width Q of a conv. */
+/** A depthwise conv: grouped, one input and one output channel per group. */
+export function isDepthwise(w: Workload): boolean {
+  return w.kind === 'conv' && w.groups > 1 && w.C === w.groups && w.K === w.groups;
+}
+
 export function convOutputSize(c: ConvWorkload): { P: number; Q: number } {
   return {
     P: outputExtent(c.H, c.padTop, c.padBottom, c.R, c.strideH, c.dilationH),

@@ -4,7 +4,7 @@ import type { Mapping } from '../../mapping/mapping.js';
 import { tensorRoleList } from '../../mapping/tile_schedule.js';
 import { memoryRows, type Dataflow, type Spec, type TensorRole } from '../../spec/spec.js';
 import type { AnyTarget } from '../../contract/target.js';
-import { loopNest, macs } from '../../workload/shape.js';
+import { isDepthwise, loopNest, macs } from '../../workload/shape.js';
 import type { Dim, LoopNest, Workload } from '../../workload/workload.js';
 import { divisorTiles, sumOverTiles, tileCandidates, tripsOf } from './factors.js';
 
@@ -79,7 +79,7 @@ const bytesOf: Record<string, number> = { int8: 1, uint8: 1, int16: 2, int32: 4,
 export function arrayChoices(w: Workload, target: AnyTarget): ArrayChoice[] {
   const nest = loopNest(w);
   const out: ArrayChoice[] = [];
-  const depthwise = w.kind === 'conv' && w.groups > 1 && w.C === w.groups && w.K === w.groups;
+  const depthwise = isDepthwise(w);
   for (const dataflow of target.spec.array.dataflows) {
     const ws = dataflow === 'weight-stationary';
     const options: Mapping['spatial'][] = [

@@ -3,7 +3,7 @@ import { noResidency, type Mapping } from '../../mapping/mapping.js';
 import { memoryRows, type Dataflow, type Spec } from '../../spec/spec.js';
 import { convOutputSize, convPadValue } from '../../workload/shape.js';
 import type { ConvWorkload, Workload } from '../../workload/workload.js';
-import { isDepthwise } from './conv_layout.js';
+import { isDepthwise } from '../../workload/shape.js';
 import { downsamples } from './library.js';
 import { loopLoweringProblem } from './lower_loops.js';
 

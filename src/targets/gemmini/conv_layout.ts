@@ -115,11 +115,6 @@ export function convLayout(w: ConvWorkload, m: Mapping, spec: Spec): ConvLayout 
   };
 }
 
-/** A depthwise conv: one input and one output channel per group. */
-export function isDepthwise(w: ConvWorkload): boolean {
-  return w.groups > 1 && w.C === w.groups && w.K === w.groups;
-}
-
 /**
  * Pixels per folded input row (conv_fold.ts): as many whole pixels of C channels as fit DIM
  * columns, at most the kernel tile's columns; 1 when the mapping does not fold.

@@ -6,12 +6,12 @@ import type { Workload } from '../../workload/workload.js';
 import { foldProblems } from './conv_fold.js';
 import {
   convFootprint,
-  isDepthwise,
   isDiagonal,
   packChannelMajorWeights,
   packDiagonalWeights,
 } from './conv_layout.js';
 import { gemmFootprint } from './gemm_layout.js';
+import { isDepthwise } from '../../workload/shape.js';
 import { lowerConv } from './lower_conv.js';
 import { lowerGemm } from './lower_gemm.js';
 import { loopLoweringProblem, lowerConvLoops, lowerGemmLoops } from './lower_loops.js';
@@ -49,7 +49,7 @@ export function checkMapping(w: Workload, m: Mapping, spec: Spec): readonly Prob
     if (why !== null) problems.push({ path: 'hardwareLoops', message: why });
   }
   const ws = m.dataflow === 'weight-stationary';
-  const depthwise = w.kind === 'conv' && isDepthwise(w);
+  const depthwise = isDepthwise(w);
   const want =
     w.kind === 'gemm'
       ? ws

@@ -26,9 +26,9 @@ import type { Program } from '../../program/program.js';
 import type { Mapping } from '../../mapping/mapping.js';
 import { memoryRows, type Spec } from '../../spec/spec.js';
 import type { LowerOptions } from '../../contract/target.js';
-import { convOutputSize, convPadValue, loopNest } from '../../workload/shape.js';
+import { convOutputSize, convPadValue, isDepthwise, loopNest } from '../../workload/shape.js';
 import type { ConvWorkload, GemmWorkload, Workload } from '../../workload/workload.js';
-import { isDepthwise, isDiagonal } from './conv_layout.js';
+import { isDiagonal } from './conv_layout.js';
 import { downsamples, vendorLibrary } from './library.js';
 import { preamble } from './lower_common.js';
 

@@ -2,7 +2,7 @@ import type { Mapping } from '../../mapping/mapping.js';
 import { tileSchedule } from '../../mapping/tile_schedule.js';
 import { memoryRows, type Spec } from '../../spec/spec.js';
 import type { Footprint, Problem } from '../../contract/target.js';
-import { convOutputSize, loopNest } from '../../workload/shape.js';
+import { convOutputSize, isDepthwise, loopNest } from '../../workload/shape.js';
 import type { Dim, Workload } from '../../workload/workload.js';
 import type { Uop } from './instr.js';
 
@@ -27,11 +27,6 @@ export type GroupMode = 'none' | 'grouped' | 'diagonal';
 export function groupMode(w: Workload, m: Mapping): GroupMode {
   if (w.kind === 'gemm' || w.groups === 1) return 'none';
   return m.spatial.cols === 'G' ? 'diagonal' : 'grouped';
-}
-
-/** Whether a conv is depthwise: one input and one output channel per group. */
-export function isDepthwise(w: Workload): boolean {
-  return w.kind === 'conv' && w.groups > 1 && w.C === w.groups && w.K === w.groups;
 }
 
 /**
