@@ -58,11 +58,13 @@ bench: build
 	npx tsx bench/e2e.ts
 
 # The long fuzz run (test/fuzz/): FUZZ_CASES seeded cases through the built CLI, written to
-# bench/results/fuzz.md; exits 1 on any stack trace, unexpected exit status or hang.
+# bench/results/fuzz.md; exits 1 on any stack trace, unexpected exit status or hang. FUZZ_FROM=F
+# continues a finding-free record of cases 0 … F−1 of the same seed.
 FUZZ_CASES ?= 10000
 FUZZ_SEED ?= 1
+FUZZ_FROM ?= 0
 fuzz: build
-	npx tsx test/fuzz/main.ts --cases $(FUZZ_CASES) --seed $(FUZZ_SEED)
+	npx tsx test/fuzz/main.ts --cases $(FUZZ_CASES) --seed $(FUZZ_SEED) --from $(FUZZ_FROM)
 
 clean:
 	rm -rf dist

@@ -71,7 +71,9 @@ export function runCase(c: FuzzCase, capSeconds: number): Promise<CaseResult> {
 
 export interface FuzzOptions {
   readonly seed: number;
+  /** Runs cases `from` … `cases`−1 (`from` defaults to 0). */
   readonly cases: number;
+  readonly from?: number;
   /** Cases run at once. */
   readonly parallel: number;
   /**
@@ -82,18 +84,20 @@ export interface FuzzOptions {
   readonly onResult?: (r: CaseResult) => void;
 }
 
-/** Runs cases 0 … cases−1 of the seed, `parallel` at a time; results in case order. */
+/** Runs cases from … cases−1 of the seed, `parallel` at a time; results in case order. */
 export async function fuzz(o: FuzzOptions): Promise<CaseResult[]> {
   if (!existsSync(cliPath)) throw new Error(`${cliPath} is missing: run npm run build first`);
-  const results: CaseResult[] = new Array(o.cases);
-  let next = 0;
+  const from = o.from ?? 0;
+  const results: CaseResult[] = new Array(Math.max(0, o.cases - from));
+  let next = from;
   const worker = async (): Promise<void> => {
     while (next < o.cases) {
       const i = next++;
       const c = fuzzCase(o.seed, i);
       const first = await runCase(c, o.capSeconds);
-      results[i] = first.outcome === 'hang' ? await runCase(c, 3 * o.capSeconds) : first;
-      o.onResult?.(results[i]);
+      const r = first.outcome === 'hang' ? await runCase(c, 3 * o.capSeconds) : first;
+      results[i - from] = r;
+      o.onResult?.(r);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, o.parallel) }, worker));
