@@ -15,6 +15,7 @@ import {
 } from '../runtime/layer_data.js';
 import type { LayerReport, MappingSource } from '../results/layer_report.js';
 import { runLayer } from '../runtime/run_layer.js';
+import { InputError, InternalError } from '../errors.js';
 import { partialSumOverflow } from '../schedule/partial_sums.js';
 
 /**
@@ -64,6 +65,17 @@ export function simulateLayer(
   const vendorTiling = result.scheduler === 'baseline' && mappingSource === 'scheduler';
   assertValidMapping(w, m, target, vendorTiling);
   const run = runLayer(target, w, m, data, timingScale);
+  const unordered = run.result.unorderedAccesses;
+  if (unordered > 0) {
+    // The simulation runs in program order and is right; the hardware would not order these.
+    const message =
+      `mapping for ${w.name} on ${spec.name}: its program has ${unordered} local-memory ` +
+      'accesses the hardware leaves unordered (rows an earlier instruction writes without ' +
+      'dependency tracking, touched before they are written)';
+    if (mappingSource === 'scheduler')
+      throw new InternalError(`${result.scheduler} chose a ${message}`);
+    throw new InputError(`${message}; choose other tiles or leave foldKernelColumns out`);
+  }
   let mismatches: number | undefined;
   if (data !== null && run.output !== null) {
     const want = referenceOutput(w, data);

@@ -40,7 +40,12 @@ export function runLayer(
   return { program, instructions: run.instructions, result: run.result, output };
 }
 
-/** The evaluator schedulers rank mappings with: the simulator's cycles of a timing-only run. */
+/**
+ * The evaluator schedulers rank mappings with: the simulator's cycles of a timing-only run; infinite
+ * when the program has accesses the hardware would leave unordered (src/sim/timing_engine.ts,
+ * `unorderedAccesses`), so that such a mapping is never chosen.
+ */
 export function simulatedCycles(target: AnyTarget, w: Workload, m: Mapping): number {
-  return runLayer(target, w, m, null).result.totalCycles;
+  const r = runLayer(target, w, m, null).result;
+  return r.unorderedAccesses > 0 ? Infinity : r.totalCycles;
 }

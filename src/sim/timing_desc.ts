@@ -43,6 +43,15 @@ export interface TimingDesc {
   readonly writeMemory: Int32Array;
   readonly writeStart: Int32Array;
   readonly writeEnd: Int32Array;
+  /**
+   * Local-memory ranges written that the hardware's dependency tracking does not see (besides the
+   * tracked ones above): nothing orders a later access to them after this instruction, so the
+   * engine counts every access of another unit that may come before they are written.
+   */
+  untrackedCount: number;
+  readonly untrackedMemory: Int32Array;
+  readonly untrackedStart: Int32Array;
+  readonly untrackedEnd: Int32Array;
 }
 
 export function createTimingDesc(): TimingDesc {
@@ -66,6 +75,10 @@ export function createTimingDesc(): TimingDesc {
     writeMemory: new Int32Array(maxRanges),
     writeStart: new Int32Array(maxRanges),
     writeEnd: new Int32Array(maxRanges),
+    untrackedCount: 0,
+    untrackedMemory: new Int32Array(maxRanges),
+    untrackedStart: new Int32Array(maxRanges),
+    untrackedEnd: new Int32Array(maxRanges),
   };
 }
 
@@ -84,24 +97,56 @@ export function resetTimingDesc(d: TimingDesc): void {
   d.drainsUnit = false;
   d.readCount = 0;
   d.writeCount = 0;
+  d.untrackedCount = 0;
+}
+
+/** Stores range `n` of a list (memory, first row, row past the last); returns the new count. */
+function putRange(
+  memories: Int32Array,
+  starts: Int32Array,
+  ends: Int32Array,
+  n: number,
+  memory: number,
+  start: number,
+  end: number,
+): number {
+  memories[n] = memory;
+  starts[n] = start;
+  ends[n] = end;
+  return n + 1;
 }
 
 /** Adds a read range; a range with end <= start is ignored. */
 export function addRead(d: TimingDesc, memory: number, start: number, end: number): void {
   if (end <= start) return;
-  const n = d.readCount;
-  d.readMemory[n] = memory;
-  d.readStart[n] = start;
-  d.readEnd[n] = end;
-  d.readCount = n + 1;
+  d.readCount = putRange(d.readMemory, d.readStart, d.readEnd, d.readCount, memory, start, end);
 }
 
 /** Adds a write range; a range with end <= start is ignored. */
 export function addWrite(d: TimingDesc, memory: number, start: number, end: number): void {
   if (end <= start) return;
-  const n = d.writeCount;
-  d.writeMemory[n] = memory;
-  d.writeStart[n] = start;
-  d.writeEnd[n] = end;
-  d.writeCount = n + 1;
+  d.writeCount = putRange(
+    d.writeMemory,
+    d.writeStart,
+    d.writeEnd,
+    d.writeCount,
+    memory,
+    start,
+    end,
+  );
+}
+
+/** Adds a range written without dependency tracking; a range with end <= start is ignored. */
+export function addUntrackedWrite(d: TimingDesc, memory: number, start: number, end: number): void {
+  if (end <= start) return;
+  const n = d.untrackedCount;
+  d.untrackedCount = putRange(
+    d.untrackedMemory,
+    d.untrackedStart,
+    d.untrackedEnd,
+    n,
+    memory,
+    start,
+    end,
+  );
 }

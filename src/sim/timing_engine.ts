@@ -104,6 +104,12 @@ export interface TimingResult {
   readonly requestWindowCycles: { readonly read: number; readonly write: number };
   /** Cycles DRAM streams stalled on address translation (TLB misses). */
   readonly translationStallCycles: number;
+  /**
+   * Accesses that may reach rows before an earlier instruction's untracked write to them has landed
+   * (TimingDesc.untracked…): the hardware would not order them, so a program with any is wrong on
+   * it even where the functional simulation (in program order) is right.
+   */
+  readonly unorderedAccesses: number;
 }
 
 /** Engine state: plain numbers and typed arrays, mutated by `step` and `fence`. */
@@ -124,6 +130,9 @@ export interface TimingEngine {
   readonly lastWriteBy: readonly RowTimes[];
   /** Whether each unit has written local memory yet (a unit that never writes is never waited on). */
   readonly unitWrites: Uint8Array;
+  /** Per unit, completion of its last untracked write to each row; made at the first one. */
+  untrackedBy: RowTimes[] | null;
+  unorderedAccesses: number;
   /** Per unit: queue depth, ring offset in `ring`, next ring slot. */
   readonly depth: Int32Array;
   readonly ringOffset: Int32Array;
@@ -294,6 +303,8 @@ export function createTimingEngine(params: TimingParams): TimingEngine {
     lastRead: createRowTimes(totalRows),
     lastWriteBy: [createRowTimes(totalRows), createRowTimes(totalRows), createRowTimes(totalRows)],
     unitWrites: new Uint8Array(unitCount),
+    untrackedBy: null,
+    unorderedAccesses: 0,
     depth,
     ringOffset,
     ringHead: new Int32Array(unitCount),
@@ -369,6 +380,39 @@ function recordRows(e: TimingEngine, d: TimingDesc, completion: number): void {
     raiseRowTimes(e.lastWriteBy[d.unit], base + d.writeStart[i], base + d.writeEnd[i], completion);
   }
   if (d.writeCount > 0) e.unitWrites[d.unit] = 1;
+  if (d.untrackedCount > 0) {
+    if (e.untrackedBy === null) {
+      const rows = e.lastWrite.row.length;
+      e.untrackedBy = [createRowTimes(rows), createRowTimes(rows), createRowTimes(rows)];
+    }
+    for (let i = 0; i < d.untrackedCount; i++) {
+      const base = rangeBase(e, d.untrackedMemory[i], d.untrackedStart[i], d.untrackedEnd[i]);
+      const start = base + d.untrackedStart[i];
+      raiseRowTimes(e.untrackedBy[d.unit], start, base + d.untrackedEnd[i], completion);
+    }
+  }
+}
+
+/**
+ * Whether an instruction starting at `start` may touch rows another unit's untracked write has not
+ * yet landed on (its reads, and its writes: those could land first and be overwritten).
+ */
+function unordered(e: TimingEngine, d: TimingDesc, start: number): boolean {
+  const untracked = e.untrackedBy as RowTimes[];
+  for (let u = 0; u < unitCount; u++) {
+    if (u === d.unit) continue;
+    for (let i = 0; i < d.readCount; i++) {
+      const base = e.rowOffset[d.readMemory[i]];
+      const at = latestRowTime(untracked[u], base + d.readStart[i], base + d.readEnd[i], 0);
+      if (at > start) return true;
+    }
+    for (let i = 0; i < d.writeCount; i++) {
+      const base = e.rowOffset[d.writeMemory[i]];
+      const at = latestRowTime(untracked[u], base + d.writeStart[i], base + d.writeEnd[i], 0);
+      if (at > start) return true;
+    }
+  }
+  return false;
 }
 
 /** Checks a descriptor; false for a unit-none one, which only takes an issue slot. */
@@ -465,6 +509,8 @@ function run(e: TimingEngine, d: TimingDesc, deps: number, earliest: number): nu
     start = e.moveFree[moveSlot];
   }
 
+  if (e.untrackedBy !== null && unordered(e, d, start)) e.unorderedAccesses++;
+
   let busyEnd = start + occupancy;
   if (bytes > 0) {
     const windowStart = e.windowFree[dir] > start ? e.windowFree[dir] : start;
@@ -532,6 +578,7 @@ export function finish(e: TimingEngine): TimingResult {
     generatedInstructions: e.generated,
     requestWindowCycles: { read: e.requestWindow[0], write: e.requestWindow[1] },
     translationStallCycles: e.translationStall,
+    unorderedAccesses: e.unorderedAccesses,
   };
 }
 

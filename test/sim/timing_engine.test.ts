@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   addRead,
+  addUntrackedWrite,
   addWrite,
   createTimingDesc,
   resetTimingDesc,
@@ -45,6 +46,7 @@ interface Instr {
   drains?: boolean;
   reads?: readonly Range[];
   writes?: readonly Range[];
+  untracked?: readonly Range[];
 }
 
 /** Item of a program: an instruction or a fence. */
@@ -61,6 +63,7 @@ function fill(d: TimingDesc, i: Instr): TimingDesc {
   d.drainsUnit = i.drains ?? false;
   for (const [m, s, e] of i.reads ?? []) addRead(d, m, s, e);
   for (const [m, s, e] of i.writes ?? []) addWrite(d, m, s, e);
+  for (const [m, s, e] of i.untracked ?? []) addUntrackedWrite(d, m, s, e);
   return d;
 }
 
@@ -104,6 +107,42 @@ describe('timing engine', () => {
       { unit: load, occupancy: 10, writes: [[0, 16, 32]] },
     ]);
     expect(free.totalCycles).toBe(20);
+  });
+
+  it('counts accesses that may reach untracked rows before they are written', () => {
+    // The load tracks rows 0..16 and writes 16..20 untracked; it completes at 10 + 5 = 15.
+    const loadUntracked: Instr = {
+      unit: load,
+      occupancy: 10,
+      latency: 5,
+      writes: [[0, 0, 16]],
+      untracked: [[0, 16, 20]],
+    };
+    // A read of rows 16..32 only: nothing holds it back, it starts at 1, before 15.
+    const early = run([loadUntracked, { unit: exec, occupancy: 20, reads: [[0, 16, 32]] }]);
+    expect(early.unorderedAccesses).toBe(1);
+    expect(early.totalCycles).toBe(21);
+    // A write there from another unit is as early: the load's rows could land on top of it.
+    const overwritten = run([loadUntracked, { unit: exec, occupancy: 4, writes: [[0, 18, 19]] }]);
+    expect(overwritten.unorderedAccesses).toBe(1);
+    // Reading a tracked row too makes it wait for the whole load; so does a fence; and other rows
+    // (and the other memory) are never held.
+    const ordered = [
+      [loadUntracked, { unit: exec, occupancy: 20, reads: [[0, 15, 32]] }],
+      [loadUntracked, 'fence', { unit: exec, occupancy: 20, reads: [[0, 16, 32]] }],
+      [
+        loadUntracked,
+        {
+          unit: exec,
+          occupancy: 20,
+          reads: [
+            [0, 20, 40],
+            [1, 16, 20],
+          ],
+        },
+      ],
+    ] as const satisfies readonly (readonly Item[])[];
+    for (const program of ordered) expect(run(program).unorderedAccesses).toBe(0);
   });
 
   it('orders a read after a write to the same rows (RAW)', () => {

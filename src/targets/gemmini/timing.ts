@@ -1,4 +1,10 @@
-import { addRead, addWrite, Unit, type TimingDesc } from '../../sim/timing_desc.js';
+import {
+  addRead,
+  addUntrackedWrite,
+  addWrite,
+  Unit,
+  type TimingDesc,
+} from '../../sim/timing_desc.js';
 import type { Instr, InstrOf, Operand } from './instr.js';
 import { isAcc, isGarbage, isReadFull, rowOf } from './local_addr.js';
 import type { GemminiMachine } from './machine.js';
@@ -156,13 +162,15 @@ export function mvin(i: InstrOf<'mvin'>, m: GemminiMachine, d: TimingDesc): void
     // The reservation station tracks a repeating mvin from repeats − 1 rows lower (not below the
     // middle of the scratchpad when it starts above it, else not below row 0) for the mvin's own
     // length (ucb-bar/gemmini src/main/scala/gemmini/ReservationStation.scala, floorSub); the
-    // repeater's writes of its last pixels above that range are not tracked, as in the RTL.
+    // repeater's writes of its last pixels above that range are not tracked, as in the RTL: the
+    // engine counts any access that may reach them before they land.
     const first = rowOf(i.dst.addr, m.rowBits);
     const half = m.spRows >> 1;
     const blocks = Math.ceil(i.dst.cols / m.dim);
     const length = (blocks - 1) * slot.blockStride + i.dst.rows;
     const start = Math.max(first > half ? half : 0, first - (repeats - 1));
     addWrite(d, m.spIndex, start, start + length);
+    addUntrackedWrite(d, m.spIndex, start + length, first + length);
     return;
   }
   blockRanges(m, i.dst, slot.blockStride, addWrite, d);

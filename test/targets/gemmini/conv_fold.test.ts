@@ -4,7 +4,9 @@ import type { AnyTarget } from '../../../src/contract/target.js';
 import type { Mapping } from '../../../src/mapping/mapping.js';
 import { expand } from '../../../src/program/interpret.js';
 import { randomLayerData, referenceOutput } from '../../../src/runtime/layer_data.js';
-import { runLayer } from '../../../src/runtime/run_layer.js';
+import { runLayer, simulatedCycles } from '../../../src/runtime/run_layer.js';
+import { simulateLayer } from '../../../src/driver/layer_report.js';
+import type { ScheduleResult } from '../../../src/schedule/scheduler.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
 import { builtinTargets } from '../../../src/targets/index.js';
 import { convOutputSize, loopNest } from '../../../src/workload/shape.js';
@@ -102,7 +104,7 @@ const computes = (t: AnyTarget, w: ConvWorkload, m: Mapping): number => {
 
 describe('folded kernel columns', () => {
   it('are bit-exact against the integer reference: C 1–8, kernels to 7×7, any pad value (property)', () => {
-    const counts = { legal: 0, valuePadded: 0 };
+    const counts = { legal: 0, valuePadded: 0, unordered: 0 };
     const check = (w: ConvWorkload, seed: number): void => {
       const data = randomLayerData(w, seed);
       const want = referenceOutput(w, data);
@@ -111,7 +113,12 @@ describe('folded kernel columns', () => {
         if (validateMapping(w, m, t).length > 0) continue;
         counts.legal++;
         if ((w.padValue ?? 0) !== 0 && w.padLeft + w.padRight > 0) counts.valuePadded++;
-        expect(runLayer(t, w, m, data).output).toEqual(want);
+        const run = runLayer(t, w, m, data);
+        // In program order (the simulator's) every one is right; on the hardware only those
+        // without unordered accesses (the repeats' untracked rows read early), which schedulers
+        // never choose and `run --mapping` refuses (below).
+        expect(run.output).toEqual(want);
+        if (run.result.unorderedAccesses > 0) counts.unordered++;
       }
     };
     fc.assert(fc.property(fewChannelConvArb, fc.integer({ min: 1, max: 1 << 30 }), check), {
@@ -120,6 +127,35 @@ describe('folded kernel columns', () => {
     });
     expect(counts.legal).toBeGreaterThan(60);
     expect(counts.valuePadded).toBeGreaterThan(15);
+    expect(counts.unordered).toBeGreaterThan(0);
+    expect(counts.unordered).toBeLessThan(counts.legal / 2);
+  });
+
+  it('that would read rows before the hardware has written them are never chosen, and refused when given', () => {
+    // One input pixel, kernel 1×2, padding right: the pixel's move-in (one row, two repeats)
+    // tracks only the row below it, and the pad column's zero move-in, which lands long before,
+    // is all the first pass waits for.
+    const w = convWorkload({
+      ...{ H: 1, W: 1, C: 1, K: 1, R: 1, S: 2, padTop: 1, padRight: 1 },
+      ...{ bias: false, activation: 'none' },
+    });
+    const m: Mapping = {
+      dataflow: 'output-stationary',
+      spatial: { rows: 'Q', cols: 'K' },
+      tile: { N: 1, K: 1, C: 1, P: 1, Q: 1, R: 1, S: 2 },
+      order: ['P', 'S', 'N', 'R', 'C', 'Q', 'K'],
+      resident: { input: [], weight: [], output: [] },
+      doubleBuffer: { input: true, weight: true, output: true },
+      foldKernelColumns: true,
+    };
+    const t = gemmini as unknown as AnyTarget;
+    expect(validateMapping(w, m, t)).toEqual([]);
+    expect(runLayer(t, w, m, null).result.unorderedAccesses).toBe(1);
+    expect(simulatedCycles(t, w, m)).toBe(Infinity);
+    const given = { scheduler: 'user', mapping: m } as unknown as ScheduleResult;
+    expect(() => simulateLayer(w, t, given, null, 1, 'user')).toThrow(
+      /1 local-memory accesses the hardware leaves unordered.*leave foldKernelColumns out/,
+    );
   });
 
   it('cut the array passes from R·S to R·⌈S/p⌉ per output block (p pixels of C channels a row)', () => {

@@ -241,19 +241,26 @@ describe('a move-in with pixel repeats: the load unit', () => {
     const d = createTimingDesc();
     mvinTiming({ kind: 'mvin', slot: 0, dram: 4096, dst: op(spAddr(row), 16, 3) }, m, d);
     const rows = Array.from({ length: d.writeCount }, (_, k) => [d.writeStart[k], d.writeEnd[k]]);
-    return { busy: d.occupancy, rows };
+    const untracked = Array.from({ length: d.untrackedCount }, (_, k) => [
+      d.untrackedStart[k],
+      d.untrackedEnd[k],
+    ]);
+    return { busy: d.occupancy, rows, untracked };
   };
 
   it('is busy p cycles a row (the repeater writes each row p times, one write a cycle)', () => {
-    expect(timed(1, 100)).toEqual({ busy: 16, rows: [[100, 116]] });
-    // PixelRepeater.scala: five writes per row; the tracked range starts 4 rows lower.
-    expect(timed(5, 100)).toEqual({ busy: 80, rows: [[96, 112]] });
+    expect(timed(1, 100)).toEqual({ busy: 16, rows: [[100, 116]], untracked: [] });
+    // PixelRepeater.scala: five writes per row; the tracked range starts 4 rows lower, so the
+    // mvin's own last 4 rows are written untracked.
+    expect(timed(5, 100)).toEqual({ busy: 80, rows: [[96, 112]], untracked: [[112, 116]] });
   });
 
   it('never tracks rows across the middle of the scratchpad', () => {
     const half = memoryRows(gemmini.spec.memories.scratchpad) / 2;
     expect(half).toBe(8192);
     expect(timed(5, half + 2).rows).toEqual([[half, half + 16]]);
+    expect(timed(5, half + 2).untracked).toEqual([[half + 16, half + 18]]);
     expect(timed(5, 2).rows).toEqual([[0, 16]]);
+    expect(timed(5, 2).untracked).toEqual([[16, 18]]);
   });
 });
