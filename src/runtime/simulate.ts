@@ -1,4 +1,4 @@
-import { SimulationError } from '../errors.js';
+import { InternalError, SimulationError } from '../errors.js';
 import type { StreamItem } from '../program/program.js';
 import type { InstrDef } from '../contract/isa.js';
 import type { Target, UnrollClock } from '../contract/target.js';
@@ -9,6 +9,7 @@ import {
   createTimingEngine,
   fence,
   finish,
+  releaseTimingEngine,
   slotFree,
   step,
   stepGenerated,
@@ -41,6 +42,7 @@ export function startSimulation<I extends { readonly kind: string }, M>(
   const desc = createTimingDesc();
   const table = target.isa as unknown as Record<string, InstrDef<I, M>>;
   let index = 0;
+  let finished = false;
   const clock: UnrollClock = {
     hostIssue: () => engine.lastHostIssue,
     next: () => engine.unrollerNext,
@@ -75,6 +77,7 @@ export function startSimulation<I extends { readonly kind: string }, M>(
   };
   return {
     step(item) {
+      if (finished) throw new InternalError('a simulation was stepped after it finished');
       if (item.kind === 'fence') {
         unroll(null);
         fence(engine);
@@ -90,6 +93,7 @@ export function startSimulation<I extends { readonly kind: string }, M>(
       index++;
     },
     finish() {
+      if (finished) throw new InternalError('a simulation was finished twice');
       unroll(null);
       try {
         target.endOfStream(machine);
@@ -98,6 +102,8 @@ export function startSimulation<I extends { readonly kind: string }, M>(
         throw e;
       }
       const result = finish(engine);
+      finished = true;
+      releaseTimingEngine(engine);
       const peak = target.spec.array.rows * target.spec.array.cols;
       return { ...result, utilization: utilization(result, peak) };
     },
