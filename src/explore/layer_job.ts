@@ -80,19 +80,46 @@ export function layerJob(
     readonly timing: LayerTiming;
   },
 ): LayerJob {
-  const { name: _name, description: _description, sources: _sources, ...rest } = spec;
   return {
-    spec: { ...rest, name: 'point', description: 'explore point' } as Spec,
+    spec: jobSpec(spec),
     workload: { ...workload, name: '' },
     scale,
     ...settings,
   };
 }
 
-/** The job's key: a SHA-256 of its canonical JSON and gemmforge's version (hex, 64 characters). */
+/**
+ * A point's spec as its jobs carry it, and that spec's canonical JSON: made once per spec object, so
+ * a point's many jobs share one spec and keying them does not write it out again each time.
+ */
+const jobSpecs = new WeakMap<Spec, Spec>();
+const specJson = new WeakMap<Spec, string>();
+
+function jobSpec(spec: Spec): Spec {
+  let s = jobSpecs.get(spec);
+  if (s === undefined) {
+    const { name: _name, description: _description, sources: _sources, ...rest } = spec;
+    s = { ...rest, name: 'point', description: 'explore point' } as Spec;
+    jobSpecs.set(spec, s);
+  }
+  return s;
+}
+
+/**
+ * The job's key: a SHA-256 of gemmforge's version and the job's canonical JSON, its spec's written
+ * after the rest (hex, 64 characters).
+ */
 export function jobKey(job: LayerJob): string {
+  const { spec, ...rest } = job;
+  let json = specJson.get(spec);
+  if (json === undefined) {
+    json = canonicalJson(spec);
+    specJson.set(spec, json);
+  }
   return createHash('sha256')
-    .update(canonicalJson({ version: gemmforgeVersion, job }))
+    .update(canonicalJson({ version: gemmforgeVersion, job: rest }))
+    .update('\n')
+    .update(json)
     .digest('hex');
 }
 
