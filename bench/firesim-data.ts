@@ -109,17 +109,26 @@ export function loadFiresimRows(): FiresimRow[] {
   return rows;
 }
 
-/** The base spec with a row's scratchpad and accumulator sizes. */
-export function specForRow(base: Spec, row: FiresimRow): Spec {
+/**
+ * The base spec with a row's scratchpad and accumulator sizes; `roomy` > 1 simulates the memories
+ * that many times larger, the hardware's sizes kept for the loop unrollers' addresses
+ * (`hardwareCapacityBytes`), so that tiles too large for them are timed at the addresses they used.
+ */
+export function specForRow(base: Spec, row: FiresimRow, roomy = 1): Spec {
   const m = base.memories;
+  const memory = (memory: Spec['memories'][string], rows: number) => ({
+    ...memory,
+    capacityBytes: roomy * rows * memory.rowBytes,
+    ...(roomy > 1 ? { hardwareCapacityBytes: rows * memory.rowBytes } : {}),
+  });
   return parseSpec(
     {
       ...base,
-      name: `${base.name}-sp${row.spRows}-acc${row.accRows}`,
+      name: `${base.name}-sp${row.spRows}-acc${row.accRows}${roomy > 1 ? `-x${roomy}` : ''}`,
       memories: {
         ...m,
-        scratchpad: { ...m.scratchpad, capacityBytes: row.spRows * m.scratchpad.rowBytes },
-        accumulator: { ...m.accumulator, capacityBytes: row.accRows * m.accumulator.rowBytes },
+        scratchpad: memory(m.scratchpad, row.spRows),
+        accumulator: memory(m.accumulator, row.accRows),
       },
     },
     `firesim row ${row.network}-${row.index}`,
@@ -129,11 +138,11 @@ export function specForRow(base: Spec, row: FiresimRow): Spec {
 /** A target per distinct configuration (targets bind their spec once). */
 export function targetsForRows(base: Spec, rows: readonly FiresimRow[]) {
   const cache = new Map<string, ReturnType<typeof targetFromSpec>>();
-  return (row: FiresimRow) => {
-    const key = `${row.spRows}/${row.accRows}`;
+  return (row: FiresimRow, roomy = 1) => {
+    const key = `${row.spRows}/${row.accRows}x${roomy}`;
     let t = cache.get(key);
     if (t === undefined) {
-      t = targetFromSpec(specForRow(base, row), `firesim ${key}`);
+      t = targetFromSpec(specForRow(base, row, roomy), `firesim ${key}`);
       cache.set(key, t);
     }
     return t;

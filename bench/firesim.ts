@@ -57,7 +57,9 @@ export interface RowResult {
   /**
    * The mapping breaks a rule the library checks only with its assertions on (a tile beyond its loop
    * slot's half, a reduction outside an output loop, a tile beyond the memory), and the measured
-   * library ran with them off: timed as it ran, on buffers four times larger so our addresses stay in range.
+   * library ran with them off: timed as it ran, at the addresses the hardware's loop unrollers
+   * computed for its real buffers (overlapping, or wrapped), on memories four times larger so that
+   * rows past the real ones stay in range.
    */
   readonly mappedUnchecked: boolean;
 }
@@ -128,7 +130,7 @@ export function evaluateRowsOn(
       if (problems.length === 0) {
         mappedOurs = simulated(own, row.workload, mapped, was?.mappedOurs);
       } else if (problems.every((p) => uncheckedByLibrary.test(p.path))) {
-        const roomy = targetOf({ ...row, spRows: 4 * row.spRows, accRows: 4 * row.accRows });
+        const roomy = targetOf(row, 4);
         const left = validateMapping(row.workload, mapped, roomy).filter((p) => p.path !== 'order');
         if (left.length === 0) {
           mappedOurs = simulated(roomy, row.workload, mapped, was?.mappedOurs);
@@ -258,8 +260,10 @@ function main(): void {
       "branch) undefines GEMMINI_ASSERTIONS, so DOSA mappings whose tile overflows the loop slot's half " +
       'of a buffer (or the whole buffer), or whose reduction loop sits outside an output loop, ran ' +
       'anyway: the same commands and traffic, with overlapping addresses and wrong results. We time ' +
-      'them as they ran, on buffers four times larger so that our addresses stay in range (our timing does not ' +
-      'depend on addresses beyond their dependencies, which the overlap would only add).',
+      "them as they ran: the loop unrollers compute the rows the hardware's do for its real buffers " +
+      '(inputs and weights overlapping, rows wrapped in the address field), so the reservation ' +
+      "station's waits on those overlaps are timed; the memories are simulated four times larger so " +
+      'that rows past the real ones stay in range (spec `hardwareCapacityBytes`).',
     '',
     `Speedup of the DOSA mapping over the library's (auto / mapped cycles), per row: FireSim geomean ` +
       `${geomean(speedTheirs).toFixed(2)}×, ours ${geomean(speedOurs).toFixed(2)}×; Spearman ρ ${rho.toFixed(2)}.`,

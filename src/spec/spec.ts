@@ -49,6 +49,13 @@ const memorySchema = z.strictObject({
   elementType: z.enum(elementTypes).describe('the element type this memory stores'),
   parent: z.string().describe('"dram", or the name of the memory this one is nested inside'),
   doubleBuffer: z.boolean().describe('whether a tensor may be double-buffered here'),
+  /**
+   * The capacity the accelerator's own address generators assume (its hardware's), where the memory
+   * is simulated larger than that: a program whose addresses run past the hardware's memory (tiles a
+   * vendor library ran without its checks) is then timed at the addresses it used, not refused.
+   * Absent: `capacityBytes`.
+   */
+  hardwareCapacityBytes: positiveInt.optional(),
 });
 
 const dramSchema = z.strictObject({
@@ -229,6 +236,14 @@ export const specSchema = z
           message: `must be a multiple of rowBytes × banks (got ${m.capacityBytes})`,
         });
       }
+      const hw = m.hardwareCapacityBytes;
+      if (hw !== undefined && (hw > m.capacityBytes || hw % m.rowBytes !== 0)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: at('hardwareCapacityBytes'),
+          message: `must be whole rows and at most capacityBytes (${m.capacityBytes}) (got ${hw})`,
+        });
+      }
       if (m.parent !== 'dram' && !(m.parent in spec.memories)) {
         ctx.addIssue({
           code: 'custom',
@@ -301,4 +316,9 @@ export type HostSpec = NonNullable<Spec['host']>;
 /** Rows of a memory: its capacity divided by its row width. */
 export function memoryRows(memory: MemorySpec): number {
   return memory.capacityBytes / memory.rowBytes;
+}
+
+/** Rows of the memory as the hardware has it (`hardwareCapacityBytes`, else all of its rows). */
+export function hardwareRows(memory: MemorySpec): number {
+  return (memory.hardwareCapacityBytes ?? memory.capacityBytes) / memory.rowBytes;
 }

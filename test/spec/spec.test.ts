@@ -56,6 +56,17 @@ describe('the spec schema', () => {
     ]);
   });
 
+  it('names a hardware capacity above the simulated one or not in whole rows', () => {
+    for (const [hw, ok] of [
+      [1 << 30, false],
+      [1000, false],
+      [4096, true],
+    ] as const) {
+      const p = problemsOf(withChange((s) => (s.memories.scratchpad.hardwareCapacityBytes = hw)));
+      expect(p.map((x) => x.path)).toEqual(ok ? [] : ['memories.scratchpad.hardwareCapacityBytes']);
+    }
+  });
+
   it('reports every missing field at once, as required', () => {
     const p = problemsOf({ name: 'broken' });
     expect(p.map((x) => x.path)).toEqual([

@@ -1,6 +1,6 @@
 import type { Dram } from '../../sim/dram.js';
 import { fault } from '../../sim/fault.js';
-import { memoryRows, type Spec } from '../../spec/spec.js';
+import { hardwareRows, memoryRows, type Spec } from '../../spec/spec.js';
 import { rowBits } from './local_addr.js';
 import type { Operand } from './instr.js';
 import { createUnrollerState, type UnrollerState } from './unroller.js';
@@ -41,6 +41,13 @@ export interface GemminiMachine {
   readonly dram: Dram;
   readonly spRows: number;
   readonly accRows: number;
+  /**
+   * The scratchpad's and accumulator's rows as the hardware has them (the loop unrollers' address
+   * formulas use them): fewer than spRows / accRows only where the memories are simulated larger
+   * (spec `hardwareCapacityBytes`).
+   */
+  readonly hardwareSpRows: number;
+  readonly hardwareAccRows: number;
   /** Width of the row field of a local address; the garbage bit sits just above it. */
   readonly rowBits: number;
   /** Index of each memory in the spec's memory order (the timing engine's memory numbering). */
@@ -139,6 +146,8 @@ export function createMachine(spec: Spec, dram: Dram, functional: boolean): Gemm
     dram,
     spRows,
     accRows,
+    hardwareSpRows: hardwareRows(spSpec),
+    hardwareAccRows: hardwareRows(accSpec),
     rowBits: rowBits(spRows, accRows),
     spIndex: memoryIndex(spec, 'scratchpad'),
     accIndex: memoryIndex(spec, 'accumulator'),

@@ -19,6 +19,21 @@ import type { GemminiMachine } from './machine.js';
  * kernel dilation fault.
  */
 
+/**
+ * The local address of a row the generators compute, in the hardware's row field: their arithmetic
+ * is unsigned and the field holds log2 of the memory's rows in bits (LoopConv.scala's
+ * `addr_end - B_rows`, LocalAddr.scala), so a row outside the memory wraps into it. Only tiles too
+ * large for the hardware's memory (a library run without its checks) get there; the timing then
+ * sees the overlaps the hardware saw.
+ */
+function wrapRow(row: number, rows: number): number {
+  const range = 2 ** Math.ceil(Math.log2(rows));
+  return ((row % range) + range) % range;
+}
+const spAt = (m: GemminiMachine, row: number): number => spAddr(wrapRow(row, m.hardwareSpRows));
+const accAt = (m: GemminiMachine, row: number, accumulate?: boolean): number =>
+  accAddr(wrapRow(row, m.hardwareAccRows), accumulate);
+
 /** The CONFIG words of the loop being configured, as last written. */
 export interface LoopConfig {
   ws: Partial<Record<string, number | boolean>>;
@@ -179,11 +194,11 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
   const inputSpadStride = batches * (irows >> ds) * (icols >> ds);
   const weightSpadStride = krows * kcols * kchs;
   const biasSpadStride = batches * orows * ocols;
-  const half = m.spRows / 2;
+  const half = m.hardwareSpRows / 2;
   const slot = m.unroller.started % 2;
   const aStart = slot * half;
   const bEnd = (slot + 1) * half;
-  const accHalf = m.accRows / 2;
+  const accHalf = m.hardwareAccRows / 2;
   const cStart = (m.unroller.accToggles % 2) * accHalf;
   m.unroller.started++;
   if (outputDram !== 0) m.unroller.accToggles++;
@@ -219,7 +234,7 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
               kind: 'mvin',
               slot: 2,
               dram: i.noBias ? 0 : biasDram + och * 4,
-              dst: op(accAddr(row), rows, cols),
+              dst: op(accAt(m, row), rows, cols),
             });
           }
   }
@@ -243,7 +258,7 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
                 (i.dw
                   ? krow * kernelDim + kcol
                   : ((krow * kernelDim + kcol) * inChannels + kch) * weightStride + och),
-              dst: op(spAddr(row), Math.min(dim, kchs - kch), Math.min(maxOchs, ochs - och)),
+              dst: op(spAt(m, row), Math.min(dim, kchs - kch), Math.min(maxOchs, ochs - och)),
             });
           }
   }
@@ -271,7 +286,7 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
               dram: zeros
                 ? 0
                 : inputDram + ((b * inRowDim + irow) * inColDim + icol) * inStride + ich,
-              dst: op(spAddr(row), I >> ds, Math.min(maxIchs, kchs - ich)),
+              dst: op(spAt(m, row), I >> ds, Math.min(maxIchs, kchs - ich)),
             });
           }
           icol += I;
@@ -300,13 +315,13 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
                   ex.cmds.push(
                     {
                       kind: 'preload',
-                      bd: first ? op(spAddr(bRow), K, J) : garbage(K, J),
-                      c: op(accAddr(cRow, true), I, J),
+                      bd: first ? op(spAt(m, bRow), K, J) : garbage(K, J),
+                      c: op(accAt(m, cRow, true), I, J),
                     },
                     {
                       kind: 'compute',
                       accumulated: !first,
-                      a: op(spAddr(aRow), I, K),
+                      a: op(spAt(m, aRow), I, K),
                       bd: garbage(I, J),
                     },
                   );
@@ -325,7 +340,7 @@ export function loopConvWs(i: InstrOf<'loopConvWs'>, m: GemminiMachine): void {
             st.cmds.push({
               kind: 'mvout',
               dram: outputDram + ((b * outRowDim + orow) * outColDim + ocol) * outStride + och,
-              src: op(accAddr(row), Math.min(dim, ocols - ocol), Math.min(dim, ochs - och)),
+              src: op(accAt(m, row), Math.min(dim, ocols - ocol), Math.min(dim, ochs - och)),
             });
           }
   }
@@ -368,11 +383,11 @@ export function loopWs(instr: InstrOf<'loopWs'>, m: GemminiMachine): void {
   const [dDram, cDram] = [g('AddrsDC', 'd'), g('AddrsDC', 'c')];
   const [aStride, bStride] = [g('StridesAB', 'a'), g('StridesAB', 'b')];
   const [dStride, cStride] = [g('StridesDC', 'd'), g('StridesDC', 'c')];
-  const half = m.spRows / 2;
+  const half = m.hardwareSpRows / 2;
   const slot = m.unroller.started % 2;
   const aStart = slot * half;
   const bStart = (slot + 1) * half - K * J * dim;
-  const accHalf = m.accRows / 2;
+  const accHalf = m.hardwareAccRows / 2;
   const cStart = (m.unroller.accToggles % 2) * accHalf;
   m.unroller.started++;
   if (cDram !== 0) m.unroller.accToggles++;
@@ -395,7 +410,7 @@ export function loopWs(instr: InstrOf<'loopWs'>, m: GemminiMachine): void {
         kind: 'mvin',
         slot: 1,
         dram: bDram + (k * bStride + j) * dim,
-        dst: op(spAddr(bStart + (k * J + j) * dim), kRows(k), colsOf(j, blocks, J, padJ)),
+        dst: op(spAt(m, bStart + (k * J + j) * dim), kRows(k), colsOf(j, blocks, J, padJ)),
       });
       for (let x = j; x < j + blocks; x++) bPos[k * J + x] = ldAB.cmds.length;
     }
@@ -406,7 +421,7 @@ export function loopWs(instr: InstrOf<'loopWs'>, m: GemminiMachine): void {
           kind: 'mvin',
           slot: 0,
           dram: aDram + (i * aStride + k) * dim,
-          dst: op(spAddr(aStart + (i * K + k) * dim), rowsOf(i), colsOf(k, blocks, K, padK)),
+          dst: op(spAt(m, aStart + (i * K + k) * dim), rowsOf(i), colsOf(k, blocks, K, padK)),
         });
         for (let x = k; x < k + blocks; x++) aPos[i * K + x] = ldAB.cmds.length;
       }
@@ -420,7 +435,7 @@ export function loopWs(instr: InstrOf<'loopWs'>, m: GemminiMachine): void {
           kind: 'mvin',
           slot: 2,
           dram: dDram + (i * dStride + j) * dim * 4,
-          dst: op(accAddr(cStart + (i * J + j) * dim), rowsOf(i), colsOf(j, 1, J, padJ)),
+          dst: op(accAt(m, cStart + (i * J + j) * dim), rowsOf(i), colsOf(j, 1, J, padJ)),
         });
   }
   const ex = gen();
@@ -435,10 +450,10 @@ export function loopWs(instr: InstrOf<'loopWs'>, m: GemminiMachine): void {
           {
             kind: 'preload',
             bd: first
-              ? op(spAddr(bStart + (k * J + j) * dim), kRows(k), cols)
+              ? op(spAt(m, bStart + (k * J + j) * dim), kRows(k), cols)
               : garbage(kRows(k), cols),
             c: op(
-              accAddr(cStart + (i * J + j) * dim, flags.exAccumulate || k > 0),
+              accAt(m, cStart + (i * J + j) * dim, flags.exAccumulate || k > 0),
               rowsOf(i),
               cols,
             ),
@@ -446,7 +461,7 @@ export function loopWs(instr: InstrOf<'loopWs'>, m: GemminiMachine): void {
           {
             kind: 'compute',
             accumulated: !first,
-            a: op(spAddr(aStart + (i * K + k) * dim), rowsOf(i), kRows(k)),
+            a: op(spAt(m, aStart + (i * K + k) * dim), rowsOf(i), kRows(k)),
             bd: garbage(rowsOf(i), cols),
           },
         );
@@ -468,7 +483,7 @@ export function loopWs(instr: InstrOf<'loopWs'>, m: GemminiMachine): void {
         st.cmds.push({
           kind: 'mvout',
           dram: cDram + (i * cStride + j) * dim,
-          src: op(accAddr(cStart + (i * J + j) * dim), rowsOf(i), colsOf(j, blocks, J, padJ)),
+          src: op(accAt(m, cStart + (i * J + j) * dim), rowsOf(i), colsOf(j, blocks, J, padJ)),
         });
         stWaits.push([[executeGen, exPos[i * J + j + blocks - 1]]]);
       }

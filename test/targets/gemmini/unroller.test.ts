@@ -229,4 +229,48 @@ describe('LOOP_WS and LOOP_CONV_WS (the loop unrollers)', () => {
       Math.ceil(500 / (m.tile.K ?? 500));
     expect(words).toBe(tiles);
   });
+
+  it("tiles too large for the hardware's scratchpad are timed at the addresses the hardware computes", () => {
+    // The preset's memories simulated four times larger: as hardware that large, and as the
+    // preset's hardware (its loop unrollers address the preset's rows; spec hardwareCapacityBytes).
+    const spec = gemmini.spec;
+    const larger = (hardware: boolean) => {
+      const memory = (m: (typeof spec.memories)[string]) => ({
+        ...m,
+        capacityBytes: 4 * m.capacityBytes,
+        ...(hardware ? { hardwareCapacityBytes: m.capacityBytes } : {}),
+      });
+      const memories = {
+        ...spec.memories,
+        scratchpad: memory(spec.memories.scratchpad),
+        accumulator: memory(spec.memories.accumulator),
+      };
+      return gemminiTarget({ ...spec, memories }, 'test') as unknown as AnyTarget;
+    };
+    const [large, preset] = [larger(false), larger(true)];
+    const w = gemmWorkload(80, 96, 2048, { bias: false });
+    const ws = (K: number): Mapping => ({
+      ...(gemmini as unknown as AnyTarget).baseline!(w),
+      tile: { M: 80, N: 96, K },
+      hardwareLoops: true,
+    });
+    // A tile of the preset's size: the same run either way.
+    const fits = ws(512);
+    expect(validateMapping(w, fits, gemmini as unknown as AnyTarget)).toEqual([]);
+    const cycles = (t: AnyTarget, m: Mapping) => runLayer(t, w, m, null).result;
+    expect(cycles(preset, fits)).toEqual(cycles(large, fits));
+    expect(cycles(preset, fits).totalCycles).toBe(
+      cycles(gemmini as unknown as AnyTarget, fits).totalCycles,
+    );
+    // The whole reduction in one tile: 80 × 128 rows of A alone overflow the preset's half (8,192
+    // rows), so A and B overlap there and the hardware orders their accesses: more stalls.
+    const whole = ws(2048);
+    expect(validateMapping(w, whole, gemmini as unknown as AnyTarget)).not.toEqual([]);
+    const stalls = (t: AnyTarget) => {
+      const d = cycles(t, whole).stalls.dependency;
+      return d.load + d.execute + d.store;
+    };
+    expect(stalls(preset)).toBeGreaterThan(stalls(large));
+    expect(cycles(preset, whole).totalCycles).toBeGreaterThan(cycles(large, whole).totalCycles);
+  });
 });
