@@ -210,6 +210,22 @@ describe('user spec files', () => {
     );
   });
 
+  it('Gemmini refuses transfers too small for an accumulator row (a bias move-in is one)', () => {
+    // Found by the fuzzer (seed 4, case 5214): 32 bytes made LOOP_WS's bias move-in fault.
+    const path = write(
+      'transfer.json',
+      withChange((s) => (s.dram.maxTransferBytes = 32)),
+    );
+    expect(() => targetFromSpecFile(path)).toThrow(
+      new SpecError(path, [
+        {
+          path: 'dram.maxTransferBytes',
+          message: 'must hold at least one accumulator row (4 × DIM = 64 bytes) (got 32)',
+        },
+      ]),
+    );
+  });
+
   it("Gemmini's vendorLibrary names a gemmini.h release it knows: dev or dosa", () => {
     const dosa = write(
       'dosa.json',

@@ -61,10 +61,14 @@ export function checkGemminiSpec(spec: Spec): readonly Problem[] {
       });
     }
   }
-  if (spec.dram.maxTransferBytes < dim) {
+  // Bias and partial sums move in and out of the accumulator a whole int32 row at a time (the
+  // loop unrollers' mvin of bias included), so one transfer must hold that row.
+  if (spec.dram.maxTransferBytes < 4 * dim) {
     problems.push({
       path: 'dram.maxTransferBytes',
-      message: `must hold at least one scratchpad row (${dim} bytes) (got ${spec.dram.maxTransferBytes})`,
+      message:
+        `must hold at least one accumulator row (4 × DIM = ${4 * dim} bytes) ` +
+        `(got ${spec.dram.maxTransferBytes})`,
     });
   }
   const library = spec.vendorLibrary;
