@@ -53,12 +53,14 @@ interface Scored {
 function tileCandidates(bound: number, block: number, maxTiles: number): number[] {
   const blocks = Math.ceil(bound / block);
   const trips = block > 1 ? blocks : bound;
-  let ns: number[] = [];
-  for (let n = 1; n <= trips; n++) ns.push(n);
   const tileFor = (n: number): number =>
     block > 1 ? Math.min(bound, block * Math.ceil(blocks / n)) : Math.ceil(bound / n);
-  const distinct = [...new Set(ns.map(tileFor))];
-  if (distinct.length > maxTiles) {
+  // The tiles of n = 1 … trips number at least √trips − 1 (below √trips each n gives its own), so
+  // beyond (maxTiles + 2)² trips they are sampled without listing every n (a billion-row GEMM).
+  const many = trips > (maxTiles + 2) ** 2;
+  let ns: number[] = [];
+  if (!many) for (let n = 1; n <= trips; n++) ns.push(n);
+  if (many || new Set(ns.map(tileFor)).size > maxTiles) {
     ns = [];
     for (let i = 0; i < maxTiles; i++)
       ns.push(Math.round(Math.exp((Math.log(trips) * i) / (maxTiles - 1))));
