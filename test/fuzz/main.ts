@@ -6,6 +6,8 @@
  * Runs the seeded cases (test/fuzz/cases.ts) through the built CLI and writes bench/results/fuzz.md:
  * the outcomes by kind of case, and every finding with its arguments. Exits 1 on any finding.
  * `--from F` continues a finding-free record of cases 0 … F−1 of the same seed (test/fuzz/record.ts).
+ * `--only i,j,…` runs just those cases of the seed on this build and prints their outcomes (to
+ * recheck findings after a fix); the record is left as it is.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -41,8 +43,24 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** `--only i,j,…`: the listed cases, each run as in a full run, their outcomes printed. */
+async function only(seed: number, list: string, capSeconds: number): Promise<void> {
+  const indices = list.split(',').map(Number);
+  if (!indices.every((i) => Number.isInteger(i) && i >= 0)) fail(`--only ${list}: case numbers`);
+  let findings = 0;
+  for (const i of indices) {
+    const [r] = await fuzz({ seed, cases: i + 1, from: i, parallel: 1, capSeconds });
+    if (!allowed.has(r.outcome)) findings++;
+    const first = r.stderr.split('\n')[0] ?? '';
+    process.stdout.write(`case ${i} (${r.case.kind}): ${r.outcome}, exit ${r.status}: ${first}\n`);
+  }
+  process.exitCode = findings === 0 ? 0 : 1;
+}
+
 async function main(): Promise<void> {
   const seed = flag('seed', 1);
+  const onlyAt = process.argv.indexOf('--only');
+  if (onlyAt >= 0) return only(seed, process.argv[onlyAt + 1] ?? '', flag('cap', 60));
   const cases = flag('cases', 200);
   const from = flag('from', 0);
   const parallel = flag('parallel', 2);
