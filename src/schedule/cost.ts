@@ -2,7 +2,12 @@ import type { Spec, TensorRole } from '../spec/spec.js';
 import { loopNest } from '../workload/shape.js';
 import type { Dim, LoopNest, Workload } from '../workload/workload.js';
 import type { Mapping } from '../mapping/mapping.js';
-import { tensorRoleList, tileSchedule, type TileSchedule } from '../mapping/tile_schedule.js';
+import {
+  tensorRoleList,
+  tileExtent,
+  tileSchedule,
+  type TileSchedule,
+} from '../mapping/tile_schedule.js';
 
 /**
  * An analytical cycle estimate of a mapping from the spec alone (no simulation, no target code).
@@ -224,6 +229,45 @@ function contiguous(nest: LoopNest, v: TensorRole): Dim {
 const maxStepwise = 4096;
 
 /**
+ * A step's class: bit k set when it is at the last, partial tile of the k-th dim of `dims`. Steps of
+ * one class have the same tile extents, so their compute and transfers are costed once per class.
+ */
+function stepClasses(s: TileSchedule, dims: readonly Dim[]) {
+  const n = dims.length;
+  const stride = new Float64Array(n);
+  const trips = new Float64Array(n);
+  const partial = new Uint8Array(n);
+  dims.forEach((d, k) => {
+    stride[k] = s.stride[d] ?? 1;
+    trips[k] = s.trips[d] ?? 1;
+    partial[k] = tileExtent(s, d, trips[k] - 1) !== tileExtent(s, d, 0) ? 1 : 0;
+  });
+  const classOf = (step: number): number => {
+    let c = 0;
+    for (let k = 0; k < n; k++) {
+      if (partial[k] === 1 && Math.floor(step / stride[k]) % trips[k] === trips[k] - 1) c |= 1 << k;
+    }
+    return c;
+  };
+  const extentsOf = (c: number): Map<Dim, number> =>
+    new Map(dims.map((d, k) => [d, tileExtent(s, d, (c >> k) & 1 ? trips[k] - 1 : 0)]));
+  return { classOf, extentsOf };
+}
+
+/** Whether every dim of `dims` is at its first tile index in a step (with `lastIndex`, at its last). */
+function atEdge(s: TileSchedule, dims: readonly Dim[], lastIndex: boolean) {
+  const stride = dims.map((d) => s.stride[d] ?? 1);
+  const trips = dims.map((d) => s.trips[d] ?? 1);
+  return (step: number): boolean => {
+    for (let k = 0; k < dims.length; k++) {
+      const i = Math.floor(step / stride[k]) % trips[k];
+      if (i !== (lastIndex ? trips[k] - 1 : 0)) return false;
+    }
+    return true;
+  };
+}
+
+/**
  * Cycles when steps are costed one by one: step s computes while the double-buffered loads of step
  * s+1 and stores of step s−1 move (T_s = max(compute, those transfers, issue)), after its own
  * single-buffered loads and before its single-buffered stores. Unlike totals over the layer, this
@@ -238,57 +282,80 @@ function stepwiseCycles(
 ): number {
   const lat = spec.dram.latencyCycles;
   const accPerOut = (bytesOf[spec.array.accType] ?? 4) / (bytesOf[spec.array.outputType] ?? 1);
-  const dims = nest.dims.map((d) => d.dim);
-  const ext = (step: number): Map<Dim, number> => {
-    const e = new Map<Dim, number>();
-    for (const d of dims) {
-      const i = Math.floor(step / (s.stride[d] ?? 1)) % (s.trips[d] ?? 1);
-      const t = s.tile[d] ?? 1;
-      e.set(d, Math.min(t, (s.bound[d] ?? 1) - i * t));
+  const { classOf, extentsOf } = stepClasses(
+    s,
+    nest.dims.map((d) => d.dim),
+  );
+  /** Per step class: compute cycles, array blocks, and each tensor's [bytes, DMA time, transfers]. */
+  const costs = new Map<
+    number,
+    {
+      readonly compute: number;
+      readonly blocks: number;
+      readonly move: Record<TensorRole, readonly [number, number, number]>;
     }
-    return e;
+  >();
+  const costOf = (c: number) => {
+    let k = costs.get(c);
+    if (k === undefined) {
+      const e = extentsOf(c);
+      const [compute, blocks] = stepCompute(nest, m, spec, e);
+      const move = {} as Record<TensorRole, readonly [number, number, number]>;
+      for (const v of tensorRoleList) move[v] = tileMove(w, nest, m, spec, s, v, e);
+      k = { compute, blocks, move };
+      costs.set(c, k);
+    }
+    return k;
   };
-  const index = (step: number, d: Dim): number =>
-    Math.floor(step / (s.stride[d] ?? 1)) % (s.trips[d] ?? 1);
-  const first = (step: number): boolean => nest.reduction.every((d) => index(step, d) === 0);
-  const last = (step: number): boolean =>
-    nest.reduction.every((d) => index(step, d) === (s.trips[d] ?? 1) - 1);
+  const first = atEdge(s, nest.reduction, false);
+  const last = atEdge(s, nest.reduction, true);
   const queue = (time: number, transfers: number, depth: number): number =>
     transfers === 0 ? 0 : Math.max(time, (transfers * (time / transfers + lat)) / depth);
-  /** Loads (inputs, weights, bias) due at a step: DMA time and transfers, double-buffered or not. */
-  const loadsAt = (step: number, buffered: boolean): [number, number] => {
-    if (step < 0 || step >= s.steps) return [0, 0];
-    const e = ext(step);
-    let time = 0;
-    let n = 0;
+  // The DMA time and transfers of the loads (or stores) of the last `loadsAt` (`storesAt`) call.
+  let time = 0;
+  let count = 0;
+  /** Loads (inputs, weights, bias) due at a step, double-buffered or not: into `time` and `count`. */
+  const loadsAt = (step: number, buffered: boolean): void => {
+    time = 0;
+    count = 0;
+    if (step < 0 || step >= s.steps) return;
+    const { move } = costOf(classOf(step));
     for (const v of ['input', 'weight'] as const) {
       if (m.doubleBuffer[v] !== buffered || step % s.period[v] !== 0) continue;
-      const [, t, k] = tileMove(w, nest, m, spec, s, v, e);
-      time += t;
-      n += k;
+      time += move[v][1];
+      count += move[v][2];
     }
     if (w.bias && m.doubleBuffer.output === buffered && first(step)) {
-      const [bytes, , k] = tileMove(w, nest, m, spec, s, 'output', e);
+      const [bytes, , k] = move.output;
       time += Math.max((bytes * accPerOut) / spec.dram.bytesPerCycle, k * spec.array.rows);
-      n += k;
+      count += k;
     }
-    return [time, n];
   };
-  const storesAt = (step: number, buffered: boolean): [number, number] => {
-    if (step < 0 || step >= s.steps || m.doubleBuffer.output !== buffered || !last(step))
-      return [0, 0];
-    const [, t, k] = tileMove(w, nest, m, spec, s, 'output', ext(step));
-    return [t, k];
+  const storesAt = (step: number, buffered: boolean): void => {
+    time = 0;
+    count = 0;
+    if (step < 0 || step >= s.steps || m.doubleBuffer.output !== buffered || !last(step)) return;
+    const [, t, k] = costOf(classOf(step)).move.output;
+    time = t;
+    count = k;
   };
   let total = 0;
-  const [t0, n0] = loadsAt(0, true);
-  total += t0 > 0 ? queue(t0, n0, spec.queues.load) + lat : 0;
+  loadsAt(0, true);
+  total += time > 0 ? queue(time, count, spec.queues.load) + lat : 0;
   for (let step = 0; step < s.steps; step++) {
-    const [compute, blocks] = stepCompute(nest, m, spec, ext(step));
-    const [own, ownN] = loadsAt(step, false);
-    const [next, nextN] = loadsAt(step + 1, true);
-    const [prev, prevN] = storesAt(step - 1, true);
-    const [out, outN] = storesAt(step, false);
+    const { compute, blocks } = costOf(classOf(step));
+    loadsAt(step, false);
+    const own = time;
+    const ownN = count;
+    loadsAt(step + 1, true);
+    const next = time;
+    const nextN = count;
+    storesAt(step - 1, true);
+    const prev = time;
+    const prevN = count;
+    storesAt(step, false);
+    const out = time;
+    const outN = count;
     const issue = (2 * blocks + ownN + nextN + prevN + outN) * spec.issueCyclesPerInstruction;
     const overlapped = queue(next, nextN, spec.queues.load) + queue(prev, prevN, spec.queues.store);
     total += own > 0 ? queue(own, ownN, spec.queues.load) + lat : 0;
@@ -296,8 +363,8 @@ function stepwiseCycles(
     total +=
       out > 0 ? queue(out, outN, spec.queues.store) + lat + spec.array.pipelineLatencyCycles : 0;
   }
-  const [tl] = storesAt(s.steps - 1, true);
-  return total + tl + lat + spec.array.pipelineLatencyCycles;
+  storesAt(s.steps - 1, true);
+  return total + time + lat + spec.array.pipelineLatencyCycles;
 }
 
 /**
