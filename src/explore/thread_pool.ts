@@ -69,31 +69,22 @@ function startWorker(): Worker {
 const jobsPerThread = 2;
 
 /**
- * A pool of `n` worker threads, each running its jobs one at a time, jobs sent in the order they
- * were submitted. An error other than an outcome (a broken invariant in a worker) rejects that
- * job's promise.
+ * A pool of up to `n` worker threads, each running its jobs one at a time, jobs sent in the order
+ * they were submitted. A thread starts when a job finds every running thread busy, so a sweep of a
+ * few jobs starts a few threads whatever `n` is (each costs tens of megabytes). An error other than
+ * an outcome (a broken invariant in a worker) rejects that job's promise.
  */
-export function threadPool(n: number): JobRunner {
+export function threadPool(n: number): JobRunner & { readonly threadsStarted: () => number } {
   const queue: Task[] = [];
   /** Per thread, the jobs sent to it and not yet answered, oldest first. */
   const sent = new Map<Worker, Task[]>();
   let nextId = 0;
   let stopped = false;
-  const workers = Array.from({ length: n }, () => startWorker());
+  const workers: Worker[] = [];
 
-  const dispatch = (): void => {
-    for (let depth = 1; depth <= jobsPerThread; depth++) {
-      for (const w of workers) {
-        const tasks = sent.get(w) as Task[];
-        if (stopped || queue.length === 0) return;
-        if (tasks.length >= depth) continue;
-        const task = queue.shift() as Task;
-        tasks.push(task);
-        w.postMessage({ id: task.id, job: task.job });
-      }
-    }
-  };
-  for (const w of workers) {
+  const addWorker = (): void => {
+    const w = startWorker();
+    workers.push(w);
     sent.set(w, []);
     w.on('message', (reply: Reply) => {
       const tasks = sent.get(w) as Task[];
@@ -110,7 +101,23 @@ export function threadPool(n: number): JobRunner {
       for (const t of tasks.splice(0))
         t.reject(new InternalError(`a worker thread died: ${e.message}`));
     });
-  }
+  };
+  const dispatch = (): void => {
+    if (stopped) return;
+    while (queue.length > 0 && workers.length < n && workers.every((w) => sent.get(w)?.length)) {
+      addWorker();
+    }
+    for (let depth = 1; depth <= jobsPerThread; depth++) {
+      for (const w of workers) {
+        const tasks = sent.get(w) as Task[];
+        if (queue.length === 0) return;
+        if (tasks.length >= depth) continue;
+        const task = queue.shift() as Task;
+        tasks.push(task);
+        w.postMessage({ id: task.id, job: task.job });
+      }
+    }
+  };
   const stop = async (): Promise<void> => {
     stopped = true;
     for (const t of [...queue, ...[...sent.values()].flat()]) t.resolve(null);
@@ -130,5 +137,6 @@ export function threadPool(n: number): JobRunner {
       }),
     stop,
     close: stop,
+    threadsStarted: () => workers.length,
   };
 }

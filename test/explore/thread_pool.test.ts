@@ -30,6 +30,21 @@ describe('the worker-thread pool', () => {
     }
   }, 60_000);
 
+  it('starts a thread only when every running one is busy: 3 jobs on a pool of 64 start 3 at most', async () => {
+    const pool = threadPool(64);
+    try {
+      const outcomes = await Promise.all(jobs.slice(0, 3).map((j) => pool.run(jobKey(j), j)));
+      expect(outcomes.every((o) => o?.ok === true)).toBe(true);
+      expect(pool.threadsStarted()).toBeGreaterThanOrEqual(1);
+      expect(pool.threadsStarted()).toBeLessThanOrEqual(3);
+      // One job at a time: the thread is free again before the next arrives.
+      for (const j of jobs) await pool.run(jobKey(j), j);
+      expect(pool.threadsStarted()).toBeLessThanOrEqual(3);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
   it('stop: jobs sent or waiting resolve with null, and so does a job run after', async () => {
     const pool = threadPool(1);
     const pending = jobs.map((j) => pool.run(jobKey(j), j));
