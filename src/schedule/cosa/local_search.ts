@@ -1,0 +1,75 @@
+import type { AnyTarget } from '../../contract/target.js';
+import type { Mapping } from '../../mapping/mapping.js';
+import type { Dim, Workload } from '../../workload/workload.js';
+import { loopNest } from '../../workload/shape.js';
+import { estimateCost } from '../cost.js';
+import { validateMapping } from '../validate.js';
+
+/**
+ * A descent from a MIP solution on the cost model (src/schedule/cost.ts), which is much cheaper than
+ * the simulator and more faithful than the MIP's log-space objective: each step moves to the best
+ * legal neighbour (one dim's trip count halved, doubled or moved by one; one dim moved innermost or
+ * swapped with the next; one tensor's double buffering switched) while that is faster. The MIP
+ * cannot see some mappings the cost model ranks far better (a depthwise conv's groups tiled wide
+ * with few pixel rows per tile); the descent reaches them from its solution.
+ */
+
+/** Steps of the descent at most: each costs one estimate per neighbour. */
+const maxSteps = 6;
+
+/** Tile sizes one step from `tile` along a dim of `bound`: the tiles of nearby trip counts. */
+function nearTiles(tile: number, bound: number): number[] {
+  const trips = Math.ceil(bound / tile);
+  const out: number[] = [];
+  for (const n of [trips - 1, trips + 1, Math.ceil(trips / 2), trips * 2]) {
+    if (n < 1 || n > bound) continue;
+    const t = Math.ceil(bound / n);
+    if (t !== tile && !out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+/** The neighbours of a mapping, in a fixed order (the descent is deterministic). */
+function neighbours(w: Workload, m: Mapping): Mapping[] {
+  const out: Mapping[] = [];
+  for (const { dim, bound } of loopNest(w).dims) {
+    const tile = Math.min(m.tile[dim] ?? bound, bound);
+    for (const t of nearTiles(tile, bound)) out.push({ ...m, tile: { ...m.tile, [dim]: t } });
+  }
+  const order = m.order;
+  for (let i = 0; i < order.length - 1; i++) {
+    const moved: Dim[] = [...order.slice(0, i), ...order.slice(i + 1), order[i]];
+    out.push({ ...m, order: moved });
+    const swapped = [...order];
+    [swapped[i], swapped[i + 1]] = [swapped[i + 1], swapped[i]];
+    out.push({ ...m, order: swapped });
+  }
+  for (const v of ['input', 'weight', 'output'] as const) {
+    out.push({ ...m, doubleBuffer: { ...m.doubleBuffer, [v]: !m.doubleBuffer[v] } });
+  }
+  return out;
+}
+
+/** The mapping the descent ends at and its estimated cycles (the start when nothing is faster). */
+export function costDescent(
+  w: Workload,
+  start: Mapping,
+  target: AnyTarget,
+): { readonly mapping: Mapping; readonly cycles: number } {
+  let best = start;
+  let bestCycles = estimateCost(w, start, target.spec).cycles;
+  for (let step = 0; step < maxSteps; step++) {
+    let next: Mapping | null = null;
+    let nextCycles = bestCycles;
+    for (const n of neighbours(w, best)) {
+      const cycles = estimateCost(w, n, target.spec).cycles;
+      if (cycles >= nextCycles || validateMapping(w, n, target).length > 0) continue;
+      next = n;
+      nextCycles = cycles;
+    }
+    if (next === null) break;
+    best = next;
+    bestCycles = nextCycles;
+  }
+  return { mapping: best, cycles: bestCycles };
+}
