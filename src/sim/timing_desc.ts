@@ -139,12 +139,11 @@ export function addWrite(d: TimingDesc, memory: number, start: number, end: numb
 /** Adds a range written without dependency tracking; a range with end <= start is ignored. */
 export function addUntrackedWrite(d: TimingDesc, memory: number, start: number, end: number): void {
   if (end <= start) return;
-  const n = d.untrackedCount;
   d.untrackedCount = putRange(
     d.untrackedMemory,
     d.untrackedStart,
     d.untrackedEnd,
-    n,
+    d.untrackedCount,
     memory,
     start,
     end,

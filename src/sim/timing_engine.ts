@@ -415,12 +415,16 @@ function recordRows(e: TimingEngine, d: TimingDesc, completion: number): void {
   if (d.untrackedCount > 0) {
     if (e.untrackedBy === null) {
       const rows = e.lastWrite.row.length;
-      e.untrackedBy = [createRowTimes(rows), createRowTimes(rows), createRowTimes(rows)];
+      e.untrackedBy = Array.from({ length: unitCount }, () => createRowTimes(rows));
     }
     for (let i = 0; i < d.untrackedCount; i++) {
       const base = rangeBase(e, d.untrackedMemory[i], d.untrackedStart[i], d.untrackedEnd[i]);
-      const start = base + d.untrackedStart[i];
-      raiseRowTimes(e.untrackedBy[d.unit], start, base + d.untrackedEnd[i], completion);
+      raiseRowTimes(
+        e.untrackedBy[d.unit],
+        base + d.untrackedStart[i],
+        base + d.untrackedEnd[i],
+        completion,
+      );
     }
   }
 }
