@@ -10,7 +10,7 @@ import { occupancy } from '../occupancy.js';
 import { targetBaseline } from '../target_baseline.js';
 import { validateMapping } from '../validate.js';
 import { decisionValues, decodeSolution } from './decode.js';
-import { costDescent } from './local_search.js';
+import { costDescent, legalNearby } from './local_search.js';
 import { formulate } from './formulate.js';
 import { decodeEven, formulateEven } from './formulate_even.js';
 import { addRow, lpText, type Milp } from './milp.js';
@@ -31,7 +31,8 @@ import {
  * cycles with fitted weights). One MIP per choice of array axes (dataflow, and groups on the array
  * for a depthwise conv). Every decoded mapping is validated exactly; when it overflows a memory (the
  * log-space capacity is approximate) the model is re-solved with that tensor's capacity tightened by
- * the overflow. `refine` N keeps the N best solutions of each MIP (no-good cuts, default 1), and
+ * the overflow; when it still overflows after `maxRetries` re-solves, or breaks a limit the MIP
+ * does not model, the nearest legal mapping with smaller tiles replaces it (`legalNearby`). `refine` N keeps the N best solutions of each MIP (no-good cuts, default 1), and
  * `cosa` simulates them (timing only) with the target's baseline mapping: the fastest wins, so it
  * never returns a mapping slower than the baseline. `cosa-even` ranks its solutions by the cost model
  * unless refining. With no solution at all (time limit, infeasible, solver error, nothing valid) the result is
@@ -140,20 +141,19 @@ function run(
         if (found === 0) reasons.push(`${label}: ${outcome.reason}`);
         break;
       }
-      const mapping = built.decode(outcome.values);
-      const overflow = overflows(w, mapping, target);
-      if (overflow.size > 0) {
+      const decoded = built.decode(outcome.values);
+      const overflow = overflows(w, decoded, target);
+      if (overflow.size > 0 && attempt < maxRetries) {
         attempt++;
         for (const [v, log] of overflow) margin.set(v, (margin.get(v) ?? 0) + log + 1e-3);
-        if (attempt > maxRetries) {
-          reasons.push(`${label}: decoded mappings kept overflowing memory`);
-        }
         continue;
       }
-      const problems = validateMapping(w, mapping, target);
-      if (problems.length > 0) {
+      // The last retry's overflow, or a limit the MIP does not model: the nearest legal tiles.
+      const problems = validateMapping(w, decoded, target);
+      const mapping = problems.length === 0 ? decoded : legalNearby(w, decoded, target);
+      if (mapping === null) {
         reasons.push(
-          `${label}: decoded mapping is not legal (${problems[0].path}: ${problems[0].message})`,
+          `${label}: decoded mapping is not legal (${problems[0].path}: ${problems[0].message}) and no smaller tiles near it are${overflow.size > 0 ? ` (after ${maxRetries} tightened re-solves)` : ''}`,
         );
         break;
       }

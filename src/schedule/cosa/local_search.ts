@@ -73,3 +73,52 @@ export function costDescent(
   }
   return { mapping: best, cycles: bestCycles };
 }
+
+/** Tiles one step smaller along a dim of `bound`: one more trip, and twice the trips. */
+function smallerTiles(tile: number, bound: number): number[] {
+  const trips = Math.ceil(bound / tile);
+  const out: number[] = [];
+  for (const n of [trips + 1, trips * 2]) {
+    const t = Math.ceil(bound / Math.min(n, bound));
+    if (t < tile && !out.includes(t)) out.push(t);
+  }
+  return out;
+}
+
+/** Levels of tile shrinking `legalNearby` tries before giving up. */
+const maxRepairDepth = 3;
+/** Mappings kept per level of the repair (the cheapest on the cost model). */
+const repairBeam = 8;
+
+/**
+ * The legal mapping nearest to an illegal decoded one: the MIP models the memories but not every
+ * limit a target checks (VTA's micro-op buffer, for one), so a solution can miss a limit by a few
+ * entries. Tiles shrink one step at a time (one dim's trip count up by one or doubled), keeping the
+ * `repairBeam` cheapest mappings on the cost model per level; the first level with a legal mapping
+ * gives the cheapest of them. Null when none is found within `maxRepairDepth` levels.
+ */
+export function legalNearby(w: Workload, m: Mapping, target: AnyTarget): Mapping | null {
+  const dims = loopNest(w).dims;
+  const seen = new Set<string>([JSON.stringify(m.tile)]);
+  let level: Mapping[] = [m];
+  for (let depth = 0; depth < maxRepairDepth; depth++) {
+    const next: { mapping: Mapping; cycles: number }[] = [];
+    for (const x of level) {
+      for (const { dim, bound } of dims) {
+        const tile = Math.min(x.tile[dim] ?? bound, bound);
+        for (const t of smallerTiles(tile, bound)) {
+          const mapping: Mapping = { ...x, tile: { ...x.tile, [dim]: t } };
+          const key = JSON.stringify(mapping.tile);
+          if (seen.has(key)) continue;
+          seen.add(key);
+          next.push({ mapping, cycles: estimateCost(w, mapping, target.spec).cycles });
+        }
+      }
+    }
+    next.sort((a, b) => a.cycles - b.cycles);
+    const legal = next.find((n) => validateMapping(w, n.mapping, target).length === 0);
+    if (legal !== undefined) return legal.mapping;
+    level = next.slice(0, repairBeam).map((n) => n.mapping);
+  }
+  return null;
+}

@@ -2,11 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Mapping } from '../../../src/mapping/mapping.js';
 import { estimateCost } from '../../../src/schedule/cost.js';
-import { costDescent } from '../../../src/schedule/cosa/local_search.js';
+import { costDescent, legalNearby } from '../../../src/schedule/cosa/local_search.js';
 import { simpleMapping } from '../../../src/schedule/simple_mapping.js';
 import { validateMapping } from '../../../src/schedule/validate.js';
 import { targetByName } from '../../../src/targets/index.js';
-import { parseConv } from '../../../src/workload/parse.js';
+import { parseConv, parseGemm } from '../../../src/workload/parse.js';
+import { loopNest } from '../../../src/workload/shape.js';
 import { smallConvArb } from '../../fixtures/arbitraries.js';
 
 const gemmini = targetByName('gemmini');
@@ -42,6 +43,46 @@ describe('the cost-model descent', () => {
         expect(d.cycles).toBeLessThanOrEqual(estimateCost(w, start, gemmini.spec).cycles);
       }),
       { numRuns: 40, seed: 7 },
+    );
+  });
+});
+
+describe('the repair of an illegal mapping', () => {
+  const vta = targetByName('vta');
+
+  it('shrinks tiles until the micro-op buffer holds the kernels', () => {
+    // The MIP's solution for the GEMM 196×1024×256 on VTA: 8,194 micro-ops of 8,192.
+    const w = parseGemm('196,1024,256');
+    const start: Mapping = {
+      dataflow: 'weight-stationary',
+      spatial: { rows: 'K', cols: 'N' },
+      tile: { M: 20, N: 512, K: 256 },
+      order: ['K', 'N', 'M'],
+      resident: { input: [], weight: [], output: [] },
+      doubleBuffer: { input: true, weight: true, output: true },
+    };
+    expect(validateMapping(w, start, vta).map((p) => p.path)).toEqual(['memories.uop']);
+    const r = legalNearby(w, start, vta);
+    expect(r).not.toBeNull();
+    expect(validateMapping(w, r!, vta)).toEqual([]);
+    expect(r!.tile).toEqual({ M: 20, N: 256, K: 256 });
+    expect(legalNearby(w, start, vta)).toEqual(r);
+  });
+
+  it('returns a legal mapping with no tile larger than the start, or null (random convs, whole-layer tiles)', () => {
+    fc.assert(
+      fc.property(smallConvArb, (w) => {
+        const m = simpleMapping(w, gemmini);
+        const whole = Object.fromEntries(loopNest(w).dims.map((d) => [d.dim, d.bound]));
+        const start: Mapping = { ...m, tile: whole as Mapping['tile'] };
+        const r = legalNearby(w, start, gemmini);
+        if (r === null) return;
+        expect(validateMapping(w, r, gemmini)).toEqual([]);
+        for (const { dim, bound } of loopNest(w).dims) {
+          expect(r.tile[dim] ?? bound).toBeLessThanOrEqual(bound);
+        }
+      }),
+      { numRuns: 40, seed: 11 },
     );
   });
 });
