@@ -179,7 +179,9 @@ function tileElements(
 
 /**
  * What one load (or store) of tensor v's tile with extents e moves: bytes, DMA cycles (a request per
- * row at most per cycle, bandwidth), and transfer instructions.
+ * row at most per cycle, bandwidth), transfer instructions, and for the output the bytes of its
+ * bias: one accumulator row of the tile's output channels, which the targets repeat over the tile's
+ * pixels on chip (the bias loads of the lowerings under src/targets/).
  */
 function tileMove(
   w: Workload,
@@ -189,7 +191,7 @@ function tileMove(
   s: TileSchedule,
   v: TensorRole,
   e: Map<Dim, number>,
-): [number, number, number] {
+): [number, number, number, number] {
   const R = spec.array.rows;
   const maxRow = spec.dram.maxTransferBytes;
   const elem =
@@ -217,7 +219,8 @@ function tileMove(
     spec.dram.requestsInFlight === undefined
       ? 0
       : (requests * spec.dram.latencyCycles) / spec.dram.requestsInFlight;
-  return [n, Math.max(requests, n / spec.dram.bytesPerCycle, window), count];
+  const bias = v === 'output' && w.bias ? contig * (bytesOf[spec.array.accType] ?? 4) : 0;
+  return [n, Math.max(requests, n / spec.dram.bytesPerCycle, window), count, bias];
 }
 
 /** The contiguous (innermost) dim of a tensor's DRAM layout. */
@@ -281,18 +284,20 @@ function stepwiseCycles(
   s: TileSchedule,
 ): number {
   const lat = spec.dram.latencyCycles;
-  const accPerOut = (bytesOf[spec.array.accType] ?? 4) / (bytesOf[spec.array.outputType] ?? 1);
   const { classOf, extentsOf } = stepClasses(
     s,
     nest.dims.map((d) => d.dim),
   );
-  /** Per step class: compute cycles, array blocks, and each tensor's [bytes, DMA time, transfers]. */
+  /**
+   * Per step class: compute cycles, array blocks, and each tensor's [bytes, DMA time, transfers,
+   * bias bytes].
+   */
   const costs = new Map<
     number,
     {
       readonly compute: number;
       readonly blocks: number;
-      readonly move: Record<TensorRole, readonly [number, number, number]>;
+      readonly move: Record<TensorRole, readonly [number, number, number, number]>;
     }
   >();
   const costOf = (c: number) => {
@@ -300,7 +305,7 @@ function stepwiseCycles(
     if (k === undefined) {
       const e = extentsOf(c);
       const [compute, blocks] = stepCompute(nest, m, spec, e);
-      const move = {} as Record<TensorRole, readonly [number, number, number]>;
+      const move = {} as Record<TensorRole, readonly [number, number, number, number]>;
       for (const v of tensorRoleList) move[v] = tileMove(w, nest, m, spec, s, v, e);
       k = { compute, blocks, move };
       costs.set(c, k);
@@ -326,8 +331,8 @@ function stepwiseCycles(
       count += move[v][2];
     }
     if (w.bias && m.doubleBuffer.output === buffered && first(step)) {
-      const [bytes, , k] = move.output;
-      time += Math.max((bytes * accPerOut) / spec.dram.bytesPerCycle, k * spec.array.rows);
+      const [, , k, bias] = move.output;
+      time += Math.max(bias / spec.dram.bytesPerCycle, k * spec.array.rows);
       count += k;
     }
   };
@@ -381,7 +386,6 @@ export function estimateCost(
   const s = tileSchedule(nest, m);
   const dims = nest.dims.map((d) => d.dim);
   const R = spec.array.rows;
-  const accBytes = bytesOf[spec.array.accType] ?? 4;
   const outBytes = bytesOf[spec.array.outputType] ?? 1;
   const bw = spec.dram.bytesPerCycle;
   const lat = spec.dram.latencyCycles;
@@ -392,19 +396,25 @@ export function estimateCost(
   // DRAM per tensor: each distinct tile of v moves loads_v / tiles_v times (the output once).
   const moved = {} as Record<
     TensorRole,
-    { bytes: number; time: number; transfers: number; loads: number }
+    { bytes: number; time: number; transfers: number; bias: number; loads: number }
   >;
   for (const v of tensorRoleList) {
     const own = nest.relevant[v].filter((d) => !m.resident[v].includes(d));
     const tiles = own.reduce((p, d) => p * (s.trips[d] ?? 1), 1);
     const reloads = v === 'output' ? 1 : s.loads[v] / Math.max(1, tiles);
-    const [bytes, time, transfers] = sumOverSteps(s, own, (e) =>
+    const [bytes, time, transfers, bias] = sumOverSteps(s, own, (e) =>
       tileMove(w, nest, m, spec, s, v, e),
     );
     const k = reloads;
-    moved[v] = { bytes: bytes * k, time: time * k, transfers: transfers * k, loads: s.loads[v] };
+    moved[v] = {
+      bytes: bytes * k,
+      time: time * k,
+      transfers: transfers * k,
+      bias: bias * k,
+      loads: s.loads[v],
+    };
   }
-  const biasBytes = w.bias ? (moved.output.bytes / outBytes) * accBytes : 0;
+  const biasBytes = moved.output.bias;
   const biasTime = w.bias
     ? Math.max(biasBytes / bw, moved.output.bytes / Math.min(maxRow, R * outBytes))
     : 0;

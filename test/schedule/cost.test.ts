@@ -44,8 +44,9 @@ describe('estimateCost by hand', () => {
     // Weight blocks ⌈17/16⌉·⌈16/16⌉ = 2, each streaming 15 rows (≥ 4) plus the 1 weight row the
     // 15 streamed rows do not hide (min(17, 16) − 15): 2 · (15 + 1) = 32.
     expect(e.computeCycles).toBe(32);
-    // Read: A 15·17 = 255, B 17·16 = 272, bias 15·16 outputs · 4 bytes = 960. Write: C 15·16.
-    expect(e.bytes).toEqual({ read: 255 + 272 + 960, write: 240 });
+    // Read: A 15·17 = 255, B 17·16 = 272, bias one row of 16 outputs · 4 bytes = 64 (the lowering
+    // repeats it over the 15 pixel rows on chip). Write: C 15·16.
+    expect(e.bytes).toEqual({ read: 255 + 272 + 64, write: 240 });
     // 2 per array block (2 blocks), A 1 transfer, B 2 (17 rows > 16), C 1 store + 1 bias load, 8.
     expect(e.instructions).toBe(2 * 2 + 1 + 2 + 2 + 8);
     expect(e.issueCycles).toBe(17 * gemmini.spec.issueCyclesPerInstruction);

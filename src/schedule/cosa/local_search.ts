@@ -8,8 +8,9 @@ import { validateMapping } from '../validate.js';
 /**
  * A descent from a MIP solution on the cost model (src/schedule/cost.ts), which is much cheaper than
  * the simulator and more faithful than the MIP's log-space objective: each step moves to the best
- * legal neighbour (one dim's trip count halved, doubled or moved by one; one dim moved innermost or
- * swapped with the next; one tensor's double buffering switched) while that is faster. The MIP
+ * legal neighbour (one dim's trip count halved, doubled or moved by one, or on an array axis its
+ * array blocks halved, doubled or all of the dim; one dim moved innermost or swapped with the next;
+ * one tensor's double buffering switched) while that is faster. The MIP
  * cannot see some mappings the cost model ranks far better (a depthwise conv's groups tiled wide
  * with few pixel rows per tile); the descent reaches them from its solution.
  */
@@ -29,12 +30,42 @@ function nearTiles(tile: number, bound: number): number[] {
   return out;
 }
 
-/** The neighbours of a mapping, in a fixed order (the descent is deterministic). */
-function neighbours(w: Workload, m: Mapping): Mapping[] {
+/**
+ * Tiles of whole array blocks along an array axis: half or twice the blocks of `tile`, and the whole
+ * bound. Not one block more or less: a tile of 3 or 5 blocks makes DRAM rows that split into more
+ * bus requests, which the cost model does not count and the simulator does (neighbourMappings in
+ * src/schedule/cosa/cosa.ts snaps to powers of two for the same reason).
+ */
+function blockTiles(tile: number, bound: number, block: number): number[] {
+  const n = Math.ceil(tile / block);
+  const out: number[] = [];
+  for (const t of [Math.ceil(n / 2) * block, n * 2 * block, bound]) {
+    const clipped = Math.min(bound, t);
+    if (!out.includes(clipped)) out.push(clipped);
+  }
+  return out;
+}
+
+/**
+ * The neighbours of a mapping, in a fixed order (the descent is deterministic): per dim the tiles of
+ * nearby trip counts, and on the array's axes the block tiles too.
+ */
+function neighbours(w: Workload, m: Mapping, target: AnyTarget): Mapping[] {
   const out: Mapping[] = [];
+  const blocks = new Map<string, number>([
+    [m.spatial.rows, target.spec.array.rows],
+    [m.spatial.cols, target.spec.array.cols],
+  ]);
   for (const { dim, bound } of loopNest(w).dims) {
     const tile = Math.min(m.tile[dim] ?? bound, bound);
-    for (const t of nearTiles(tile, bound)) out.push({ ...m, tile: { ...m.tile, [dim]: t } });
+    const block = blocks.get(dim);
+    const near = nearTiles(tile, bound);
+    if (block !== undefined) {
+      for (const t of blockTiles(tile, bound, block)) {
+        if (t !== tile && !near.includes(t)) near.push(t);
+      }
+    }
+    for (const t of near) out.push({ ...m, tile: { ...m.tile, [dim]: t } });
   }
   const order = m.order;
   for (let i = 0; i < order.length - 1; i++) {
@@ -61,7 +92,7 @@ export function costDescent(
   for (let step = 0; step < maxSteps; step++) {
     let next: Mapping | null = null;
     let nextCycles = bestCycles;
-    for (const n of neighbours(w, best)) {
+    for (const n of neighbours(w, best, target)) {
       const cycles = estimateCost(w, n, target.spec).cycles;
       if (cycles >= nextCycles || validateMapping(w, n, target).length > 0) continue;
       next = n;
@@ -92,7 +123,7 @@ const repairBeam = 8;
 
 /**
  * The legal mapping nearest to an illegal decoded one: the MIP models the memories but not every
- * limit a target checks (VTA's micro-op buffer, for one), so a solution can miss a limit by a few
+ * limit a target checks (a buffer of micro-op kernels, for one), so a solution can miss a limit by a few
  * entries. Tiles shrink one step at a time (one dim's trip count up by one or doubled), keeping the
  * `repairBeam` cheapest mappings on the cost model per level; the first level with a legal mapping
  * gives the cheapest of them. Null when none is found within `maxRepairDepth` levels.

@@ -34,6 +34,23 @@ describe('the cost-model descent', () => {
     expect(costDescent(w, start, gemmini)).toEqual(d);
   });
 
+  it('widens an array-axis tile by whole blocks (MobileNetV2 features.3.conv.0.0 as a GEMM)', () => {
+    // The 1×1 conv 56×56, 24 → 144 and a MIP solution for it: one block of 16 output channels a
+    // tile. Trip-count steps alone go 16 → 18, 29 or 15 channels; the block steps reach all 144.
+    const w = parseGemm('3136,144,24');
+    const start: Mapping = {
+      dataflow: 'weight-stationary',
+      spatial: { rows: 'K', cols: 'N' },
+      tile: { M: 36, N: 16, K: 24 },
+      order: ['K', 'M', 'N'],
+      resident: { input: [], weight: ['N'], output: [] },
+      doubleBuffer: { input: true, weight: false, output: true },
+    };
+    const d = costDescent(w, start, gemmini);
+    expect(d.mapping.tile.N).toBe(144);
+    expect(d.cycles).toBeLessThan(0.6 * estimateCost(w, start, gemmini.spec).cycles);
+  });
+
   it('never ends at an illegal mapping or above its start (random convs, from the simple mapping)', () => {
     fc.assert(
       fc.property(smallConvArb, (w) => {
