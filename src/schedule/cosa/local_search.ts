@@ -10,9 +10,9 @@ import { validateMapping } from '../validate.js';
  * the simulator and more faithful than the MIP's log-space objective: each step moves to the best
  * legal neighbour (one dim's trip count halved, doubled or moved by one, or on an array axis its
  * array blocks halved, doubled or all of the dim; one dim moved innermost or swapped with the next;
- * one tensor's double buffering switched) while that is faster. The MIP
- * cannot see some mappings the cost model ranks far better (a depthwise conv's groups tiled wide
- * with few pixel rows per tile); the descent reaches them from its solution.
+ * one tensor's double buffering switched) while that is faster. The MIP cannot see some mappings
+ * the cost model ranks far better (a depthwise conv's groups tiled wide with few pixel rows per
+ * tile); the descent reaches them from its solution.
  */
 
 /** Steps of the descent at most: each costs one estimate per neighbour. */
@@ -123,8 +123,8 @@ const repairBeam = 8;
 
 /**
  * The legal mapping nearest to an illegal decoded one: the MIP models the memories but not every
- * limit a target checks (a buffer of micro-op kernels, for one), so a solution can miss a limit by a few
- * entries. Tiles shrink one step at a time (one dim's trip count up by one or doubled), keeping the
+ * limit a target checks (a buffer of micro-op kernels, for one), so a solution can miss a limit by
+ * a few entries. Tiles shrink one step at a time (one dim's trip count up by one or doubled), keeping the
  * `repairBeam` cheapest mappings on the cost model per level; the first level with a legal mapping
  * gives the cheapest of them. Null when none is found within `maxRepairDepth` levels.
  */
