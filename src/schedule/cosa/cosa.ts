@@ -67,8 +67,8 @@ const defaultGap = 0.03;
 /**
  * `cosa` simulates the mappings its cost model puts at most this far above the best of them.
  * Simulations are most of its solve time: on every layer of bench/schedulers.ts (three networks on
- * gemmini, ResNet-50 on three more targets) this chose the same mappings as simulating the whole
- * pool, in 28–35% less solve time (docs/cosa.md, step 5).
+ * one target, ResNet-50 on three more) this chose the same mappings as simulating the whole pool,
+ * in 28–35% less solve time (docs/cosa.md, step 5).
  */
 const simulatedSpread = 1.3;
 const maxRetries = 3;
