@@ -193,24 +193,31 @@ function run(
       }
     }
   }
+  // The cost model's cycles of each pool member, kept beside it as the pool grows.
+  const estimates = pool.map((m) => estimateCost(w, m, target.spec).cycles);
   // A descent on the cost model from each MIP's solution, kept when the model puts it below
   // everything in the pool: the simulator then decides, as for every other candidate.
   if (variant === 'extended' && options.withoutBaseline !== true) {
-    const floor = Math.min(...pool.map((m) => estimateCost(w, m, target.spec).cycles));
+    const floor = Math.min(...estimates);
     for (const c of candidates) {
       const d = costDescent(w, c.mapping, target);
-      if (d.cycles < floor && !pool.some((m) => sameMapping(m, d.mapping))) pool.push(d.mapping);
+      if (d.cycles < floor && !pool.some((m) => sameMapping(m, d.mapping))) {
+        pool.push(d.mapping);
+        estimates.push(d.cycles);
+      }
     }
   }
   if (variant === 'extended' && options.withoutBaseline !== true && base.own) {
     if (validateMapping(w, base.mapping, target).length === 0) {
-      if (!pool.some((m) => sameMapping(m, base.mapping))) pool.push(base.mapping);
+      if (!pool.some((m) => sameMapping(m, base.mapping))) {
+        pool.push(base.mapping);
+        estimates.push(estimateCost(w, base.mapping, target.spec).cycles);
+      }
     }
   }
   // Each with its kernel columns folded into the reduction too, where the target folds them: the
   // objective does not know the fold, so only the simulator can rank those (a folded mapping takes
   // its unfolded one's estimate).
-  const estimates = pool.map((m) => estimateCost(w, m, target.spec).cycles);
   if (variant === 'extended' && simulate) {
     for (const [i, m] of [...pool].entries()) {
       const folded = foldedVariant(w, m, target);
